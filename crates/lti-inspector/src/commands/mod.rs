@@ -1,0 +1,64 @@
+//! The command table: every operation the UI can ask of the engine, declared once with its
+//! request and response types. Both front doors (Tauri IPC, HTTP `/api/rpc/NAME`) call
+//! [`dispatch`]; the TypeScript bindings (`ui/src/bindings/index.ts`) are generated from the same
+//! declaration, and a test fails when the committed file drifts.
+
+mod bindings;
+mod handlers;
+pub mod types;
+
+pub use bindings::typescript_bindings;
+pub use types::*;
+
+use crate::engine::Engine;
+use crate::error::{ApiError, ErrorCode};
+
+macro_rules! command_table {
+    ($( $(#[doc = $doc:literal])* $name:ident ( $args:ty ) -> $res:ty ; )*) => {
+        /// Runs the command `name` with JSON `args`; the result is JSON.
+        pub async fn dispatch(engine: &Engine, name: &str, args: serde_json::Value) -> Result<serde_json::Value, ApiError> {
+            // Absent args are an empty object, so argument-less commands take `{}` or nothing.
+            let args = if args.is_null() { serde_json::Value::Object(Default::default()) } else { args };
+            match name {
+                $( stringify!($name) => {
+                    let args: $args = serde_json::from_value(args).map_err(|e| {
+                        ApiError::new(ErrorCode::BadRequest, format!("{}: invalid arguments: {e}", stringify!($name)))
+                    })?;
+                    let span = tracing::debug_span!("command", name = stringify!($name));
+                    let _g = span.enter();
+                    drop(_g);
+                    let res: $res = handlers::$name(engine, args).await.map_err(ApiError::from)?;
+                    serde_json::to_value(res).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
+                } )*
+                other => Err(ApiError::new(ErrorCode::UnknownCommand, format!("unknown command {other:?}"))),
+            }
+        }
+
+        pub const COMMAND_NAMES: &[&str] = &[$(stringify!($name)),*];
+
+        /// (name, doc, args TS type, result TS type) for the generated `Commands` map.
+        pub(crate) fn command_signatures(cfg: &ts_rs::Config) -> Vec<(&'static str, String, String, String)> {
+            use ts_rs::TS;
+            vec![$( (stringify!($name), [$($doc),*].join("\n"), <$args as TS>::name(cfg), <$res as TS>::name(cfg)) ),*]
+        }
+
+        pub(crate) fn visit_command_types(v: &mut impl ts_rs::TypeVisitor) {
+            $( v.visit::<$args>(); v.visit::<$res>(); )*
+        }
+    };
+}
+
+command_table! {
+    /// Versions, folders, servers and key store health.
+    get_status(NoArgs) -> crate::engine::EngineStatus;
+    /// The tool's URLs and public key, for pasting into an LMS registration.
+    get_tool_setup(NoArgs) -> ToolSetup;
+    /// Every signing key (public halves only).
+    list_keys(NoArgs) -> Vec<crate::keys::KeyInfo>;
+    /// Recorded exchanges, newest first.
+    list_exchanges(ListExchangesArgs) -> Vec<crate::store::ExchangeSummary>;
+    /// One exchange, whole.
+    get_exchange(GetExchangeArgs) -> crate::store::Exchange;
+    /// Flows, newest first.
+    list_flows(ListFlowsArgs) -> Vec<crate::store::FlowSummary>;
+}

@@ -1,0 +1,63 @@
+//! Request and response types of the command table that belong to no other module.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::error::ApiError;
+
+/// For commands without arguments.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct NoArgs {}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct ListExchangesArgs {
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub limit: Option<u32>,
+    #[serde(default)]
+    #[ts(optional = nullable, type = "number")]
+    pub before_id: Option<i64>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub flow_id: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct GetExchangeArgs {
+    #[ts(type = "number")]
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct ListFlowsArgs {
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub limit: Option<u32>,
+}
+
+/// What an LMS administrator needs to register the inspector as a tool.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ToolSetup {
+    #[ts(optional = nullable)]
+    pub base_url: Option<String>,
+    /// OIDC third-party login initiation URL.
+    #[ts(optional = nullable)]
+    pub login_url: Option<String>,
+    /// redirect_uri and target link URI for resource link launches.
+    #[ts(optional = nullable)]
+    pub launch_url: Option<String>,
+    #[ts(optional = nullable)]
+    pub deep_link_url: Option<String>,
+    #[ts(optional = nullable)]
+    pub jwks_url: Option<String>,
+    #[ts(optional = nullable)]
+    pub kid: Option<String>,
+    /// The public JWK as pretty JSON (Canvas "Public JWK", Brightspace, Blackboard).
+    #[ts(optional = nullable)]
+    pub public_jwk_json: Option<String>,
+    /// SubjectPublicKeyInfo PEM (Moodle "RSA key").
+    #[ts(optional = nullable)]
+    pub public_pem: Option<String>,
+    /// Why URLs or keys are missing (port busy, keychain unavailable).
+    pub problems: Vec<ApiError>,
+}

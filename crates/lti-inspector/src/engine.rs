@@ -1,0 +1,213 @@
+//! The engine: store, keys, event hub and the servers, started the same way by the desktop app
+//! and by `lti-inspector serve`. Degraded states (no keychain, busy port) are kept in the status
+//! the UI shows instead of aborting, so the user always gets a window that says what is wrong.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
+use ts_rs::TS;
+
+use crate::error::{ApiError, Error, Result};
+use crate::events::EventHub;
+use crate::keys::KeyRing;
+use crate::keystore::{self, KeyStoreChoice, KeystoreStatus};
+use crate::store::Store;
+
+pub const DEFAULT_UI_PORT: u16 = 4470;
+pub const DEFAULT_TOOL_PORT: u16 = 4471;
+pub const DEFAULT_EMULATOR_PORT: u16 = 4472;
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    pub data_dir: PathBuf,
+    /// 0 picks a free port (tests); the default is stable because LMS registrations point at it.
+    pub tool_port: u16,
+    pub emulator_port: u16,
+    pub key_store: KeyStoreChoice,
+    /// Host name in the URLs we hand out (`localhost` by default; see DESIGN "Addresses").
+    pub tool_host: String,
+    pub body_limit: usize,
+}
+
+impl EngineConfig {
+    pub fn with_data_dir(data_dir: PathBuf) -> Self {
+        Self {
+            data_dir,
+            tool_port: DEFAULT_TOOL_PORT,
+            emulator_port: DEFAULT_EMULATOR_PORT,
+            key_store: KeyStoreChoice::Keychain,
+            tool_host: "localhost".into(),
+            body_limit: crate::record::DEFAULT_BODY_LIMIT,
+        }
+    }
+}
+
+/// The platform's app-data folder (`~/.local/share/lti-inspector` on Linux, `~/Library/Application
+/// Support/dev.lti-inspector.LTI-Inspector` on macOS, `%APPDATA%` on Windows).
+pub fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("dev", "lti-inspector", "LTI Inspector")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".lti-inspector"))
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ServerStatus {
+    pub name: String,
+    #[ts(optional = nullable)]
+    pub base_url: Option<String>,
+    pub port: u16,
+    pub running: bool,
+    #[ts(optional = nullable)]
+    pub error: Option<ApiError>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct EngineStatus {
+    pub version: String,
+    pub data_dir: String,
+    pub database: String,
+    pub tool: ServerStatus,
+    pub keystore: KeystoreStatus,
+}
+
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    config: EngineConfig,
+    store: Store,
+    events: EventHub,
+    keys: KeyRing,
+    keystore_status: KeystoreStatus,
+    tool: RwLock<ServerStatus>,
+    shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+impl Engine {
+    /// Opens the store and key store. Fails only when the database cannot be used (corrupt or
+    /// unwritable): without it nothing can be recorded.
+    pub fn open(config: EngineConfig) -> Result<Self> {
+        std::fs::create_dir_all(&config.data_dir)?;
+        let store = Store::open(&config.data_dir.join("inspector.db"))?;
+        let (secrets, keystore_status) = keystore::open(&config.key_store);
+        if let Some(e) = &keystore_status.error {
+            tracing::warn!(code = ?e.code, message = %e.message, "key store unavailable");
+        }
+        let keys = KeyRing::new(store.clone(), secrets);
+        let (shutdown, _) = tokio::sync::watch::channel(false);
+        let tool = ServerStatus {
+            name: "tool".into(),
+            base_url: None,
+            port: config.tool_port,
+            running: false,
+            error: None,
+        };
+        Ok(Self {
+            inner: Arc::new(Inner {
+                config,
+                store,
+                events: EventHub::default(),
+                keys,
+                keystore_status,
+                tool: RwLock::new(tool),
+                shutdown,
+            }),
+        })
+    }
+
+    /// Opens the engine, makes sure the tool key exists (when the key store works) and starts the
+    /// capture server. A busy port is recorded in the status, not returned as an error.
+    pub async fn start(config: EngineConfig) -> Result<Self> {
+        let engine = Self::open(config)?;
+        if engine.inner.keystore_status.ok {
+            if let Err(e) = engine.keys().signing_key(crate::keys::KeyRole::Tool).await {
+                tracing::error!(error = %e, "could not prepare the tool signing key");
+            }
+        }
+        engine.start_tool_server().await;
+        Ok(engine)
+    }
+
+    async fn start_tool_server(&self) {
+        let port = self.inner.config.tool_port;
+        match bind(port).await {
+            Ok(listener) => {
+                let actual = listener.local_addr().map(|a| a.port()).unwrap_or(port);
+                let base = format!("http://{}:{actual}", self.inner.config.tool_host);
+                {
+                    let mut s = self.inner.tool.write().expect("status lock");
+                    s.port = actual;
+                    s.base_url = Some(base.clone());
+                    s.running = true;
+                }
+                let app = crate::capture::router(self.clone());
+                let mut stop = self.inner.shutdown.subscribe();
+                tokio::spawn(async move {
+                    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+                        .with_graceful_shutdown(async move {
+                            let _ = stop.wait_for(|v| *v).await;
+                        })
+                        .await;
+                    if let Err(e) = served {
+                        tracing::error!(error = %e, "tool server stopped");
+                    }
+                });
+                tracing::info!(%base, "tool side listening");
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "tool server could not start");
+                self.inner.tool.write().expect("status lock").error = Some(ApiError::from(&e));
+            }
+        }
+    }
+
+    pub fn shutdown(&self) {
+        let _ = self.inner.shutdown.send(true);
+    }
+
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+    pub fn events(&self) -> &EventHub {
+        &self.inner.events
+    }
+    pub fn keys(&self) -> &KeyRing {
+        &self.inner.keys
+    }
+    pub fn keystore_status(&self) -> &KeystoreStatus {
+        &self.inner.keystore_status
+    }
+    pub fn tool_status(&self) -> ServerStatus {
+        self.inner.tool.read().expect("status lock").clone()
+    }
+
+    pub fn status(&self) -> EngineStatus {
+        EngineStatus {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            data_dir: self.inner.config.data_dir.display().to_string(),
+            database: self.inner.store.path().display().to_string(),
+            tool: self.tool_status(),
+            keystore: self.inner.keystore_status.clone(),
+        }
+    }
+}
+
+/// Binds 127.0.0.1:port; a busy port is a clear error naming it, never a silent random port.
+pub async fn bind(port: u16) -> Result<TcpListener> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    TcpListener::bind(addr).await.map_err(|source| {
+        if source.kind() == std::io::ErrorKind::AddrInUse {
+            Error::PortInUse { host: "127.0.0.1".into(), port, source }
+        } else {
+            Error::Io(source)
+        }
+    })
+}

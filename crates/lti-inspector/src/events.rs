@@ -1,0 +1,40 @@
+//! The engine's event stream: one broadcast channel that both front doors forward (Tauri events,
+//! server-sent events). Events carry summaries; the UI fetches details through commands.
+
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+use ts_rs::TS;
+
+use crate::store::ExchangeSummary;
+use crate::store::FlowSummary;
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EngineEvent {
+    ExchangeRecorded { exchange: ExchangeSummary },
+    FlowUpdated { flow: FlowSummary },
+}
+
+#[derive(Clone)]
+pub struct EventHub {
+    tx: broadcast::Sender<EngineEvent>,
+}
+
+impl Default for EventHub {
+    fn default() -> Self {
+        // Large enough for a burst of launches; a slow subscriber that lags gets a Lagged error
+        // and re-fetches lists instead of stalling the capture path.
+        let (tx, _) = broadcast::channel(4096);
+        Self { tx }
+    }
+}
+
+impl EventHub {
+    pub fn emit(&self, event: EngineEvent) {
+        // No subscribers is normal (headless CLI); ignore the error.
+        let _ = self.tx.send(event);
+    }
+    pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
+        self.tx.subscribe()
+    }
+}

@@ -1,0 +1,21 @@
+//! LTI Inspector's engine: the capture endpoint (tool side), the store, the key store, the
+//! command table shared by both front doors, and the HTTP front door used by
+//! `lti-inspector serve`. No Tauri, no WebKit: it runs on a bare server.
+
+pub mod api;
+pub mod capture;
+pub mod clock;
+pub mod commands;
+pub mod engine;
+pub mod error;
+pub mod events;
+pub mod keys;
+pub mod keystore;
+pub mod pages;
+pub mod record;
+pub mod sensitive;
+pub mod store;
+pub mod telemetry;
+
+pub use engine::{Engine, EngineConfig};
+pub use error::{ApiError, Error, ErrorCode, Result};

@@ -1,0 +1,154 @@
+//! The recording layer every server of the inspector runs behind: it reads the request body (up
+//! to a limit), lets the handler answer, and commits the whole exchange to the store *before*
+//! the response leaves. Over-limit bodies are answered 413 and recorded (their first bytes kept).
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use axum::body::{Body, Bytes};
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use tracing::Instrument;
+
+use crate::events::{EngineEvent, EventHub};
+use crate::store::{self, Direction, Header, NewExchange, Side, Store};
+
+/// Default cap on an inbound request body: launches are a few KiB; 1 MiB leaves room for
+/// deep linking responses with many items while refusing abuse.
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// Responses we record are our own; cap them anyway so a handler bug cannot bloat the store.
+const RESPONSE_RECORD_LIMIT: usize = 4 * 1024 * 1024;
+
+#[derive(Clone)]
+pub struct Recorder {
+    pub store: Store,
+    pub events: EventHub,
+    pub side: Side,
+    pub body_limit: usize,
+}
+
+/// What a handler may tell the recorder about the exchange it is serving (its flow and step).
+/// Handlers find it in the request extensions.
+#[derive(Clone, Default)]
+pub struct ExchangeNotes(Arc<Mutex<NotesInner>>);
+
+#[derive(Default)]
+struct NotesInner {
+    flow_id: Option<String>,
+    step: Option<String>,
+}
+
+impl ExchangeNotes {
+    pub fn set_flow(&self, flow_id: impl Into<String>) {
+        self.0.lock().expect("notes").flow_id = Some(flow_id.into());
+    }
+    pub fn set_step(&self, step: impl Into<String>) {
+        self.0.lock().expect("notes").step = Some(step.into());
+    }
+}
+
+pub fn headers_of(map: &HeaderMap) -> Vec<Header> {
+    map.iter()
+        .map(|(n, v)| Header { name: n.as_str().to_string(), value: String::from_utf8_lossy(v.as_bytes()).into_owned() })
+        .collect()
+}
+
+/// Reads at most `limit` bytes; Err carries the prefix read when the body is larger.
+async fn read_limited(body: Body, limit: usize) -> Result<Bytes, (Vec<u8>, String)> {
+    let mut body = body;
+    let mut buf: Vec<u8> = Vec::new();
+    while let Some(frame) = body.frame().await {
+        let frame = match frame {
+            Ok(f) => f,
+            Err(e) => return Err((buf, format!("error reading request body: {e}"))),
+        };
+        if let Some(data) = frame.data_ref() {
+            if buf.len() + data.len() > limit {
+                let room = limit - buf.len();
+                buf.extend_from_slice(&data[..room]);
+                return Err((buf, format!("request body exceeds the {limit}-byte limit")));
+            }
+            buf.extend_from_slice(data);
+        }
+    }
+    Ok(Bytes::from(buf))
+}
+
+pub async fn record(State(rec): State<Recorder>, req: Request, next: Next) -> Response {
+    let span = tracing::info_span!("exchange", side = rec.side.as_str(), method = %req.method(), uri = %req.uri());
+    record_inner(rec, req, next).instrument(span).await
+}
+
+async fn record_inner(rec: Recorder, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let started_at_ms = crate::clock::now_ms();
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.to_string());
+    let (mut parts, body) = req.into_parts();
+    let method = parts.method.to_string();
+    // Inbound requests carry only a path; record the absolute URL the client addressed.
+    let url = match (parts.uri.scheme(), parts.headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok())) {
+        (None, Some(host)) => format!("http://{host}{}", parts.uri),
+        _ => parts.uri.to_string(),
+    };
+    let request_headers = headers_of(&parts.headers);
+    let notes = ExchangeNotes::default();
+    parts.extensions.insert(notes.clone());
+
+    let (request_body, truncated, response) = match read_limited(body, rec.body_limit).await {
+        Ok(bytes) => {
+            let req = Request::from_parts(parts, Body::from(bytes.clone()));
+            (bytes.to_vec(), false, next.run(req).await)
+        }
+        Err((prefix, why)) => {
+            let status = if why.contains("limit") { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST };
+            let page = crate::pages::error_page(status, "Request refused", &why);
+            (prefix, true, page.into_response())
+        }
+    };
+
+    let (res_parts, res_body) = response.into_parts();
+    let response_body = match read_limited(res_body, RESPONSE_RECORD_LIMIT).await {
+        Ok(b) => b,
+        Err((prefix, _)) => Bytes::from(prefix),
+    };
+    let (flow_id, step) = {
+        let n = notes.0.lock().expect("notes");
+        (n.flow_id.clone(), n.step.clone())
+    };
+    let exchange = NewExchange {
+        flow_id,
+        side: rec.side,
+        direction: Direction::Inbound,
+        step,
+        method,
+        url,
+        status: Some(res_parts.status.as_u16()),
+        started_at_ms,
+        duration_us: started.elapsed().as_micros() as i64,
+        peer,
+        request_headers,
+        request_body,
+        request_truncated: truncated,
+        response_headers: headers_of(&res_parts.headers),
+        response_body: response_body.to_vec(),
+        error: None,
+    };
+    match rec.store.write(move |tx| store::exchanges::insert(tx, &exchange)).await {
+        Ok(summary) => rec.events.emit(EngineEvent::ExchangeRecorded { exchange: summary }),
+        Err(e) => {
+            // The one thing we must not do is pretend it was recorded.
+            tracing::error!(error = %e, "could not record exchange");
+            return crate::pages::error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Not recorded",
+                &format!("LTI Inspector could not store this request: {e}"),
+            )
+            .into_response();
+        }
+    }
+    Response::from_parts(res_parts, Body::from(response_body))
+}

@@ -1,0 +1,247 @@
+//! The SQLite store: one writer thread that group-commits (many exchanges per transaction, each
+//! caller answered only after its commit), and a reader connection. WAL lets reads proceed
+//! while the writer commits. A file that is not a database is reported and never overwritten.
+
+pub mod exchanges;
+pub mod flows;
+pub mod keys;
+mod migrate;
+
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+
+use rusqlite::{Connection, OpenFlags, Transaction};
+use tokio::sync::oneshot;
+
+use crate::error::{Error, Result};
+
+pub use exchanges::{Direction, Exchange, ExchangeSummary, Header, NewExchange, Side};
+pub use flows::{FlowSummary, NewFlow};
+pub use keys::KeyRow;
+
+/// A job runs inside the writer's transaction (within its own savepoint) and returns a
+/// completion that is called after the commit, with the commit's error if it failed.
+type Completion = Box<dyn FnOnce(Option<&Error>) + Send>;
+type Job = Box<dyn FnOnce(&Transaction) -> Completion + Send>;
+
+/// Most jobs a single transaction takes; bounds latency of the first job in a burst.
+const MAX_BATCH: usize = 256;
+
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<StoreInner>,
+}
+
+struct StoreInner {
+    path: PathBuf,
+    writer: Mutex<Option<mpsc::Sender<Job>>>,
+    reader: Mutex<Connection>,
+}
+
+impl Store {
+    /// Opens (creating if absent) the database at `path` and applies pending migrations.
+    pub fn open(path: &Path) -> Result<Self> {
+        let existed = path.exists();
+        let mut conn = open_conn(path)?;
+        if existed {
+            check_is_database(&conn, path)?;
+        }
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| corrupt_or(e, path))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        migrate::run(&mut conn).map_err(|e| match e {
+            Error::Database(d) => corrupt_or(d, path),
+            other => other,
+        })?;
+        let reader = open_conn(path)?;
+        let (tx, rx) = mpsc::channel::<Job>();
+        std::thread::Builder::new()
+            .name("store-writer".into())
+            .spawn(move || writer_loop(conn, rx))
+            .map_err(Error::Io)?;
+        Ok(Self {
+            inner: Arc::new(StoreInner {
+                path: path.to_path_buf(),
+                writer: Mutex::new(Some(tx)),
+                reader: Mutex::new(reader),
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// Runs `f` in the writer's next transaction; resolves after the commit.
+    pub async fn write<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Transaction) -> Result<T> + Send + 'static,
+    {
+        let (done_tx, done_rx) = oneshot::channel::<Result<T>>();
+        let job: Job = Box::new(move |tx: &Transaction| {
+            let result = run_in_savepoint(tx, f);
+            Box::new(move |commit_err: Option<&Error>| {
+                let result = match (result, commit_err) {
+                    (Ok(_), Some(e)) => Err(Error::Internal(format!("commit failed: {e}"))),
+                    (r, _) => r,
+                };
+                let _ = done_tx.send(result);
+            })
+        });
+        {
+            let guard = self.inner.writer.lock().expect("writer lock");
+            let sender = guard.as_ref().ok_or_else(|| Error::Internal("store is closed".into()))?;
+            sender.send(job).map_err(|_| Error::Internal("store writer stopped".into()))?;
+        }
+        done_rx.await.map_err(|_| Error::Internal("store writer dropped a job".into()))?
+    }
+
+    /// Runs `f` on the reader connection on a blocking thread.
+    pub async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = inner.reader.lock().expect("reader lock");
+            f(&conn)
+        })
+        .await
+        .map_err(|e| Error::Internal(format!("read task failed: {e}")))?
+    }
+
+    /// Synchronous read for non-async callers (CLI subcommands, tests).
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self.inner.reader.lock().expect("reader lock");
+        f(&conn)
+    }
+}
+
+fn open_conn(path: &Path) -> Result<Connection> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(|e| corrupt_or(e, path))?;
+    conn.busy_timeout(std::time::Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// Reads the schema before anything writes, so a foreign or damaged file is detected while it is
+/// still untouched.
+fn check_is_database(conn: &Connection, path: &Path) -> Result<()> {
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
+        .map(|_| ())
+        .map_err(|e| corrupt_or(e, path))
+}
+
+fn corrupt_or(e: rusqlite::Error, path: &Path) -> Error {
+    use rusqlite::ErrorCode as C;
+    match e.sqlite_error_code() {
+        Some(C::NotADatabase) | Some(C::DatabaseCorrupt) => Error::DatabaseCorrupt {
+            path: path.display().to_string(),
+            reason: e.to_string(),
+        },
+        _ => Error::Database(e),
+    }
+}
+
+fn run_in_savepoint<T>(tx: &Transaction, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
+    tx.execute_batch("SAVEPOINT job")?;
+    match f(tx) {
+        Ok(v) => {
+            tx.execute_batch("RELEASE job")?;
+            Ok(v)
+        }
+        Err(e) => {
+            let _ = tx.execute_batch("ROLLBACK TO job; RELEASE job");
+            Err(e)
+        }
+    }
+}
+
+fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>) {
+    while let Ok(first) = rx.recv() {
+        let mut jobs = vec![first];
+        while jobs.len() < MAX_BATCH {
+            match rx.try_recv() {
+                Ok(job) => jobs.push(job),
+                Err(_) => break,
+            }
+        }
+        let tx = match conn.transaction() {
+            Ok(tx) => tx,
+            Err(e) => {
+                let err = Error::Database(e);
+                tracing::error!(error = %err, "store: cannot begin transaction");
+                // Each job still gets an answer; nothing hangs.
+                for job in jobs {
+                    drop(job);
+                }
+                continue;
+            }
+        };
+        let completions: Vec<Completion> = jobs.into_iter().map(|job| job(&tx)).collect();
+        let commit = tx.commit().map_err(Error::Database);
+        if let Err(e) = &commit {
+            tracing::error!(error = %e, "store: commit failed");
+        }
+        for done in completions {
+            done(commit.as_ref().err());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn corrupt_file_is_reported_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("inspector.db");
+        let junk = b"this is not a database, but someone's precious file.........................................................................";
+        std::fs::write(&path, junk).unwrap();
+        let err = Store::open(&path).err().expect("must refuse");
+        assert!(matches!(err, Error::DatabaseCorrupt { .. }), "{err:?}");
+        assert_eq!(std::fs::read(&path).unwrap(), junk, "file must be untouched");
+        assert!(!dir.path().join("inspector.db-wal").exists());
+    }
+
+    #[tokio::test]
+    async fn a_failing_job_does_not_poison_its_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("t.db")).unwrap();
+        let bad = store.write(|tx| {
+            tx.execute("INSERT INTO nonexistent VALUES (1)", [])?;
+            Ok(())
+        });
+        let good = store.write(|tx| {
+            tx.execute("INSERT INTO settings(key, value) VALUES ('a', 'b')", [])?;
+            Ok(())
+        });
+        let (bad, good) = tokio::join!(bad, good);
+        assert!(bad.is_err());
+        good.unwrap();
+        let v: String = store
+            .read(|c| Ok(c.query_row("SELECT value FROM settings WHERE key='a'", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(v, "b");
+    }
+
+    #[tokio::test]
+    async fn reopening_applies_no_migration_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.db");
+        drop(Store::open(&path).unwrap());
+        let store = Store::open(&path).unwrap();
+        let n: i64 = store
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))?))
+            .await
+            .unwrap();
+        assert_eq!(n, 1);
+    }
+}

@@ -1,0 +1,81 @@
+//! JSON Web Keys (RFC 7517) as LTI uses them: RSA public keys with `kid`, `alg` and `use`,
+//! published by tools and platforms as a JWKS. Unknown members are kept so an inspector can show
+//! a platform's key set exactly as it was served.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+/// One public JWK. Fields are optional because real key sets omit them (D2L omits `alg`) and the
+/// inspector must still show and use such keys.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Jwk {
+    pub kty: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub kid: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub alg: Option<String>,
+    #[serde(rename = "use", default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub key_use: Option<String>,
+    /// RSA modulus, base64url big-endian.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub n: Option<String>,
+    /// RSA public exponent, base64url big-endian.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub e: Option<String>,
+    /// Members this type does not model (x5c, key_ops, EC coordinates…), kept verbatim.
+    #[serde(flatten)]
+    #[ts(skip)]
+    pub extra: Map<String, Value>,
+}
+
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, TS)]
+pub struct Jwks {
+    pub keys: Vec<Jwk>,
+}
+
+impl Jwks {
+    /// The key a JWS header's `kid` selects. Without a kid, a set of exactly one key is used
+    /// (what most libraries do); otherwise nothing is guessed.
+    pub fn select(&self, kid: Option<&str>) -> Option<&Jwk> {
+        match kid {
+            Some(kid) => self.keys.iter().find(|k| k.kid.as_deref() == Some(kid)),
+            None if self.keys.len() == 1 => self.keys.first(),
+            None => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_unknown_members_and_reads_use() {
+        let jwk: Jwk = serde_json::from_str(
+            r#"{"kty":"RSA","kid":"k1","use":"sig","n":"AQAB","e":"AQAB","x5t":"abc"}"#,
+        )
+        .unwrap();
+        assert_eq!(jwk.key_use.as_deref(), Some("sig"));
+        assert_eq!(jwk.extra["x5t"], "abc");
+        let back = serde_json::to_value(&jwk).unwrap();
+        assert_eq!(back["x5t"], "abc");
+        assert_eq!(back["use"], "sig");
+    }
+
+    #[test]
+    fn select_by_kid_or_single_key() {
+        let one = Jwks { keys: vec![serde_json::from_str(r#"{"kty":"RSA","kid":"a"}"#).unwrap()] };
+        assert!(one.select(Some("a")).is_some());
+        assert!(one.select(Some("b")).is_none());
+        assert!(one.select(None).is_some());
+        let mut two = one.clone();
+        two.keys.push(serde_json::from_str(r#"{"kty":"RSA","kid":"b"}"#).unwrap());
+        assert!(two.select(None).is_none());
+    }
+}
