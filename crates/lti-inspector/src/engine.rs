@@ -30,6 +30,8 @@ pub struct EngineConfig {
     /// Host name in the URLs we hand out (`localhost` by default; see DESIGN "Addresses").
     pub tool_host: String,
     pub body_limit: usize,
+    /// The UI's address (without token) when served to a browser, for links on landing pages.
+    pub ui_url: Option<String>,
 }
 
 impl EngineConfig {
@@ -41,6 +43,7 @@ impl EngineConfig {
             key_store: KeyStoreChoice::Keychain,
             tool_host: "localhost".into(),
             body_limit: crate::record::DEFAULT_BODY_LIMIT,
+            ui_url: None,
         }
     }
 }
@@ -83,6 +86,9 @@ struct Inner {
     store: Store,
     events: EventHub,
     keys: KeyRing,
+    outbound: crate::outbound::Outbound,
+    platform_keys: crate::capture::platform_keys::PlatformKeys,
+    nonces: crate::capture::nonces::Nonces,
     keystore_status: KeystoreStatus,
     tool: RwLock<ServerStatus>,
     shutdown: tokio::sync::watch::Sender<bool>,
@@ -99,6 +105,8 @@ impl Engine {
             tracing::warn!(code = ?e.code, message = %e.message, "key store unavailable");
         }
         let keys = KeyRing::new(store.clone(), secrets);
+        let events = EventHub::default();
+        let outbound = crate::outbound::Outbound::new(store.clone(), events.clone());
         let (shutdown, _) = tokio::sync::watch::channel(false);
         let tool = ServerStatus {
             name: "tool".into(),
@@ -111,8 +119,11 @@ impl Engine {
             inner: Arc::new(Inner {
                 config,
                 store,
-                events: EventHub::default(),
+                events,
                 keys,
+                outbound,
+                platform_keys: Default::default(),
+                nonces: Default::default(),
                 keystore_status,
                 tool: RwLock::new(tool),
                 shutdown,
@@ -181,6 +192,15 @@ impl Engine {
     }
     pub fn keys(&self) -> &KeyRing {
         &self.inner.keys
+    }
+    pub fn outbound(&self) -> &crate::outbound::Outbound {
+        &self.inner.outbound
+    }
+    pub fn platform_keys(&self) -> &crate::capture::platform_keys::PlatformKeys {
+        &self.inner.platform_keys
+    }
+    pub fn nonces(&self) -> &crate::capture::nonces::Nonces {
+        &self.inner.nonces
     }
     pub fn keystore_status(&self) -> &KeystoreStatus {
         &self.inner.keystore_status

@@ -28,6 +28,52 @@ struct DataArgs {
     key_store: KeyStoreChoice,
 }
 
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand)]
+enum PlatformAction {
+    /// List registrations as JSON.
+    List,
+    /// Register (or update, with --id) a platform. Presets fill the fixed endpoints.
+    Add {
+        #[arg(long)]
+        id: Option<String>,
+        #[arg(long, default_value = "")]
+        name: String,
+        /// canvas, canvas_beta, canvas_test, canvas_self_hosted, moodle, blackboard, brightspace, schoology, sakai, ims_ri
+        #[arg(long)]
+        preset: Option<String>,
+        /// The site-specific part a preset asks for (school host, Moodle wwwroot…).
+        #[arg(long)]
+        site: Option<String>,
+        #[arg(long, default_value = "")]
+        issuer: String,
+        #[arg(long)]
+        client_id: String,
+        #[arg(long = "deployment-id")]
+        deployment_ids: Vec<String>,
+        #[arg(long, default_value = "")]
+        auth_endpoint: String,
+        #[arg(long, default_value = "")]
+        token_endpoint: String,
+        #[arg(long)]
+        token_audience: Option<String>,
+        #[arg(long)]
+        jwks_url: Option<String>,
+        /// A file holding the platform's public key (JWK, JWKS or PEM).
+        #[arg(long)]
+        public_key_file: Option<PathBuf>,
+    },
+    /// Remove a registration by id.
+    Remove { id: String },
+    /// List the LMS presets as JSON.
+    Presets,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Run the engine and serve the UI and API to a browser on 127.0.0.1.
@@ -46,9 +92,51 @@ enum Command {
         /// Folder of the built UI. Default: next to the binary, or the repository's ui/dist.
         #[arg(long, env = "LTI_INSPECTOR_UI_DIR")]
         ui_dir: Option<PathBuf>,
+        /// A TOML file of platform registrations to create or update at start (see README).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Validate a JWT, JSON claims, a form body or a HAR file, without a server.
+    ///
+    /// Exit codes: 0 valid, 1 invalid, 3 unverified (no key to check the signature), 2 unusable input.
+    Inspect {
+        /// The platform's keys: a JWKS/JWK/PEM file, or a JWKS URL.
+        #[arg(long)]
+        jwks: Option<String>,
+        /// Expected issuer.
+        #[arg(long)]
+        issuer: Option<String>,
+        /// The tool's client_id (enables aud/azp checks).
+        #[arg(long)]
+        client_id: Option<String>,
+        /// A known deployment id (repeatable).
+        #[arg(long = "deployment-id")]
+        deployment_ids: Vec<String>,
+        /// The nonce the tool sent.
+        #[arg(long)]
+        nonce: Option<String>,
+        /// Validate as of this time: Unix seconds or RFC 3339. Default: now (HAR: each step's time).
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+        /// A file, or `-` for standard input.
+        input: String,
+    },
+    /// Manage platform registrations.
+    Platforms {
+        #[command(flatten)]
+        data: DataArgs,
+        #[command(subcommand)]
+        action: PlatformAction,
     },
     /// List signing keys (public halves) as JSON.
     Keys {
+        #[command(flatten)]
+        data: DataArgs,
+    },
+    /// Print the engine's status (folders, key store health) as JSON, without starting servers.
+    Status {
         #[command(flatten)]
         data: DataArgs,
     },
@@ -79,6 +167,11 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             print!("{}", lti_inspector::commands::typescript_bindings());
             Ok(std::process::ExitCode::SUCCESS)
         }
+        Command::Status { data } => {
+            let engine = Engine::open(engine_config(&data))?;
+            println!("{}", serde_json::to_string_pretty(&engine.status())?);
+            Ok(std::process::ExitCode::SUCCESS)
+        }
         Command::Keys { data } => {
             let cfg = engine_config(&data);
             let rt = tokio::runtime::Runtime::new()?;
@@ -89,7 +182,14 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
                 Ok(std::process::ExitCode::SUCCESS)
             })
         }
-        Command::Serve { data, ui_port, tool_port, emulator_port, ui_dir } => {
+        Command::Inspect { jwks, issuer, client_id, deployment_ids, nonce, at, format, input } => {
+            inspect_cmd(jwks, issuer, client_id, deployment_ids, nonce, at, format, input)
+        }
+        Command::Platforms { data, action } => {
+            let rt = tokio::runtime::Runtime::new()?;
+            rt.block_on(platforms_cmd(engine_config(&data), action))
+        }
+        Command::Serve { data, ui_port, tool_port, emulator_port, ui_dir, config } => {
             let mut cfg = engine_config(&data);
             cfg.tool_port = tool_port;
             cfg.emulator_port = emulator_port;
@@ -101,21 +201,17 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
                 );
             }
             let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
-            rt.block_on(serve(cfg, ui_port, ui_dir))
+            rt.block_on(serve(cfg, ui_port, ui_dir, config))
         }
     }
 }
 
-async fn serve(cfg: EngineConfig, ui_port: u16, ui_dir: Option<PathBuf>) -> anyhow::Result<std::process::ExitCode> {
-    let engine = Engine::start(cfg).await.context("starting the engine")?;
-    let tool = engine.tool_status();
-    if let Some(e) = &tool.error {
-        eprintln!("error: tool side: {}", e.message);
-        return Ok(std::process::ExitCode::from(1));
-    }
-    if let Some(e) = &engine.keystore_status().error {
-        eprintln!("warning: {} (code {:?}); keys are unavailable until this is fixed", e.message, e.code);
-    }
+async fn serve(
+    mut cfg: EngineConfig,
+    ui_port: u16,
+    ui_dir: Option<PathBuf>,
+    config: Option<PathBuf>,
+) -> anyhow::Result<std::process::ExitCode> {
     let listener = match engine::bind(ui_port).await {
         Ok(l) => l,
         Err(e) => {
@@ -124,6 +220,23 @@ async fn serve(cfg: EngineConfig, ui_port: u16, ui_dir: Option<PathBuf>) -> anyh
         }
     };
     let port = listener.local_addr()?.port();
+    cfg.ui_url = Some(format!("http://127.0.0.1:{port}/"));
+    let engine = Engine::start(cfg).await.context("starting the engine")?;
+    if let Some(path) = config {
+        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let applied = lti_inspector::registrations::apply_config(&engine, &text)
+            .await
+            .with_context(|| format!("applying {}", path.display()))?;
+        eprintln!("config: {} platform registration(s) from {}", applied.len(), path.display());
+    }
+    let tool = engine.tool_status();
+    if let Some(e) = &tool.error {
+        eprintln!("error: tool side: {}", e.message);
+        return Ok(std::process::ExitCode::from(1));
+    }
+    if let Some(e) = &engine.keystore_status().error {
+        eprintln!("warning: {} (code {:?}); keys are unavailable until this is fixed", e.message, e.code);
+    }
     let token = api::random_token();
     let ui_dir = ui_dir.or_else(find_ui_dir);
     if ui_dir.is_none() {
@@ -171,4 +284,145 @@ fn find_ui_dir() -> Option<PathBuf> {
     }
     candidates.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist")));
     candidates.into_iter().find(|d| d.join("index.html").is_file())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn inspect_cmd(
+    jwks: Option<String>,
+    issuer: Option<String>,
+    client_id: Option<String>,
+    deployment_ids: Vec<String>,
+    nonce: Option<String>,
+    at: Option<String>,
+    format: Format,
+    input: String,
+) -> anyhow::Result<std::process::ExitCode> {
+    use std::io::Read;
+    use lti_inspector::inspect::{self, InspectOptions};
+    let text = if input == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s).context("reading standard input")?;
+        s
+    } else {
+        match std::fs::read(&input) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => {
+                eprintln!("error: cannot read {input}: {e}");
+                return Ok(std::process::ExitCode::from(2));
+            }
+        }
+    };
+    let at = match at.as_deref().map(parse_time) {
+        Some(Ok(t)) => Some(t),
+        Some(Err(e)) => {
+            eprintln!("error: --at: {e}");
+            return Ok(std::process::ExitCode::from(2));
+        }
+        None => None,
+    };
+    let jwks = match jwks {
+        Some(src) => match load_jwks(&src) {
+            Ok(j) => Some(j),
+            Err(e) => {
+                eprintln!("error: --jwks: {e:#}");
+                return Ok(std::process::ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
+    let opts = InspectOptions {
+        jwks,
+        issuer,
+        client_id,
+        deployment_ids: (!deployment_ids.is_empty()).then_some(deployment_ids),
+        nonce,
+        at,
+    };
+    match inspect::inspect(&text, &opts, lti_inspector::clock::now_secs()) {
+        Ok(out) => {
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&out)?),
+                Format::Text => print!("{}", inspect::render_text(&out)),
+            }
+            Ok(std::process::ExitCode::from(out.exit_code()))
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(std::process::ExitCode::from(2))
+        }
+    }
+}
+
+fn parse_time(s: &str) -> anyhow::Result<i64> {
+    if let Ok(n) = s.trim().parse::<i64>() {
+        return Ok(n);
+    }
+    time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .map_err(|e| anyhow::anyhow!("{s:?} is neither Unix seconds nor RFC 3339: {e}"))
+}
+
+fn load_jwks(src: &str) -> anyhow::Result<lti_protocol::jwk::Jwks> {
+    let text = if src.starts_with("http://") || src.starts_with("https://") {
+        let rt = tokio::runtime::Runtime::new()?;
+        rt.block_on(async {
+            let res = reqwest::Client::new().get(src).timeout(std::time::Duration::from_secs(10)).send().await?;
+            anyhow::Ok(res.error_for_status()?.text().await?)
+        })?
+    } else {
+        std::fs::read_to_string(src).with_context(|| format!("reading {src}"))?
+    };
+    Ok(lti_inspector::registrations::parse_public_key(&text)?)
+}
+
+async fn platforms_cmd(cfg: EngineConfig, action: PlatformAction) -> anyhow::Result<std::process::ExitCode> {
+    use lti_inspector::registrations::{self, PlatformInput};
+    let engine = Engine::open(cfg)?;
+    match action {
+        PlatformAction::List => {
+            let list = engine.store().read(lti_inspector::store::platforms::list).await?;
+            println!("{}", serde_json::to_string_pretty(&list)?);
+        }
+        PlatformAction::Presets => println!("{}", serde_json::to_string_pretty(&lti_protocol::lms::profiles())?),
+        PlatformAction::Remove { id } => {
+            registrations::delete(&engine, id.clone()).await?;
+            eprintln!("removed {id}");
+        }
+        PlatformAction::Add {
+            id,
+            name,
+            preset,
+            site,
+            issuer,
+            client_id,
+            deployment_ids,
+            auth_endpoint,
+            token_endpoint,
+            token_audience,
+            jwks_url,
+            public_key_file,
+        } => {
+            let public_key = match public_key_file {
+                Some(p) => Some(std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?),
+                None => None,
+            };
+            let input = PlatformInput {
+                id,
+                name,
+                preset,
+                issuer,
+                client_id,
+                deployment_ids: (!deployment_ids.is_empty()).then_some(deployment_ids),
+                auth_endpoint,
+                token_endpoint,
+                token_audience,
+                jwks_url,
+                public_key,
+                site,
+            };
+            let saved = registrations::save(&engine, input).await?;
+            println!("{}", serde_json::to_string_pretty(&saved)?);
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
 }

@@ -138,7 +138,17 @@ async fn record_inner(rec: Recorder, req: Request, next: Next) -> Response {
         error: None,
     };
     match rec.store.write(move |tx| store::exchanges::insert(tx, &exchange)).await {
-        Ok(summary) => rec.events.emit(EngineEvent::ExchangeRecorded { exchange: summary }),
+        Ok(summary) => {
+            let flow_id = summary.flow_id.clone();
+            rec.events.emit(EngineEvent::ExchangeRecorded { exchange: summary });
+            // The flow changed (one more step, maybe a new verdict): announce it once its
+            // exchange is stored, so the UI never shows a flow whose step is missing.
+            if let Some(id) = flow_id {
+                if let Ok(Some(flow)) = rec.store.read(move |c| store::flows::get(c, &id)).await {
+                    rec.events.emit(EngineEvent::FlowUpdated { flow });
+                }
+            }
+        }
         Err(e) => {
             // The one thing we must not do is pretend it was recorded.
             tracing::error!(error = %e, "could not record exchange");

@@ -23,7 +23,7 @@ pub fn decode_lenient(text: &str) -> Result<Vec<u8>, base64::DecodeError> {
 
 fn pad(s: &str) -> String {
     let mut out = s.to_string();
-    while out.len() % 4 != 0 {
+    while !out.len().is_multiple_of(4) {
         out.push('=');
     }
     out

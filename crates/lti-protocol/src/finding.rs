@@ -60,7 +60,10 @@ impl Finding {
     /// unknown id yields a finding that still says which id was used.
     pub fn from_rule(id: &str, outcome: Outcome, message: impl Into<String>) -> Self {
         let rule = rules::get(id);
-        debug_assert!(rule.is_some(), "finding uses rule id {id:?} which is not in the catalog");
+        debug_assert!(
+            rule.is_some(),
+            "finding uses rule id {id:?} which is not in the catalog"
+        );
         let (severity, title, section, url) = match rule {
             Some(r) => (r.severity, r.title, r.spec_section, r.spec_url),
             None => (Severity::Info, "Unknown rule", "", ""),
@@ -226,8 +229,11 @@ impl Report {
 
     /// Failed findings, most severe first (stable within a severity).
     pub fn failures(&self) -> Vec<&Finding> {
-        let mut out: Vec<&Finding> =
-            self.findings.iter().filter(|f| f.outcome == Outcome::Fail).collect();
+        let mut out: Vec<&Finding> = self
+            .findings
+            .iter()
+            .filter(|f| f.outcome == Outcome::Fail)
+            .collect();
         out.sort_by_key(|f| f.severity);
         out
     }
@@ -239,7 +245,9 @@ mod tests {
 
     #[test]
     fn from_rule_copies_catalog_fields() {
-        let f = Finding::fail("idtoken.aud", "aud lacks the client id").expected("a").actual("b");
+        let f = Finding::fail("idtoken.aud", "aud lacks the client id")
+            .expected("a")
+            .actual("b");
         assert_eq!(f.severity, Severity::Error);
         assert!(f.spec_url.starts_with("https://"));
         assert!(!f.spec_section.is_empty());
@@ -265,7 +273,10 @@ mod tests {
         r.push(Finding::fail("idtoken.exp", "expired"));
         assert_eq!(r.verdict(), Verdict::Invalid);
         let c = r.counts();
-        assert_eq!((c.passed, c.failed, c.skipped, c.errors, c.warnings), (1, 2, 1, 1, 1));
+        assert_eq!(
+            (c.passed, c.failed, c.skipped, c.errors, c.warnings),
+            (1, 2, 1, 1, 1)
+        );
         assert_eq!(r.failures()[0].rule_id, "idtoken.exp");
         assert!(r.failed("idtoken.exp"));
         assert!(!r.failed("idtoken.aud"));

@@ -70,12 +70,15 @@ mod tests {
 
     #[test]
     fn select_by_kid_or_single_key() {
-        let one = Jwks { keys: vec![serde_json::from_str(r#"{"kty":"RSA","kid":"a"}"#).unwrap()] };
+        let one = Jwks {
+            keys: vec![serde_json::from_str(r#"{"kty":"RSA","kid":"a"}"#).unwrap()],
+        };
         assert!(one.select(Some("a")).is_some());
         assert!(one.select(Some("b")).is_none());
         assert!(one.select(None).is_some());
         let mut two = one.clone();
-        two.keys.push(serde_json::from_str(r#"{"kty":"RSA","kid":"b"}"#).unwrap());
+        two.keys
+            .push(serde_json::from_str(r#"{"kty":"RSA","kid":"b"}"#).unwrap());
         assert!(two.select(None).is_none());
     }
 }

@@ -49,7 +49,9 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -62,7 +64,8 @@ impl SigningKey {
     }
 
     pub fn from_pkcs8(der: &PrivateKeyDer) -> Result<Self, KeyError> {
-        let pair = KeyPair::from_pkcs8(der.as_bytes()).map_err(|e| KeyError::Rejected(e.to_string()))?;
+        let pair =
+            KeyPair::from_pkcs8(der.as_bytes()).map_err(|e| KeyError::Rejected(e.to_string()))?;
         Ok(Self::from_pair(pair))
     }
 
@@ -97,7 +100,11 @@ impl SigningKey {
 
     /// SubjectPublicKeyInfo PEM ("BEGIN PUBLIC KEY"), what Moodle's "RSA key" field takes.
     pub fn public_pem(&self) -> Result<String, KeyError> {
-        let der: PublicKeyX509Der = self.pair.public_key().as_der().map_err(|_| KeyError::Encode)?;
+        let der: PublicKeyX509Der = self
+            .pair
+            .public_key()
+            .as_der()
+            .map_err(|_| KeyError::Encode)?;
         Ok(pem("PUBLIC KEY", der.as_ref()))
     }
 
@@ -119,7 +126,11 @@ fn public_components(pair: &KeyPair) -> (Vec<u8>, Vec<u8>) {
 
 /// RFC 7638 JWK thumbprint (SHA-256 over the canonical `{"e","kty","n"}` JSON), base64url.
 pub fn thumbprint(n: &[u8], e: &[u8]) -> String {
-    let canonical = format!(r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#, b64::encode(e), b64::encode(n));
+    let canonical = format!(
+        r#"{{"e":"{}","kty":"RSA","n":"{}"}}"#,
+        b64::encode(e),
+        b64::encode(n)
+    );
     let digest = aws_lc_rs::digest::digest(&aws_lc_rs::digest::SHA256, canonical.as_bytes());
     b64::encode(digest.as_ref())
 }
@@ -144,7 +155,76 @@ pub fn verify_rs256(jwk: &Jwk, message: &[u8], sig: &[u8]) -> bool {
         return false;
     };
     let key = signature::RsaPublicKeyComponents { n: &n, e: &e };
-    key.verify(&signature::RSA_PKCS1_2048_8192_SHA256, message, sig).is_ok()
+    key.verify(&signature::RSA_PKCS1_2048_8192_SHA256, message, sig)
+        .is_ok()
+}
+
+/// Reads an RSA public key PEM — SubjectPublicKeyInfo ("BEGIN PUBLIC KEY") or PKCS#1
+/// ("BEGIN RSA PUBLIC KEY") — into a JWK without kid/alg (the caller decides those).
+pub fn jwk_from_public_pem(pem_text: &str) -> Result<Jwk, KeyError> {
+    let bad = |why: &str| KeyError::Rejected(format!("not an RSA public key PEM: {why}"));
+    let pkcs1 = pem_text.contains("BEGIN RSA PUBLIC KEY");
+    let body: String = pem_text
+        .lines()
+        .filter(|l| !l.starts_with("-----"))
+        .map(str::trim)
+        .collect();
+    let der = b64::decode_standard(&body).map_err(|_| bad("bad base64"))?;
+    let rsa_key = if pkcs1 {
+        der
+    } else {
+        // SubjectPublicKeyInfo ::= SEQUENCE { algorithm SEQUENCE, subjectPublicKey BIT STRING }
+        let (spki, _) = der_take(&der, 0x30).ok_or_else(|| bad("no outer SEQUENCE"))?;
+        let (_alg, rest) = der_take(spki, 0x30).ok_or_else(|| bad("no algorithm"))?;
+        let (bits, _) = der_take(rest, 0x03).ok_or_else(|| bad("no BIT STRING"))?;
+        bits.get(1..)
+            .ok_or_else(|| bad("empty BIT STRING"))?
+            .to_vec()
+    };
+    // RSAPublicKey ::= SEQUENCE { modulus INTEGER, publicExponent INTEGER }
+    let (seq, _) = der_take(&rsa_key, 0x30).ok_or_else(|| bad("no RSAPublicKey"))?;
+    let (n, rest) = der_take(seq, 0x02).ok_or_else(|| bad("no modulus"))?;
+    let (e, _) = der_take(rest, 0x02).ok_or_else(|| bad("no exponent"))?;
+    let strip = |b: &[u8]| {
+        let i = b
+            .iter()
+            .position(|&x| x != 0)
+            .unwrap_or(b.len().saturating_sub(1));
+        b[i..].to_vec()
+    };
+    let (n, e) = (strip(n), strip(e));
+    Ok(Jwk {
+        kty: "RSA".into(),
+        kid: Some(thumbprint(&n, &e)),
+        alg: None,
+        key_use: None,
+        n: Some(b64::encode(&n)),
+        e: Some(b64::encode(&e)),
+        extra: Map::new(),
+    })
+}
+
+/// One DER TLV with the expected tag: (contents, rest).
+fn der_take(input: &[u8], tag: u8) -> Option<(&[u8], &[u8])> {
+    if *input.first()? != tag {
+        return None;
+    }
+    let first = *input.get(1)? as usize;
+    let (len, header) = if first < 0x80 {
+        (first, 2)
+    } else {
+        let count = first & 0x7f;
+        if count == 0 || count > 4 {
+            return None;
+        }
+        let mut len = 0usize;
+        for i in 0..count {
+            len = (len << 8) | *input.get(2 + i)? as usize;
+        }
+        (len, 2 + count)
+    };
+    let end = header.checked_add(len)?;
+    Some((input.get(header..end)?, input.get(end..)?))
 }
 
 #[cfg(test)]
@@ -168,6 +248,14 @@ mod tests {
 
         let pem = key.public_pem().unwrap();
         assert!(pem.starts_with("-----BEGIN PUBLIC KEY-----\nMIIBIjAN"));
+        let from_pem = jwk_from_public_pem(&pem).unwrap();
+        assert_eq!(from_pem.n, jwk.n);
+        assert_eq!(from_pem.e, jwk.e);
+        assert_eq!(from_pem.kid, jwk.kid);
+        assert!(
+            jwk_from_public_pem("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----")
+                .is_err()
+        );
     }
 
     #[test]
@@ -175,6 +263,9 @@ mod tests {
         // RFC 7638 §3.1 example key.
         let n = b64::decode("0vx7agoebGcQSuuPiLJXZptN9nndrQmbXEps2aiAFbWhM78LhWx4cbbfAAtVT86zwu1RK7aPFFxuhDR1L6tSoc_BJECPebWKRXjBZCiFV4n3oknjhMstn64tZ_2W-5JsGY4Hc5n9yBXArwl93lqt7_RN5w6Cf0h4QyQ5v-65YGjQR0_FDW2QvzqY368QQMicAtaSqzs8KJZgnYb9c7d0zgdAZHzu6qMQvRL5hajrn1n91CbOpbISD08qNLyrdkt-bFTWhAI4vMQFh6WeZu0fM4lFd2NcRwr3XPksINHaQ-G_xBniIqbw0Ls1jF44-csFCur-kEgU8awapJzKnqDKgw").unwrap();
         let e = b64::decode("AQAB").unwrap();
-        assert_eq!(thumbprint(&n, &e), "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs");
+        assert_eq!(
+            thumbprint(&n, &e),
+            "NzbLsXh8uDCcd-6MNwXF4W_7noWXFZAfHkxZsRGC9Xs"
+        );
     }
 }

@@ -6,6 +6,39 @@
  */
 export type ApiError = { code: ErrorCode, message: string, };
 
+/**
+ * One dictionary entry.
+ */
+export type ClaimInfo = { uri: string, 
+/**
+ * Short title.
+ */
+name: string, meaning: string, 
+/**
+ * Expected JSON shape, in words ("string", "object", "array of strings"…).
+ */
+type: string, spec_section: string, spec_url: string, 
+/**
+ * Vendor name for extension claims ("Canvas"…); None for standard claims.
+ */
+vendor: string | null, members: Array<MemberDoc>, };
+
+/**
+ * Number of findings per severity and outcome.
+ */
+export type Counts = { passed: number, failed: number, skipped: number, 
+/**
+ * Failed checks by severity.
+ */
+errors: number, warnings: number, infos: number, };
+
+/**
+ * The serializable view of a parsed JWS for reports.
+ */
+export type DecodedJws = { header: JsonValue, payload: { [key in string]: JsonValue }, raw_header: string, raw_payload: string, raw_signature: string, };
+
+export type Deleted = { deleted: boolean, };
+
 export type Direction = "inbound" | "outbound";
 
 export type EngineEvent = { "type": "exchange_recorded", exchange: ExchangeSummary, } | { "type": "flow_updated", flow: FlowSummary, };
@@ -32,6 +65,64 @@ export type ExchangeSummary = { id: number, flow_id?: string | null, side: Side,
  */
 started_at: number, duration_ms: number, peer?: string | null, request_bytes: number, response_bytes: number, request_truncated: boolean, error?: string | null, };
 
+/**
+ * One claim of a payload with its explanation.
+ */
+export type ExplainedClaim = { uri: string, value: JsonValue, 
+/**
+ * Whether the dictionary has this claim. Unknown claims are listed, never dropped.
+ */
+known: boolean, name: string | null, meaning: string | null, 
+/**
+ * The JSON type actually sent (string, number, boolean, null, array, object).
+ */
+json_type: string, 
+/**
+ * The shape the dictionary expects.
+ */
+expected_type: string | null, spec_section: string | null, spec_url: string | null, vendor: string | null, 
+/**
+ * For object values: each member, explained where the dictionary documents it.
+ */
+members: Array<ExplainedMember>, };
+
+/**
+ * A member of an object claim's value, explained when documented.
+ */
+export type ExplainedMember = { name: string, value: JsonValue, known: boolean, meaning: string | null, };
+
+/**
+ * One check's result, with what was expected and what was seen.
+ */
+export type Finding = { 
+/**
+ * Catalog id, e.g. `idtoken.aud` (see [`crate::rules`]).
+ */
+rule_id: string, 
+/**
+ * Normally the rule's severity; a check may lower it for a documented reason (e.g. an
+ * `http:` URL on localhost is info rather than a warning).
+ */
+severity: Severity, outcome: Outcome, title: string, 
+/**
+ * One line that says what was found and, when failed, what to fix.
+ */
+message: string, 
+/**
+ * Claim URI with member path (`…/claim/context.id`) or login/form parameter name.
+ */
+path: string | null, expected: string | null, actual: string | null, spec_section: string, spec_url: string, 
+/**
+ * LMS-specific advice (Canvas, Moodle, D2L…), when one applies.
+ */
+hint: string | null, };
+
+export type FlowDetail = { flow: FlowSummary, 
+/**
+ * Oldest first: the sequence of the flow.
+ */
+exchanges: Array<ExchangeSummary>, messages: Array<MessageView>, };
+
 export type FlowSummary = { id: string, side: Side, kind: string, started_at: number, updated_at: number, 
 /**
  * pending | valid | invalid | unverified
@@ -49,6 +140,10 @@ export type GetExchangeArgs = { id: number, };
  */
 export type Header = { name: string, value: string, };
 
+export type IdArgs = { id: string, };
+
+export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
+
 /**
  * One public JWK. Fields are optional because real key sets omit them (D2L omits `alg`) and the
  * inspector must still show and use such keys.
@@ -62,6 +157,8 @@ n?: string,
  * RSA public exponent, base64url big-endian.
  */
 e?: string, };
+
+export type Jwks = { keys: Array<Jwk>, };
 
 /**
  * A key as the Keys page shows it: public material only.
@@ -90,13 +187,154 @@ export type ListExchangesArgs = { limit?: number | null, before_id?: number, flo
 export type ListFlowsArgs = { limit?: number | null, };
 
 /**
+ * A platform preset. Templates contain `{site}` where the institution's host goes.
+ */
+export type LmsProfile = { 
+/**
+ * Stable id: canvas, canvas_beta, canvas_test, canvas_self_hosted, moodle, blackboard,
+ * brightspace, schoology, sakai, ims_ri.
+ */
+id: string, name: string, issuer: string, auth_endpoint: string, jwks_url: string, token_endpoint: string, 
+/**
+ * The client assertion `aud` when it is not the token endpoint (D2L) or needs care.
+ */
+token_audience: string | null, 
+/**
+ * What `{site}` stands for, when a template uses it.
+ */
+site_parameter: string | null, 
+/**
+ * Typical id_token lifetime (exp − iat) in seconds, when known.
+ */
+id_token_lifetime_secs: number | null, notes: Array<string>, };
+
+/**
+ * A documented member of an object claim.
+ */
+export type MemberDoc = { name: string, meaning: string, required: boolean, };
+
+/**
+ * A message as the flow view shows it: stored data plus decoded header/payload, explained
+ * claims and role badges.
+ */
+export type MessageView = { id: number, message: StoredMessage, decoded?: DecodedJws | null, claims: Array<ExplainedClaim>, roles: Array<RoleBadge>, };
+
+/**
  * For commands without arguments.
  */
 export type NoArgs = Record<symbol, never>;
 
+/**
+ * What happened to one check.
+ */
+export type Outcome = "pass" | "fail" | "skipped";
+
+/**
+ * A name/value pair of a form or query, order kept.
+ */
+export type Param = { name: string, value: string, };
+
+export type Platform = { id: string, name: string, 
+/**
+ * The preset it was made from (canvas, moodle, blackboard…), if any.
+ */
+preset?: string | null, issuer: string, client_id: string, 
+/**
+ * Known deployment ids; None = accept any deployment and report it.
+ */
+deployment_ids?: Array<string> | null, auth_endpoint: string, token_endpoint: string, 
+/**
+ * The client assertion's `aud` when it is not the token endpoint (Brightspace).
+ */
+token_audience?: string | null, jwks_url?: string | null, 
+/**
+ * A pasted public key, normalised to a key set.
+ */
+public_jwks?: Jwks | null, created_at: number, updated_at: number, };
+
+/**
+ * What the registration form (or CLI, or config file) submits.
+ */
+export type PlatformInput = { 
+/**
+ * Present to update an existing registration.
+ */
+id?: string | null, name: string, preset?: string | null, issuer: string, client_id: string, 
+/**
+ * Empty or absent = accept any deployment and report it.
+ */
+deployment_ids?: Array<string> | null, auth_endpoint: string, token_endpoint: string, token_audience?: string | null, jwks_url?: string | null, 
+/**
+ * A pasted public key: JWK JSON, JWKS JSON, or PEM.
+ */
+public_key?: string | null, 
+/**
+ * The site-specific part a preset asks for (`{site}` in its templates), e.g. the school's
+ * Canvas host or the Moodle wwwroot.
+ */
+site?: string | null, };
+
+/**
+ * Every finding of one validation run, in the order the checks ran.
+ */
+export type Report = { findings: Array<Finding>, };
+
+/**
+ * One role, ready to show as a badge.
+ */
+export type RoleBadge = { uri: string, kind: RoleKind, name: string, 
+/**
+ * In the LTI vocabularies (current or deprecated form).
+ */
+known: boolean, deprecated: boolean, deprecation_note: string | null, 
+/**
+ * For a context sub-role, its principal role (e.g. "Instructor").
+ */
+sub_role_of: string | null, };
+
+/**
+ * Which role vocabulary a role belongs to.
+ */
+export type RoleKind = "context" | "institution" | "system" | "lti_system" | "unknown";
+
+/**
+ * Serializable copy of a [`Rule`] for the UI.
+ */
+export type RuleInfo = { id: string, severity: Severity, title: string, spec_section: string, spec_url: string, explanation: string, };
+
 export type ServerStatus = { name: string, base_url?: string | null, port: number, running: boolean, error?: ApiError | null, };
 
+/**
+ * How much a failed check matters.
+ */
+export type Severity = "error" | "warning" | "info";
+
 export type Side = "tool" | "emulator";
+
+/**
+ * What is stored for one message.
+ */
+export type StoredMessage = { 
+/**
+ * login | auth_request | auth_response | id_token
+ */
+kind: string, 
+/**
+ * The flow step (exchange `step`) the message came from.
+ */
+step: string, 
+/**
+ * The compact JWT, for JWT messages.
+ */
+raw?: string | null, 
+/**
+ * Form or query parameters, for parameter messages.
+ */
+params?: Array<Param> | null, report: Report, verdict: Verdict, counts: Counts, message_type?: string | null, 
+/**
+ * Unix seconds the validation ran as of.
+ */
+validated_at: number, };
 
 /**
  * What an LMS administrator needs to register the inspector as a tool.
@@ -123,6 +361,11 @@ public_pem?: string | null,
  */
 problems: Array<ApiError>, };
 
+/**
+ * Overall judgement of a report.
+ */
+export type Verdict = "valid" | "invalid" | "unverified";
+
 /** Every command of the engine: its argument and result types. */
 export type Commands = {
   /** Versions, folders, servers and key store health. */
@@ -137,8 +380,22 @@ export type Commands = {
   get_exchange: { args: GetExchangeArgs; result: Exchange };
   /** Flows, newest first. */
   list_flows: { args: ListFlowsArgs; result: Array<FlowSummary> };
+  /** One flow whole: its exchanges in order and its decoded, validated messages. */
+  get_flow: { args: IdArgs; result: FlowDetail };
+  /** The validation rule catalog (id, severity, spec section and link, explanation). */
+  list_rules: { args: NoArgs; result: Array<RuleInfo> };
+  /** The claims dictionary (every known claim with its meaning and spec link). */
+  list_claims: { args: NoArgs; result: Array<ClaimInfo> };
+  /** Registered platforms (the LMSs the tool side trusts). */
+  list_platforms: { args: NoArgs; result: Array<Platform> };
+  /** Create (no id) or update (with id) a platform registration. */
+  save_platform: { args: PlatformInput; result: Platform };
+  /** Remove a platform registration. */
+  delete_platform: { args: IdArgs; result: Deleted };
+  /** LMS presets: fixed endpoints of Canvas, Moodle, Blackboard, Brightspace, Schoology, Sakai… */
+  list_platform_presets: { args: NoArgs; result: Array<LmsProfile> };
 };
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets"];

@@ -9,10 +9,15 @@ use ts_rs::{Config, TypeVisitor, TS};
 struct Collector<'a> {
     cfg: &'a Config,
     decls: BTreeMap<String, String>,
+    /// Every type already walked: recursive types (serde_json::Value) would loop otherwise.
+    visited: std::collections::HashSet<std::any::TypeId>,
 }
 
 impl TypeVisitor for Collector<'_> {
     fn visit<T: TS + 'static + ?Sized>(&mut self) {
+        if !self.visited.insert(std::any::TypeId::of::<T>()) {
+            return;
+        }
         // Built-ins (String, Vec, Option…) have no output path and need no declaration.
         if T::output_path().is_none() {
             T::visit_dependencies(self);
@@ -37,7 +42,7 @@ impl TypeVisitor for Collector<'_> {
 
 pub fn typescript_bindings() -> String {
     let cfg = Config::new().with_large_int("number");
-    let mut c = Collector { cfg: &cfg, decls: BTreeMap::new() };
+    let mut c = Collector { cfg: &cfg, decls: BTreeMap::new(), visited: Default::default() };
     super::visit_command_types(&mut c);
     c.visit::<crate::events::EngineEvent>();
     c.visit::<crate::error::ApiError>();

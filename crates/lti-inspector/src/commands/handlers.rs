@@ -5,7 +5,8 @@ use crate::capture::paths;
 use crate::engine::{Engine, EngineStatus};
 use crate::error::{ApiError, Result};
 use crate::keys::{KeyInfo, KeyRole};
-use crate::store::{self, Exchange, ExchangeSummary, FlowSummary};
+use crate::registrations::{self, PlatformInput};
+use crate::store::{self, Exchange, ExchangeSummary, FlowSummary, Platform};
 
 pub async fn get_status(engine: &Engine, _: NoArgs) -> Result<EngineStatus> {
     Ok(engine.status())
@@ -63,4 +64,33 @@ pub async fn get_exchange(engine: &Engine, args: GetExchangeArgs) -> Result<Exch
 pub async fn list_flows(engine: &Engine, args: ListFlowsArgs) -> Result<Vec<FlowSummary>> {
     let limit = args.limit.unwrap_or(500).min(5000);
     engine.store().read(move |c| store::flows::list(c, limit)).await
+}
+
+pub async fn list_platforms(engine: &Engine, _: NoArgs) -> Result<Vec<Platform>> {
+    engine.store().read(store::platforms::list).await
+}
+
+pub async fn save_platform(engine: &Engine, input: PlatformInput) -> Result<Platform> {
+    registrations::save(engine, input).await
+}
+
+pub async fn delete_platform(engine: &Engine, args: IdArgs) -> Result<Deleted> {
+    registrations::delete(engine, args.id).await?;
+    Ok(Deleted { deleted: true })
+}
+
+pub async fn list_platform_presets(_: &Engine, _: NoArgs) -> Result<Vec<lti_protocol::lms::LmsProfile>> {
+    Ok(lti_protocol::lms::profiles())
+}
+
+pub async fn get_flow(engine: &Engine, args: IdArgs) -> Result<crate::flows::FlowDetail> {
+    engine.store().read(move |c| crate::flows::detail(c, &args.id)).await
+}
+
+pub async fn list_rules(_: &Engine, _: NoArgs) -> Result<Vec<lti_protocol::rules::RuleInfo>> {
+    Ok(lti_protocol::rules::catalog())
+}
+
+pub async fn list_claims(_: &Engine, _: NoArgs) -> Result<Vec<lti_protocol::claims::ClaimInfo>> {
+    Ok(lti_protocol::claims::all().to_vec())
 }

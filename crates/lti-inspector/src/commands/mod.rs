@@ -61,4 +61,18 @@ command_table! {
     get_exchange(GetExchangeArgs) -> crate::store::Exchange;
     /// Flows, newest first.
     list_flows(ListFlowsArgs) -> Vec<crate::store::FlowSummary>;
+    /// One flow whole: its exchanges in order and its decoded, validated messages.
+    get_flow(IdArgs) -> crate::flows::FlowDetail;
+    /// The validation rule catalog (id, severity, spec section and link, explanation).
+    list_rules(NoArgs) -> Vec<lti_protocol::rules::RuleInfo>;
+    /// The claims dictionary (every known claim with its meaning and spec link).
+    list_claims(NoArgs) -> Vec<lti_protocol::claims::ClaimInfo>;
+    /// Registered platforms (the LMSs the tool side trusts).
+    list_platforms(NoArgs) -> Vec<crate::store::Platform>;
+    /// Create (no id) or update (with id) a platform registration.
+    save_platform(crate::registrations::PlatformInput) -> crate::store::Platform;
+    /// Remove a platform registration.
+    delete_platform(IdArgs) -> Deleted;
+    /// LMS presets: fixed endpoints of Canvas, Moodle, Blackboard, Brightspace, Schoology, Sakai…
+    list_platform_presets(NoArgs) -> Vec<lti_protocol::lms::LmsProfile>;
 }

@@ -61,3 +61,13 @@ pub struct ToolSetup {
     /// Why URLs or keys are missing (port busy, keychain unavailable).
     pub problems: Vec<ApiError>,
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct IdArgs {
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Deleted {
+    pub deleted: bool,
+}

@@ -63,6 +63,12 @@ fn from_row(r: &Row) -> rusqlite::Result<FlowSummary> {
     })
 }
 
+pub fn get(conn: &Connection, id: &str) -> Result<Option<FlowSummary>> {
+    use rusqlite::OptionalExtension;
+    let sql = format!("SELECT {COLS} FROM flows f WHERE f.id = ?1");
+    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+}
+
 pub fn list(conn: &Connection, limit: u32) -> Result<Vec<FlowSummary>> {
     let sql = format!("SELECT {COLS} FROM flows f ORDER BY f.started_at DESC LIMIT ?1");
     let mut stmt = conn.prepare_cached(&sql)?;

@@ -6,10 +6,10 @@ use rusqlite::Connection;
 use crate::error::Result;
 
 /// (version, sql) in order. Add a new file for every schema change; never edit a shipped one.
-const MIGRATIONS: &[(&str, &str)] = &[(
-    "20261127090000_init",
-    include_str!("../../migrations/20261127090000_init.sql"),
-)];
+const MIGRATIONS: &[(&str, &str)] = &[
+    ("20261127090000_init", include_str!("../../migrations/20261127090000_init.sql")),
+    ("20261127100000_capture", include_str!("../../migrations/20261127100000_capture.sql")),
+];
 
 pub fn run(conn: &mut Connection) -> Result<usize> {
     conn.execute_batch(
@@ -37,4 +37,9 @@ pub fn run(conn: &mut Connection) -> Result<usize> {
         applied += 1;
     }
     Ok(applied)
+}
+
+#[cfg(test)]
+pub fn count() -> usize {
+    MIGRATIONS.len()
 }

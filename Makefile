@@ -1,0 +1,44 @@
+# LTI Inspector — the two commands are `make run` and `make test`; see README.md.
+SHELL := /bin/bash
+CARGO ?= cargo
+export CARGO_TERM_COLOR ?= never
+
+.PHONY: run test bench ui app engine bindings serve lint setup-run setup-test clean
+
+## Build and open the desktop app on its embedded defaults (installs what is missing).
+run: setup-run ui app
+	@bash scripts/run-desktop.sh
+
+## Run every suite: Rust, UI unit, browser, real window, interop (installs what is missing).
+test: setup-test ui engine app
+	@bash scripts/test.sh
+
+## Benchmarks: desktop cold start to first paint, engine idle RSS, and the engine benches.
+bench: setup-test ui engine app
+	@bash scripts/bench.sh
+
+## `lti-inspector serve` for a browser (prints the ui: URL with its token).
+serve: setup-run ui engine
+	./target/debug/lti-inspector serve
+
+setup-run:
+	@bash scripts/setup.sh run
+setup-test:
+	@bash scripts/setup.sh test
+
+ui:
+	@cd ui && npm run --silent build
+
+engine:
+	$(CARGO) build -p lti-inspector
+
+app:
+	$(CARGO) build -p lti-inspector-desktop
+
+## Regenerate ui/src/bindings/index.ts from the Rust command table.
+bindings:
+	$(CARGO) run -q -p lti-inspector -- bindings > ui/src/bindings/index.ts
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings

@@ -1,0 +1,308 @@
+//! Step 3 of an LTI 1.3 launch on the tool side: the platform form-POSTs the id_token (or an
+//! error) to the redirect URI. Everything is recorded and validated — state against the cookie,
+//! the signature against the platform's keys (fetched and recorded), nonce, claims — and the
+//! browser gets a landing page summarising the verdict. Nothing here refuses a capture.
+
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+use lti_protocol::finding::{Finding, Report};
+use lti_protocol::jws::Jws;
+use lti_protocol::validate::{self, FormPostContext, IdTokenContext, LoginView, StateCheck};
+use serde_json::{json, Map, Value};
+
+use super::{landing, read_params_and_headers, registration_view, state_cookie_name};
+use crate::engine::Engine;
+use crate::flows::{self, params_of, StoredMessage};
+use crate::record::ExchangeNotes;
+use crate::store::{self, Platform, Side};
+
+struct LaunchState {
+    flow_id: String,
+    nonce: String,
+    login: Vec<(String, String)>,
+    used: bool,
+}
+
+fn lookup_state(c: &rusqlite::Connection, state: &str) -> crate::Result<Option<LaunchState>> {
+    use rusqlite::OptionalExtension;
+    Ok(c.query_row(
+        "SELECT flow_id, nonce, login_params, used_at IS NOT NULL FROM launch_states WHERE state = ?1",
+        [state],
+        |r| {
+            let login: String = r.get(2)?;
+            let map: Map<String, Value> = serde_json::from_str(&login).unwrap_or_default();
+            Ok(LaunchState {
+                flow_id: r.get(0)?,
+                nonce: r.get(1)?,
+                login: map.into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string())).collect(),
+                used: r.get(3)?,
+            })
+        },
+    )
+    .optional()?)
+}
+
+pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
+    let notes = req.extensions().get::<ExchangeNotes>().cloned().unwrap_or_default();
+    let (fields, headers) = read_params_and_headers(req).await;
+    let now = crate::clock::now_secs();
+    let posted_state = validate::param(&fields, "state").map(str::to_string);
+    let id_token = validate::param(&fields, "id_token").map(str::to_string);
+
+    // Which flow: the one whose login minted this state, else a new one (unsolicited post).
+    let launch_state = match posted_state.clone() {
+        Some(s) => engine.store().read(move |c| lookup_state(c, &s)).await.ok().flatten(),
+        None => None,
+    };
+    let new_flow = launch_state.is_none().then(|| flows::new_flow(Side::Tool, "lti13_launch", "Launch (no matching login)".into()));
+    let flow_id = launch_state.as_ref().map(|s| s.flow_id.clone()).or_else(|| new_flow.as_ref().map(|f| f.id.clone())).expect("one of them");
+    notes.set_flow(&flow_id);
+    notes.set_step("launch");
+    let span = tracing::info_span!("launch", flow = %flow_id);
+    let _g = span.enter();
+    drop(_g);
+
+    let cookie_state = posted_state.as_ref().and_then(|s| cookie_value(&headers, &state_cookie_name(s)));
+    let mut response_report = validate::form_post(&fields, &FormPostContext { expected_state: launch_state.as_ref().map(|_| posted_state.clone().unwrap_or_default()) });
+
+    let Some(raw) = id_token else {
+        // An error response (e.g. Canvas launch_no_longer_valid) or garbage: record and explain.
+        let msg = StoredMessage {
+            kind: "auth_response".into(),
+            step: "launch".into(),
+            raw: None,
+            params: Some(params_of(&fields)),
+            verdict: response_report.verdict(),
+            counts: response_report.counts(),
+            report: response_report.clone(),
+            message_type: None,
+            validated_at: now,
+        };
+        let fid = flow_id.clone();
+        let _ = engine
+            .store()
+            .write(move |tx| {
+                if let Some(f) = &new_flow {
+                    store::flows::insert(tx, f)?;
+                }
+                flows::add_message(tx, &fid, &msg, &Map::new(), None)
+            })
+            .await;
+        return Html(landing::error_response(&fields, &response_report, &flow_id)).into_response();
+    };
+
+    // Registration: by iss and the login's client_id, else by iss and aud/azp.
+    let parsed = Jws::parse(&raw).ok();
+    let iss = parsed.as_ref().and_then(|j| j.payload.get("iss")).and_then(Value::as_str).unwrap_or("").to_string();
+    let login_client = launch_state.as_ref().and_then(|s| validate::param(&s.login, "client_id").map(str::to_string));
+    let token_client = parsed.as_ref().and_then(|j| {
+        j.payload.get("azp").and_then(Value::as_str).map(str::to_string).or_else(|| match j.payload.get("aud") {
+            Some(Value::String(a)) => Some(a.clone()),
+            Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_string),
+            _ => None,
+        })
+    });
+    let registration: Option<Platform> = {
+        let (iss, c1, c2) = (iss.clone(), login_client.clone(), token_client.clone());
+        engine
+            .store()
+            .read(move |c| {
+                Ok(match store::platforms::find(c, &iss, c1.as_deref())? {
+                    Some(p) => Some(p),
+                    None => store::platforms::find(c, &iss, c2.as_deref())?,
+                })
+            })
+            .await
+            .ok()
+            .flatten()
+    };
+    let profile = lti_protocol::lms::detect(&iss, None);
+    let jwks_url = registration
+        .as_ref()
+        .and_then(|p| p.jwks_url.clone())
+        .or_else(|| profile.as_ref().map(|p| p.jwks_url.clone()).filter(|u| !u.contains('{')));
+    let kid = parsed.as_ref().and_then(|j| j.kid().map(str::to_string));
+    let (jwks, source) = engine
+        .platform_keys()
+        .resolve(
+            engine.outbound(),
+            &flow_id,
+            registration.as_ref().and_then(|p| p.public_jwks.as_ref()),
+            jwks_url.as_deref(),
+            kid.as_deref(),
+        )
+        .await;
+
+    let nonce_seen = match parsed.as_ref().and_then(|j| j.payload.get("nonce")).and_then(Value::as_str) {
+        Some(n) => Some(engine.nonces().seen_before(engine.store(), &iss, n).await),
+        None => None,
+    };
+    let ctx = IdTokenContext {
+        now,
+        policy: Default::default(),
+        registration: registration.as_ref().map(registration_view),
+        jwks: jwks.as_deref(),
+        expected_nonce: launch_state.as_ref().map(|s| s.nonce.clone()),
+        nonce_seen_before: nonce_seen,
+        login: launch_state.as_ref().map(|s| LoginView::from_params(&s.login)),
+        state: launch_state.as_ref().map(|_| StateCheck { expected: cookie_state.clone(), received: posted_state.clone() }),
+        dl_request_data: None,
+    };
+    let token_report = validate::id_token(&raw, &ctx);
+    let mut report = token_report.report.clone();
+    add_capture_findings(&mut report, &launch_state, cookie_state.as_deref(), &source, registration.is_some(), &iss);
+    response_report.findings.retain(|f| f.rule_id != "response.state" || launch_state.is_none());
+    report.findings.splice(0..0, response_report.findings.clone());
+
+    let payload = parsed.as_ref().map(|j| j.payload.clone()).unwrap_or_default();
+    let summary = summarize(&payload, registration.as_ref(), profile.as_ref().map(|p| p.name.as_str()), &report);
+    let msg = StoredMessage {
+        kind: "id_token".into(),
+        step: "launch".into(),
+        raw: Some(raw.clone()),
+        params: Some(params_of(&fields.iter().filter(|(k, _)| k != "id_token").cloned().collect::<Vec<_>>())),
+        verdict: report.verdict(),
+        counts: report.counts(),
+        report,
+        message_type: token_report.message_type.clone(),
+        validated_at: now,
+    };
+    let title = token_report.message_type.clone().map(|m| format!("{m} from {iss}"));
+    let nonce_record = parsed.as_ref().and_then(|j| j.payload.get("nonce")).and_then(Value::as_str).map(|n| (iss.clone(), n.to_string()));
+    let (fid, st) = (flow_id.clone(), posted_state.clone());
+    let msg_for_page = msg.clone();
+    let stored = engine
+        .store()
+        .write(move |tx| {
+            if let Some(f) = &new_flow {
+                store::flows::insert(tx, f)?;
+            }
+            flows::add_message(tx, &fid, &msg, &summary, title.as_deref())?;
+            if let Some((iss, nonce)) = nonce_record {
+                tx.execute(
+                    "INSERT OR IGNORE INTO seen_nonces(issuer, nonce, first_seen, flow_id) VALUES (?1, ?2, ?3, ?4)",
+                    rusqlite::params![iss, nonce, crate::clock::now_ms(), fid],
+                )?;
+            }
+            if let Some(s) = st {
+                tx.execute("UPDATE launch_states SET used_at = ?2 WHERE state = ?1 AND used_at IS NULL", rusqlite::params![s, crate::clock::now_ms()])?;
+            }
+            Ok(())
+        })
+        .await;
+    if let Err(e) = stored {
+        tracing::error!(error = %e, "could not store the launch");
+    }
+    let mut res = Html(landing::launch_page(&token_report, &msg_for_page, &flow_id, engine.config().ui_url.as_deref())).into_response();
+    // Single use: the state cookie is cleared once consumed.
+    if let Some(s) = &posted_state {
+        if let Ok(v) = format!("{}=; Path=/; Max-Age=0; SameSite=None; Secure", state_cookie_name(s)).parse() {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+/// Findings only the capture endpoint can make: about the browser binding and the keys.
+fn add_capture_findings(
+    report: &mut Report,
+    state: &Option<LaunchState>,
+    cookie_state: Option<&str>,
+    source: &super::platform_keys::KeySource,
+    registered: bool,
+    iss: &str,
+) {
+    use super::platform_keys::KeySource;
+    match state {
+        None => report.push(
+            Finding::fail(
+                "response.state",
+                "No login initiation of this tool minted this state: the launch did not start at the tool's login URL (or the state was altered).",
+            )
+            .path("state"),
+        ),
+        Some(s) if s.used => report.push(
+            Finding::fail("response.state", "This state was already used by an earlier launch (back button, double submit or replay).")
+                .path("state"),
+        ),
+        Some(_) if cookie_state.is_none() => {
+            let uses_storage = state.as_ref().is_some_and(|s| validate::param(&s.login, "lti_storage_target").is_some());
+            let f = Finding::fail(
+                "response.state",
+                "The browser did not send the state cookie set at login: third-party cookies are blocked or SameSite dropped it.",
+            )
+            .path("state")
+            .hint(if uses_storage {
+                "The platform offered platform storage (lti_storage_target): tools should verify state with lti.get_data instead of a cookie.".to_string()
+            } else {
+                "Launches inside an iframe lose cookies in most browsers; open the tool in a new window or use platform storage.".to_string()
+            });
+            report.push(f)
+        }
+        Some(_) => {}
+    }
+    if let KeySource::Failed { url, problem } = source {
+        report.push(
+            Finding::fail("jwt.signature", format!("The platform's key set could not be fetched: {problem}"))
+                .path("jwks_url")
+                .actual(url.clone()),
+        );
+    }
+    if !registered && !iss.is_empty() {
+        report.push(
+            Finding::fail("idtoken.iss_registered", format!("No platform is registered with issuer {iss:?}: register it under Platforms."))
+                .path("iss")
+                .actual(iss.to_string()),
+        );
+    }
+}
+
+fn summarize(payload: &Map<String, Value>, registration: Option<&Platform>, profile: Option<&str>, report: &Report) -> Map<String, Value> {
+    let mut m = Map::new();
+    let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
+    if let Some(p) = registration {
+        m.insert("platform".into(), json!(p.name));
+    } else if let Some(name) = profile {
+        m.insert("platform".into(), json!(format!("{name} (not registered)")));
+    }
+    if let Some(iss) = s(payload.get("iss")) {
+        m.insert("issuer".into(), json!(iss));
+    }
+    let user = s(payload.get("name"))
+        .or_else(|| {
+            let g = s(payload.get("given_name")).unwrap_or_default();
+            let f = s(payload.get("family_name")).unwrap_or_default();
+            let full = format!("{g} {f}").trim().to_string();
+            (!full.is_empty()).then_some(full)
+        })
+        .or_else(|| s(payload.get("email")))
+        .or_else(|| s(payload.get("sub")).map(|sub| format!("sub {sub}")))
+        .unwrap_or_else(|| "anonymous".into());
+    m.insert("user".into(), json!(user));
+    let ctx = payload.get("https://purl.imsglobal.org/spec/lti/claim/context");
+    if let Some(c) = ctx.and_then(|c| s(c.get("title")).or_else(|| s(c.get("label"))).or_else(|| s(c.get("id")))) {
+        m.insert("context".into(), json!(c));
+    }
+    if let Some(t) = s(payload.get("https://purl.imsglobal.org/spec/lti/claim/message_type")) {
+        m.insert("message_type".into(), json!(t));
+    }
+    if let Some(d) = s(payload.get("https://purl.imsglobal.org/spec/lti/claim/deployment_id")) {
+        m.insert("deployment_id".into(), json!(d));
+    }
+    let counts = report.counts();
+    m.insert("errors".into(), json!(counts.errors.to_string()));
+    m.insert("warnings".into(), json!(counts.warnings.to_string()));
+    m
+}

@@ -1,0 +1,125 @@
+//! The tool side (capture endpoint): what an LMS launches into — OIDC login initiation, the
+//! id_token form_post, platform-storage logs, and the tool's JWKS. Every request is recorded;
+//! nothing here refuses a capture.
+
+mod landing;
+mod launch;
+mod login;
+pub mod nonces;
+pub mod platform_keys;
+
+use axum::extract::{Query, Request, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use http_body_util::BodyExt;
+use lti_protocol::validate::{self, RegistrationView};
+
+use crate::engine::Engine;
+use crate::keys::KeyRole;
+use crate::pages;
+use crate::record::{self, ExchangeNotes, Recorder};
+use crate::store::{Platform, Side};
+
+/// Paths of the tool's endpoints, relative to its base URL (shown on the Setup page).
+pub mod paths {
+    pub const JWKS: &str = "/.well-known/jwks.json";
+    pub const LOGIN: &str = "/lti/login";
+    pub const LAUNCH: &str = "/lti/launch";
+    pub const DEEP_LINK: &str = "/lti/deep-link";
+    pub const STORAGE_LOG: &str = "/lti/storage-log";
+}
+
+pub fn router(engine: Engine) -> Router {
+    let recorder = Recorder {
+        store: engine.store().clone(),
+        events: engine.events().clone(),
+        side: Side::Tool,
+        body_limit: engine.config().body_limit,
+    };
+    Router::new()
+        .route(paths::JWKS, get(jwks))
+        .route(paths::LOGIN, get(login::login).post(login::login))
+        .route(paths::LAUNCH, post(launch::launch).get(launch_get))
+        .route(paths::DEEP_LINK, post(launch::launch).get(launch_get))
+        .route(paths::STORAGE_LOG, post(storage_log))
+        .fallback(not_found)
+        .with_state(engine)
+        .layer(axum::middleware::from_fn_with_state(recorder, record::record))
+}
+
+pub(crate) fn registration_view(p: &Platform) -> RegistrationView {
+    RegistrationView {
+        issuer: p.issuer.clone(),
+        client_id: p.client_id.clone(),
+        deployment_ids: p.deployment_ids.clone(),
+        trusted_audiences: None,
+        redirect_uris: None,
+    }
+}
+
+/// One cookie per state, so parallel launches in several tabs do not overwrite each other.
+pub(crate) fn state_cookie_name(state: &str) -> String {
+    let short: String = state.chars().filter(char::is_ascii_alphanumeric).take(16).collect();
+    format!("lti_state_{short}")
+}
+
+/// Query parameters, plus the form body for POSTs.
+pub(crate) async fn read_params(req: Request) -> Vec<(String, String)> {
+    read_params_and_headers(req).await.0
+}
+
+pub(crate) async fn read_params_and_headers(req: Request) -> (Vec<(String, String)>, HeaderMap) {
+    let (parts, body) = req.into_parts();
+    let mut params = parts.uri.query().map(validate::parse_form).unwrap_or_default();
+    // The recorder already bounded the body; here it is only read again.
+    let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    if !bytes.is_empty() {
+        params.extend(validate::parse_form(&String::from_utf8_lossy(&bytes)));
+    }
+    (params, parts.headers)
+}
+
+async fn jwks(State(engine): State<Engine>) -> Response {
+    if let Err(e) = engine.keys().signing_key(KeyRole::Tool).await {
+        return (StatusCode::SERVICE_UNAVAILABLE, Json(crate::error::ApiError::from(&e))).into_response();
+    }
+    match engine.keys().jwks(KeyRole::Tool).await {
+        Ok(set) => ([(header::CACHE_CONTROL, "max-age=300")], Json(set)).into_response(),
+        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(crate::error::ApiError::from(&e))).into_response(),
+    }
+}
+
+/// A browser that lands on the redirect URI with GET did not come through a form_post.
+async fn launch_get() -> Response {
+    pages::error_page(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Launches arrive by POST",
+        "The platform must form-POST the id_token here (response_mode=form_post). This GET was recorded.",
+    )
+}
+
+#[derive(serde::Deserialize)]
+struct FlowQuery {
+    flow: Option<String>,
+}
+
+/// The platform-storage page reports its postMessage exchange here; the request body is the log.
+async fn storage_log(Query(q): Query<FlowQuery>, req: Request) -> StatusCode {
+    if let (Some(notes), Some(flow)) = (req.extensions().get::<ExchangeNotes>(), q.flow) {
+        if flow.len() <= 64 && flow.chars().all(|c| c.is_ascii_alphanumeric()) {
+            notes.set_flow(flow);
+        }
+        notes.set_step("platform_storage");
+    }
+    StatusCode::NO_CONTENT
+}
+
+async fn not_found() -> Response {
+    pages::error_page(
+        StatusCode::NOT_FOUND,
+        "Not an LTI Inspector endpoint",
+        "This address is not one of the tool's endpoints. The request was recorded; see the Timeline.",
+    )
+}

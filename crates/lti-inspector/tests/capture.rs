@@ -1,0 +1,273 @@
+//! The capture flow end to end through the router: a platform played by the test (its own RSA
+//! key, registered with a pasted JWK) sends a login initiation, follows the redirect to its auth
+//! endpoint, signs an id_token with the state and nonce it received and form-POSTs it back.
+//! Independent peers (a PyPI platform library) are exercised in tests/interop.
+
+use std::path::Path;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use lti_inspector::commands::dispatch;
+use lti_inspector::engine::{Engine, EngineConfig};
+use lti_inspector::keystore::KeyStoreChoice;
+use lti_protocol::keys::SigningKey;
+use serde_json::{json, Map, Value};
+use tower::ServiceExt;
+
+const ISS: &str = "https://platform.example";
+const CLIENT: &str = "client-1";
+const AUTH: &str = "https://platform.example/auth";
+
+fn config(dir: &Path) -> EngineConfig {
+    let mut cfg = EngineConfig::with_data_dir(dir.to_path_buf());
+    cfg.tool_port = 0;
+    // These tests are about the capture flow; the key store is exercised in tests/engine.rs.
+    cfg.key_store = KeyStoreChoice::File(dir.join("keys.json"));
+    cfg
+}
+
+struct Platform {
+    key: SigningKey,
+}
+
+struct Harness {
+    engine: Engine,
+    app: Router,
+    platform: Platform,
+}
+
+async fn harness(dir: &Path) -> Harness {
+    let engine = Engine::open(config(dir)).unwrap();
+    let key = SigningKey::generate().unwrap();
+    dispatch(
+        &engine,
+        "save_platform",
+        json!({
+            "name": "Test LMS", "issuer": ISS, "client_id": CLIENT, "deployment_ids": ["dep-1"],
+            "auth_endpoint": AUTH, "public_key": serde_json::to_string(&key.public_jwk()).unwrap()
+        }),
+    )
+    .await
+    .unwrap();
+    let app = lti_inspector::capture::router(engine.clone());
+    Harness { engine, app, platform: Platform { key } }
+}
+
+fn form(pairs: &[(&str, &str)]) -> String {
+    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
+}
+
+async fn text(res: axum::response::Response) -> String {
+    String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned()
+}
+
+/// Step 1 → 2: returns (state, nonce, cookie header value) from the redirect.
+async fn login(h: &Harness) -> (String, String, String) {
+    let res = h
+        .app
+        .clone()
+        .oneshot(
+            Request::post("/lti/login")
+                .header("host", "localhost:4471")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(form(&[
+                    ("iss", ISS),
+                    ("login_hint", "user-7"),
+                    ("target_link_uri", "http://localhost:4471/lti/launch"),
+                    ("client_id", CLIENT),
+                    ("lti_deployment_id", "dep-1"),
+                    ("lti_message_hint", "opaque-hint"),
+                ])))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND, "{}", text(res).await);
+    let location = res.headers()[header::LOCATION].to_str().unwrap().to_string();
+    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+    let url = url::Url::parse(&location).unwrap();
+    assert!(location.starts_with(AUTH));
+    let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
+    assert_eq!(q["scope"], "openid");
+    assert_eq!(q["response_mode"], "form_post");
+    assert_eq!(q["prompt"], "none");
+    assert_eq!(q["client_id"], CLIENT);
+    assert_eq!(q["login_hint"], "user-7");
+    assert_eq!(q["lti_message_hint"], "opaque-hint");
+    assert!(q["redirect_uri"].ends_with("/lti/launch"), "{}", q["redirect_uri"]);
+    (q["state"].clone(), q["nonce"].clone(), cookie)
+}
+
+fn claims(nonce: &str, now: i64) -> Map<String, Value> {
+    let v = json!({
+        "iss": ISS, "aud": CLIENT, "sub": "user-7", "exp": now + 300, "iat": now, "nonce": nonce,
+        "name": "Ada <script>alert(1)</script> Lovelace",
+        "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiResourceLinkRequest",
+        "https://purl.imsglobal.org/spec/lti/claim/version": "1.3.0",
+        "https://purl.imsglobal.org/spec/lti/claim/deployment_id": "dep-1",
+        "https://purl.imsglobal.org/spec/lti/claim/target_link_uri": "http://localhost:4471/lti/launch",
+        "https://purl.imsglobal.org/spec/lti/claim/resource_link": {"id": "rl-1", "title": "Week 1"},
+        "https://purl.imsglobal.org/spec/lti/claim/roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+        "https://purl.imsglobal.org/spec/lti/claim/context": {"id": "c-1", "title": "Physics 101"},
+        "https://example.com/vendor/claim": {"x": 1}
+    });
+    v.as_object().unwrap().clone()
+}
+
+async fn post_token(h: &Harness, token: &str, state: &str, cookie: Option<&str>) -> (StatusCode, String) {
+    let mut req = Request::post("/lti/launch")
+        .header("host", "localhost:4471")
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    let res = h.app.clone().oneshot(req.body(Body::from(form(&[("id_token", token), ("state", state)]))).unwrap()).await.unwrap();
+    let status = res.status();
+    (status, text(res).await)
+}
+
+async fn flow_of(h: &Harness) -> Value {
+    let flows = dispatch(&h.engine, "list_flows", json!({})).await.unwrap();
+    let id = flows[0]["id"].as_str().unwrap().to_string();
+    dispatch(&h.engine, "get_flow", json!({"id": id})).await.unwrap()
+}
+
+fn failed_rules(flow: &Value, kind: &str) -> Vec<String> {
+    flow["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["message"]["kind"] == kind)
+        .flat_map(|m| m["message"]["report"]["findings"].as_array().unwrap().clone())
+        .filter(|f| f["outcome"] == "fail" && f["severity"] == "error")
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_complete_launch_is_recorded_as_one_valid_flow() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = harness(dir.path()).await;
+    let (state, nonce, cookie) = login(&h).await;
+    let now = lti_inspector::clock::now_secs();
+    let token = lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce, now), &h.platform.key).unwrap();
+    let (status, page) = post_token(&h, &token, &state, Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Valid launch"), "{page}");
+    assert!(page.contains("Ada &lt;script&gt;alert(1)&lt;/script&gt; Lovelace"));
+    assert!(!page.contains("<script>alert"));
+
+    let flow = flow_of(&h).await;
+    assert_eq!(
+        flow["flow"]["verdict"],
+        "valid",
+        "{:?} {:?} {:?}",
+        failed_rules(&flow, "login"),
+        failed_rules(&flow, "auth_request"),
+        failed_rules(&flow, "id_token")
+    );
+    assert_eq!(flow["flow"]["summary"]["platform"], "Test LMS");
+    assert_eq!(flow["flow"]["summary"]["context"], "Physics 101");
+    assert_eq!(flow["flow"]["summary"]["message_type"], "LtiResourceLinkRequest");
+    let steps: Vec<_> = flow["exchanges"].as_array().unwrap().iter().map(|e| e["step"].as_str().unwrap_or("")).collect();
+    assert_eq!(steps, vec!["login", "launch"]);
+    let kinds: Vec<_> = flow["messages"].as_array().unwrap().iter().map(|m| m["message"]["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, vec!["login", "auth_request", "id_token"]);
+    let token_msg = &flow["messages"][2];
+    assert_eq!(token_msg["message"]["raw"], token);
+    let vendor = token_msg["claims"].as_array().unwrap().iter().find(|c| c["uri"] == "https://example.com/vendor/claim").unwrap();
+    assert_eq!(vendor["known"], false, "unknown claims are listed, not dropped");
+    assert_eq!(token_msg["roles"][0]["name"].as_str().unwrap(), "Learner");
+}
+
+#[tokio::test]
+async fn missing_cookie_replay_and_tampering_are_findings_not_refusals() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = harness(dir.path()).await;
+    let (state, nonce, _cookie) = login(&h).await;
+    let now = lti_inspector::clock::now_secs();
+    let token = lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce, now), &h.platform.key).unwrap();
+    // No cookie (third-party cookies blocked): recorded, flagged, still decoded.
+    let (status, page) = post_token(&h, &token, &state, None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Invalid launch"));
+    let flow = flow_of(&h).await;
+    assert!(failed_rules(&flow, "id_token").contains(&"response.state".to_string()));
+
+    // Replay of the same post: the nonce was seen and the state used.
+    let (_, page) = post_token(&h, &token, &state, None).await;
+    assert!(page.contains("Invalid launch"));
+    let flow = flow_of(&h).await;
+    let last = flow["messages"].as_array().unwrap().last().unwrap();
+    let failed: Vec<_> = last["message"]["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["outcome"] == "fail")
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect();
+    assert!(failed.contains(&"idtoken.nonce_replay".to_string()), "{failed:?}");
+
+    // Tampered payload: the signature fails, the claims are still shown.
+    let (state2, nonce2, cookie2) = login(&h).await;
+    let good = lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce2, now), &h.platform.key).unwrap();
+    let mut parts: Vec<String> = good.split('.').map(str::to_string).collect();
+    let mut c = claims(&nonce2, now);
+    c.insert("sub".into(), json!("someone-else"));
+    parts[1] = lti_protocol::b64::encode(serde_json::to_string(&c).unwrap().as_bytes());
+    let (_, page) = post_token(&h, &parts.join("."), &state2, Some(&cookie2)).await;
+    assert!(page.contains("Invalid launch"));
+    let flow = flow_of(&h).await;
+    assert!(failed_rules(&flow, "id_token").contains(&"jwt.signature".to_string()), "{:?}", failed_rules(&flow, "id_token"));
+}
+
+#[tokio::test]
+async fn garbage_and_errors_are_recorded_with_clear_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = harness(dir.path()).await;
+    // Not a JWT at all.
+    let (status, page) = post_token(&h, "{\"not\":\"a jwt\"}", "nostate", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Invalid launch"));
+    let flow = flow_of(&h).await;
+    assert!(failed_rules(&flow, "id_token").contains(&"jwt.format".to_string()));
+    // A platform error post (Canvas).
+    let res = h
+        .app
+        .clone()
+        .oneshot(
+            Request::post("/lti/launch")
+                .header("host", "localhost:4471")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(form(&[("error", "launch_no_longer_valid"), ("error_description", "The launch has either expired or already been consumed")])))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let page = text(res).await;
+    assert!(page.contains("launch_no_longer_valid"), "{page}");
+    let all = dispatch(&h.engine, "list_exchanges", json!({})).await.unwrap();
+    assert_eq!(all.as_array().unwrap().len(), 2, "both posts recorded");
+}
+
+#[tokio::test]
+async fn unknown_platform_of_a_known_lms_continues_with_its_preset_endpoint() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(config(dir.path())).unwrap();
+    let app = lti_inspector::capture::router(engine.clone());
+    let res = app
+        .oneshot(
+            Request::get("/lti/login?iss=https%3A%2F%2Fcanvas.instructure.com&login_hint=1&target_link_uri=http%3A%2F%2Flocalhost%2Flti%2Flaunch&client_id=10000000000011")
+                .header("host", "localhost:4471")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert!(res.headers()[header::LOCATION].to_str().unwrap().starts_with("https://sso.canvaslms.com/api/lti/authorize_redirect?"));
+    let flows = dispatch(&engine, "list_flows", json!({})).await.unwrap();
+    assert_eq!(flows[0]["summary"]["platform"], "Canvas (Instructure-hosted) (not registered)");
+}

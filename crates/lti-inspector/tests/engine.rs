@@ -1,0 +1,252 @@
+//! Engine integration tests: the capture router through `oneshot`, one real-socket test, the
+//! serve front door's token/Host/Origin checks, the real keychain, and bindings drift.
+//!
+//! Keychain tests need a Secret Service (run under `make test`, which starts gnome-keyring in a
+//! throwaway dbus session). Elsewhere set LTI_TEST_FILE_KEYSTORE=1 to use the file store.
+
+use std::path::Path;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use http_body_util::BodyExt;
+use lti_inspector::api::{self, ApiConfig};
+use lti_inspector::commands::{self, dispatch};
+use lti_inspector::engine::{Engine, EngineConfig};
+use lti_inspector::keystore::KeyStoreChoice;
+use serde_json::{json, Value};
+use tower::ServiceExt;
+
+fn config(dir: &Path) -> EngineConfig {
+    let mut cfg = EngineConfig::with_data_dir(dir.to_path_buf());
+    cfg.tool_port = 0;
+    cfg.emulator_port = 0;
+    if std::env::var_os("LTI_TEST_FILE_KEYSTORE").is_some() {
+        cfg.key_store = KeyStoreChoice::File(dir.join("keys.json"));
+    }
+    cfg
+}
+
+async fn body_json(res: axum::response::Response) -> Value {
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+}
+
+#[tokio::test]
+async fn jwks_is_served_and_every_request_is_recorded_before_the_response() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(config(dir.path())).unwrap();
+    assert!(engine.keystore_status().ok, "key store must work in tests: {:?}", engine.keystore_status());
+    let app = lti_inspector::capture::router(engine.clone());
+    let mut events = engine.events().subscribe();
+
+    let res = app
+        .clone()
+        .oneshot(Request::get("/.well-known/jwks.json").header("host", "localhost:4471").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let jwks = body_json(res).await;
+    let key = &jwks["keys"][0];
+    assert_eq!(key["kty"], "RSA");
+    assert_eq!(key["alg"], "RS256");
+    assert_eq!(key["use"], "sig");
+    assert!(key["kid"].as_str().unwrap().len() > 20);
+    assert!(key.get("d").is_none(), "private exponent must never be served");
+
+    // Recorded (committed) by the time the response arrived, and announced.
+    let list = dispatch(&engine, "list_exchanges", json!({})).await.unwrap();
+    assert_eq!(list[0]["url"], "http://localhost:4471/.well-known/jwks.json");
+    assert_eq!(list[0]["status"], 200);
+    let ev = events.try_recv().expect("event emitted");
+    assert!(matches!(ev, lti_inspector::events::EngineEvent::ExchangeRecorded { .. }));
+
+    // Same key on the next start: the private half comes back from the key store.
+    let kid = key["kid"].clone();
+    drop(engine);
+    let engine = Engine::open(config(dir.path())).unwrap();
+    let again = engine.keys().jwks(lti_inspector::keys::KeyRole::Tool).await.unwrap();
+    assert_eq!(json!(again.keys[0].kid), kid);
+    let k = engine.keys().signing_key(lti_inspector::keys::KeyRole::Tool).await.unwrap();
+    assert_eq!(json!(k.kid()), kid);
+}
+
+#[tokio::test]
+async fn oversized_bodies_get_413_and_are_recorded_with_their_prefix() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    cfg.body_limit = 1000;
+    let engine = Engine::open(cfg).unwrap();
+    let app = lti_inspector::capture::router(engine.clone());
+    let big = "id_token=".to_string() + &"A".repeat(5000);
+    let res = app
+        .oneshot(Request::post("/lti/launch").header("host", "localhost:1").body(Body::from(big)).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let text = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(text.contains("1000-byte limit"), "{text}");
+    let list = dispatch(&engine, "list_exchanges", json!({})).await.unwrap();
+    assert_eq!(list[0]["status"], 413);
+    assert_eq!(list[0]["request_truncated"], true);
+    assert_eq!(list[0]["request_bytes"], 1000);
+    let full = dispatch(&engine, "get_exchange", json!({"id": list[0]["id"]})).await.unwrap();
+    assert!(full["request_body"].as_str().unwrap().starts_with("id_token=AAAA"));
+}
+
+#[tokio::test]
+async fn hostile_paths_are_escaped_in_error_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(config(dir.path())).unwrap();
+    let app = lti_inspector::capture::router(engine);
+    // An unknown platform's login echoes the issuer on the "what to register" page.
+    let res = app
+        .oneshot(
+            Request::post("/lti/login")
+                .header("host", "localhost:1")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from("iss=%3Cscript%3Ealert(1)%3C%2Fscript%3E&login_hint=1&target_link_uri=x"))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+    let text = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{text}");
+    assert!(!text.contains("<script>alert"), "{text}");
+}
+
+#[tokio::test]
+async fn real_socket_and_busy_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::start(config(dir.path())).await.unwrap();
+    let status = engine.tool_status();
+    assert!(status.running, "{status:?}");
+    let base = status.base_url.unwrap();
+    assert!(base.starts_with("http://localhost:"));
+    // Over a real TCP connection to 127.0.0.1.
+    let port = status.port;
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    stream
+        .write_all(format!("GET /.well-known/jwks.json HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut buf = String::new();
+    stream.read_to_string(&mut buf).await.unwrap();
+    assert!(buf.starts_with("HTTP/1.1 200"), "{buf}");
+    let list = dispatch(&engine, "list_exchanges", json!({})).await.unwrap();
+    assert!(list[0]["peer"].as_str().unwrap().starts_with("127.0.0.1:"));
+
+    // A second engine on the same port reports the port, and does not crash.
+    let dir2 = tempfile::tempdir().unwrap();
+    let mut cfg2 = config(dir2.path());
+    cfg2.tool_port = port;
+    let second = Engine::start(cfg2).await.unwrap();
+    let err = second.tool_status().error.expect("busy port reported");
+    assert_eq!(err.code, lti_inspector::ErrorCode::PortInUse);
+    assert!(err.message.contains(&port.to_string()), "{}", err.message);
+    engine.shutdown();
+}
+
+#[tokio::test]
+async fn corrupt_database_is_refused_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("inspector.db");
+    std::fs::write(&db, vec![0x42u8; 8192]).unwrap();
+    let err = Engine::open(config(dir.path())).err().expect("refused");
+    assert_eq!(err.code(), lti_inspector::ErrorCode::DatabaseCorrupt);
+    assert_eq!(std::fs::read(&db).unwrap(), vec![0x42u8; 8192]);
+}
+
+#[tokio::test]
+async fn missing_keychain_is_a_clear_error_code_not_a_crash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    // A key file path that cannot be created stands in for an unreachable keychain.
+    std::fs::write(dir.path().join("not-a-dir"), b"x").unwrap();
+    cfg.key_store = KeyStoreChoice::File(dir.path().join("not-a-dir/keys.json"));
+    let engine = Engine::open(cfg).unwrap();
+    let setup = dispatch(&engine, "get_tool_setup", json!({})).await.unwrap();
+    assert!(setup["public_jwk_json"].is_null());
+    assert!(!setup["problems"].as_array().unwrap().is_empty());
+    let app = lti_inspector::capture::router(engine.clone());
+    let res = app
+        .oneshot(Request::get("/.well-known/jwks.json").header("host", "localhost:1").body(Body::empty()).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[test]
+fn unreachable_secret_service_maps_to_keychain_unavailable() {
+    // A subprocess pointed at a bus that does not exist: the status must carry the error code.
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_lti-inspector"))
+        .args(["status", "--data-dir"])
+        .arg(dir.path())
+        .env("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus")
+        .env_remove("DISPLAY")
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let status: Value = serde_json::from_slice(&out.stdout).unwrap();
+    if cfg!(target_os = "linux") {
+        assert_eq!(status["keystore"]["ok"], false, "{status}");
+        assert_eq!(status["keystore"]["error"]["code"], "keychain_unavailable");
+    }
+}
+
+#[tokio::test]
+async fn serve_api_needs_token_and_checks_host_and_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(config(dir.path())).unwrap();
+    let app = api::router(engine, ApiConfig::new("secret-token".into(), 4470, None));
+    let call = |auth: Option<&str>, host: &str, origin: Option<&str>| {
+        let mut b = Request::post("/api/rpc/get_status").header("host", host);
+        if let Some(a) = auth {
+            b = b.header("authorization", format!("Bearer {a}"));
+        }
+        if let Some(o) = origin {
+            b = b.header("origin", o);
+        }
+        app.clone().oneshot(b.body(Body::empty()).unwrap())
+    };
+    assert_eq!(call(None, "127.0.0.1:4470", None).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(call(Some("wrong"), "127.0.0.1:4470", None).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(call(Some("secret-token"), "evil.example:4470", None).await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        call(Some("secret-token"), "127.0.0.1:4470", Some("http://evil.example")).await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+    let ok = call(Some("secret-token"), "localhost:4470", Some("http://localhost:4470")).await.unwrap();
+    assert_eq!(ok.status(), StatusCode::OK);
+    assert_eq!(body_json(ok).await["version"], env!("CARGO_PKG_VERSION"));
+    let unknown = app
+        .clone()
+        .oneshot(
+            Request::post("/api/rpc/nope")
+                .header("host", "127.0.0.1:4470")
+                .header("authorization", "Bearer secret-token")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert_eq!(body_json(unknown).await["code"], "unknown_command");
+}
+
+#[test]
+fn typescript_bindings_are_up_to_date() {
+    let committed = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/bindings/index.ts");
+    let generated = commands::typescript_bindings();
+    let current = std::fs::read_to_string(&committed).unwrap_or_default();
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&committed, &generated).unwrap();
+        return;
+    }
+    assert!(
+        current == generated,
+        "ui/src/bindings/index.ts is stale: run `make bindings` (or UPDATE_BINDINGS=1 cargo test -p lti-inspector --test engine)"
+    );
+}

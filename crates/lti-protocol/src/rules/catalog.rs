@@ -1,0 +1,240 @@
+//! The catalog itself: one entry per check, grouped by flow step. Reviewed like code; the
+//! `covers` numbers point at the items of LTI-NOTES §2 that each rule implements.
+
+use super::Rule;
+use crate::finding::Severity::{self, Error, Info, Warning};
+
+macro_rules! sf {
+    ($a:literal) => {
+        concat!("https://www.imsglobal.org/spec/security/v1p0/", $a)
+    };
+}
+macro_rules! core {
+    ($a:literal) => {
+        concat!("https://www.imsglobal.org/spec/lti/v1p3/", $a)
+    };
+}
+macro_rules! dl {
+    ($a:literal) => {
+        concat!("https://www.imsglobal.org/spec/lti-dl/v2p0/", $a)
+    };
+}
+
+const IMPL: &str = "https://www.imsglobal.org/spec/lti/v1p3/impl/";
+const AGS: &str = "https://www.imsglobal.org/spec/lti-ags/v2p0/#assignment-and-grade-service-claim";
+const NRPS: &str = "https://www.imsglobal.org/spec/lti-nrps/v2p0/#lti-1-3-integration";
+const SR: &str = "https://www.imsglobal.org/spec/lti-sr/v1p0/#for-user-claim";
+const AP: &str = "https://www.imsglobal.org/spec/proctoring/v1p0/";
+const MIGR: &str = "https://www.imsglobal.org/spec/lti/v1p3/migr#lti-1-1-migration-claim";
+const CS_OIDC: &str = "https://www.imsglobal.org/spec/lti-cs-oidc/v0p1";
+const RFC7518_RSA: &str = "https://www.rfc-editor.org/rfc/rfc7518#section-3.3";
+const RFC7519_NBF: &str = "https://www.rfc-editor.org/rfc/rfc7519#section-4.1.5";
+
+const fn r(
+    id: &'static str,
+    severity: Severity,
+    title: &'static str,
+    spec_section: &'static str,
+    spec_url: &'static str,
+    explanation: &'static str,
+    covers: &'static [u8],
+) -> Rule {
+    Rule {
+        id,
+        severity,
+        title,
+        spec_section,
+        spec_url,
+        explanation,
+        covers,
+    }
+}
+
+const STEP1: &str = sf!("#step-1-third-party-initiated-login");
+const STEP2: &str = sf!("#step-2-authentication-request");
+const STEP3: &str = sf!("#step-3-authentication-response");
+const VALIDATION: &str = sf!("#authentication-response-validation");
+const ID_TOKEN: &str = sf!("#id-token");
+
+#[rustfmt::skip]
+pub static RULES: &[Rule] = &[
+    // ── Step 1: third-party initiated login ────────────────────────────────────────────────
+    r("login.iss", Error, "Login names the platform issuer", "Security Framework §5.1.1.1", STEP1,
+      "The login initiation request MUST carry `iss`, the platform's issuer identifier; the tool uses it to find the registration.", &[1]),
+    r("login.iss_registered", Error, "Login issuer is a registered platform", "Security Framework §5.1.1.1", STEP1,
+      "`iss` must exactly match the issuer of a registration the tool knows. Hosted Canvas always uses https://canvas.instructure.com (beta/test have their own), never the school domain.", &[1]),
+    r("login.login_hint", Error, "login_hint is present", "Security Framework §5.1.1.1", STEP1,
+      "`login_hint` is REQUIRED and opaque; the tool must send it back unchanged in the authentication request.", &[2]),
+    r("login.target_link_uri", Error, "target_link_uri is present and absolute", "Security Framework §5.1.1.1; LTI Core §4.1", STEP1,
+      "`target_link_uri` is REQUIRED: the URL the launch is ultimately for. It must be an absolute URL.", &[3]),
+    r("login.target_link_uri_own", Warning, "target_link_uri points at this tool", "LTI Implementation Guide", IMPL,
+      "The login request is unsigned, so the tool should check target_link_uri is one of its own URLs before redirecting, or it becomes an open redirect.", &[3]),
+    r("login.lti_message_hint", Info, "lti_message_hint recorded for echo", "LTI Core §4.1.1", core!("#lti_message_hint-login-parameter"),
+      "Optional and opaque. If present the tool MUST include it unaltered in the authentication request.", &[4]),
+    r("login.lti_deployment_id", Warning, "lti_deployment_id is well-formed", "LTI Core §4.1.2", core!("#lti_deployment_id-login-parameter"),
+      "Optional. When present it is the deployment the launch is for and MUST equal the id_token's deployment_id claim; at most 255 ASCII characters.", &[5]),
+    r("login.canvas_deployment_id_param", Warning, "deployment_id sent instead of lti_deployment_id", "LTI Core §4.1.2", core!("#lti_deployment_id-login-parameter"),
+      "The spec names the parameter `lti_deployment_id`. Canvas historically sent `deployment_id` (canvas-lms issue 2201); tools should accept both but the standard name is expected.", &[5]),
+    r("login.client_id", Warning, "client_id selects the registration", "LTI Core §4.1.3", core!("#client_id-login-parameter"),
+      "Optional. Lets one issuer have several registrations; tools key registrations by (iss, client_id). Without it the tool falls back to a per-issuer default.", &[6]),
+    r("login.extras", Info, "Platform extras in the login request", "LTI Core §4.1", core!("#additional-login-parameters"),
+      "Extras such as lti_storage_target (platform storage), canvas_region and canvas_environment are shown, not required.", &[7]),
+    // ── Step 2: authentication request ─────────────────────────────────────────────────────
+    r("auth.scope", Error, "scope is openid", "Security Framework §5.1.1.2", STEP2, "The authentication request MUST have scope=openid.", &[8]),
+    r("auth.response_type", Error, "response_type is id_token", "Security Framework §5.1.1.2", STEP2, "The authentication request MUST have response_type=id_token.", &[9]),
+    r("auth.response_mode", Error, "response_mode is form_post", "Security Framework §5.1.1.2", STEP2, "The authentication request MUST have response_mode=form_post.", &[10]),
+    r("auth.prompt", Error, "prompt is none", "Security Framework §5.1.1.2", STEP2, "The authentication request MUST have prompt=none: the user is already logged in to the platform.", &[11]),
+    r("auth.client_id", Error, "client_id is the registered one", "Security Framework §5.1.1.2", STEP2,
+      "`client_id` is REQUIRED and must be the tool's client id at this platform (and equal the login's client_id when one was sent).", &[12]),
+    r("auth.redirect_uri", Error, "redirect_uri exactly matches a registered one", "Security Framework §5.1.1.2", STEP2,
+      "`redirect_uri` is REQUIRED and must exactly match a redirect URI registered on the platform; trailing slashes, ports and query strings count.", &[13]),
+    r("auth.login_hint", Error, "login_hint echoed unchanged", "Security Framework §5.1.1.2", STEP2,
+      "`login_hint` is REQUIRED and must be the value the platform sent in the login request.", &[14]),
+    r("auth.lti_message_hint", Error, "lti_message_hint echoed unchanged", "LTI Core §4.1.1", core!("#lti_message_hint-login-parameter"),
+      "If the login carried lti_message_hint the tool MUST include it back unaltered.", &[4, 14]),
+    r("auth.nonce", Error, "nonce is present", "Security Framework §5.1.1.2", STEP2,
+      "`nonce` is REQUIRED; the tool stores it and checks the id_token's nonce against it.", &[15]),
+    r("auth.state", Warning, "state is present", "Security Framework §5.1.1.2; §7.3.1", STEP2,
+      "`state` is RECOMMENDED and effectively required against login CSRF; bind it to the browser with a SameSite=None; Secure cookie or platform storage.", &[16]),
+    // ── Step 3: authentication response ────────────────────────────────────────────────────
+    r("response.id_token", Error, "Form post carries an id_token", "Security Framework §5.1.1.3", STEP3,
+      "The platform form-POSTs `id_token` (and `state`) to the redirect_uri, or an `error`.", &[17]),
+    r("response.error", Error, "Platform returned an authentication error", "Security Framework §5.1.1.5", sf!("#authentication-error-response"),
+      "The platform answered with an OIDC error instead of an id_token. Canvas's launch_no_longer_valid means the lti_message_hint expired or was already used.", &[17]),
+    r("response.state", Error, "state matches the value stored at login", "Security Framework §7.3.1", sf!("#prohibiting-the-login-csrf-vulnerability"),
+      "The returned state must equal the one the tool stored in step 2 (cookie or platform storage); it is single use.", &[18]),
+    r("response.storage_target", Info, "Platform storage offered", "LTI Client Side postMessages (lti-cs-oidc)", CS_OIDC,
+      "lti_storage_target means the platform supports postMessage storage (lti.put_data/lti.get_data), the cookieless way to keep state.", &[17]),
+    // ── JWS ────────────────────────────────────────────────────────────────────────────────
+    r("jwt.format", Error, "id_token is a compact JWS", "Security Framework §5.1.3; RFC 7515 §7.1", VALIDATION,
+      "The id_token must be three base64url segments (header.payload.signature) whose header and payload are JSON objects.", &[19]),
+    r("jwt.alg", Error, "Signed with RS256", "Security Framework §5.1.3", VALIDATION,
+      "alg SHOULD be RS256 (the only one LTI platforms use). `none` and HS* are refused before any key is used: an HS256 token 'signed' with the platform's public key is the classic key-confusion attack.", &[19, 24]),
+    r("jwt.kid", Error, "Header kid selects a platform key", "Security Framework §6.3", sf!("#h_key-set-url"),
+      "The header `kid` selects the key in the platform JWKS. A miss usually means the wrong JWKS URL (e.g. Canvas test vs prod) or a rotated key: re-fetch the JWKS.", &[19]),
+    r("jwt.signature", Error, "Signature verifies with the platform key", "Security Framework §5.1.3", VALIDATION,
+      "The tool MUST validate the signature (RFC 7515 §5.2) with the platform's public key. Skipped when no key is available, which makes the verdict 'unverified'.", &[19]),
+    r("jwt.key_strength", Warning, "Platform key is at least 2048 bits", "RFC 7518 §3.3", RFC7518_RSA,
+      "RS256 requires RSA keys of 2048 bits or more. Smaller keys still verify here, but are weak.", &[19]),
+    // ── ID token (OIDC) claims ─────────────────────────────────────────────────────────────
+    r("idtoken.iss", Error, "iss is present", "Security Framework §5.1.2", ID_TOKEN,
+      "`iss` is REQUIRED: the platform's issuer identifier (case-sensitive URL, no query or fragment).", &[20, 28]),
+    r("idtoken.iss_registered", Error, "iss exactly matches the platform issuer", "Security Framework §5.1.3", VALIDATION,
+      "The issuer identifier of the platform MUST exactly match the iss claim (and the login's iss). A trailing slash or http vs https is a mismatch.", &[20]),
+    r("idtoken.aud", Error, "aud contains the tool's client_id", "Security Framework §5.1.3", VALIDATION,
+      "aud may be a string or an array; the tool MUST reject the token if its client_id is not among the audiences (HTTP 401).", &[21, 28]),
+    r("idtoken.aud_extra", Error, "No untrusted extra audiences", "Security Framework §5.1.3", VALIDATION,
+      "The tool MUST reject an id_token that lists additional audiences it does not trust.", &[21]),
+    r("idtoken.azp", Error, "azp, when present, is the tool's client_id", "Security Framework §5.1.3", VALIDATION,
+      "If azp is present the tool SHOULD verify it is its client_id; a token authorized for another party is rejected by libraries (ltijs AZP_DOES_NOT_MATCH_CLIENTID).", &[23]),
+    r("idtoken.azp_present", Warning, "azp present when there are several audiences", "Security Framework §5.1.3", VALIDATION,
+      "If the id_token contains multiple audiences, the tool SHOULD verify that an azp claim is present.", &[22, 28]),
+    r("idtoken.exp", Error, "Token not expired", "Security Framework §5.1.3", VALIDATION,
+      "The current time MUST be before exp (plus a small leeway for clock skew). Moodle id_tokens live 60 s.", &[25, 28]),
+    r("idtoken.iat", Error, "iat present and not in the future", "Security Framework §5.1.3", VALIDATION,
+      "iat is REQUIRED. A token issued in the future (beyond the leeway) means clock skew: libraries fail with 'token is not yet valid (iat)'.", &[26, 28]),
+    r("idtoken.iat_age", Warning, "Token not issued too long ago", "Security Framework §5.1.3", VALIDATION,
+      "The tool MAY reject tokens issued too far in the past; checked only when a maximum age is configured.", &[26]),
+    r("idtoken.nbf", Error, "Token already valid (nbf)", "RFC 7519 §4.1.5", RFC7519_NBF,
+      "When nbf is present the token MUST NOT be accepted before that time (leeway applies).", &[26]),
+    r("idtoken.nonce", Error, "nonce present and matches the request", "Security Framework §5.1.3", VALIDATION,
+      "The id_token MUST contain a nonce, and it must be the nonce the tool sent in the authentication request.", &[27, 28]),
+    r("idtoken.nonce_replay", Error, "nonce not received before", "Security Framework §5.1.3", VALIDATION,
+      "The tool SHOULD verify it has not already received this nonce; a replayed id_token is rejected (NONCE_ALREADY_RECEIVED).", &[27]),
+    r("idtoken.sub", Error, "sub identifies the user", "LTI Core §5.3.6", core!("#user-identity-claims"),
+      "sub is the stable user id within iss (at most 255 ASCII characters). It may be absent only in an anonymous launch (§5.3.6.1).", &[28, 34]),
+    r("idtoken.user_claims", Warning, "OIDC user claims are well-typed", "LTI Core §5.3.6", core!("#user-identity-claims"),
+      "Optional OIDC claims (name, given_name, family_name, middle_name, email, picture, locale) are strings when present.", &[34]),
+    // ── LTI Core claims ────────────────────────────────────────────────────────────────────
+    r("lti.message_type", Error, "message_type is a known LTI message", "LTI Core §5.3.1", core!("#message-type-claim"),
+      "Every LTI message carries message_type (LtiResourceLinkRequest, LtiDeepLinkingRequest, LtiSubmissionReviewRequest, proctoring and other messages).", &[29, 41]),
+    r("lti.version", Error, "version is 1.3.0", "LTI Core §5.3.2", core!("#lti-version-claim"), "The version claim MUST be \"1.3.0\".", &[30]),
+    r("lti.deployment_id", Error, "deployment_id is present and well-formed", "LTI Core §5.3.3", core!("#lti-deployment-id-claim"),
+      "Every message MUST include deployment_id: a case-sensitive string of at most 255 ASCII characters, stable within the iss.", &[31]),
+    r("lti.deployment_known", Error, "deployment_id is known for this registration", "LTI Core §3.1.3", core!("#tool-deployment"),
+      "The tool must know the deployment for (iss, client_id). New deployments appear after course copies or sub-account installs; tools MUST allow several deployments per client_id.", &[31]),
+    r("lti.deployment_matches_login", Error, "deployment_id equals the login's lti_deployment_id", "LTI Core §4.1.2", core!("#lti_deployment_id-login-parameter"),
+      "If the login carried lti_deployment_id, the id_token's deployment_id MUST be the same.", &[5, 31]),
+    r("lti.target_link_uri", Error, "target_link_uri claim is present", "LTI Core §5.3.4", core!("#target-link-uri"),
+      "The resolved launch URL; a tool relies on this signed claim (not the unsigned login parameter) for the final redirect.", &[32]),
+    r("lti.target_link_uri_matches_login", Error, "target_link_uri equals the login's", "LTI Core §5.3.4", core!("#target-link-uri"),
+      "The claim MUST be the same value as the target_link_uri passed in the login request.", &[32]),
+    r("lti.resource_link", Error, "resource_link.id is present and well-formed", "LTI Core §5.3.5", core!("#resource-link-claim"),
+      "Resource link launches MUST carry resource_link with an id of at most 255 ASCII characters (it changes on copy/import); title and description are optional strings.", &[33, 40]),
+    r("lti.roles", Error, "roles is an array with recognised roles", "LTI Core §5.3.7", core!("#roles-claim"),
+      "roles is REQUIRED and may be empty; if not empty it MUST contain at least one role from the LTI role vocabularies.", &[35]),
+    r("lti.roles_deprecated", Warning, "No deprecated role forms", "LTI Core Appendix A.2", core!("#role-vocabularies"),
+      "Simple names (Instructor), urn:lti: values and …/v2/person# URIs without system/institution are deprecated; send full vocabulary URIs.", &[35]),
+    r("lti.roles_context", Info, "User has a role in the context", "LTI Core §5.3.7", core!("#roles-claim"),
+      "Shows whether the user has a context (membership) role; admins often launch with only system/institution roles, which tools gating on Instructor/Learner may refuse.", &[35]),
+    r("lti.role_scope_mentor", Error, "role_scope_mentor only with the Mentor role", "LTI Core §5.4.4", core!("#role-scope-mentor-claims"),
+      "role_scope_mentor is an array of user ids and MUST NOT be sent unless membership#Mentor is among the roles.", &[36]),
+    r("lti.context", Error, "context has a well-formed id", "LTI Core §5.4.1", core!("#context-claim"),
+      "context is optional; when present id is REQUIRED (at most 255 ASCII characters) and label/title are strings.", &[36]),
+    r("lti.context_type", Warning, "context.type values are vocabulary URIs", "LTI Core Appendix A.1", core!("#context-type-vocabulary"),
+      "context.type is an array of strings, by best practice from the context type vocabulary (course#CourseOffering, …).", &[36]),
+    r("lti.tool_platform", Error, "tool_platform has a guid", "LTI Core §5.4.2", core!("#platform-instance-claim"),
+      "tool_platform is optional; when present guid is REQUIRED (at most 255 ASCII characters).", &[36]),
+    r("lti.tool_platform_family_code", Warning, "tool_platform uses product_family_code", "LTI Core §5.4.2", core!("#platform-instance-claim"),
+      "The member is product_family_code. Old Moodle versions sent family_code, which tools reading the standard name miss.", &[36]),
+    r("lti.launch_presentation", Error, "launch_presentation is well-formed", "LTI Core §5.4.3", core!("#launch-presentation-claim"),
+      "document_target is one of frame, iframe, window; height and width are numbers; locale and return_url are strings.", &[36]),
+    r("lti.launch_presentation_return_url", Warning, "return_url is an absolute URL", "LTI Core §5.4.3", core!("#launch-presentation-claim"),
+      "return_url must be an absolute URL the tool can redirect to with lti_msg, lti_log, lti_errormsg and lti_errorlog query parameters.", &[36]),
+    r("lti.lis", Warning, "lis members are strings", "LTI Core §5.4.5", core!("#learning-information-services-lis-claim"),
+      "The lis claim carries person and course sourcedids as strings.", &[36]),
+    r("lti.custom", Error, "custom values are strings", "LTI Core §5.4.6", core!("#custom-properties-and-variable-substitution"),
+      "custom is an object whose values MUST be strings (\"\" is valid, null is not).", &[36]),
+    r("lti.variables_unexpanded", Info, "Substitution variables left unexpanded", "LTI Core §5.4.6", core!("#custom-properties-and-variable-substitution"),
+      "A value like $Person.sourcedId means the platform could not (or chose not to) substitute the variable; the tool receives the literal text.", &[36]),
+    r("lti.vendor_claims", Warning, "Extension claims use fully qualified names", "LTI Core §5.4.7", core!("#vendor-specific-extension-claims"),
+      "Vendor extension claims MUST be named by a fully qualified URL (e.g. https://www.instructure.com/placement) so they never collide with standard claims.", &[36]),
+    r("lti.unknown_claims", Info, "Claims this inspector does not know", "LTI Core §5.4.7", core!("#vendor-specific-extension-claims"),
+      "Receivers MUST ignore claims they do not understand; they are listed for information, never as errors.", &[37]),
+    r("lti.https_urls", Warning, "URLs in the message use https", "LTI Core §3.5", core!("#securing_web_services"),
+      "HTTPS MUST be used for all URLs inside messages and for services. http on localhost/127.0.0.1 is tolerated for development.", &[38]),
+    r("lti.lti1p1", Info, "LTI 1.1 migration claim", "LTI 1.3 Migration Guide", MIGR,
+      "lti1p1 carries the LTI 1.1 user_id/oauth_consumer_key; oauth_consumer_key_sign is an HMAC that can only be checked with the 1.1 secret.", &[42]),
+    // ── Deep Linking ───────────────────────────────────────────────────────────────────────
+    r("dl.settings", Error, "deep_linking_settings is present", "Deep Linking 2.0 §4.4.1", dl!("#deep-linking-settings"),
+      "An LtiDeepLinkingRequest MUST carry the deep_linking_settings claim (it replaces resource_link).", &[39]),
+    r("dl.deep_link_return_url", Error, "deep_link_return_url is an absolute URL", "Deep Linking 2.0 §4.4.1", dl!("#deep-linking-settings"),
+      "REQUIRED: where the tool POSTs its LtiDeepLinkingResponse (form field JWT). It must be an absolute URL.", &[39]),
+    r("dl.accept_types", Error, "accept_types is a non-empty array", "Deep Linking 2.0 §4.4.1", dl!("#deep-linking-settings"),
+      "REQUIRED: the content item types the platform accepts (link, file, html, ltiResourceLink, image).", &[39]),
+    r("dl.accept_presentation_document_targets", Error, "accept_presentation_document_targets is present", "Deep Linking 2.0 §4.4.1", dl!("#deep-linking-settings"),
+      "REQUIRED: the presentation targets the platform supports (iframe, window, embed).", &[39]),
+    r("dl.settings_options", Warning, "Optional settings are well-typed", "Deep Linking 2.0 §4.4.1", dl!("#deep-linking-settings"),
+      "accept_media_types is a comma-separated string; accept_multiple, accept_lineitem and auto_create are booleans; title and text are strings.", &[39]),
+    r("dl.data", Info, "data must be echoed in the response", "Deep Linking 2.0 §4.4.1", dl!("#deep-linking-settings"),
+      "If data is present the tool MUST return it unaltered in the response's https://purl.imsglobal.org/spec/lti-dl/claim/data claim.", &[39]),
+    r("dl.content_items", Error, "content_items is an array of typed items", "Deep Linking 2.0 §4.5", dl!("#deep-linking-response-message"),
+      "A deep linking response carries content_items (possibly empty); each item has a type and the members that type requires (link/file/image need url, html needs html).", &[39]),
+    r("dl.response_data", Error, "Response echoes the request data", "Deep Linking 2.0 §4.5", dl!("#deep-linking-response-message"),
+      "When the request's deep_linking_settings carried data, the response MUST return the same value.", &[39]),
+    r("dl.response_messages", Warning, "msg, log, errormsg, errorlog are strings", "Deep Linking 2.0 §4.5", dl!("#deep-linking-response-message"),
+      "The optional user and log messages of a deep linking response are plain strings.", &[39]),
+    // ── Other message types ────────────────────────────────────────────────────────────────
+    r("sr.for_user", Error, "for_user identifies the reviewed user", "Submission Review 1.0", SR,
+      "LtiSubmissionReviewRequest MUST carry the for_user claim with the user_id whose submission is reviewed.", &[40]),
+    r("sr.ags_lineitem", Error, "AGS claim names the line item", "Submission Review 1.0", SR,
+      "A submission review launch is about one line item: the AGS endpoint claim must carry lineitem.", &[40]),
+    r("ap.attempt_number", Error, "attempt_number is present", "Proctoring Services 1.0", AP,
+      "LtiStartProctoring and LtiStartAssessment carry https://purl.imsglobal.org/spec/lti-ap/claim/attempt_number (an integer).", &[41]),
+    r("ap.start_assessment_url", Error, "start_assessment_url is present", "Proctoring Services 1.0", AP,
+      "LtiStartProctoring carries the URL the proctoring tool sends the user back to with an LtiStartAssessment message.", &[41]),
+    // ── Service claims ─────────────────────────────────────────────────────────────────────
+    r("ags.endpoint", Warning, "AGS endpoint claim is well-formed", "Assignment and Grade Services 2.0 §3.1", AGS,
+      "scope is an array of scope strings; lineitems and lineitem are absolute URLs (lineitem only when the link has exactly one line item).", &[36, 38]),
+    r("nrps.endpoint", Warning, "NRPS claim is well-formed", "Names and Role Provisioning Services 2.0 §3.6.1.1", NRPS,
+      "context_memberships_url is an absolute URL and service_versions lists \"2.0\".", &[36, 38]),
+    // ── LMS hints ──────────────────────────────────────────────────────────────────────────
+    r("hint.lms_detected", Info, "Platform recognised", "LTI Implementation Guide", IMPL,
+      "The issuer or tool_platform claim matches a known LMS profile; its quirks are attached to findings as hints.", &[]),
+    r("hint.canvas_issuer", Info, "Canvas issuer is not the hosted one", "Security Framework §5.1.3", VALIDATION,
+      "Instructure-hosted Canvas signs every school's launches as https://canvas.instructure.com (beta/test differ). Another issuer means a self-hosted Canvas.", &[1, 20]),
+    r("hint.token_lifetime", Info, "Token lifetime (exp − iat)", "Security Framework §5.1.3", VALIDATION,
+      "Shows how long the platform lets the id_token live: Moodle 60 s, the 1EdTech RI 300 s, Canvas and Blackboard 3600 s.", &[25]),
+    r("hint.jwks_key_alg", Info, "Platform key has no alg", "RFC 7517 §4.4", "https://www.rfc-editor.org/rfc/rfc7517#section-4.4",
+      "alg is optional in a JWK. D2L Brightspace omits it; libraries that require it fail to select the key.", &[19]),
+];

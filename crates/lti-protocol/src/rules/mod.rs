@@ -1,0 +1,157 @@
+//! The rule catalog: every check the validators run, as data (id, severity, title, spec section
+//! and URL, explanation), so findings cite the spec and the UI can list and explain all rules.
+//!
+//! Ids are stable and dotted (`login.*`, `auth.*`, `response.*`, `jwt.*`, `idtoken.*`, `lti.*`,
+//! `dl.*`, `sr.*`, `ap.*`, `ags.*`, `nrps.*`, `hint.*`); stored findings refer to them.
+
+mod catalog;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use crate::finding::Severity;
+
+pub use catalog::RULES;
+
+/// One rule of the catalog.
+#[derive(Debug, Clone, Copy)]
+pub struct Rule {
+    pub id: &'static str,
+    pub severity: Severity,
+    pub title: &'static str,
+    /// Spec and section, e.g. "Security Framework §5.1.3".
+    pub spec_section: &'static str,
+    /// The spec section's URL, with its anchor.
+    pub spec_url: &'static str,
+    /// Why the rule exists and what usually breaks it.
+    pub explanation: &'static str,
+    /// Item numbers of LTI-NOTES §2 this rule covers (keeps the checklist honest in tests).
+    pub covers: &'static [u8],
+}
+
+/// Serializable copy of a [`Rule`] for the UI.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct RuleInfo {
+    pub id: String,
+    pub severity: Severity,
+    pub title: String,
+    pub spec_section: String,
+    pub spec_url: String,
+    pub explanation: String,
+}
+
+impl From<&Rule> for RuleInfo {
+    fn from(r: &Rule) -> Self {
+        Self {
+            id: r.id.into(),
+            severity: r.severity,
+            title: r.title.into(),
+            spec_section: r.spec_section.into(),
+            spec_url: r.spec_url.into(),
+            explanation: r.explanation.into(),
+        }
+    }
+}
+
+/// The rule with this id.
+pub fn get(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
+
+/// The whole catalog, serializable, in catalog order.
+pub fn catalog() -> Vec<RuleInfo> {
+    RULES.iter().map(RuleInfo::from).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn ids_are_unique_dotted_and_cited() {
+        let mut seen = HashSet::new();
+        for r in RULES {
+            assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
+            let (group, name) = r.id.split_once('.').expect("dotted id");
+            assert!(!group.is_empty() && !name.is_empty(), "{}", r.id);
+            assert!(
+                r.id.chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '.' || c == '_'),
+                "{} has odd characters",
+                r.id
+            );
+            assert!(!r.spec_section.is_empty(), "{} has no section", r.id);
+            assert!(
+                r.spec_url.starts_with("https://"),
+                "{} url {}",
+                r.id,
+                r.spec_url
+            );
+            assert!(!r.title.is_empty() && !r.explanation.is_empty(), "{}", r.id);
+        }
+    }
+
+    #[test]
+    fn every_notes_item_of_sections_2_1_to_2_7_is_covered() {
+        let covered: HashSet<u8> = RULES
+            .iter()
+            .flat_map(|r| r.covers.iter().copied())
+            .collect();
+        for item in 1..=42u8 {
+            assert!(
+                covered.contains(&item),
+                "LTI-NOTES §2 item {item} has no rule"
+            );
+        }
+    }
+
+    /// Every id quoted in the validators' sources is in the catalog, and every catalog rule is
+    /// used by some validator (no dead rules).
+    #[test]
+    fn sources_and_catalog_agree() {
+        let sources = [
+            include_str!("../validate/mod.rs"),
+            include_str!("../validate/login.rs"),
+            include_str!("../validate/auth.rs"),
+            include_str!("../validate/response.rs"),
+            include_str!("../validate/token.rs"),
+            include_str!("../validate/core_claims.rs"),
+            include_str!("../validate/claim_values.rs"),
+            include_str!("../validate/messages.rs"),
+            include_str!("../validate/urls.rs"),
+        ]
+        .join("\n");
+        let groups = [
+            "login", "auth", "response", "jwt", "idtoken", "lti", "dl", "sr", "ap", "ags", "nrps",
+            "hint",
+        ];
+        let mut quoted = HashSet::new();
+        for piece in sources.split('"').skip(1).step_by(2) {
+            if let Some((g, rest)) = piece.split_once('.') {
+                if groups.contains(&g)
+                    && !rest.is_empty()
+                    && rest
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                {
+                    quoted.insert(piece.to_string());
+                }
+            }
+        }
+        for id in &quoted {
+            assert!(get(id).is_some(), "validator quotes unknown rule id {id}");
+        }
+        for r in RULES {
+            assert!(quoted.contains(r.id), "rule {} is never emitted", r.id);
+        }
+    }
+
+    #[test]
+    fn catalog_serializes() {
+        let c = catalog();
+        assert_eq!(c.len(), RULES.len());
+        let json = serde_json::to_value(&c[0]).unwrap();
+        assert!(json["severity"].is_string());
+    }
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The body of `make test`, run by scripts/test.sh inside Xvfb + dbus-run-session.
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+export XDG_DATA_HOME="$(mktemp -d /tmp/lti-test-xdg.XXXXXX)"
+trap 'rm -rf "$XDG_DATA_HOME"' EXIT
+echo -n test-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
+
+step() { echo; echo "=== $*"; }
+
+step "rustfmt"
+cargo fmt --all --check
+step "clippy"
+cargo clippy --workspace --all-targets -q -- -D warnings
+step "Rust tests (protocol, engine, keychain)"
+cargo test -p lti-protocol -p lti-inspector
+step "UI unit tests (vitest)"
+(cd ui && npx vitest run)
+step "browser tests (chromium + playwright-core against lti-inspector serve)"
+node --test tests/browser/
+step "real desktop window (tauri-driver + WebKitWebDriver under Xvfb)"
+node --test tests/desktop/
+step "interop with independent LTI implementations (PyPI peers over loopback)"
+.venv-peers/bin/python -m pytest tests/interop -q -p no:cacheprovider
+echo
+echo "all suites passed"

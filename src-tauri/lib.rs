@@ -1,0 +1,95 @@
+//! The desktop shell: one window, the engine started in-process, and thin adapters — the `rpc`
+//! command forwards to the engine's command table and engine events are re-emitted as Tauri
+//! events. No logic lives here.
+
+use std::time::Instant;
+
+use lti_inspector::engine::{self, Engine, EngineConfig};
+use lti_inspector::ApiError;
+use tauri::{Emitter, Manager};
+
+/// What the window talks to: the running engine, or why it could not start (shown in the UI).
+struct AppState {
+    engine: Result<Engine, ApiError>,
+    started: Instant,
+}
+
+#[tauri::command]
+async fn rpc(
+    state: tauri::State<'_, AppState>,
+    name: String,
+    args: Option<serde_json::Value>,
+) -> Result<serde_json::Value, ApiError> {
+    let engine = state.engine.as_ref().map_err(Clone::clone)?;
+    lti_inspector::commands::dispatch(engine, &name, args.unwrap_or(serde_json::Value::Null)).await
+}
+
+/// Called by the UI once its first frame is painted; the startup benchmark reads the line.
+#[tauri::command]
+fn app_first_paint(app: tauri::AppHandle, state: tauri::State<'_, AppState>) {
+    let ms = state.started.elapsed().as_secs_f64() * 1000.0;
+    println!("first-paint-ms: {ms:.1}");
+    tracing::info!(ms, "first paint");
+    if std::env::var_os("LTI_INSPECTOR_EXIT_AFTER_FIRST_PAINT").is_some() {
+        app.exit(0);
+    }
+}
+
+fn config_from_env() -> EngineConfig {
+    let data_dir = std::env::var_os("LTI_INSPECTOR_DATA_DIR")
+        .map(Into::into)
+        .unwrap_or_else(engine::default_data_dir);
+    let mut cfg = EngineConfig::with_data_dir(data_dir);
+    if let Some(p) = std::env::var("LTI_INSPECTOR_TOOL_PORT").ok().and_then(|p| p.parse().ok()) {
+        cfg.tool_port = p;
+    }
+    if let Some(ks) = std::env::var("LTI_INSPECTOR_KEY_STORE").ok().and_then(|k| k.parse().ok()) {
+        cfg.key_store = ks;
+    }
+    cfg
+}
+
+pub fn run() {
+    let started = Instant::now();
+    let cfg = config_from_env();
+    let _log = lti_inspector::telemetry::init(Some(&cfg.data_dir.join("logs")));
+    tauri::Builder::default()
+        .setup(move |app| {
+            let engine = tauri::async_runtime::block_on(Engine::start(cfg)).map_err(|e| {
+                tracing::error!(error = %e, "engine failed to start");
+                ApiError::from(&e)
+            });
+            if let Ok(engine) = &engine {
+                let mut rx = engine.events().subscribe();
+                let handle = app.handle().clone();
+                tauri::async_runtime::spawn(async move {
+                    loop {
+                        match rx.recv().await {
+                            Ok(ev) => {
+                                let _ = handle.emit("engine-event", ev);
+                            }
+                            Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                                tracing::warn!(n, "UI lagged behind engine events");
+                            }
+                            Err(_) => break,
+                        }
+                    }
+                });
+            }
+            app.manage(AppState { engine, started });
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![rpc, app_first_paint])
+        .build(tauri::generate_context!())
+        .expect("building the Tauri application")
+        .run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                if let Some(state) = app.try_state::<AppState>() {
+                    if let Ok(engine) = &state.engine {
+                        engine.shutdown();
+                    }
+                }
+            }
+        });
+}
+

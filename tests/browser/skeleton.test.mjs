@@ -1,0 +1,242 @@
+// The UI in a real browser against the real headless engine: `lti-inspector serve` with the
+// built UI (ui/dist), driven by Debian's chromium through playwright-core.
+//
+//   cd ui && npm install && npm run build && cd .. && node --test tests/browser/
+//
+// Env: LTI_INSPECTOR_BIN (default target/debug/lti-inspector), LTI_TEST_FILE_KEYSTORE=1 to use a
+// file key store instead of the OS keychain (run under gnome-keyring otherwise, see
+// SETUP-NOTES "Keychain in tests"). Screenshots go to tests/artifacts/.
+
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import http from 'node:http';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const CHROMIUM = '/usr/bin/chromium';
+const BIN = process.env.LTI_INSPECTOR_BIN || path.join(repo, 'target/debug/lti-inspector');
+const UI_DIST = path.join(repo, 'ui/dist');
+const ARTIFACTS = path.join(repo, 'tests/artifacts');
+
+// playwright-core lives in ui/node_modules (this folder has no package.json).
+let playwright = null;
+try {
+  playwright = createRequire(path.join(repo, 'ui/package.json'))('playwright-core');
+} catch {
+  playwright = null;
+}
+
+const skip = !fs.existsSync(CHROMIUM)
+  ? `${CHROMIUM} is missing (apt-get install chromium): browser tests skipped`
+  : !playwright
+    ? 'playwright-core is not installed (cd ui && npm install): browser tests skipped'
+    : false;
+if (skip) console.log(`# SKIP ${skip}`);
+
+let server = null; // { proc, uiUrl, base, token, tool, stderr }
+let context = null;
+let page = null;
+let tmp = null;
+const dialogs = [];
+const pageErrors = [];
+
+/** Starts `lti-inspector serve` on free ports and waits for its `ui:` and `tool:` lines. */
+async function startServer() {
+  assert.ok(fs.existsSync(BIN), `engine binary not found at ${BIN} (build it, or set LTI_INSPECTOR_BIN)`);
+  assert.ok(fs.existsSync(path.join(UI_DIST, 'index.html')), `UI not built: run npm run build in ui/ (${UI_DIST})`);
+  const dataDir = path.join(tmp, 'data');
+  const args = ['serve', '--data-dir', dataDir, '--ui-port', '0', '--tool-port', '0', '--emulator-port', '0', '--ui-dir', UI_DIST];
+  if (process.env.LTI_TEST_FILE_KEYSTORE === '1') args.push('--key-store', `file:${path.join(tmp, 'keys.json')}`);
+  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
+  let stderr = '';
+  proc.stderr.on('data', (d) => (stderr += d));
+  const lines = readline.createInterface({ input: proc.stdout });
+  const found = {};
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve did not print its URLs within 20 s; stderr:\n${stderr}`)), 20_000);
+    proc.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`serve exited with ${code} before printing its URLs; stderr:\n${stderr}`));
+    });
+    lines.on('line', (line) => {
+      const m = /^(ui|tool): (\S+)/.exec(line);
+      if (m) found[m[1]] = m[2];
+      if (found.ui && found.tool) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+  });
+  proc.removeAllListeners('exit');
+  const ui = new URL(found.ui);
+  return { proc, uiUrl: found.ui, base: ui.origin, token: ui.searchParams.get('token'), tool: found.tool, stderr: () => stderr };
+}
+
+function stopServer() {
+  if (!server || server.proc.exitCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const kill = setTimeout(() => server.proc.kill('SIGKILL'), 5000);
+    server.proc.on('exit', () => {
+      clearTimeout(kill);
+      resolve();
+    });
+    server.proc.kill('SIGTERM');
+  });
+}
+
+/** An HTTP request with full control over headers (fetch cannot set Host). */
+function rawRequest(url, { method = 'GET', headers = {}, body } = {}) {
+  const u = new URL(url);
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers }, (res) => {
+      let data = '';
+      res.on('data', (d) => (data += d));
+      res.on('end', () => resolve({ status: res.statusCode, body: data }));
+    });
+    req.on('error', reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+before(async () => {
+  if (skip) return;
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lti-ui-browser-'));
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServer();
+  context = await playwright.chromium.launchPersistentContext(path.join(tmp, 'profile'), {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1360, height: 820 },
+    colorScheme: 'light',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(10_000);
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+});
+
+after(async () => {
+  await context?.close().catch(() => undefined);
+  await stopServer();
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('1. the Setup page shows the JWKS URL and a JWK with RS256', { skip }, async () => {
+  await page.goto(server.uiUrl);
+  await page.getByTestId('setup-page').waitFor();
+  const jwksRow = page.getByTestId('setup-jwks');
+  await assert.doesNotReject(jwksRow.getByText(`${server.tool}/.well-known/jwks.json`).waitFor());
+  const jwk = await page.getByTestId('setup-jwk').textContent();
+  assert.match(jwk, /"alg": "RS256"/);
+  assert.match(jwk, /"kty": "RSA"/);
+  // The token was moved out of the address bar.
+  assert.ok(!page.url().includes('token='), `token still in the URL: ${page.url()}`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'browser-setup.png'), fullPage: false });
+});
+
+test("2. the tool's JWKS answers 200 with an RS256 key", { skip }, async () => {
+  const res = await fetch(`${server.tool}/.well-known/jwks.json`);
+  assert.equal(res.status, 200);
+  const body = await res.json();
+  assert.equal(body.keys[0].alg, 'RS256');
+});
+
+test('3. the Timeline shows the JWKS fetch without a reload', { skip }, async () => {
+  await page.evaluate(() => {
+    window.__sameDocument = true;
+  });
+  await page.getByTestId('nav-timeline').click();
+  await page.getByTestId('timeline').waitFor();
+  const row = page.getByTestId('exchange-row').filter({ hasText: '/.well-known/jwks.json' });
+  await row.first().waitFor();
+  assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was reloaded');
+  assert.match(await row.first().textContent(), /200/);
+});
+
+test('4. the API refuses a call without the token (401)', { skip }, async () => {
+  const res = await fetch(`${server.base}/api/rpc/get_status`, { method: 'POST', body: '{}' });
+  assert.equal(res.status, 401);
+  const err = await res.json();
+  assert.equal(err.code, 'unauthorized');
+});
+
+test('5. the API refuses a foreign Host even with the token (403)', { skip }, async () => {
+  const res = await rawRequest(`${server.base}/api/rpc/get_status`, {
+    method: 'POST',
+    headers: { Host: 'evil.example', Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+    body: '{}',
+  });
+  assert.equal(res.status, 403);
+  // The same request with our own Host works, so the 403 is about the Host.
+  const ok = await rawRequest(`${server.base}/api/rpc/get_status`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${server.token}`, 'Content-Type': 'application/json' },
+    body: '{}',
+  });
+  assert.equal(ok.status, 200);
+});
+
+test('6. markup in a recorded URL appears live, as literal text, and never runs', { skip }, async () => {
+  const payload = '<script>alert(1)</script>';
+  // fetch percent-encodes < and >; the Timeline shows the decoded path as text.
+  const res = await fetch(`${server.tool}/probe/${payload}?q=<img src=x onerror=alert(2)>`);
+  assert.equal(res.status, 404);
+  const row = page.getByTestId('exchange-row').filter({ hasText: payload });
+  await row.first().waitFor();
+  assert.match(await row.first().textContent(), /\/probe\/<script>alert\(1\)<\/script>/);
+  // Open it: the detail pane shows it as text too.
+  await row.first().click();
+  const detailUrl = page.getByTestId('detail-url');
+  await detailUrl.waitFor();
+  assert.ok((await detailUrl.textContent()).includes(payload));
+  assert.ok((await detailUrl.textContent()).includes('<img src=x onerror=alert(2)>'));
+  // No element was created from the payload, and no dialog opened.
+  const injected = await page.evaluate(
+    () => [...document.querySelectorAll('script')].some((s) => (s.textContent ?? '').includes('alert(')) || document.querySelectorAll('img[src="x"]').length > 0,
+  );
+  assert.equal(injected, false, 'payload turned into elements');
+  await page.waitForTimeout(300);
+  assert.deepEqual(dialogs, [], `a dialog opened: ${dialogs.join(', ')}`);
+
+  // Screenshot: the JWKS exchange open in the detail pane, response tab.
+  await page.getByTestId('exchange-row').filter({ hasText: '/.well-known/jwks.json' }).first().click();
+  await page.getByRole('tab', { name: /Response/ }).click();
+  await page.getByTestId('body-text').waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'browser-timeline.png') });
+});
+
+test('7. themes: dark mode applies and persists; a tab without the token explains what to open', { skip }, async () => {
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('theme-dark').click();
+  assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
+  assert.equal(await page.evaluate(() => localStorage.getItem('lti-inspector.theme')), 'dark');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'browser-settings-dark.png') });
+  await page.getByTestId('nav-timeline').click();
+  await page.getByTestId('exchange-detail').waitFor({ state: 'detached' }).catch(() => undefined);
+  await page.getByTestId('exchange-row').first().waitFor();
+  await page.getByTestId('exchange-row').filter({ hasText: '/.well-known/jwks.json' }).first().click();
+  await page.getByTestId('exchange-detail').waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'browser-timeline-dark.png') });
+  await page.getByTestId('nav-setup').click();
+  await page.getByTestId('setup-jwk').waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'browser-setup-dark.png') });
+
+  // sessionStorage is per tab: a new tab on the bare URL has no token.
+  const other = await context.newPage();
+  await other.goto(`${server.base}/`);
+  await other.getByTestId('no-token').waitFor();
+  assert.match(await other.getByTestId('no-token').textContent(), /Open the ui: URL printed by `lti-inspector serve`/);
+  await other.close();
+  assert.deepEqual(pageErrors, [], `uncaught errors in the page: ${pageErrors.join('\n')}`);
+});

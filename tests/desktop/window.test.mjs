@@ -1,0 +1,88 @@
+// The real desktop window under Xvfb, driven through tauri-driver + WebKitWebDriver: the Setup
+// page shows the tool's URLs and key, and the live Timeline receives an exchange made from
+// outside the window. A screenshot is kept in tests/artifacts/desktop-window.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync, mkdirSync } from 'node:fs';
+import { tmpdir, homedir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { WebDriver } from './webdriver.mjs';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const APP = process.env.LTI_INSPECTOR_DESKTOP_BIN || path.join(ROOT, 'target/debug/lti-inspector-desktop');
+const DRIVER = [process.env.TAURI_DRIVER, path.join(homedir(), '.cargo/bin/tauri-driver'), '/usr/local/bin/tauri-driver'].find(
+  (p) => p && existsSync(p),
+);
+const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
+
+const skip =
+  !process.env.DISPLAY ? 'no DISPLAY (run through `make test`, which starts Xvfb)'
+  : !existsSync(APP) ? `desktop binary missing at ${APP} (make app)`
+  : !DRIVER ? 'tauri-driver not installed (scripts/setup.sh test installs it)'
+  : !existsSync('/usr/bin/WebKitWebDriver') ? 'WebKitWebDriver missing (apt webkit2gtk-driver)'
+  : false;
+
+let driver;
+let wd;
+
+before(async () => {
+  if (skip) return;
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'lti-desktop-'));
+  process.env.LTI_INSPECTOR_DATA_DIR = dataDir;
+  process.env.LTI_INSPECTOR_TOOL_PORT = '0';
+  driver = spawn(DRIVER, [], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  driver.stdout.on('data', () => {});
+  driver.stderr.on('data', () => {});
+  wd = new WebDriver('http://127.0.0.1:4444');
+  await wd.waitFor(async () => (await fetch('http://127.0.0.1:4444/status')).ok, { what: 'tauri-driver' });
+  await wd.start(APP);
+});
+
+after(async () => {
+  if (wd) await wd.quit();
+  // SIGTERM, never SIGKILL: tauri-driver must stop WebKitWebDriver itself or the run hangs.
+  if (driver) {
+    driver.kill('SIGTERM');
+    await new Promise((r) => driver.once('exit', r));
+  }
+});
+
+test('the Setup page shows the tool URLs and the public JWK', { skip }, async () => {
+  const page = await wd.waitFor(() => wd.find('[data-testid="setup-page"]'), { what: 'setup page' });
+  const text = await wd.waitFor(async () => {
+    const t = await wd.text(page);
+    return t.includes('RS256') && t.includes('/.well-known/jwks.json') ? t : null;
+  }, { what: 'JWK and JWKS URL on the Setup page' });
+  assert.match(text, /\/lti\/login/);
+});
+
+test('the live Timeline receives an exchange made from outside', { skip }, async () => {
+  const status = await wd.execute(
+    `const done = arguments[arguments.length - 1];
+     window.__TAURI_INTERNALS__.invoke('rpc', { name: 'get_status', args: {} }).then(done, (e) => done({ error: e }));`,
+  );
+  assert.ok(status.tool?.base_url, `tool side running: ${JSON.stringify(status)}`);
+  assert.equal(status.keystore.ok, true, `keychain reachable: ${JSON.stringify(status.keystore)}`);
+
+  const nav = await wd.find('a[href="#/timeline"]');
+  await wd.click(nav);
+  await wd.waitFor(() => wd.find('[data-testid="timeline"]'), { what: 'timeline' });
+
+  const marker = `window-test-${Date.now()}`;
+  const res = await fetch(`${status.tool.base_url}/.well-known/jwks.json?probe=${marker}`);
+  assert.equal(res.status, 200);
+  const jwks = await res.json();
+  assert.equal(jwks.keys[0].alg, 'RS256');
+
+  await wd.waitFor(async () => {
+    for (const row of await wd.findAll('[data-testid="exchange-row"]')) {
+      if ((await wd.text(row)).includes(marker)) return true;
+    }
+    return false;
+  }, { what: 'the new exchange in the Timeline' });
+
+  mkdirSync(ARTIFACTS, { recursive: true });
+  writeFileSync(path.join(ARTIFACTS, 'desktop-window.png'), await wd.screenshot());
+});

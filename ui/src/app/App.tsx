@@ -1,0 +1,102 @@
+//! The shell: left nav, global status banner, the current page; global keyboard shortcuts.
+
+import { useEffect, useMemo } from 'react';
+import { hasTransport } from '../transport';
+import { reportFirstPaint } from '../transport/tauri';
+import { NAV } from './nav';
+import { NoTokenPage } from './NoTokenPage';
+import { PAGE_VIEWS } from './pages';
+import { hrefFor, navigate, useRoute } from './router';
+import { IS_MAC, isTypingTarget, NavShortcuts } from './shortcuts';
+import { StatusBanner } from './StatusBanner';
+import { StatusProvider, useEngineStatus } from './status';
+
+export function App() {
+  useEffect(() => reportFirstPaint(), []);
+  if (!hasTransport()) return <NoTokenPage />;
+  return (
+    <StatusProvider>
+      <Shell />
+    </StatusProvider>
+  );
+}
+
+function Shell() {
+  const route = useRoute();
+  const shortcuts = useMemo(() => new NavShortcuts(), []);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || isTypingTarget(e.target)) return;
+      const page = shortcuts.handle(e, performance.now());
+      if (page) {
+        e.preventDefault();
+        navigate(page);
+      }
+    };
+    // Capture phase: section shortcuts win over page keys (`g k` must not also mean "previous row").
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [shortcuts]);
+
+  const Page = PAGE_VIEWS[route.page].component;
+  return (
+    <div className="shell">
+      <nav className="sidebar" aria-label="Sections">
+        <div className="brand">
+          <span className="brand-mark" aria-hidden="true">
+            LTI
+          </span>
+          <span>LTI Inspector</span>
+        </div>
+        <ul className="nav-list">
+          {NAV.map((n, i) => {
+            const Icon = PAGE_VIEWS[n.id].icon;
+            const active = route.page === n.id;
+            return (
+              <li key={n.id}>
+                <a
+                  href={hrefFor(n.id)}
+                  className={`nav-item ${active ? 'active' : ''}`}
+                  aria-current={active ? 'page' : undefined}
+                  data-testid={`nav-${n.id}`}
+                  title={`${n.label} — g ${n.chord} · ${IS_MAC ? '⌘' : 'Ctrl+'}${i + 1}`}
+                >
+                  <Icon size={16} />
+                  <span className="nav-label">{n.label}</span>
+                  <span className="nav-hint">g {n.chord}</span>
+                </a>
+              </li>
+            );
+          })}
+        </ul>
+        <EngineFooter />
+      </nav>
+      <main className="main">
+        <StatusBanner />
+        <div className="page" key={route.page}>
+          <Page route={route} />
+        </div>
+      </main>
+    </div>
+  );
+}
+
+function EngineFooter() {
+  const { data, error } = useEngineStatus();
+  const toolOk = data?.tool.running && !data.tool.error;
+  const keysOk = data?.keystore.ok;
+  return (
+    <div className="sidebar-footer">
+      <div className="health">
+        <span className={`dot ${error ? 'bad' : toolOk ? 'good' : data ? 'bad' : ''}`} />
+        <span>Tool {data?.tool.port ? `:${data.tool.port}` : ''}</span>
+      </div>
+      <div className="health">
+        <span className={`dot ${error ? 'bad' : keysOk ? (data?.keystore.warning ? 'warn' : 'good') : data ? 'bad' : ''}`} />
+        <span>Keys</span>
+      </div>
+      <div className="version">{data ? `v${data.version}` : error ? 'engine unreachable' : '…'}</div>
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+//! The global banner: what is wrong with the engine right now (keychain unavailable, tool port
+//! busy, file key store in use), shown above every page.
+
+import { ErrorBanner } from '../shared/ErrorBanner';
+import { useEngineStatus } from './status';
+
+export function StatusBanner() {
+  const { data: status, error } = useEngineStatus();
+  if (error) {
+    return (
+      <div className="status-banners" data-testid="status-banner">
+        <ErrorBanner error={error} title="Engine unreachable" />
+      </div>
+    );
+  }
+  if (!status) return null;
+  const { keystore, tool } = status;
+  const items = [];
+  if (!keystore.ok) {
+    items.push(
+      <ErrorBanner
+        key="keystore"
+        error={keystore.error ?? { code: 'keychain_unavailable', message: `Key store ${keystore.backend} is not usable.` }}
+      >
+        Signing keys cannot be created or used until this is fixed: no launches can be signed and the JWKS is
+        unavailable. Captures are still recorded.
+      </ErrorBanner>,
+    );
+  }
+  if (tool.error) {
+    items.push(
+      <ErrorBanner key="tool" error={tool.error} title={`Tool side not running (port ${tool.port})`}>
+        LMS launches cannot reach the inspector until the port is free or another one is configured.
+      </ErrorBanner>,
+    );
+  }
+  if (keystore.warning) {
+    items.push(<ErrorBanner key="warning" tone="warning" title="Private keys are not in the OS keychain">{keystore.warning}</ErrorBanner>);
+  }
+  if (items.length === 0) return null;
+  return (
+    <div className="status-banners" data-testid="status-banner">
+      {items}
+    </div>
+  );
+}

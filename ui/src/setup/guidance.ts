@@ -1,0 +1,69 @@
+//! Where each value of the Setup page goes in the registration forms of common LMSs. Data, not
+//! markup: reviewed like code, rendered as text.
+
+export type SetupValue = 'login' | 'launch' | 'target' | 'deep_link' | 'jwks' | 'jwk' | 'pem';
+
+export interface LmsGuide {
+  lms: string;
+  /** Where the registration form is. */
+  path: string;
+  fields: Array<{ field: string; value: SetupValue | null; note?: string }>;
+}
+
+export const VALUE_LABELS: Record<SetupValue, string> = {
+  login: 'Login initiation URL',
+  launch: 'Redirect / launch URL',
+  target: 'Target link URI',
+  deep_link: 'Deep linking URL',
+  jwks: 'JWKS URL',
+  jwk: 'Public JWK',
+  pem: 'Public key (PEM)',
+};
+
+export const LMS_GUIDES: LmsGuide[] = [
+  {
+    lms: 'Canvas',
+    path: 'Admin → Developer Keys → + Developer Key → LTI Key',
+    fields: [
+      { field: 'Redirect URIs', value: 'launch', note: 'add the deep linking URL on a second line' },
+      { field: 'Target Link URI', value: 'target' },
+      { field: 'OpenID Connect Initiation Url', value: 'login' },
+      { field: 'JWK Method → Public JWK', value: 'jwk', note: 'paste the JSON; no reachability needed' },
+      { field: 'JWK Method → Public JWK URL', value: 'jwks', note: 'only if Canvas can reach it' },
+    ],
+  },
+  {
+    lms: 'Moodle',
+    path: 'Site administration → Plugins → External tool → Manage tools → configure a tool manually',
+    fields: [
+      { field: 'Tool URL', value: 'target' },
+      { field: 'LTI version', value: null, note: 'LTI 1.3' },
+      { field: 'Public key type → RSA key', value: 'pem', note: 'paste the PEM' },
+      { field: 'Public key type → Keyset URL', value: 'jwks', note: 'only if Moodle can reach it' },
+      { field: 'Initiate login URL', value: 'login' },
+      { field: 'Redirection URI(s)', value: 'launch', note: 'one per line; add the deep linking URL' },
+      { field: 'Content Selection URL (Deep Linking)', value: 'deep_link' },
+    ],
+  },
+  {
+    lms: 'Blackboard',
+    path: 'developer.blackboard.com → My Apps → Register a new application',
+    fields: [
+      { field: 'Login Initiation URL', value: 'login' },
+      { field: 'Tool Redirect URL(s)', value: 'launch', note: 'add the deep linking URL' },
+      { field: 'Tool JWKS URL', value: 'jwks', note: 'a URL only: see the reachability note' },
+      { field: 'Placement → Target Link URI', value: 'target' },
+    ],
+  },
+  {
+    lms: 'Brightspace (D2L)',
+    path: 'Admin Tools → Manage Extensibility → LTI Advantage → Register Tool (Standard)',
+    fields: [
+      { field: 'Domain', value: null, note: 'the tool base URL' },
+      { field: 'Redirect URLs', value: 'launch', note: 'add the deep linking URL' },
+      { field: 'OpenID Connect Login URL', value: 'login' },
+      { field: 'Target Link URI', value: 'target' },
+      { field: 'Keyset URL', value: 'jwks', note: 'a URL only: see the reachability note' },
+    ],
+  },
+];

@@ -1,0 +1,36 @@
+//! `useRpc`: run one engine command for a component, with loading / error state and reload.
+
+import { useCallback, useEffect, useRef, useState } from 'react';
+import type { ApiError, CommandName, Commands } from '../bindings';
+import { rpc } from '../transport';
+import { toApiError } from '../transport/errors';
+
+export interface RpcState<T> {
+  data: T | undefined;
+  error: ApiError | undefined;
+  loading: boolean;
+  reload: () => void;
+}
+
+export function useRpc<K extends CommandName>(name: K, args: Commands[K]['args']): RpcState<Commands[K]['result']> {
+  const key = JSON.stringify(args ?? {});
+  const [state, setState] = useState<{ data?: Commands[K]['result']; error?: ApiError; loading: boolean }>({ loading: true });
+  const [tick, setTick] = useState(0);
+  const argsRef = useRef(args);
+  argsRef.current = args;
+
+  useEffect(() => {
+    let live = true;
+    setState((s) => ({ ...s, loading: true }));
+    rpc(name, argsRef.current).then(
+      (data) => live && setState({ data, loading: false }),
+      (e: unknown) => live && setState((s) => ({ data: s.data, error: toApiError(e), loading: false })),
+    );
+    return () => {
+      live = false;
+    };
+  }, [name, key, tick]);
+
+  const reload = useCallback(() => setTick((t) => t + 1), []);
+  return { data: state.data, error: state.error, loading: state.loading, reload };
+}

@@ -1,0 +1,109 @@
+//! Event batching: the engine can record thousands of exchanges a second, React should render
+//! at most once per frame. Raw events are queued and delivered as one merged batch per frame.
+
+import type { ExchangeSummary, FlowSummary } from '../bindings';
+import type { RawEvent } from './types';
+
+/** What subscribers receive: everything that happened since the previous frame, merged. */
+export interface EventBatch {
+  /** New exchanges in arrival order, each id once (the last copy wins). */
+  exchanges: ExchangeSummary[];
+  /** Updated flows, each id once (the last update wins), in order of first appearance. */
+  flows: FlowSummary[];
+  /** Some events were lost: re-fetch lists instead of trusting the deltas. */
+  lagged: boolean;
+}
+
+export function mergeEvents(raw: readonly RawEvent[]): EventBatch {
+  const exchanges = new Map<number, ExchangeSummary>();
+  const flows = new Map<string, FlowSummary>();
+  let lagged = false;
+  for (const r of raw) {
+    if (r.kind === 'lagged') {
+      lagged = true;
+      continue;
+    }
+    const ev = r.event;
+    switch (ev.type) {
+      case 'exchange_recorded':
+        exchanges.set(ev.exchange.id, ev.exchange);
+        break;
+      case 'flow_updated':
+        flows.set(ev.flow.id, ev.flow);
+        break;
+      default:
+        // Event types added by a newer engine are ignored until the UI knows them.
+        break;
+    }
+  }
+  return { exchanges: [...exchanges.values()], flows: [...flows.values()], lagged };
+}
+
+export type Scheduler = (flush: () => void) => void;
+
+/** Collects items and flushes them together on the next scheduled tick (one pending at most). */
+export class FrameBatcher<T> {
+  private queue: T[] = [];
+  private pending = false;
+
+  constructor(
+    private readonly deliver: (items: T[]) => void,
+    private readonly schedule: Scheduler,
+  ) {}
+
+  push(item: T): void {
+    this.queue.push(item);
+    if (this.pending) return;
+    this.pending = true;
+    this.schedule(() => this.flush());
+  }
+
+  flush(): void {
+    this.pending = false;
+    if (this.queue.length === 0) return;
+    const items = this.queue;
+    this.queue = [];
+    this.deliver(items);
+  }
+}
+
+/** Next animation frame, or a short timer when the page is hidden (rAF does not run then). */
+export const frameScheduler: Scheduler = (flush) => {
+  if (typeof document !== 'undefined' && document.visibilityState !== 'hidden' && typeof requestAnimationFrame === 'function') {
+    requestAnimationFrame(() => flush());
+  } else {
+    setTimeout(flush, 250);
+  }
+};
+
+/**
+ * Fans one transport listener out to many subscribers, batched per frame. The transport stream
+ * is opened on the first subscription and closed after the last.
+ */
+export class EventHub {
+  private readonly handlers = new Set<(batch: EventBatch) => void>();
+  private stop: (() => void) | null = null;
+  private readonly batcher: FrameBatcher<RawEvent>;
+
+  constructor(
+    private readonly listen: (onEvent: (e: RawEvent) => void) => () => void,
+    schedule: Scheduler = frameScheduler,
+  ) {
+    this.batcher = new FrameBatcher((items) => {
+      const batch = mergeEvents(items);
+      for (const h of [...this.handlers]) h(batch);
+    }, schedule);
+  }
+
+  subscribe(handler: (batch: EventBatch) => void): () => void {
+    this.handlers.add(handler);
+    if (!this.stop) this.stop = this.listen((e) => this.batcher.push(e));
+    return () => {
+      this.handlers.delete(handler);
+      if (this.handlers.size === 0 && this.stop) {
+        this.stop();
+        this.stop = null;
+      }
+    };
+  }
+}
