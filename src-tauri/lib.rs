@@ -55,11 +55,15 @@ pub fn run() {
     let _log = lti_inspector::telemetry::init(Some(&cfg.data_dir.join("logs")));
     tauri::Builder::default()
         .setup(move |app| {
-            let engine = tauri::async_runtime::block_on(Engine::start(cfg)).map_err(|e| {
+            // Opening the store is quick; servers and key generation continue in the background
+            // so the window paints first. The UI's status call shows them once ready.
+            let engine = Engine::open(cfg).map_err(|e| {
                 tracing::error!(error = %e, "engine failed to start");
                 ApiError::from(&e)
             });
             if let Ok(engine) = &engine {
+                let starting = engine.clone();
+                tauri::async_runtime::spawn(async move { starting.start_servers().await });
                 let mut rx = engine.events().subscribe();
                 let handle = app.handle().clone();
                 tauri::async_runtime::spawn(async move {

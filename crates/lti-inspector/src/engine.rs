@@ -29,6 +29,9 @@ pub struct EngineConfig {
     pub key_store: KeyStoreChoice,
     /// Host name in the URLs we hand out (`localhost` by default; see DESIGN "Addresses").
     pub tool_host: String,
+    /// Host name of the emulator's URLs. `localhost` (default) keeps both sides same-site; another
+    /// name such as `127.0.0.1` makes them cross-site like a real LMS and tool (DESIGN "Addresses").
+    pub emulator_host: String,
     pub body_limit: usize,
     /// The UI's address (without token) when served to a browser, for links on landing pages.
     pub ui_url: Option<String>,
@@ -42,6 +45,7 @@ impl EngineConfig {
             emulator_port: DEFAULT_EMULATOR_PORT,
             key_store: KeyStoreChoice::Keychain,
             tool_host: "localhost".into(),
+            emulator_host: "localhost".into(),
             body_limit: crate::record::DEFAULT_BODY_LIMIT,
             ui_url: None,
         }
@@ -73,6 +77,7 @@ pub struct EngineStatus {
     pub data_dir: String,
     pub database: String,
     pub tool: ServerStatus,
+    pub emulator: ServerStatus,
     pub keystore: KeystoreStatus,
 }
 
@@ -91,6 +96,7 @@ struct Inner {
     nonces: crate::capture::nonces::Nonces,
     keystore_status: KeystoreStatus,
     tool: RwLock<ServerStatus>,
+    emulator: RwLock<ServerStatus>,
     shutdown: tokio::sync::watch::Sender<bool>,
 }
 
@@ -115,6 +121,7 @@ impl Engine {
             running: false,
             error: None,
         };
+        let emulator = ServerStatus { name: "emulator".into(), port: config.emulator_port, ..tool.clone() };
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -126,6 +133,7 @@ impl Engine {
                 nonces: Default::default(),
                 keystore_status,
                 tool: RwLock::new(tool),
+                emulator: RwLock::new(emulator),
                 shutdown,
             }),
         })
@@ -135,28 +143,48 @@ impl Engine {
     /// capture server. A busy port is recorded in the status, not returned as an error.
     pub async fn start(config: EngineConfig) -> Result<Self> {
         let engine = Self::open(config)?;
-        if engine.inner.keystore_status.ok {
-            if let Err(e) = engine.keys().signing_key(crate::keys::KeyRole::Tool).await {
+        engine.start_servers().await;
+        Ok(engine)
+    }
+
+    /// Starts the servers and prepares the signing keys of an opened engine. The desktop app
+    /// runs this after its window is up, so the first paint does not wait for key generation.
+    pub async fn start_servers(&self) {
+        self.start_tool_server().await;
+        self.start_emulator_server().await;
+        if self.inner.keystore_status.ok {
+            if let Err(e) = self.keys().signing_key(crate::keys::KeyRole::Tool).await {
                 tracing::error!(error = %e, "could not prepare the tool signing key");
             }
         }
-        engine.start_tool_server().await;
-        Ok(engine)
+        self.inner.events.emit(crate::events::EngineEvent::StatusChanged);
     }
 
     async fn start_tool_server(&self) {
         let port = self.inner.config.tool_port;
+        let host = self.inner.config.tool_host.clone();
+        self.start_server(&self.inner.tool, port, &host, crate::capture::router(self.clone())).await;
+    }
+
+    async fn start_emulator_server(&self) {
+        let port = self.inner.config.emulator_port;
+        let host = self.inner.config.emulator_host.clone();
+        self.start_server(&self.inner.emulator, port, &host, crate::emulator::router(self.clone())).await;
+    }
+
+    async fn start_server(&self, status: &RwLock<ServerStatus>, port: u16, host: &str, app: axum::Router) {
+        let name = status.read().expect("status lock").name.clone();
         match bind(port).await {
             Ok(listener) => {
                 let actual = listener.local_addr().map(|a| a.port()).unwrap_or(port);
-                let base = format!("http://{}:{actual}", self.inner.config.tool_host);
+                let base = format!("http://{host}:{actual}");
                 {
-                    let mut s = self.inner.tool.write().expect("status lock");
+                    let mut s = status.write().expect("status lock");
                     s.port = actual;
                     s.base_url = Some(base.clone());
                     s.running = true;
+                    s.error = None;
                 }
-                let app = crate::capture::router(self.clone());
                 let mut stop = self.inner.shutdown.subscribe();
                 tokio::spawn(async move {
                     let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
@@ -165,14 +193,14 @@ impl Engine {
                         })
                         .await;
                     if let Err(e) = served {
-                        tracing::error!(error = %e, "tool server stopped");
+                        tracing::error!(error = %e, "server stopped");
                     }
                 });
-                tracing::info!(%base, "tool side listening");
+                tracing::info!(server = %name, %base, "listening");
             }
             Err(e) => {
-                tracing::error!(error = %e, "tool server could not start");
-                self.inner.tool.write().expect("status lock").error = Some(ApiError::from(&e));
+                tracing::error!(server = %name, error = %e, "server could not start");
+                status.write().expect("status lock").error = Some(ApiError::from(&e));
             }
         }
     }
@@ -208,6 +236,9 @@ impl Engine {
     pub fn tool_status(&self) -> ServerStatus {
         self.inner.tool.read().expect("status lock").clone()
     }
+    pub fn emulator_status(&self) -> ServerStatus {
+        self.inner.emulator.read().expect("status lock").clone()
+    }
 
     pub fn status(&self) -> EngineStatus {
         EngineStatus {
@@ -215,6 +246,7 @@ impl Engine {
             data_dir: self.inner.config.data_dir.display().to_string(),
             database: self.inner.store.path().display().to_string(),
             tool: self.tool_status(),
+            emulator: self.emulator_status(),
             keystore: self.inner.keystore_status.clone(),
         }
     }

@@ -13,6 +13,8 @@ use crate::store::FlowSummary;
 pub enum EngineEvent {
     ExchangeRecorded { exchange: ExchangeSummary },
     FlowUpdated { flow: FlowSummary },
+    /// Servers started or key store state changed: re-read `get_status` and `get_tool_setup`.
+    StatusChanged,
 }
 
 #[derive(Clone)]

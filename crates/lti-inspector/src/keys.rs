@@ -72,15 +72,21 @@ pub struct KeyRing {
     store: Store,
     secrets: Arc<dyn SecretBackend>,
     loaded: RwLock<HashMap<KeyRole, Arc<SigningKey>>>,
+    /// Serialises first-use loading so two callers never generate two keys for one role.
+    loading: tokio::sync::Mutex<()>,
 }
 
 impl KeyRing {
     pub fn new(store: Store, secrets: Arc<dyn SecretBackend>) -> Self {
-        Self { store, secrets, loaded: RwLock::new(HashMap::new()) }
+        Self { store, secrets, loaded: RwLock::new(HashMap::new()), loading: tokio::sync::Mutex::new(()) }
     }
 
     /// The active key of `role`, generating and storing one on first use.
     pub async fn signing_key(&self, role: KeyRole) -> Result<Arc<SigningKey>> {
+        if let Some(k) = self.loaded.read().expect("keys lock").get(&role) {
+            return Ok(k.clone());
+        }
+        let _loading = self.loading.lock().await;
         if let Some(k) = self.loaded.read().expect("keys lock").get(&role) {
             return Ok(k.clone());
         }

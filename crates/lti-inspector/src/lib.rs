@@ -6,6 +6,7 @@ pub mod api;
 pub mod capture;
 pub mod clock;
 pub mod commands;
+pub mod emulator;
 pub mod engine;
 pub mod error;
 pub mod events;

@@ -89,6 +89,10 @@ enum Command {
         /// Port of the platform emulator (0 = any free port).
         #[arg(long, default_value_t = engine::DEFAULT_EMULATOR_PORT)]
         emulator_port: u16,
+        /// Host name in the emulator's URLs (default localhost). `127.0.0.1` makes the emulator
+        /// and the tool side cross-site, as a real LMS and tool are.
+        #[arg(long)]
+        emulator_host: Option<String>,
         /// Folder of the built UI. Default: next to the binary, or the repository's ui/dist.
         #[arg(long, env = "LTI_INSPECTOR_UI_DIR")]
         ui_dir: Option<PathBuf>,
@@ -189,10 +193,13 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(platforms_cmd(engine_config(&data), action))
         }
-        Command::Serve { data, ui_port, tool_port, emulator_port, ui_dir, config } => {
+        Command::Serve { data, ui_port, tool_port, emulator_port, emulator_host, ui_dir, config } => {
             let mut cfg = engine_config(&data);
             cfg.tool_port = tool_port;
             cfg.emulator_port = emulator_port;
+            if let Some(h) = emulator_host {
+                cfg.emulator_host = h;
+            }
             let _log = lti_inspector::telemetry::init(Some(&cfg.data_dir.join("logs")));
             if let KeyStoreChoice::File(p) = &cfg.key_store {
                 eprintln!(
@@ -234,6 +241,11 @@ async fn serve(
         eprintln!("error: tool side: {}", e.message);
         return Ok(std::process::ExitCode::from(1));
     }
+    let emulator = engine.emulator_status();
+    if let Some(e) = &emulator.error {
+        eprintln!("error: emulator: {}", e.message);
+        return Ok(std::process::ExitCode::from(1));
+    }
     if let Some(e) = &engine.keystore_status().error {
         eprintln!("warning: {} (code {:?}); keys are unavailable until this is fixed", e.message, e.code);
     }
@@ -247,6 +259,7 @@ async fn serve(
         let mut out = std::io::stdout().lock();
         writeln!(out, "ui: http://127.0.0.1:{port}/?token={token}")?;
         writeln!(out, "tool: {}", tool.base_url.unwrap_or_default())?;
+        writeln!(out, "emulator: {}", emulator.base_url.unwrap_or_default())?;
         out.flush()?;
     }
     axum::serve(listener, app)

@@ -41,9 +41,9 @@ export type Deleted = { deleted: boolean, };
 
 export type Direction = "inbound" | "outbound";
 
-export type EngineEvent = { "type": "exchange_recorded", exchange: ExchangeSummary, } | { "type": "flow_updated", flow: FlowSummary, };
+export type EngineEvent = { "type": "exchange_recorded", exchange: ExchangeSummary, } | { "type": "flow_updated", flow: FlowSummary, } | { "type": "status_changed" };
 
-export type EngineStatus = { version: string, data_dir: string, database: string, tool: ServerStatus, keystore: KeystoreStatus, };
+export type EngineStatus = { version: string, data_dir: string, database: string, tool: ServerStatus, emulator: ServerStatus, keystore: KeystoreStatus, };
 
 /**
  * Stable error codes shared with the UI (generated into TypeScript).

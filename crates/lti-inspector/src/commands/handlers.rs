@@ -1,6 +1,8 @@
 //! One function per command. Thin: unpack, call the engine, return its typed result.
 
 use super::types::*;
+#[allow(unused_imports)]
+pub use crate::emulator::commands::*;
 use crate::capture::paths;
 use crate::engine::{Engine, EngineStatus};
 use crate::error::{ApiError, Result};
