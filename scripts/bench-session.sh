@@ -14,7 +14,7 @@ DATA="$(mktemp -d)"
 first=""
 warm=()
 for i in $(seq 0 "$RUNS"); do
-  out="$(LTI_INSPECTOR_DATA_DIR="$DATA" LTI_INSPECTOR_TOOL_PORT=0 LTI_INSPECTOR_EXIT_AFTER_FIRST_PAINT=1 \
+  out="$(LTI_INSPECTOR_DATA_DIR="$DATA" LTI_INSPECTOR_TOOL_PORT=0 LTI_INSPECTOR_EMULATOR_PORT=0 LTI_INSPECTOR_EXIT_AFTER_FIRST_PAINT=1 \
         timeout 60 ./target/debug/lti-inspector-desktop 2>/dev/null | grep first-paint-ms || true)"
   ms="${out#first-paint-ms: }"
   [ -z "$ms" ] && { echo "run $i: no first paint reported"; continue; }
@@ -26,13 +26,13 @@ printf '%s\n' "${warm[@]}" | stats | sed 's/^/later starts: /'
 echo
 echo "== idle RSS"
 D2="$(mktemp -d)"
-./target/debug/lti-inspector serve --data-dir "$D2" --ui-port 0 --tool-port 0 >/dev/null 2>&1 &
+./target/debug/lti-inspector serve --data-dir "$D2" --ui-port 0 --tool-port 0 --emulator-port 0 >/dev/null 2>&1 &
 PID=$!
 sleep 3
 echo "engine (lti-inspector serve, idle 3 s): $(( $(rss_kib $PID) / 1024 )) MiB"
 kill $PID; wait $PID 2>/dev/null || true
 
-LTI_INSPECTOR_DATA_DIR="$DATA" LTI_INSPECTOR_TOOL_PORT=0 ./target/debug/lti-inspector-desktop >/dev/null 2>&1 &
+LTI_INSPECTOR_DATA_DIR="$DATA" LTI_INSPECTOR_TOOL_PORT=0 LTI_INSPECTOR_EMULATOR_PORT=0 ./target/debug/lti-inspector-desktop >/dev/null 2>&1 &
 PID=$!
 sleep 5
 web=0

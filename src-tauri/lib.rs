@@ -24,6 +24,26 @@ async fn rpc(
     lti_inspector::commands::dispatch(engine, &name, args.unwrap_or(serde_json::Value::Null)).await
 }
 
+/// Opens an LTI launch (emulator or LMS URL) in its own webview window, as an LMS would open
+/// a tool in a new window. Only http(s) URLs on loopback are allowed: the window has no IPC.
+#[tauri::command]
+fn open_launch_window(app: tauri::AppHandle, url: String, title: Option<String>) -> Result<(), ApiError> {
+    let parsed: tauri::Url = url
+        .parse()
+        .map_err(|e| ApiError::new(lti_inspector::ErrorCode::BadRequest, format!("not a URL: {e}")))?;
+    let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
+    if !(parsed.scheme() == "http" || parsed.scheme() == "https") || !loopback {
+        return Err(ApiError::new(lti_inspector::ErrorCode::BadRequest, "only loopback http(s) launch URLs open here"));
+    }
+    let label = format!("launch-{}", lti_inspector::ids::secret_token());
+    tauri::WebviewWindowBuilder::new(&app, label, tauri::WebviewUrl::External(parsed))
+        .title(title.unwrap_or_else(|| "LTI launch".into()))
+        .inner_size(1100.0, 760.0)
+        .build()
+        .map_err(|e| ApiError::new(lti_inspector::ErrorCode::Internal, e.to_string()))?;
+    Ok(())
+}
+
 /// Called by the UI once its first frame is painted; the startup benchmark reads the line.
 #[tauri::command]
 fn app_first_paint(app: tauri::AppHandle, state: tauri::State<'_, AppState>) {
@@ -42,6 +62,9 @@ fn config_from_env() -> EngineConfig {
     let mut cfg = EngineConfig::with_data_dir(data_dir);
     if let Some(p) = std::env::var("LTI_INSPECTOR_TOOL_PORT").ok().and_then(|p| p.parse().ok()) {
         cfg.tool_port = p;
+    }
+    if let Some(p) = std::env::var("LTI_INSPECTOR_EMULATOR_PORT").ok().and_then(|p| p.parse().ok()) {
+        cfg.emulator_port = p;
     }
     if let Some(ks) = std::env::var("LTI_INSPECTOR_KEY_STORE").ok().and_then(|k| k.parse().ok()) {
         cfg.key_store = ks;
@@ -73,7 +96,9 @@ pub fn run() {
                                 let _ = handle.emit("engine-event", ev);
                             }
                             Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
+                                // The UI re-fetches its lists rather than missing events.
                                 tracing::warn!(n, "UI lagged behind engine events");
+                                let _ = handle.emit("engine-lagged", n);
                             }
                             Err(_) => break,
                         }
@@ -83,7 +108,7 @@ pub fn run() {
             app.manage(AppState { engine, started });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![rpc, app_first_paint])
+        .invoke_handler(tauri::generate_handler![rpc, app_first_paint, open_launch_window])
         .build(tauri::generate_context!())
         .expect("building the Tauri application")
         .run(|app, event| {

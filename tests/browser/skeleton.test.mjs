@@ -216,7 +216,7 @@ test('6. markup in a recorded URL appears live, as literal text, and never runs'
   await page.screenshot({ path: path.join(ARTIFACTS, 'browser-timeline.png') });
 });
 
-test('7. themes: dark mode applies and persists; a tab without the token explains what to open', { skip }, async () => {
+test('7. themes: dark mode applies and persists; a tab without a valid token explains what to open', { skip }, async () => {
   await page.getByTestId('nav-settings').click();
   await page.getByTestId('theme-dark').click();
   assert.equal(await page.evaluate(() => document.documentElement.dataset.theme), 'dark');
@@ -237,6 +237,10 @@ test('7. themes: dark mode applies and persists; a tab without the token explain
   await other.goto(`${server.base}/`);
   await other.getByTestId('no-token').waitFor();
   assert.match(await other.getByTestId('no-token').textContent(), /Open the ui: URL printed by `lti-inspector serve`/);
+  // A wrong (stale) token: the engine refuses it and the page says why.
+  await other.goto(`${server.base}/?token=not-the-token`);
+  await other.getByTestId('stale-token').waitFor();
+  assert.ok(!other.url().includes('token='));
   await other.close();
   assert.deepEqual(pageErrors, [], `uncaught errors in the page: ${pageErrors.join('\n')}`);
 });

@@ -32,6 +32,7 @@ before(async () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'lti-desktop-'));
   process.env.LTI_INSPECTOR_DATA_DIR = dataDir;
   process.env.LTI_INSPECTOR_TOOL_PORT = '0';
+  process.env.LTI_INSPECTOR_EMULATOR_PORT = '0';
   driver = spawn(DRIVER, [], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
   driver.stdout.on('data', () => {});
   driver.stderr.on('data', () => {});

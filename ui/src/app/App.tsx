@@ -1,7 +1,7 @@
 //! The shell: left nav, global status banner, the current page; global keyboard shortcuts.
 
 import { useEffect, useMemo } from 'react';
-import { hasTransport } from '../transport';
+import { hasTransport, transportKind } from '../transport';
 import { reportFirstPaint } from '../transport/tauri';
 import { NAV } from './nav';
 import { NoTokenPage } from './NoTokenPage';
@@ -16,9 +16,16 @@ export function App() {
   if (!hasTransport()) return <NoTokenPage />;
   return (
     <StatusProvider>
-      <Shell />
+      <TokenGate />
     </StatusProvider>
   );
+}
+
+/** A browser tab whose token the engine refuses (it was restarted) gets the how-to page. */
+function TokenGate() {
+  const { error } = useEngineStatus();
+  if (error?.code === 'unauthorized' && transportKind() === 'http') return <NoTokenPage stale />;
+  return <Shell />;
 }
 
 function Shell() {
@@ -73,7 +80,7 @@ function Shell() {
         <EngineFooter />
       </nav>
       <main className="main">
-        <StatusBanner />
+        <StatusBanner errorsShownByPage={route.page === 'setup'} />
         <div className="page" key={route.page}>
           <Page route={route} />
         </div>
@@ -92,6 +99,12 @@ function EngineFooter() {
         <span className={`dot ${error ? 'bad' : toolOk ? 'good' : data ? 'bad' : ''}`} />
         <span>Tool {data?.tool.port ? `:${data.tool.port}` : ''}</span>
       </div>
+      {data?.emulator && (
+        <div className="health">
+          <span className={`dot ${data.emulator.error ? 'bad' : data.emulator.running ? 'good' : ''}`} />
+          <span>Emulator {data.emulator.port ? `:${data.emulator.port}` : ''}</span>
+        </div>
+      )}
       <div className="health">
         <span className={`dot ${error ? 'bad' : keysOk ? (data?.keystore.warning ? 'warn' : 'good') : data ? 'bad' : ''}`} />
         <span>Keys</span>

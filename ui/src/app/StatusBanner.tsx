@@ -4,7 +4,11 @@
 import { ErrorBanner } from '../shared/ErrorBanner';
 import { useEngineStatus } from './status';
 
-export function StatusBanner() {
+/**
+ * `errorsShownByPage`: the current page already shows the engine's errors in context (Setup
+ * lists them as its problems), so only warnings are repeated here.
+ */
+export function StatusBanner({ errorsShownByPage = false }: { errorsShownByPage?: boolean }) {
   const { data: status, error } = useEngineStatus();
   if (error) {
     return (
@@ -14,9 +18,9 @@ export function StatusBanner() {
     );
   }
   if (!status) return null;
-  const { keystore, tool } = status;
+  const { keystore, tool, emulator } = status;
   const items = [];
-  if (!keystore.ok) {
+  if (!keystore.ok && !errorsShownByPage) {
     items.push(
       <ErrorBanner
         key="keystore"
@@ -27,10 +31,17 @@ export function StatusBanner() {
       </ErrorBanner>,
     );
   }
-  if (tool.error) {
+  if (tool.error && !errorsShownByPage) {
     items.push(
       <ErrorBanner key="tool" error={tool.error} title={`Tool side not running (port ${tool.port})`}>
         LMS launches cannot reach the inspector until the port is free or another one is configured.
+      </ErrorBanner>,
+    );
+  }
+  if (emulator?.error && !errorsShownByPage) {
+    items.push(
+      <ErrorBanner key="emulator" error={emulator.error} title={`Emulator not running (port ${emulator.port})`}>
+        The platform emulator (demo launches, replays) is unavailable; capturing real LMS launches still works.
       </ErrorBanner>,
     );
   }

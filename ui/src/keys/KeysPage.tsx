@@ -11,10 +11,11 @@ import { ErrorBanner } from '../shared/ErrorBanner';
 import { formatDateTime } from '../shared/format';
 import { KeyIcon } from '../shared/icons';
 import { Card, PageHeader, Spinner } from '../shared/Page';
-import { useRpc } from '../shared/useRpc';
+import { useReloadOnStatusChange, useRpc } from '../shared/useRpc';
 
 export function KeysPage() {
-  const { data: keys, error, loading } = useRpc('list_keys', {});
+  const { data: keys, error, loading, reload } = useRpc('list_keys', {});
+  useReloadOnStatusChange(reload);
   const { data: status } = useEngineStatus();
   const backend = status?.keystore.backend;
 

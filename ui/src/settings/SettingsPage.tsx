@@ -1,6 +1,7 @@
 //! Settings: theme, keyboard shortcuts, and what the engine reports about itself.
 
 import { useEngineStatus } from '../app/status';
+import type { ServerStatus } from '../bindings';
 import { shortcutList } from '../app/shortcuts';
 import { setThemePref, useTheme, type ThemePref } from '../app/theme';
 import { Badge } from '../shared/Badge';
@@ -88,15 +89,26 @@ export function SettingsPage() {
                 {status.keystore.ok ? <Badge tone="green">ok</Badge> : <Badge tone="red">{status.keystore.error?.code ?? 'unavailable'}</Badge>}
                 {status.keystore.warning && <div className="muted small">{status.keystore.warning}</div>}
               </dd>
-              <dt>Tool side</dt>
-              <dd>
-                <span className="mono">{status.tool.base_url ?? `port ${status.tool.port}`}</span>{' '}
-                {status.tool.running ? <Badge tone="green">running</Badge> : <Badge tone="red">{status.tool.error?.code ?? 'stopped'}</Badge>}
-              </dd>
+              {[status.tool, status.emulator].filter(Boolean).map((srv) => (
+                <ServerRow key={srv.name} label={srv.name === 'tool' ? 'Tool side' : srv.name === 'emulator' ? 'Emulator' : srv.name} srv={srv} />
+              ))}
             </dl>
           )}
         </Card>
       </div>
     </div>
+  );
+}
+
+function ServerRow({ label, srv }: { label: string; srv: ServerStatus }) {
+  return (
+    <>
+      <dt>{label}</dt>
+      <dd>
+        <span className="mono">{srv.base_url ?? `port ${srv.port}`}</span>{' '}
+        {srv.running ? <Badge tone="green">running</Badge> : <Badge tone={srv.error ? 'red' : 'neutral'}>{srv.error?.code ?? 'not running'}</Badge>}
+        {srv.error && <div className="muted small">{srv.error.message}</div>}
+      </dd>
+    </>
   );
 }

@@ -6,11 +6,13 @@ import { CodeBlock } from '../shared/CodeBlock';
 import { CopyButton } from '../shared/CopyButton';
 import { ErrorBanner } from '../shared/ErrorBanner';
 import { Card, PageHeader, Spinner } from '../shared/Page';
-import { useRpc } from '../shared/useRpc';
+import { useReloadOnStatusChange, useRpc } from '../shared/useRpc';
 import { LMS_GUIDES, VALUE_LABELS, type SetupValue } from './guidance';
 
 function valueOf(setup: ToolSetup, v: SetupValue): string | null | undefined {
   switch (v) {
+    case 'base':
+      return setup.base_url;
     case 'login':
       return setup.login_url;
     case 'launch':
@@ -36,7 +38,8 @@ const URL_ROWS: Array<{ value: SetupValue; hint: string }> = [
 ];
 
 export function SetupPage() {
-  const { data: setup, error, loading } = useRpc('get_tool_setup', {});
+  const { data: setup, error, loading, reload } = useRpc('get_tool_setup', {});
+  useReloadOnStatusChange(reload);
 
   return (
     <div className="page-scroll" data-testid="setup-page">
@@ -70,7 +73,7 @@ export function SetupPage() {
               <div className="kv-row" data-testid="setup-kid">
                 <div className="kv-label">
                   <div>Key ID (kid)</div>
-                  <div className="kv-hint">the `kid` header of every JWT the tool signs</div>
+                  <div className="kv-hint">the kid header of every JWT the tool signs</div>
                 </div>
                 <code className="kv-value mono">{setup.kid ?? 'unavailable'}</code>
                 <CopyButton value={setup.kid ?? ''} disabled={!setup.kid} title="Copy key ID" />
@@ -114,15 +117,22 @@ export function SetupPage() {
                   </div>
                   <table className="table table-compact">
                     <tbody>
-                      {g.fields.map((f) => (
-                        <tr key={f.field}>
-                          <td className="guide-field">{f.field}</td>
-                          <td>
-                            {f.value ? <span className="guide-value">{VALUE_LABELS[f.value]}</span> : null}
-                            {f.note ? <span className="guide-note">{f.value ? ` — ${f.note}` : f.note}</span> : null}
-                          </td>
-                        </tr>
-                      ))}
+                      {g.fields.map((f) => {
+                        const values = f.value ? [f.value, ...(f.also ?? [])].map((v) => valueOf(setup, v)) : [];
+                        const copy = values.every((v) => !!v) ? values.join('\n') : '';
+                        return (
+                          <tr key={f.field}>
+                            <td className="guide-field">{f.field}</td>
+                            <td>
+                              {f.value ? <span className="guide-value">{VALUE_LABELS[f.value]}</span> : null}
+                              {f.note ? <span className="guide-note">{f.value ? ` — ${f.note}` : f.note}</span> : null}
+                            </td>
+                            <td className="guide-copy">
+                              {copy && <CopyButton value={copy} variant="ghost" title={`Copy the value for ${g.lms} “${f.field}”`} />}
+                            </td>
+                          </tr>
+                        );
+                      })}
                     </tbody>
                   </table>
                 </div>

@@ -1,16 +1,18 @@
 //! Where each value of the Setup page goes in the registration forms of common LMSs. Data, not
 //! markup: reviewed like code, rendered as text.
 
-export type SetupValue = 'login' | 'launch' | 'target' | 'deep_link' | 'jwks' | 'jwk' | 'pem';
+export type SetupValue = 'base' | 'login' | 'launch' | 'target' | 'deep_link' | 'jwks' | 'jwk' | 'pem';
 
 export interface LmsGuide {
   lms: string;
   /** Where the registration form is. */
   path: string;
-  fields: Array<{ field: string; value: SetupValue | null; note?: string }>;
+  /** `also`: further values the field takes, one per line (copied together). */
+  fields: Array<{ field: string; value: SetupValue | null; also?: SetupValue[]; note?: string }>;
 }
 
 export const VALUE_LABELS: Record<SetupValue, string> = {
+  base: 'Tool base URL',
   login: 'Login initiation URL',
   launch: 'Redirect / launch URL',
   target: 'Target link URI',
@@ -25,7 +27,7 @@ export const LMS_GUIDES: LmsGuide[] = [
     lms: 'Canvas',
     path: 'Admin → Developer Keys → + Developer Key → LTI Key',
     fields: [
-      { field: 'Redirect URIs', value: 'launch', note: 'add the deep linking URL on a second line' },
+      { field: 'Redirect URIs', value: 'launch', also: ['deep_link'], note: 'and the deep linking URL, one per line' },
       { field: 'Target Link URI', value: 'target' },
       { field: 'OpenID Connect Initiation Url', value: 'login' },
       { field: 'JWK Method → Public JWK', value: 'jwk', note: 'paste the JSON; no reachability needed' },
@@ -41,7 +43,7 @@ export const LMS_GUIDES: LmsGuide[] = [
       { field: 'Public key type → RSA key', value: 'pem', note: 'paste the PEM' },
       { field: 'Public key type → Keyset URL', value: 'jwks', note: 'only if Moodle can reach it' },
       { field: 'Initiate login URL', value: 'login' },
-      { field: 'Redirection URI(s)', value: 'launch', note: 'one per line; add the deep linking URL' },
+      { field: 'Redirection URI(s)', value: 'launch', also: ['deep_link'], note: 'and the deep linking URL, one per line' },
       { field: 'Content Selection URL (Deep Linking)', value: 'deep_link' },
     ],
   },
@@ -59,7 +61,7 @@ export const LMS_GUIDES: LmsGuide[] = [
     lms: 'Brightspace (D2L)',
     path: 'Admin Tools → Manage Extensibility → LTI Advantage → Register Tool (Standard)',
     fields: [
-      { field: 'Domain', value: null, note: 'the tool base URL' },
+      { field: 'Domain', value: 'base' },
       { field: 'Redirect URLs', value: 'launch', note: 'add the deep linking URL' },
       { field: 'OpenID Connect Login URL', value: 'login' },
       { field: 'Target Link URI', value: 'target' },

@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ApiError, CommandName, Commands } from '../bindings';
-import { rpc } from '../transport';
+import { rpc, subscribe } from '../transport';
 import { toApiError } from '../transport/errors';
 
 export interface RpcState<T> {
@@ -33,4 +33,15 @@ export function useRpc<K extends CommandName>(name: K, args: Commands[K]['args']
 
   const reload = useCallback(() => setTick((t) => t + 1), []);
   return { data: state.data, error: state.error, loading: state.loading, reload };
+}
+
+/** Calls `reload` when the engine reports a status change (servers up, keys ready) or a lag. */
+export function useReloadOnStatusChange(reload: () => void): void {
+  useEffect(
+    () =>
+      subscribe((b) => {
+        if (b.statusChanged || b.lagged) reload();
+      }),
+    [reload],
+  );
 }

@@ -56,7 +56,7 @@ export function BodyView({ headers, body, base64, truncated }: { headers: Header
     return (
       <div className="body-view">
         {notes}
-        <FieldTable fields={parseForm(body)} title="Form body (application/x-www-form-urlencoded)" actions={toggle} copyValue={body} />
+        <FieldTable fields={parseForm(body)} title="Form fields" actions={toggle} copyValue={body} />
       </div>
     );
   }
@@ -69,16 +69,18 @@ export function BodyView({ headers, body, base64, truncated }: { headers: Header
   );
 }
 
-export function FieldTable({ fields, title, actions, copyValue }: { fields: FormField[]; title: string; actions?: ReactNode; copyValue?: string }) {
+export function FieldTable({ fields, title, actions, copyValue }: { fields: FormField[]; title?: string; actions?: ReactNode; copyValue?: string }) {
   return (
     <div className="codeblock">
-      <div className="codeblock-bar">
-        <span className="codeblock-title">{title}</span>
-        <span className="codeblock-actions">
-          {actions}
-          {copyValue !== undefined && <CopyButton value={copyValue} variant="ghost" title="Copy raw" />}
-        </span>
-      </div>
+      {title !== undefined && (
+        <div className="codeblock-bar">
+          <span className="codeblock-title">{title}</span>
+          <span className="codeblock-actions">
+            {actions}
+            {copyValue !== undefined && <CopyButton value={copyValue} variant="ghost" title="Copy raw" />}
+          </span>
+        </div>
+      )}
       <table className="table kv-table" data-testid="field-table">
         <tbody>
           {fields.map((f, i) => (

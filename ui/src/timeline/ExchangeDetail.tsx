@@ -128,7 +128,7 @@ function Loaded({ ex, tab, setTab, onClose }: { ex: Exchange; tab: 'request' | '
             </Section>
             {query.length > 0 && (
               <Section title={`Query parameters (${query.length})`}>
-                <FieldTable fields={query} title="Decoded query string" />
+                <FieldTable fields={query} />
               </Section>
             )}
             <Section title={`Headers (${ex.request_headers.length})`}>
@@ -140,10 +140,11 @@ function Loaded({ ex, tab, setTab, onClose }: { ex: Exchange; tab: 'request' | '
           </>
         ) : (
           <>
-            <Section title="Status">
-              <span className={`status-pill mono status-${sc}`}>{s.status ?? '—'}</span>
-              {s.error && <span className="muted"> {s.error}</span>}
-            </Section>
+            {s.status === null || s.status === undefined ? (
+              <Section title="Status">
+                <span className="muted">No response{s.error ? `: ${s.error}` : ''}</span>
+              </Section>
+            ) : null}
             <Section title={`Headers (${ex.response_headers.length})`}>
               <HeaderTable headers={ex.response_headers} />
             </Section>

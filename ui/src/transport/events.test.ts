@@ -50,12 +50,19 @@ describe('mergeEvents', () => {
     expect(b.flows.map((f) => f.verdict)).toEqual(['valid']);
     expect(b.lagged).toBe(false);
   });
+  it('collapses status changes into one flag', () => {
+    const changed: RawEvent = { kind: 'engine', event: { type: 'status_changed' } };
+    const b = mergeEvents([changed, recorded(ex(1)), changed]);
+    expect(b.statusChanged).toBe(true);
+    expect(b.exchanges).toHaveLength(1);
+    expect(mergeEvents([recorded(ex(2))]).statusChanged).toBe(false);
+  });
   it('reports a lag anywhere in the batch', () => {
     expect(mergeEvents([recorded(ex(1)), { kind: 'lagged' }]).lagged).toBe(true);
   });
   it('ignores event types it does not know', () => {
     const unknown = { kind: 'engine', event: { type: 'finding_added' } } as unknown as RawEvent;
-    expect(mergeEvents([unknown])).toEqual({ exchanges: [], flows: [], lagged: false });
+    expect(mergeEvents([unknown])).toEqual({ exchanges: [], flows: [], statusChanged: false, lagged: false });
   });
 });
 

@@ -10,6 +10,8 @@ export interface EventBatch {
   exchanges: ExchangeSummary[];
   /** Updated flows, each id once (the last update wins), in order of first appearance. */
   flows: FlowSummary[];
+  /** Servers or the key store changed state: re-read `get_status` (and what depends on it). */
+  statusChanged: boolean;
   /** Some events were lost: re-fetch lists instead of trusting the deltas. */
   lagged: boolean;
 }
@@ -18,6 +20,7 @@ export function mergeEvents(raw: readonly RawEvent[]): EventBatch {
   const exchanges = new Map<number, ExchangeSummary>();
   const flows = new Map<string, FlowSummary>();
   let lagged = false;
+  let statusChanged = false;
   for (const r of raw) {
     if (r.kind === 'lagged') {
       lagged = true;
@@ -31,12 +34,15 @@ export function mergeEvents(raw: readonly RawEvent[]): EventBatch {
       case 'flow_updated':
         flows.set(ev.flow.id, ev.flow);
         break;
+      case 'status_changed':
+        statusChanged = true;
+        break;
       default:
         // Event types added by a newer engine are ignored until the UI knows them.
         break;
     }
   }
-  return { exchanges: [...exchanges.values()], flows: [...flows.values()], lagged };
+  return { exchanges: [...exchanges.values()], flows: [...flows.values()], statusChanged, lagged };
 }
 
 export type Scheduler = (flush: () => void) => void;

@@ -9,6 +9,7 @@ use crate::error::Result;
 const MIGRATIONS: &[(&str, &str)] = &[
     ("20261127090000_init", include_str!("../../migrations/20261127090000_init.sql")),
     ("20261127100000_capture", include_str!("../../migrations/20261127100000_capture.sql")),
+    ("20261127110000_emulator", include_str!("../../migrations/20261127110000_emulator.sql")),
 ];
 
 pub fn run(conn: &mut Connection) -> Result<usize> {

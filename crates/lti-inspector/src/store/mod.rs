@@ -1,5 +1,5 @@
 //! The SQLite store: one writer thread that group-commits (many exchanges per transaction, each
-//! caller answered only after its commit), and a reader connection. WAL lets reads proceed
+//! caller answered only after its commit), and a few reader connections. WAL lets reads proceed
 //! while the writer commits. A file that is not a database is reported and never overwritten.
 
 pub mod exchanges;
@@ -37,8 +37,25 @@ pub struct Store {
 struct StoreInner {
     path: PathBuf,
     writer: Mutex<Option<mpsc::Sender<Job>>>,
-    reader: Mutex<Connection>,
+    /// A few reader connections (WAL readers do not block each other or the writer); a read
+    /// takes the first free one.
+    readers: Vec<Mutex<Connection>>,
+    next_reader: std::sync::atomic::AtomicUsize,
 }
+
+/// Readers kept open: enough for the capture path's concurrent lookups on a small machine.
+const READERS: usize = 4;
+
+impl StoreInner {
+    fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
+        let start = self.next_reader.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        for i in 0..self.readers.len() {
+            if let Ok(guard) = self.readers[(start + i) % self.readers.len()].try_lock() {
+                return guard;
+            }
+        }
+        self.readers[start % self.readers.len()].lock().expect("reader lock")
+    }
 
 impl Store {
     /// Opens (creating if absent) the database at `path` and applies pending migrations.
@@ -55,7 +72,7 @@ impl Store {
             Error::Database(d) => corrupt_or(d, path),
             other => other,
         })?;
-        let reader = open_conn(path)?;
+        let readers = (0..READERS).map(|_| open_conn(path).map(Mutex::new)).collect::<Result<Vec<_>>>()?;
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("store-writer".into())
@@ -65,7 +82,8 @@ impl Store {
             inner: Arc::new(StoreInner {
                 path: path.to_path_buf(),
                 writer: Mutex::new(Some(tx)),
-                reader: Mutex::new(reader),
+                readers,
+                next_reader: Default::default(),
             }),
         })
     }
@@ -107,7 +125,7 @@ impl Store {
     {
         let inner = self.inner.clone();
         tokio::task::spawn_blocking(move || {
-            let conn = inner.reader.lock().expect("reader lock");
+            let conn = inner.reader();
             f(&conn)
         })
         .await
@@ -116,7 +134,7 @@ impl Store {
 
     /// Synchronous read for non-async callers (CLI subcommands, tests).
     pub fn read_blocking<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let conn = self.inner.reader.lock().expect("reader lock");
+        let conn = self.inner.reader();
         f(&conn)
     }
 }

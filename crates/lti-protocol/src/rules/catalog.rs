@@ -29,6 +29,31 @@ const MIGR: &str = "https://www.imsglobal.org/spec/lti/v1p3/migr#lti-1-1-migrati
 const CS_OIDC: &str = "https://www.imsglobal.org/spec/lti-cs-oidc/v0p1";
 const RFC7518_RSA: &str = "https://www.rfc-editor.org/rfc/rfc7518#section-3.3";
 const RFC7519_NBF: &str = "https://www.rfc-editor.org/rfc/rfc7519#section-4.1.5";
+const SF_CC: &str =
+    "https://www.imsglobal.org/spec/security/v1p0/#using-oauth-2-0-client-credentials-grant";
+const SF_JWT: &str = "https://www.imsglobal.org/spec/security/v1p0/#using-json-web-tokens-with-oauth-2-0-client-credentials-grant";
+const SF_KEYS: &str = "https://www.imsglobal.org/spec/security/v1p0/#h_message-signing";
+const SF_KEYSET: &str = "https://www.imsglobal.org/spec/security/v1p0/#h_key-set-url";
+const RFC7523: &str = "https://www.rfc-editor.org/rfc/rfc7523#section-3";
+const RFC6750: &str = "https://www.rfc-editor.org/rfc/rfc6750#section-3.1";
+const AGS_MEDIA: &str = "https://www.imsglobal.org/spec/lti-ags/v2p0/#media-types-and-schemas";
+const AGS_LINEITEM: &str = "https://www.imsglobal.org/spec/lti-ags/v2p0/#line-item-service";
+const AGS_SCORE: &str = "https://www.imsglobal.org/spec/lti-ags/v2p0/#score-publish-service";
+const NRPS_RLID: &str =
+    "https://www.imsglobal.org/spec/lti-nrps/v2p0/#resource-link-membership-service";
+const NRPS_ROLE: &str = "https://www.imsglobal.org/spec/lti-nrps/v2p0/#role-filter";
+const NRPS_LIMIT: &str = "https://www.imsglobal.org/spec/lti-nrps/v2p0/#limit-query-parameter";
+
+/// Rule id prefixes the platform emulator (in the engine crate) emits about a tool's behaviour;
+/// the validators of this crate never quote them.
+pub const ENGINE_RULE_PREFIXES: &[&str] = &[
+    "token.",
+    "service.",
+    "ags.lineitem.",
+    "ags.score.",
+    "nrps.request.",
+    "dl.response.",
+];
 
 const fn r(
     id: &'static str,
@@ -228,6 +253,105 @@ pub static RULES: &[Rule] = &[
       "scope is an array of scope strings; lineitems and lineitem are absolute URLs (lineitem only when the link has exactly one line item).", &[36, 38]),
     r("nrps.endpoint", Warning, "NRPS claim is well-formed", "Names and Role Provisioning Services 2.0 §3.6.1.1", NRPS,
       "context_memberships_url is an absolute URL and service_versions lists \"2.0\".", &[36, 38]),
+    // ── Tool behaviour seen by the platform emulator (emitted by the engine, not validate/) ─
+    // Token endpoint: OAuth 2 client credentials with a JWT client assertion.
+    r("token.content_type", Error, "Token request is form-encoded", "RFC 6749 §4.4.2", "https://www.rfc-editor.org/rfc/rfc6749#section-4.4.2",
+      "The token request is a POST with Content-Type application/x-www-form-urlencoded; a JSON body is refused with invalid_request.", &[]),
+    r("token.grant_type", Error, "grant_type is client_credentials", "Security Framework §4.1", SF_CC,
+      "LTI services use the OAuth 2 client credentials grant: grant_type=client_credentials. Anything else is answered unsupported_grant_type.", &[]),
+    r("token.assertion_type", Error, "client_assertion_type is jwt-bearer", "Security Framework §4.1.1; RFC 7523 §2.2", SF_JWT,
+      "client_assertion_type MUST be urn:ietf:params:oauth:client-assertion-type:jwt-bearer and client_assertion the signed JWT.", &[]),
+    r("token.assertion", Error, "client_assertion is a compact JWS", "RFC 7523 §3", RFC7523,
+      "The client assertion is a signed JWT (header.payload.signature) whose header and payload are JSON objects.", &[]),
+    r("token.client_id", Error, "Assertion iss is a registered client_id", "LTI Core §6.2; Security Framework §4.1.1", SF_JWT,
+      "The assertion's iss (and sub) MUST be the tool's OAuth 2 client_id on this platform; an unknown client is answered invalid_client (401).", &[]),
+    r("token.sub", Error, "Assertion sub equals iss", "LTI Core §6.2; RFC 7523 §3", RFC7523,
+      "\"The client assertion JWT iss and sub must both be the OAuth 2 client_id\" of the tool.", &[]),
+    r("token.aud", Error, "Assertion aud is the token endpoint", "RFC 7523 §3", RFC7523,
+      "aud MUST identify the authorization server: the token endpoint URL exactly (a trailing slash or another port is a mismatch — Canvas answers \"the 'aud' is invalid\").", &[]),
+    r("token.exp", Error, "Assertion not expired", "RFC 7523 §3", RFC7523,
+      "exp is REQUIRED and the assertion MUST be refused after it (a small leeway allows for clock skew). Assertions should live a few minutes at most.", &[]),
+    r("token.iat", Warning, "Assertion iat not in the future", "RFC 7523 §3", RFC7523,
+      "iat in the future (beyond the leeway) means the tool's clock is ahead; some platforms refuse such assertions.", &[]),
+    r("token.jti", Error, "Assertion has a jti", "Security Framework §4.1.1; RFC 7523 §3", SF_JWT,
+      "jti is the assertion's unique id, which the platform uses to refuse replays; LTI requires it.", &[]),
+    r("token.jti_replay", Error, "Assertion jti not used before", "RFC 7523 §3", RFC7523,
+      "The platform MAY refuse a JWT whose jti it has already seen: an assertion is single use. Mint a new one (new jti) for every token request.", &[]),
+    r("token.alg", Error, "Assertion signed with RS256", "Security Framework §6.1", SF_KEYS,
+      "Client assertions are signed RS256; none and HS* are refused before any key is used.", &[]),
+    r("token.kid", Error, "Assertion kid selects a tool key", "Security Framework §6.3", SF_KEYSET,
+      "The header kid must name a key of the tool's registered JWKS (URL or pasted key). A miss usually means a rotated key or the wrong key set URL.", &[]),
+    r("token.signature", Error, "Assertion signature verifies with the tool's key", "Security Framework §4.1.1", SF_JWT,
+      "The platform verifies the assertion with the public key registered for the tool; a failure is answered invalid_client.", &[]),
+    r("token.scope", Error, "Requested scopes are granted to the tool", "Security Framework §4.1; RFC 6749 §5.2", SF_CC,
+      "Every requested scope must be one the tool was granted at registration; otherwise invalid_scope. Asking for lineitem.readonly when only lineitem was granted is a classic mistake.", &[]),
+    r("token.deployment_id", Warning, "Assertion names a deployment of the tool", "LTI Core §6.2.1", core!("#deployment-id-claim-in-token-requests"),
+      "The assertion SHOULD carry the deployment_id claim of the deployment the tool acts for; when present it must be one of the tool's deployments.", &[]),
+    // Service calls (AGS, NRPS).
+    r("service.bearer", Error, "Access token present and valid", "Security Framework §4.1; RFC 6750 §3.1", RFC6750,
+      "Service calls carry Authorization: Bearer <token from the token endpoint>. A missing, unknown or expired token is answered 401 with WWW-Authenticate.", &[]),
+    r("service.scope", Error, "Access token carries the needed scope", "RFC 6750 §3.1; AGS 2.0 §3.1", RFC6750,
+      "Each service needs its scope (lineitem or lineitem.readonly to read line items, lineitem to change them, score to post scores, result.readonly for results, contextmembership.readonly for NRPS); otherwise 403 insufficient_scope.", &[]),
+    r("service.media_type", Error, "Content-Type is the service's media type", "AGS 2.0 §3.2–3.4", AGS_MEDIA,
+      "Line items are sent as application/vnd.ims.lis.v2.lineitem+json and scores as application/vnd.ims.lis.v1.score+json; another Content-Type is answered 415.", &[]),
+    r("service.accept", Warning, "Accept names the service's media type", "AGS 2.0 §3.2; NRPS 2.0 §2.2", AGS_MEDIA,
+      "GETs should ask for the container media type (lineitemcontainer, resultcontainer, membershipcontainer). The emulator answers anyway; strict platforms answer 406.", &[]),
+    // AGS line items.
+    r("ags.lineitem.json", Error, "Line item body is a JSON object", "AGS 2.0 §3.2", AGS_LINEITEM,
+      "A line item POST or PUT carries one JSON object; malformed JSON is answered 400.", &[]),
+    r("ags.lineitem.label", Error, "Line item has a label", "AGS 2.0 §3.2.4", AGS_LINEITEM,
+      "label is REQUIRED: the column title in the gradebook. A line item without one is refused with 400.", &[]),
+    r("ags.lineitem.score_maximum", Error, "scoreMaximum is a positive number", "AGS 2.0 §3.2.4", AGS_LINEITEM,
+      "scoreMaximum is REQUIRED and must be a number greater than 0.", &[]),
+    r("ags.lineitem.resource_link_id", Error, "resourceLinkId names a link of the context", "AGS 2.0 §3.2.4", AGS_LINEITEM,
+      "When present, resourceLinkId binds the line item to a resource link of the same context; an unknown link is answered 404.", &[]),
+    r("ags.lineitem.dates", Error, "startDateTime / endDateTime are ISO 8601", "AGS 2.0 §3.2.4", AGS_LINEITEM,
+      "The optional submission window is given as ISO 8601 date-times with a time zone.", &[]),
+    r("ags.lineitem.fields", Warning, "Optional line item fields are well-typed", "AGS 2.0 §3.2.4", AGS_LINEITEM,
+      "resourceId and tag are strings and gradesReleased a boolean; an id in a PUT body must be the line item's URL.", &[]),
+    // AGS scores.
+    r("ags.score.json", Error, "Score body is a JSON object", "AGS 2.0 §3.4", AGS_SCORE,
+      "A score is one JSON object; malformed JSON is answered 400.", &[]),
+    r("ags.score.user_id", Error, "userId is a member of the context", "AGS 2.0 §3.4.3", AGS_SCORE,
+      "userId is REQUIRED: the LTI user id (sub) of a member of the line item's context.", &[]),
+    r("ags.score.score_given", Error, "scoreGiven is a number ≥ 0", "AGS 2.0 §3.4.4", AGS_SCORE,
+      "scoreGiven is optional; when present it is a number greater than or equal to 0.", &[]),
+    r("ags.score.score_maximum", Error, "scoreMaximum accompanies scoreGiven", "AGS 2.0 §3.4.4", AGS_SCORE,
+      "scoreMaximum MUST be present when scoreGiven is, and be a number greater than 0; the platform scales scoreGiven to the line item's maximum.", &[]),
+    r("ags.score.over_maximum", Info, "scoreGiven within scoreMaximum", "AGS 2.0 §3.4.4", AGS_SCORE,
+      "A scoreGiven above scoreMaximum is extra credit: allowed, but often a unit mistake (percent vs points).", &[]),
+    r("ags.score.activity_progress", Error, "activityProgress is a known value", "AGS 2.0 §3.4.6", AGS_SCORE,
+      "activityProgress is REQUIRED: Initialized, Started, InProgress, Submitted or Completed.", &[]),
+    r("ags.score.grading_progress", Error, "gradingProgress is a known value", "AGS 2.0 §3.4.7", AGS_SCORE,
+      "gradingProgress is REQUIRED: FullyGraded, Pending, PendingManual, Failed or NotReady. Canvas ignores scoreGiven unless FullyGraded or PendingManual.", &[]),
+    r("ags.score.timestamp", Error, "timestamp is an RFC 3339 date-time", "AGS 2.0 §3.4.5", AGS_SCORE,
+      "timestamp is REQUIRED: when the score was set in the tool, ISO 8601 with time zone (sub-second precision recommended). Platforms order scores by it.", &[]),
+    r("ags.score.timestamp_order", Error, "timestamp later than the last accepted score", "AGS 2.0 §3.4.5", AGS_SCORE,
+      "The platform MUST NOT update a result with a score older than (or as old as) the last one it accepted; it answers 409 Conflict.", &[]),
+    r("ags.score.comment", Warning, "comment and submission are well-typed", "AGS 2.0 §3.4", AGS_SCORE,
+      "comment is a plain string; submission.startedAt and submission.submittedAt are ISO 8601 date-times.", &[]),
+    // NRPS requests.
+    r("nrps.request.rlid", Error, "rlid names a resource link of the context", "NRPS 2.0 §3.4", NRPS_RLID,
+      "The rlid filter asks for the members who can access one resource link of the context (and their message claims); an unknown link is answered 400.", &[]),
+    r("nrps.request.role", Warning, "role filter is a role URI", "NRPS 2.0 §2.3.1", NRPS_ROLE,
+      "The role query parameter is a full role URI (…/membership#Learner); simple names are accepted here but not by every platform.", &[]),
+    r("nrps.request.limit", Warning, "limit is a positive integer", "NRPS 2.0 §2.4", NRPS_LIMIT,
+      "limit is a page size hint; the next page is found through the Link rel=\"next\" header, never by building URLs.", &[]),
+    // Deep linking responses received by the platform.
+    r("dl.response.jwt", Error, "Deep linking response carries a JWT", "Deep Linking 2.0 §4.5", dl!("#deep-linking-response-message"),
+      "The tool auto-POSTs a form with the field JWT (the signed LtiDeepLinkingResponse) to deep_link_return_url.", &[]),
+    r("dl.response.message_type", Error, "message_type is LtiDeepLinkingResponse", "Deep Linking 2.0 §4.5", dl!("#deep-linking-response-message"),
+      "The JWT posted to the deep linking return URL must be an LtiDeepLinkingResponse.", &[]),
+    r("dl.response.accept_types", Error, "Items are of accepted types", "Deep Linking 2.0 §4.4.1", dl!("#deep-linking-settings"),
+      "Every returned item's type must be one of the request's accept_types.", &[]),
+    r("dl.response.accept_multiple", Error, "Several items only when accept_multiple", "Deep Linking 2.0 §4.4.1", dl!("#deep-linking-settings"),
+      "When the request's accept_multiple is false the tool returns at most one item.", &[]),
+    r("dl.response.line_item", Error, "lineItem of an ltiResourceLink is well-formed", "Deep Linking 2.0 §3.3", dl!("#lti-resource-link"),
+      "lineItem asks the platform to create a gradebook column: scoreMaximum is REQUIRED and positive; label, resourceId and tag are strings.", &[]),
+    r("dl.response.custom", Error, "Item custom values are strings", "Deep Linking 2.0 §3.3", dl!("#lti-resource-link"),
+      "custom of an ltiResourceLink is a map of string to string; launch-time parameters belong there, not in url query strings.", &[]),
+    r("dl.response.once", Error, "The return URL is used once", "Deep Linking 2.0 §4.5", dl!("#deep-linking-response-message"),
+      "A deep linking request is answered by exactly one response; a second post (back button, replay) is refused.", &[]),
     // ── LMS hints ──────────────────────────────────────────────────────────────────────────
     r("hint.lms_detected", Info, "Platform recognised", "LTI Implementation Guide", IMPL,
       "The issuer or tool_platform claim matches a known LMS profile; its quirks are attached to findings as hints.", &[]),
