@@ -56,6 +56,7 @@ impl StoreInner {
         }
         self.readers[start % self.readers.len()].lock().expect("reader lock")
     }
+}
 
 impl Store {
     /// Opens (creating if absent) the database at `path` and applies pending migrations.
