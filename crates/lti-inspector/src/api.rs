@@ -34,8 +34,15 @@ pub struct ApiConfig {
 
 impl ApiConfig {
     pub fn new(token: String, port: u16, ui_dir: Option<PathBuf>) -> Self {
-        let allowed_hosts = ["127.0.0.1", "localhost", "[::1]"].iter().map(|h| format!("{h}:{port}")).collect();
-        Self { token, allowed_hosts, ui_dir }
+        let allowed_hosts = ["127.0.0.1", "localhost", "[::1]"]
+            .iter()
+            .map(|h| format!("{h}:{port}"))
+            .collect();
+        Self {
+            token,
+            allowed_hosts,
+            ui_dir,
+        }
     }
 }
 
@@ -53,15 +60,24 @@ struct ApiState {
 }
 
 pub fn router(engine: Engine, cfg: ApiConfig) -> Router {
-    let state = ApiState { engine, cfg: Arc::new(cfg) };
+    let state = ApiState {
+        engine,
+        cfg: Arc::new(cfg),
+    };
     let api = Router::new()
         .route("/api/rpc/{name}", post(rpc))
         .route("/api/events", get(events))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), require_token));
+        .route_layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            require_token,
+        ));
     Router::new()
         .merge(api)
         .fallback(get(static_file))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), check_host_and_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            check_host_and_origin,
+        ))
         .with_state(state)
 }
 
@@ -70,25 +86,50 @@ fn error(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Res
 }
 
 async fn check_host_and_origin(State(st): State<ApiState>, req: Request, next: Next) -> Response {
-    let host = req.headers().get(header::HOST).and_then(|v| v.to_str().ok()).unwrap_or("");
-    if !st.cfg.allowed_hosts.iter().any(|h| h.eq_ignore_ascii_case(host)) {
-        return error(StatusCode::FORBIDDEN, ErrorCode::Unauthorized, format!("Host {host:?} is not allowed"));
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if !st
+        .cfg
+        .allowed_hosts
+        .iter()
+        .any(|h| h.eq_ignore_ascii_case(host))
+    {
+        return error(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Unauthorized,
+            format!("Host {host:?} is not allowed"),
+        );
     }
     if let Some(origin) = req.headers().get(header::ORIGIN) {
         let ok = origin
             .to_str()
             .ok()
             .and_then(|o| o.strip_prefix("http://"))
-            .is_some_and(|o| st.cfg.allowed_hosts.iter().any(|h| h.eq_ignore_ascii_case(o)));
+            .is_some_and(|o| {
+                st.cfg
+                    .allowed_hosts
+                    .iter()
+                    .any(|h| h.eq_ignore_ascii_case(o))
+            });
         if !ok {
-            return error(StatusCode::FORBIDDEN, ErrorCode::Unauthorized, "cross-origin request refused");
+            return error(
+                StatusCode::FORBIDDEN,
+                ErrorCode::Unauthorized,
+                "cross-origin request refused",
+            );
         }
     }
     next.run(req).await
 }
 
 fn token_from(headers: &HeaderMap, uri: &Uri) -> Option<String> {
-    if let Some(v) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) {
+    if let Some(v) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
         return v.strip_prefix("Bearer ").map(str::to_string);
     }
     uri.query()?
@@ -105,17 +146,31 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 async fn require_token(State(st): State<ApiState>, req: Request, next: Next) -> Response {
     match token_from(req.headers(), req.uri()) {
         Some(t) if constant_time_eq(t.as_bytes(), st.cfg.token.as_bytes()) => next.run(req).await,
-        _ => error(StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized, "missing or wrong API token (see the `ui:` line printed by `serve`)"),
+        _ => error(
+            StatusCode::UNAUTHORIZED,
+            ErrorCode::Unauthorized,
+            "missing or wrong API token (see the `ui:` line printed by `serve`)",
+        ),
     }
 }
 
-async fn rpc(State(st): State<ApiState>, Path(name): Path<String>, body: axum::body::Bytes) -> Response {
+async fn rpc(
+    State(st): State<ApiState>,
+    Path(name): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
     let args: serde_json::Value = if body.is_empty() {
         serde_json::Value::Null
     } else {
         match serde_json::from_slice(&body) {
             Ok(v) => v,
-            Err(e) => return error(StatusCode::BAD_REQUEST, ErrorCode::BadRequest, format!("body is not JSON: {e}")),
+            Err(e) => {
+                return error(
+                    StatusCode::BAD_REQUEST,
+                    ErrorCode::BadRequest,
+                    format!("body is not JSON: {e}"),
+                )
+            }
         }
     };
     match crate::commands::dispatch(&st.engine, &name, args).await {
@@ -125,7 +180,9 @@ async fn rpc(State(st): State<ApiState>, Path(name): Path<String>, body: axum::b
                 ErrorCode::NotFound | ErrorCode::UnknownCommand => StatusCode::NOT_FOUND,
                 ErrorCode::BadRequest => StatusCode::BAD_REQUEST,
                 ErrorCode::Unauthorized => StatusCode::UNAUTHORIZED,
-                ErrorCode::KeychainUnavailable | ErrorCode::PortInUse => StatusCode::SERVICE_UNAVAILABLE,
+                ErrorCode::KeychainUnavailable | ErrorCode::PortInUse => {
+                    StatusCode::SERVICE_UNAVAILABLE
+                }
                 _ => StatusCode::INTERNAL_SERVER_ERROR,
             };
             (status, Json(e)).into_response()
@@ -153,16 +210,27 @@ async fn static_file(State(st): State<ApiState>, uri: Uri) -> Response {
     let rel = uri.path().trim_start_matches('/');
     // Only plain relative paths: no `..`, no absolute components.
     let safe = !rel.split('/').any(|seg| seg == ".." || seg.contains('\\'));
-    let candidate = if rel.is_empty() || !safe { dir.join("index.html") } else { dir.join(rel) };
-    let path = if candidate.is_file() { candidate } else { dir.join("index.html") };
+    let candidate = if rel.is_empty() || !safe {
+        dir.join("index.html")
+    } else {
+        dir.join(rel)
+    };
+    let path = if candidate.is_file() {
+        candidate
+    } else {
+        dir.join("index.html")
+    };
     match tokio::fs::read(&path).await {
         Ok(bytes) => {
             let mime = mime_guess::from_path(&path).first_or_octet_stream();
             let mut res = Response::new(Body::from(bytes));
-            res.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_str(mime.as_ref()).expect("mime is ascii"));
+            res.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_str(mime.as_ref()).expect("mime is ascii"),
+            );
             if path.file_name().is_some_and(|n| n == "index.html") {
-                res.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                res.headers_mut()
+                    .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
                 res.headers_mut().insert(
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static(

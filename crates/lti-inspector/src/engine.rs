@@ -94,6 +94,7 @@ struct Inner {
     outbound: crate::outbound::Outbound,
     platform_keys: crate::capture::platform_keys::PlatformKeys,
     nonces: crate::capture::nonces::Nonces,
+    platform_cache: crate::registrations::PlatformCache,
     keystore_status: KeystoreStatus,
     tool: RwLock<ServerStatus>,
     emulator: RwLock<ServerStatus>,
@@ -121,7 +122,11 @@ impl Engine {
             running: false,
             error: None,
         };
-        let emulator = ServerStatus { name: "emulator".into(), port: config.emulator_port, ..tool.clone() };
+        let emulator = ServerStatus {
+            name: "emulator".into(),
+            port: config.emulator_port,
+            ..tool.clone()
+        };
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -131,6 +136,7 @@ impl Engine {
                 outbound,
                 platform_keys: Default::default(),
                 nonces: Default::default(),
+                platform_cache: Default::default(),
                 keystore_status,
                 tool: RwLock::new(tool),
                 emulator: RwLock::new(emulator),
@@ -157,22 +163,42 @@ impl Engine {
                 tracing::error!(error = %e, "could not prepare the tool signing key");
             }
         }
-        self.inner.events.emit(crate::events::EngineEvent::StatusChanged);
+        self.inner
+            .events
+            .emit(crate::events::EngineEvent::StatusChanged);
     }
 
     async fn start_tool_server(&self) {
         let port = self.inner.config.tool_port;
         let host = self.inner.config.tool_host.clone();
-        self.start_server(&self.inner.tool, port, &host, crate::capture::router(self.clone())).await;
+        self.start_server(
+            &self.inner.tool,
+            port,
+            &host,
+            crate::capture::router(self.clone()),
+        )
+        .await;
     }
 
     async fn start_emulator_server(&self) {
         let port = self.inner.config.emulator_port;
         let host = self.inner.config.emulator_host.clone();
-        self.start_server(&self.inner.emulator, port, &host, crate::emulator::router(self.clone())).await;
+        self.start_server(
+            &self.inner.emulator,
+            port,
+            &host,
+            crate::emulator::router(self.clone()),
+        )
+        .await;
     }
 
-    async fn start_server(&self, status: &RwLock<ServerStatus>, port: u16, host: &str, app: axum::Router) {
+    async fn start_server(
+        &self,
+        status: &RwLock<ServerStatus>,
+        port: u16,
+        host: &str,
+        app: axum::Router,
+    ) {
         let name = status.read().expect("status lock").name.clone();
         match bind(port).await {
             Ok(listener) => {
@@ -187,11 +213,14 @@ impl Engine {
                 }
                 let mut stop = self.inner.shutdown.subscribe();
                 tokio::spawn(async move {
-                    let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-                        .with_graceful_shutdown(async move {
-                            let _ = stop.wait_for(|v| *v).await;
-                        })
-                        .await;
+                    let served = axum::serve(
+                        listener,
+                        app.into_make_service_with_connect_info::<SocketAddr>(),
+                    )
+                    .with_graceful_shutdown(async move {
+                        let _ = stop.wait_for(|v| *v).await;
+                    })
+                    .await;
                     if let Err(e) = served {
                         tracing::error!(error = %e, "server stopped");
                     }
@@ -227,6 +256,9 @@ impl Engine {
     pub fn platform_keys(&self) -> &crate::capture::platform_keys::PlatformKeys {
         &self.inner.platform_keys
     }
+    pub fn platform_cache(&self) -> &crate::registrations::PlatformCache {
+        &self.inner.platform_cache
+    }
     pub fn nonces(&self) -> &crate::capture::nonces::Nonces {
         &self.inner.nonces
     }
@@ -257,7 +289,11 @@ pub async fn bind(port: u16) -> Result<TcpListener> {
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
     TcpListener::bind(addr).await.map_err(|source| {
         if source.kind() == std::io::ErrorKind::AddrInUse {
-            Error::PortInUse { host: "127.0.0.1".into(), port, source }
+            Error::PortInUse {
+                host: "127.0.0.1".into(),
+                port,
+                source,
+            }
         } else {
             Error::Io(source)
         }

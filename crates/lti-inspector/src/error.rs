@@ -31,7 +31,10 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 }
 
@@ -45,8 +48,14 @@ impl std::fmt::Display for ApiError {
 pub enum Error {
     #[error("no OS keychain is available: {0}")]
     KeychainUnavailable(String),
-    #[error("port {port} on {host} is already in use (is another LTI Inspector running?): {source}")]
-    PortInUse { host: String, port: u16, source: std::io::Error },
+    #[error(
+        "port {port} on {host} is already in use (is another LTI Inspector running?): {source}"
+    )]
+    PortInUse {
+        host: String,
+        port: u16,
+        source: std::io::Error,
+    },
     #[error("database {path} is not a usable SQLite database ({reason}); it was left untouched — move it aside to start fresh")]
     DatabaseCorrupt { path: String, reason: String },
     #[error("database error: {0}")]

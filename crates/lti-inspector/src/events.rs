@@ -11,8 +11,12 @@ use crate::store::FlowSummary;
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum EngineEvent {
-    ExchangeRecorded { exchange: ExchangeSummary },
-    FlowUpdated { flow: FlowSummary },
+    ExchangeRecorded {
+        exchange: ExchangeSummary,
+    },
+    FlowUpdated {
+        flow: FlowSummary,
+    },
     /// Servers started or key store state changed: re-read `get_status` and `get_tool_setup`.
     StatusChanged,
 }
@@ -35,6 +39,10 @@ impl EventHub {
     pub fn emit(&self, event: EngineEvent) {
         // No subscribers is normal (headless CLI); ignore the error.
         let _ = self.tx.send(event);
+    }
+    /// Whether anyone listens (a UI): lets the capture path skip work done only for events.
+    pub fn has_subscribers(&self) -> bool {
+        self.tx.receiver_count() > 0
     }
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
         self.tx.subscribe()

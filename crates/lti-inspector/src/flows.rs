@@ -27,7 +27,13 @@ pub struct Param {
 }
 
 pub fn params_of(pairs: &[(String, String)]) -> Vec<Param> {
-    pairs.iter().map(|(n, v)| Param { name: n.clone(), value: v.clone() }).collect()
+    pairs
+        .iter()
+        .map(|(n, v)| Param {
+            name: n.clone(),
+            value: v.clone(),
+        })
+        .collect()
 }
 
 /// What is stored for one message.
@@ -104,7 +110,13 @@ pub fn verdict_str(v: Verdict) -> &'static str {
 }
 
 pub fn new_flow(side: Side, kind: &str, title: String) -> NewFlow {
-    NewFlow { id: crate::ids::sortable_id(), side, kind: kind.into(), started_at_ms: crate::clock::now_ms(), title }
+    NewFlow {
+        id: crate::ids::sortable_id(),
+        side,
+        kind: kind.into(),
+        started_at_ms: crate::clock::now_ms(),
+        title,
+    }
 }
 
 /// Inserts the message and merges its verdict and `summary` facts into the flow, in `tx`.
@@ -115,7 +127,7 @@ pub fn add_message(
     summary: &Map<String, Value>,
     title: Option<&str>,
 ) -> Result<()> {
-    let json = serde_json::to_string(msg).map_err(|e| Error::Internal(e.to_string()))?;
+    let json = serde_json::to_string(&compact(msg)).map_err(|e| Error::Internal(e.to_string()))?;
     tx.prepare_cached(
         "INSERT INTO messages(flow_id, kind, verdict, validated_at, report_json) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
@@ -145,6 +157,43 @@ pub fn flow_summary(conn: &Connection, id: &str) -> Result<FlowSummary> {
     store::flows::get(conn, id)?.ok_or_else(|| Error::NotFound(format!("flow {id}")))
 }
 
+/// Drops the catalog text (title, spec section and URL) that every finding repeats: it is
+/// re-attached from the rule catalog when the message is read. Halves what a launch stores.
+fn compact(msg: &StoredMessage) -> StoredMessage {
+    let mut m = msg.clone();
+    for f in &mut m.report.findings {
+        if let Some(rule) = lti_protocol::rules::get(&f.rule_id) {
+            if f.title == rule.title {
+                f.title.clear();
+            }
+            if f.spec_section == rule.spec_section {
+                f.spec_section.clear();
+            }
+            if f.spec_url == rule.spec_url {
+                f.spec_url.clear();
+            }
+        }
+    }
+    m
+}
+
+fn rehydrate(mut m: StoredMessage) -> StoredMessage {
+    for f in &mut m.report.findings {
+        if let Some(rule) = lti_protocol::rules::get(&f.rule_id) {
+            if f.title.is_empty() {
+                f.title = rule.title.to_string();
+            }
+            if f.spec_section.is_empty() {
+                f.spec_section = rule.spec_section.to_string();
+            }
+            if f.spec_url.is_empty() {
+                f.spec_url = rule.spec_url.to_string();
+            }
+        }
+    }
+    m
+}
+
 /// Announces a changed flow to both front doors.
 pub async fn announce(engine: &Engine, flow_id: &str) {
     let id = flow_id.to_string();
@@ -168,24 +217,35 @@ fn view(id: i64, message: StoredMessage) -> MessageView {
         }
         _ => (None, vec![], vec![]),
     };
-    MessageView { id, message, decoded, claims, roles }
+    MessageView {
+        id,
+        message,
+        decoded,
+        claims,
+        roles,
+    }
 }
 
 pub fn detail(conn: &Connection, id: &str) -> Result<FlowDetail> {
     let flow = flow_summary(conn, id)?;
     let mut exchanges = store::exchanges::list(conn, 10_000, None, Some(id))?;
     exchanges.reverse();
-    let mut stmt = conn.prepare_cached("SELECT id, report_json FROM messages WHERE flow_id = ?1 ORDER BY id")?;
+    let mut stmt =
+        conn.prepare_cached("SELECT id, report_json FROM messages WHERE flow_id = ?1 ORDER BY id")?;
     let rows = stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
     let mut messages = Vec::new();
     for row in rows {
         let (mid, json) = row?;
         match serde_json::from_str::<StoredMessage>(&json) {
-            Ok(m) => messages.push(view(mid, m)),
+            Ok(m) => messages.push(view(mid, rehydrate(m))),
             Err(e) => tracing::warn!(message = mid, error = %e, "unreadable stored message"),
         }
     }
-    Ok(FlowDetail { flow, exchanges, messages })
+    Ok(FlowDetail {
+        flow,
+        exchanges,
+        messages,
+    })
 }
 
 /// The raw id_token of a flow's launch, for "copy id_token".
@@ -197,5 +257,7 @@ pub fn id_token_of(conn: &Connection, flow_id: &str) -> Result<Option<String>> {
             |r| r.get(0),
         )
         .optional()?;
-    Ok(json.and_then(|j| serde_json::from_str::<StoredMessage>(&j).ok()).and_then(|m| m.raw))
+    Ok(json
+        .and_then(|j| serde_json::from_str::<StoredMessage>(&j).ok())
+        .and_then(|m| m.raw))
 }

@@ -80,7 +80,9 @@ pub fn looks_like_har(v: &Value) -> bool {
 }
 
 fn parse_rfc3339(s: &str) -> Option<i64> {
-    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339).ok().map(|t| t.unix_timestamp())
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
 }
 
 /// Every entry whose parameters make it an LTI step, in file order.
@@ -89,14 +91,29 @@ pub fn lti_steps(text: &str) -> Result<Vec<HarStep>, HarError> {
     let mut out = Vec::new();
     for (index, e) in har.log.entries.into_iter().enumerate() {
         let mut params: Vec<(String, String)> = match url::Url::parse(&e.request.url) {
-            Ok(u) => u.query_pairs().map(|(k, v)| (k.into_owned(), v.into_owned())).collect(),
-            Err(_) => e.request.query_string.iter().map(|q| (q.name.clone(), q.value.clone().unwrap_or_default())).collect(),
+            Ok(u) => u
+                .query_pairs()
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+            Err(_) => e
+                .request
+                .query_string
+                .iter()
+                .map(|q| (q.name.clone(), q.value.clone().unwrap_or_default()))
+                .collect(),
         };
         if let Some(pd) = &e.request.post_data {
             if !pd.params.is_empty() {
-                params.extend(pd.params.iter().map(|p| (p.name.clone(), p.value.clone().unwrap_or_default())));
+                params.extend(
+                    pd.params
+                        .iter()
+                        .map(|p| (p.name.clone(), p.value.clone().unwrap_or_default())),
+                );
             } else if let Some(t) = &pd.text {
-                let form = pd.mime_type.as_deref().is_none_or(|m| m.contains("x-www-form-urlencoded"));
+                let form = pd
+                    .mime_type
+                    .as_deref()
+                    .is_none_or(|m| m.contains("x-www-form-urlencoded"));
                 if form {
                     params.extend(lti_protocol::validate::parse_form(t));
                 }
@@ -115,7 +132,10 @@ pub fn lti_steps(text: &str) -> Result<Vec<HarStep>, HarError> {
                 url: e.request.url,
                 started_at: e.started_date_time.as_deref().and_then(parse_rfc3339),
                 params,
-                status: e.response.and_then(|r| r.status).and_then(|s| u16::try_from(s).ok()),
+                status: e
+                    .response
+                    .and_then(|r| r.status)
+                    .and_then(|s| u16::try_from(s).ok()),
             });
         }
     }
@@ -136,7 +156,10 @@ mod tests {
         let steps = lti_steps(har).unwrap();
         assert_eq!(steps.len(), 2);
         assert_eq!(steps[0].started_at, Some(1714557600));
-        assert!(steps[1].params.iter().any(|(k, v)| k == "id_token" && v == "a.b.c"));
+        assert!(steps[1]
+            .params
+            .iter()
+            .any(|(k, v)| k == "id_token" && v == "a.b.c"));
         assert!(lti_steps("{\"log\": 3}").is_err());
         assert!(lti_steps("not json").is_err());
     }

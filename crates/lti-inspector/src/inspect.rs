@@ -8,7 +8,10 @@ use lti_protocol::claims::ExplainedClaim;
 use lti_protocol::finding::{Counts, Finding, Report, Verdict};
 use lti_protocol::jwk::Jwks;
 use lti_protocol::message::{self, Detected};
-use lti_protocol::validate::{self, AuthRequestContext, FormPostContext, IdTokenContext, LoginContext, LoginView, RegistrationView};
+use lti_protocol::validate::{
+    self, AuthRequestContext, FormPostContext, IdTokenContext, LoginContext, LoginView,
+    RegistrationView,
+};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -75,7 +78,14 @@ impl InspectOutput {
 fn claims_out(claims: Vec<ExplainedClaim>) -> Vec<ClaimOut> {
     claims
         .into_iter()
-        .map(|c| ClaimOut { name: c.uri, value: c.value, known: c.known, title: c.name, spec_url: c.spec_url, vendor: c.vendor })
+        .map(|c| ClaimOut {
+            name: c.uri,
+            value: c.value,
+            known: c.known,
+            title: c.name,
+            spec_url: c.spec_url,
+            vendor: c.vendor,
+        })
         .collect()
 }
 
@@ -95,7 +105,11 @@ fn worst(a: Verdict, b: Verdict) -> Verdict {
 fn registration(opts: &InspectOptions, token_iss: Option<&str>) -> Option<RegistrationView> {
     let client_id = opts.client_id.clone()?;
     Some(RegistrationView {
-        issuer: opts.issuer.clone().or_else(|| token_iss.map(str::to_string)).unwrap_or_default(),
+        issuer: opts
+            .issuer
+            .clone()
+            .or_else(|| token_iss.map(str::to_string))
+            .unwrap_or_default(),
         client_id,
         deployment_ids: opts.deployment_ids.clone(),
         trusted_audiences: None,
@@ -125,9 +139,27 @@ fn from_report(source: &str, kind: &str, at: i64, report: Report) -> InspectedMe
     }
 }
 
-fn token_message(source: &str, kind: &str, raw: &str, opts: &InspectOptions, corr: &Correlation, at: i64, seen: &mut Vec<String>) -> InspectedMessage {
-    let iss = lti_protocol::jws::Jws::parse(raw).ok().and_then(|j| j.payload.get("iss").and_then(Value::as_str).map(str::to_string));
-    let nonce = lti_protocol::jws::Jws::parse(raw).ok().and_then(|j| j.payload.get("nonce").and_then(Value::as_str).map(str::to_string));
+fn token_message(
+    source: &str,
+    kind: &str,
+    raw: &str,
+    opts: &InspectOptions,
+    corr: &Correlation,
+    at: i64,
+    seen: &mut Vec<String>,
+) -> InspectedMessage {
+    let iss = lti_protocol::jws::Jws::parse(raw).ok().and_then(|j| {
+        j.payload
+            .get("iss")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
+    let nonce = lti_protocol::jws::Jws::parse(raw).ok().and_then(|j| {
+        j.payload
+            .get("nonce")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
     let nonce_seen_before = nonce.as_ref().map(|n| {
         let dup = seen.contains(n);
         seen.push(n.clone());
@@ -143,6 +175,7 @@ fn token_message(source: &str, kind: &str, raw: &str, opts: &InspectOptions, cor
         login: corr.login.clone(),
         state: None,
         dl_request_data: None,
+        skip_explain: false,
     };
     let r = validate::id_token(raw, &ctx);
     InspectedMessage {
@@ -158,7 +191,12 @@ fn token_message(source: &str, kind: &str, raw: &str, opts: &InspectOptions, cor
     }
 }
 
-fn claims_message(source: &str, claims: &Map<String, Value>, opts: &InspectOptions, at: i64) -> InspectedMessage {
+fn claims_message(
+    source: &str,
+    claims: &Map<String, Value>,
+    opts: &InspectOptions,
+    at: i64,
+) -> InspectedMessage {
     let iss = claims.get("iss").and_then(Value::as_str);
     let ctx = IdTokenContext {
         now: at,
@@ -180,36 +218,83 @@ fn claims_message(source: &str, claims: &Map<String, Value>, opts: &InspectOptio
     }
 }
 
-fn one(source: &str, detected: Detected, opts: &InspectOptions, corr: &mut Correlation, at: i64, seen: &mut Vec<String>) -> Result<InspectedMessage, InspectError> {
+fn one(
+    source: &str,
+    detected: Detected,
+    opts: &InspectOptions,
+    corr: &mut Correlation,
+    at: i64,
+    seen: &mut Vec<String>,
+) -> Result<InspectedMessage, InspectError> {
     Ok(match detected {
-        Detected::CompactJwt { token } => token_message(source, "id_token", &token, opts, corr, at, seen),
+        Detected::CompactJwt { token } => {
+            token_message(source, "id_token", &token, opts, corr, at, seen)
+        }
         Detected::ClaimsJson { claims, .. } => claims_message(source, &claims, opts, at),
         Detected::IdTokenPost { id_token, params } => {
             let mut m = token_message(source, "id_token", &id_token, opts, corr, at, seen);
-            let mut form = validate::form_post(&params, &FormPostContext { expected_state: corr.state.clone() });
+            let mut form = validate::form_post(
+                &params,
+                &FormPostContext {
+                    expected_state: corr.state.clone(),
+                },
+            );
             form.findings.append(&mut m.findings);
             m.verdict = form.verdict();
             m.counts = form.counts();
             m.findings = form.findings;
             m
         }
-        Detected::DeepLinkingResponsePost { jwt, .. } => token_message(source, "deep_linking_response", &jwt, opts, corr, at, seen),
-        Detected::AuthErrorPost { params, .. } => {
-            from_report(source, "auth_error", at, validate::form_post(&params, &FormPostContext { expected_state: corr.state.clone() }))
+        Detected::DeepLinkingResponsePost { jwt, .. } => {
+            token_message(source, "deep_linking_response", &jwt, opts, corr, at, seen)
         }
+        Detected::AuthErrorPost { params, .. } => from_report(
+            source,
+            "auth_error",
+            at,
+            validate::form_post(
+                &params,
+                &FormPostContext {
+                    expected_state: corr.state.clone(),
+                },
+            ),
+        ),
         Detected::LoginInitiation { params } => {
             corr.login = Some(LoginView::from_params(&params));
             let regs = registration(opts, validate::param(&params, "iss")).map(|r| vec![r]);
-            from_report(source, "login", at, validate::login(&params, &LoginContext { registrations: regs, tool_urls: vec![], policy: Default::default() }))
+            from_report(
+                source,
+                "login",
+                at,
+                validate::login(
+                    &params,
+                    &LoginContext {
+                        registrations: regs,
+                        tool_urls: vec![],
+                        policy: Default::default(),
+                    },
+                ),
+            )
         }
         Detected::AuthRequest { params } => {
             corr.nonce = validate::param(&params, "nonce").map(str::to_string);
             corr.state = validate::param(&params, "state").map(str::to_string);
-            let ctx = AuthRequestContext { login: corr.login.clone(), registration: registration(opts, None), policy: Default::default() };
-            from_report(source, "auth_request", at, validate::auth_request(&params, &ctx))
+            let ctx = AuthRequestContext {
+                login: corr.login.clone(),
+                registration: registration(opts, None),
+                policy: Default::default(),
+            };
+            from_report(
+                source,
+                "auth_request",
+                at,
+                validate::auth_request(&params, &ctx),
+            )
         }
         Detected::Lti11Launch { .. } => {
-            return Err(InspectError::Unusable("an LTI 1.1 launch: LTI 1.1 validation is not available yet".into()))
+            return Err(InspectError::Unusable(
+                "an LTI 1.1 launch: LTI 1.1 validation is not available yet".into(),
+            ))
         }
         Detected::Unknown { reason } => return Err(InspectError::Unusable(reason)),
     })
@@ -228,10 +313,24 @@ pub fn inspect(text: &str, opts: &InspectOptions, now: i64) -> Result<InspectOut
     let detected = message::detect(text);
     let kind = match &detected {
         Detected::Unknown { reason } => return Err(InspectError::Unusable(reason.clone())),
-        d => serde_json::to_value(d).ok().and_then(|v| v.get("kind").and_then(Value::as_str).map(str::to_string)).unwrap_or_default(),
+        d => serde_json::to_value(d)
+            .ok()
+            .and_then(|v| v.get("kind").and_then(Value::as_str).map(str::to_string))
+            .unwrap_or_default(),
     };
-    let msg = one("input", detected, opts, &mut Correlation::default(), at, &mut vec![])?;
-    Ok(InspectOutput { input_kind: kind, verdict: msg.verdict, messages: vec![msg] })
+    let msg = one(
+        "input",
+        detected,
+        opts,
+        &mut Correlation::default(),
+        at,
+        &mut vec![],
+    )?;
+    Ok(InspectOutput {
+        input_kind: kind,
+        verdict: msg.verdict,
+        messages: vec![msg],
+    })
 }
 
 fn inspect_har(text: &str, opts: &InspectOptions, now: i64) -> Result<InspectOutput, InspectError> {
@@ -246,22 +345,38 @@ fn inspect_har(text: &str, opts: &InspectOptions, now: i64) -> Result<InspectOut
     for step in steps {
         let at = opts.at.or(step.started_at).unwrap_or(now);
         let source = format!("har entry {}: {} {}", step.index, step.method, step.url);
-        let body: String = url::form_urlencoded::Serializer::new(String::new()).extend_pairs(step.params.iter()).finish();
-        match one(&source, message::detect(&body), opts, &mut corr, at, &mut seen) {
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(step.params.iter())
+            .finish();
+        match one(
+            &source,
+            message::detect(&body),
+            opts,
+            &mut corr,
+            at,
+            &mut seen,
+        ) {
             Ok(m) => {
                 verdict = worst(verdict, m.verdict);
                 messages.push(m);
             }
             Err(InspectError::Unusable(why)) => {
                 let mut report = Report::new();
-                report.push(Finding::fail("jwt.format", format!("This step could not be read: {why}")));
+                report.push(Finding::fail(
+                    "jwt.format",
+                    format!("This step could not be read: {why}"),
+                ));
                 let m = from_report(&source, "unreadable", at, report);
                 verdict = worst(verdict, m.verdict);
                 messages.push(m);
             }
         }
     }
-    Ok(InspectOutput { input_kind: "har".into(), verdict, messages })
+    Ok(InspectOutput {
+        input_kind: "har".into(),
+        verdict,
+        messages,
+    })
 }
 
 /// A terminal rendering: verdict, then per message its failures, skips and a claim list.
@@ -273,7 +388,12 @@ pub fn render_text(out: &InspectOutput) -> String {
         Verdict::Invalid => "INVALID",
         Verdict::Unverified => "UNVERIFIED (no key to check the signature)",
     };
-    s.push_str(&format!("verdict: {}  ({} message(s), input: {})\n", v(out.verdict), out.messages.len(), out.input_kind));
+    s.push_str(&format!(
+        "verdict: {}  ({} message(s), input: {})\n",
+        v(out.verdict),
+        out.messages.len(),
+        out.input_kind
+    ));
     for m in &out.messages {
         s.push_str(&format!(
             "\n== {} — {}{} — {}\n   {} passed, {} failed ({} errors, {} warnings), {} skipped; validated as of {}\n",
@@ -289,8 +409,18 @@ pub fn render_text(out: &InspectOutput) -> String {
             m.validated_at
         ));
         for f in m.findings.iter().filter(|f| f.outcome != Outcome::Pass) {
-            let mark = if f.outcome == Outcome::Fail { "✗" } else { "–" };
-            s.push_str(&format!("   {mark} [{:?}] {}: {}\n", f.severity, f.rule_id, f.message).to_lowercase_sev());
+            let mark = if f.outcome == Outcome::Fail {
+                "✗"
+            } else {
+                "–"
+            };
+            s.push_str(
+                &format!(
+                    "   {mark} [{:?}] {}: {}\n",
+                    f.severity, f.rule_id, f.message
+                )
+                .to_lowercase_sev(),
+            );
             if let Some(h) = &f.hint {
                 s.push_str(&format!("       hint: {h}\n"));
             }
@@ -317,6 +447,8 @@ trait LowerSev {
 }
 impl LowerSev for String {
     fn to_lowercase_sev(self) -> String {
-        self.replacen("[Error]", "[error]", 1).replacen("[Warning]", "[warning]", 1).replacen("[Info]", "[info]", 1)
+        self.replacen("[Error]", "[error]", 1)
+            .replacen("[Warning]", "[warning]", 1)
+            .replacen("[Info]", "[info]", 1)
     }
 }

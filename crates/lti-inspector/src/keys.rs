@@ -78,7 +78,12 @@ pub struct KeyRing {
 
 impl KeyRing {
     pub fn new(store: Store, secrets: Arc<dyn SecretBackend>) -> Self {
-        Self { store, secrets, loaded: RwLock::new(HashMap::new()), loading: tokio::sync::Mutex::new(()) }
+        Self {
+            store,
+            secrets,
+            loaded: RwLock::new(HashMap::new()),
+            loading: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// The active key of `role`, generating and storing one on first use.
@@ -92,14 +97,21 @@ impl KeyRing {
         }
         let row = {
             let role_s = role.as_str();
-            self.store.read(move |c| store::keys::active_for_role(c, role_s)).await?
+            self.store
+                .read(move |c| store::keys::active_for_role(c, role_s))
+                .await?
         };
         let key = match row {
             Some(row) => match self.secrets.get(&row.secret_ref)? {
                 Some(secret) => {
                     let der = base64::engine::general_purpose::STANDARD
                         .decode(secret.expose())
-                        .map_err(|e| Error::Internal(format!("keychain entry {} is not base64: {e}", row.secret_ref)))?;
+                        .map_err(|e| {
+                            Error::Internal(format!(
+                                "keychain entry {} is not base64: {e}",
+                                row.secret_ref
+                            ))
+                        })?;
                     SigningKey::from_pkcs8(&PrivateKeyDer::from_bytes(der))?
                 }
                 None => {
@@ -112,7 +124,10 @@ impl KeyRing {
             None => self.create(role).await?,
         };
         let key = Arc::new(key);
-        self.loaded.write().expect("keys lock").insert(role, key.clone());
+        self.loaded
+            .write()
+            .expect("keys lock")
+            .insert(role, key.clone());
         Ok(key)
     }
 
@@ -122,13 +137,15 @@ impl KeyRing {
             .map_err(|e| Error::Internal(e.to_string()))??;
         let secret_ref = format!("{}-signing-key:{}", role.as_str(), key.kid());
         let der = key.to_pkcs8()?;
-        let encoded = Sensitive::new(base64::engine::general_purpose::STANDARD.encode(der.as_bytes()));
+        let encoded =
+            Sensitive::new(base64::engine::general_purpose::STANDARD.encode(der.as_bytes()));
         // Keychain first: a row without its secret would be a key nobody can sign with.
         self.secrets.set(&secret_ref, &encoded)?;
         let row = KeyRow {
             kid: key.kid().to_string(),
             role: role.as_str().to_string(),
-            public_jwk: serde_json::to_string(&key.public_jwk()).map_err(|e| Error::Internal(e.to_string()))?,
+            public_jwk: serde_json::to_string(&key.public_jwk())
+                .map_err(|e| Error::Internal(e.to_string()))?,
             public_pem: key.public_pem()?,
             secret_ref,
             created_at: crate::clock::now_ms(),
@@ -143,7 +160,11 @@ impl KeyRing {
             })
             .await;
         created?;
-        tracing::info!(kid = key.kid(), role = role.as_str(), "generated signing key");
+        tracing::info!(
+            kid = key.kid(),
+            role = role.as_str(),
+            "generated signing key"
+        );
         Ok(key)
     }
 
@@ -158,6 +179,8 @@ impl KeyRing {
         let keys = self.list().await?;
         let mut out: Vec<&KeyInfo> = keys.iter().filter(|k| k.role == role.as_str()).collect();
         out.sort_by_key(|k| !k.active);
-        Ok(Jwks { keys: out.into_iter().map(|k| k.public_jwk.clone()).collect() })
+        Ok(Jwks {
+            keys: out.into_iter().map(|k| k.public_jwk.clone()).collect(),
+        })
     }
 }

@@ -11,7 +11,11 @@ use lti_inspector::engine::{self, Engine, EngineConfig};
 use lti_inspector::keystore::KeyStoreChoice;
 
 #[derive(Parser)]
-#[command(name = "lti-inspector", version, about = "LTI Inspector — capture, validate, emulate and replay LTI launches")]
+#[command(
+    name = "lti-inspector",
+    version,
+    about = "LTI Inspector — capture, validate, emulate and replay LTI launches"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -159,7 +163,11 @@ fn main() -> std::process::ExitCode {
 }
 
 fn engine_config(data: &DataArgs) -> EngineConfig {
-    let mut cfg = EngineConfig::with_data_dir(data.data_dir.clone().unwrap_or_else(engine::default_data_dir));
+    let mut cfg = EngineConfig::with_data_dir(
+        data.data_dir
+            .clone()
+            .unwrap_or_else(engine::default_data_dir),
+    );
     cfg.key_store = data.key_store.clone();
     cfg
 }
@@ -186,14 +194,38 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
                 Ok(std::process::ExitCode::SUCCESS)
             })
         }
-        Command::Inspect { jwks, issuer, client_id, deployment_ids, nonce, at, format, input } => {
-            inspect_cmd(jwks, issuer, client_id, deployment_ids, nonce, at, format, input)
-        }
+        Command::Inspect {
+            jwks,
+            issuer,
+            client_id,
+            deployment_ids,
+            nonce,
+            at,
+            format,
+            input,
+        } => inspect_cmd(
+            jwks,
+            issuer,
+            client_id,
+            deployment_ids,
+            nonce,
+            at,
+            format,
+            input,
+        ),
         Command::Platforms { data, action } => {
             let rt = tokio::runtime::Runtime::new()?;
             rt.block_on(platforms_cmd(engine_config(&data), action))
         }
-        Command::Serve { data, ui_port, tool_port, emulator_port, emulator_host, ui_dir, config } => {
+        Command::Serve {
+            data,
+            ui_port,
+            tool_port,
+            emulator_port,
+            emulator_host,
+            ui_dir,
+            config,
+        } => {
             let mut cfg = engine_config(&data);
             cfg.tool_port = tool_port;
             cfg.emulator_port = emulator_port;
@@ -207,7 +239,9 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
                     p.display()
                 );
             }
-            let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+            let rt = tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()?;
             rt.block_on(serve(cfg, ui_port, ui_dir, config))
         }
     }
@@ -230,11 +264,16 @@ async fn serve(
     cfg.ui_url = Some(format!("http://127.0.0.1:{port}/"));
     let engine = Engine::start(cfg).await.context("starting the engine")?;
     if let Some(path) = config {
-        let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
         let applied = lti_inspector::registrations::apply_config(&engine, &text)
             .await
             .with_context(|| format!("applying {}", path.display()))?;
-        eprintln!("config: {} platform registration(s) from {}", applied.len(), path.display());
+        eprintln!(
+            "config: {} platform registration(s) from {}",
+            applied.len(),
+            path.display()
+        );
     }
     let tool = engine.tool_status();
     if let Some(e) = &tool.error {
@@ -247,7 +286,10 @@ async fn serve(
         return Ok(std::process::ExitCode::from(1));
     }
     if let Some(e) = &engine.keystore_status().error {
-        eprintln!("warning: {} (code {:?}); keys are unavailable until this is fixed", e.message, e.code);
+        eprintln!(
+            "warning: {} (code {:?}); keys are unavailable until this is fixed",
+            e.message, e.code
+        );
     }
     let token = api::random_token();
     let ui_dir = ui_dir.or_else(find_ui_dir);
@@ -274,7 +316,8 @@ async fn serve(
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("SIGTERM handler");
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = term.recv() => {}
@@ -295,8 +338,13 @@ fn find_ui_dir() -> Option<PathBuf> {
             candidates.push(dir.join("../../ui/dist"));
         }
     }
-    candidates.push(PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/dist")));
-    candidates.into_iter().find(|d| d.join("index.html").is_file())
+    candidates.push(PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../ui/dist"
+    )));
+    candidates
+        .into_iter()
+        .find(|d| d.join("index.html").is_file())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -310,11 +358,13 @@ fn inspect_cmd(
     format: Format,
     input: String,
 ) -> anyhow::Result<std::process::ExitCode> {
-    use std::io::Read;
     use lti_inspector::inspect::{self, InspectOptions};
+    use std::io::Read;
     let text = if input == "-" {
         let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s).context("reading standard input")?;
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading standard input")?;
         s
     } else {
         match std::fs::read(&input) {
@@ -379,7 +429,11 @@ fn load_jwks(src: &str) -> anyhow::Result<lti_protocol::jwk::Jwks> {
     let text = if src.starts_with("http://") || src.starts_with("https://") {
         let rt = tokio::runtime::Runtime::new()?;
         rt.block_on(async {
-            let res = reqwest::Client::new().get(src).timeout(std::time::Duration::from_secs(10)).send().await?;
+            let res = reqwest::Client::new()
+                .get(src)
+                .timeout(std::time::Duration::from_secs(10))
+                .send()
+                .await?;
             anyhow::Ok(res.error_for_status()?.text().await?)
         })?
     } else {
@@ -388,15 +442,24 @@ fn load_jwks(src: &str) -> anyhow::Result<lti_protocol::jwk::Jwks> {
     Ok(lti_inspector::registrations::parse_public_key(&text)?)
 }
 
-async fn platforms_cmd(cfg: EngineConfig, action: PlatformAction) -> anyhow::Result<std::process::ExitCode> {
+async fn platforms_cmd(
+    cfg: EngineConfig,
+    action: PlatformAction,
+) -> anyhow::Result<std::process::ExitCode> {
     use lti_inspector::registrations::{self, PlatformInput};
     let engine = Engine::open(cfg)?;
     match action {
         PlatformAction::List => {
-            let list = engine.store().read(lti_inspector::store::platforms::list).await?;
+            let list = engine
+                .store()
+                .read(lti_inspector::store::platforms::list)
+                .await?;
             println!("{}", serde_json::to_string_pretty(&list)?);
         }
-        PlatformAction::Presets => println!("{}", serde_json::to_string_pretty(&lti_protocol::lms::profiles())?),
+        PlatformAction::Presets => println!(
+            "{}",
+            serde_json::to_string_pretty(&lti_protocol::lms::profiles())?
+        ),
         PlatformAction::Remove { id } => {
             registrations::delete(&engine, id.clone()).await?;
             eprintln!("removed {id}");
@@ -416,7 +479,10 @@ async fn platforms_cmd(cfg: EngineConfig, action: PlatformAction) -> anyhow::Res
             public_key_file,
         } => {
             let public_key = match public_key_file {
-                Some(p) => Some(std::fs::read_to_string(&p).with_context(|| format!("reading {}", p.display()))?),
+                Some(p) => Some(
+                    std::fs::read_to_string(&p)
+                        .with_context(|| format!("reading {}", p.display()))?,
+                ),
                 None => None,
             };
             let input = PlatformInput {

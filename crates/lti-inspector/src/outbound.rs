@@ -51,14 +51,23 @@ impl Outbound {
             .redirect(reqwest::redirect::Policy::limited(5))
             .build()
             .expect("HTTP client");
-        Self { client, store, events, timeout: Duration::from_secs(5), max_body: 512 * 1024 }
+        Self {
+            client,
+            store,
+            events,
+            timeout: Duration::from_secs(5),
+            max_body: 512 * 1024,
+        }
     }
 
     /// Sends the request and records it, whatever happens (errors are recorded too).
     pub async fn send(&self, req: OutboundRequest<'_>) -> Result<OutboundResponse, OutboundError> {
         let started = Instant::now();
         let started_at_ms = crate::clock::now_ms();
-        let mut builder = self.client.request(req.method.clone(), req.url).timeout(self.timeout);
+        let mut builder = self
+            .client
+            .request(req.method.clone(), req.url)
+            .timeout(self.timeout);
         for (k, v) in &req.headers {
             builder = builder.header(k, v);
         }
@@ -81,18 +90,29 @@ impl Outbound {
             started_at_ms,
             duration_us: started.elapsed().as_micros() as i64,
             peer: None,
-            request_headers: req.headers.iter().map(|(n, v)| Header { name: n.clone(), value: v.clone() }).collect(),
+            request_headers: req
+                .headers
+                .iter()
+                .map(|(n, v)| Header {
+                    name: n.clone(),
+                    value: v.clone(),
+                })
+                .collect(),
             request_body: req.body,
             request_truncated: false,
             response_headers: headers.clone(),
             response_body: body.clone(),
             error,
         };
-        let summary = self.store.write(move |tx| store::exchanges::insert(tx, &exchange)).await;
+        let summary = self
+            .store
+            .write(move |tx| store::exchanges::insert(tx, &exchange))
+            .await;
         let exchange_id = match summary {
             Ok(s) => {
                 let id = s.id;
-                self.events.emit(EngineEvent::ExchangeRecorded { exchange: s });
+                self.events
+                    .emit(EngineEvent::ExchangeRecorded { exchange: s });
                 id
             }
             Err(e) => {
@@ -101,7 +121,12 @@ impl Outbound {
             }
         };
         match result {
-            Ok((status, headers, body)) => Ok(OutboundResponse { status, headers, body, exchange_id }),
+            Ok((status, headers, body)) => Ok(OutboundResponse {
+                status,
+                headers,
+                body,
+                exchange_id,
+            }),
             Err((e, _)) => Err(e),
         }
     }
@@ -114,9 +139,15 @@ impl Outbound {
     ) -> Result<(u16, Vec<Header>, Vec<u8>), (OutboundError, Vec<u8>)> {
         let fail = |e: reqwest::Error| {
             if e.is_timeout() {
-                OutboundError::Timeout { url: url.to_string(), secs: self.timeout.as_secs() }
+                OutboundError::Timeout {
+                    url: url.to_string(),
+                    secs: self.timeout.as_secs(),
+                }
             } else {
-                OutboundError::Failed { url: url.to_string(), reason: e.to_string() }
+                OutboundError::Failed {
+                    url: url.to_string(),
+                    reason: e.to_string(),
+                }
             }
         };
         let mut res = builder.send().await.map_err(|e| (fail(e), vec![]))?;
@@ -129,7 +160,13 @@ impl Outbound {
                     if body.len() + chunk.len() > self.max_body {
                         let room = self.max_body - body.len();
                         body.extend_from_slice(&chunk[..room]);
-                        return Err((OutboundError::TooLarge { url: url.to_string(), limit: self.max_body }, body));
+                        return Err((
+                            OutboundError::TooLarge {
+                                url: url.to_string(),
+                                limit: self.max_body,
+                            },
+                            body,
+                        ));
                     }
                     body.extend_from_slice(&chunk);
                 }

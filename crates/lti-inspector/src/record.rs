@@ -53,7 +53,10 @@ impl ExchangeNotes {
 
 pub fn headers_of(map: &HeaderMap) -> Vec<Header> {
     map.iter()
-        .map(|(n, v)| Header { name: n.as_str().to_string(), value: String::from_utf8_lossy(v.as_bytes()).into_owned() })
+        .map(|(n, v)| Header {
+            name: n.as_str().to_string(),
+            value: String::from_utf8_lossy(v.as_bytes()).into_owned(),
+        })
         .collect()
 }
 
@@ -86,11 +89,20 @@ pub async fn record(State(rec): State<Recorder>, req: Request, next: Next) -> Re
 async fn record_inner(rec: Recorder, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let started_at_ms = crate::clock::now_ms();
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.to_string());
+    let peer = req
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|c| c.0.to_string());
     let (mut parts, body) = req.into_parts();
     let method = parts.method.to_string();
     // Inbound requests carry only a path; record the absolute URL the client addressed.
-    let url = match (parts.uri.scheme(), parts.headers.get(axum::http::header::HOST).and_then(|h| h.to_str().ok())) {
+    let url = match (
+        parts.uri.scheme(),
+        parts
+            .headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok()),
+    ) {
         (None, Some(host)) => format!("http://{host}{}", parts.uri),
         _ => parts.uri.to_string(),
     };
@@ -104,7 +116,11 @@ async fn record_inner(rec: Recorder, req: Request, next: Next) -> Response {
             (bytes.to_vec(), false, next.run(req).await)
         }
         Err((prefix, why)) => {
-            let status = if why.contains("limit") { StatusCode::PAYLOAD_TOO_LARGE } else { StatusCode::BAD_REQUEST };
+            let status = if why.contains("limit") {
+                StatusCode::PAYLOAD_TOO_LARGE
+            } else {
+                StatusCode::BAD_REQUEST
+            };
             let page = crate::pages::error_page(status, "Request refused", &why);
             (prefix, true, page.into_response())
         }
@@ -137,13 +153,18 @@ async fn record_inner(rec: Recorder, req: Request, next: Next) -> Response {
         response_body: response_body.to_vec(),
         error: None,
     };
-    match rec.store.write(move |tx| store::exchanges::insert(tx, &exchange)).await {
+    match rec
+        .store
+        .write(move |tx| store::exchanges::insert(tx, &exchange))
+        .await
+    {
         Ok(summary) => {
             let flow_id = summary.flow_id.clone();
-            rec.events.emit(EngineEvent::ExchangeRecorded { exchange: summary });
+            rec.events
+                .emit(EngineEvent::ExchangeRecorded { exchange: summary });
             // The flow changed (one more step, maybe a new verdict): announce it once its
             // exchange is stored, so the UI never shows a flow whose step is missing.
-            if let Some(id) = flow_id {
+            if let Some(id) = flow_id.filter(|_| rec.events.has_subscribers()) {
                 if let Ok(Some(flow)) = rec.store.read(move |c| store::flows::get(c, &id)).await {
                     rec.events.emit(EngineEvent::FlowUpdated { flow });
                 }

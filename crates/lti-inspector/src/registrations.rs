@@ -53,10 +53,16 @@ pub struct PlatformInput {
 /// Fills every empty field from the preset's templates, `{site}` replaced by the given site
 /// (scheme and trailing slash removed so both `school.edu` and `https://school.edu/` work).
 pub fn apply_preset(mut input: PlatformInput) -> Result<PlatformInput> {
-    let Some(id) = non_empty(input.preset.clone()) else { return Ok(input) };
-    let profile = lti_protocol::lms::get(&id).ok_or_else(|| Error::BadRequest(format!("unknown preset {id:?}")))?;
+    let Some(id) = non_empty(input.preset.clone()) else {
+        return Ok(input);
+    };
+    let profile = lti_protocol::lms::get(&id)
+        .ok_or_else(|| Error::BadRequest(format!("unknown preset {id:?}")))?;
     let site = non_empty(input.site.clone()).map(|s| {
-        s.trim_start_matches("https://").trim_start_matches("http://").trim_end_matches('/').to_string()
+        s.trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_string()
     });
     let fill = |template: &str| -> Option<String> {
         if template.contains('{') {
@@ -67,9 +73,14 @@ pub fn apply_preset(mut input: PlatformInput) -> Result<PlatformInput> {
             Some(template.to_string())
         }
     };
-    let needs_site = [&profile.issuer, &profile.auth_endpoint, &profile.jwks_url, &profile.token_endpoint]
-        .iter()
-        .any(|t| t.contains("{site}"));
+    let needs_site = [
+        &profile.issuer,
+        &profile.auth_endpoint,
+        &profile.jwks_url,
+        &profile.token_endpoint,
+    ]
+    .iter()
+    .any(|t| t.contains("{site}"));
     if needs_site && site.is_none() && input.issuer.trim().is_empty() {
         return Err(Error::BadRequest(format!(
             "the {} preset needs the site: {}",
@@ -90,7 +101,11 @@ pub fn apply_preset(mut input: PlatformInput) -> Result<PlatformInput> {
         input.jwks_url = fill(&profile.jwks_url);
     }
     if non_empty(input.token_audience.clone()).is_none() {
-        input.token_audience = profile.token_audience.as_deref().and_then(fill).filter(|a| *a != input.token_endpoint);
+        input.token_audience = profile
+            .token_audience
+            .as_deref()
+            .and_then(fill)
+            .filter(|a| *a != input.token_endpoint);
     }
     if input.name.trim().is_empty() {
         input.name = match &site {
@@ -105,21 +120,26 @@ pub fn apply_preset(mut input: PlatformInput) -> Result<PlatformInput> {
 pub fn parse_public_key(text: &str) -> Result<Jwks> {
     let t = text.trim();
     if t.starts_with("-----BEGIN") {
-        let jwk = lti_protocol::keys::jwk_from_public_pem(t).map_err(|e| Error::BadRequest(e.to_string()))?;
+        let jwk = lti_protocol::keys::jwk_from_public_pem(t)
+            .map_err(|e| Error::BadRequest(e.to_string()))?;
         return Ok(Jwks { keys: vec![jwk] });
     }
-    let value: serde_json::Value =
-        serde_json::from_str(t).map_err(|e| Error::BadRequest(format!("public key is neither PEM nor JSON: {e}")))?;
+    let value: serde_json::Value = serde_json::from_str(t)
+        .map_err(|e| Error::BadRequest(format!("public key is neither PEM nor JSON: {e}")))?;
     if value.get("keys").is_some() {
-        let set: Jwks = serde_json::from_value(value).map_err(|e| Error::BadRequest(format!("not a JWKS: {e}")))?;
+        let set: Jwks = serde_json::from_value(value)
+            .map_err(|e| Error::BadRequest(format!("not a JWKS: {e}")))?;
         if set.keys.is_empty() {
             return Err(Error::BadRequest("the JWKS has no keys".into()));
         }
         return Ok(set);
     }
-    let jwk: Jwk = serde_json::from_value(value).map_err(|e| Error::BadRequest(format!("not a JWK: {e}")))?;
+    let jwk: Jwk =
+        serde_json::from_value(value).map_err(|e| Error::BadRequest(format!("not a JWK: {e}")))?;
     if jwk.kty != "RSA" || jwk.n.is_none() || jwk.e.is_none() {
-        return Err(Error::BadRequest("the JWK must be an RSA public key with n and e".into()));
+        return Err(Error::BadRequest(
+            "the JWK must be an RSA public key with n and e".into(),
+        ));
     }
     Ok(Jwks { keys: vec![jwk] })
 }
@@ -134,14 +154,24 @@ pub fn build(input: PlatformInput, existing: Option<&Platform>) -> Result<Platfo
     let issuer = input.issuer.trim().to_string();
     let client_id = input.client_id.trim().to_string();
     if issuer.is_empty() {
-        return Err(Error::BadRequest("issuer is required (the `iss` of the platform's id_tokens)".into()));
+        return Err(Error::BadRequest(
+            "issuer is required (the `iss` of the platform's id_tokens)".into(),
+        ));
     }
     if client_id.is_empty() {
-        return Err(Error::BadRequest("client_id is required (the id the platform gave this tool)".into()));
+        return Err(Error::BadRequest(
+            "client_id is required (the id the platform gave this tool)".into(),
+        ));
     }
-    for (field, value) in [("auth_endpoint", &input.auth_endpoint), ("token_endpoint", &input.token_endpoint)] {
+    for (field, value) in [
+        ("auth_endpoint", &input.auth_endpoint),
+        ("token_endpoint", &input.token_endpoint),
+    ] {
         if !value.trim().is_empty() && url_problem(value.trim()).is_some() {
-            return Err(Error::BadRequest(format!("{field}: {}", url_problem(value.trim()).unwrap_or_default())));
+            return Err(Error::BadRequest(format!(
+                "{field}: {}",
+                url_problem(value.trim()).unwrap_or_default()
+            )));
         }
     }
     let public_jwks = match non_empty(input.public_key) {
@@ -150,12 +180,23 @@ pub fn build(input: PlatformInput, existing: Option<&Platform>) -> Result<Platfo
     };
     let deployment_ids = input
         .deployment_ids
-        .map(|v| v.into_iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect::<Vec<_>>())
+        .map(|v| {
+            v.into_iter()
+                .map(|d| d.trim().to_string())
+                .filter(|d| !d.is_empty())
+                .collect::<Vec<_>>()
+        })
         .filter(|v| !v.is_empty());
     let now = crate::clock::now_ms();
-    let name = if input.name.trim().is_empty() { issuer.clone() } else { input.name.trim().to_string() };
+    let name = if input.name.trim().is_empty() {
+        issuer.clone()
+    } else {
+        input.name.trim().to_string()
+    };
     Ok(Platform {
-        id: existing.map(|e| e.id.clone()).unwrap_or_else(crate::ids::sortable_id),
+        id: existing
+            .map(|e| e.id.clone())
+            .unwrap_or_else(crate::ids::sortable_id),
         name,
         preset: non_empty(input.preset),
         issuer,
@@ -174,25 +215,76 @@ pub fn build(input: PlatformInput, existing: Option<&Platform>) -> Result<Platfo
 fn url_problem(u: &str) -> Option<String> {
     match url::Url::parse(u) {
         Ok(p) if p.scheme() == "https" || p.scheme() == "http" => None,
-        Ok(p) => Some(format!("{u:?} is not an http(s) URL (scheme {})", p.scheme())),
+        Ok(p) => Some(format!(
+            "{u:?} is not an http(s) URL (scheme {})",
+            p.scheme()
+        )),
         Err(e) => Some(format!("{u:?} is not a URL: {e}")),
+    }
+}
+
+/// The registrations, read once and kept until a save or delete (and at most two seconds, in
+/// case something else wrote the table): every login and launch looks them up.
+#[derive(Default)]
+pub struct PlatformCache {
+    cached: std::sync::RwLock<Option<(std::sync::Arc<Vec<Platform>>, std::time::Instant)>>,
+}
+
+impl PlatformCache {
+    pub async fn all(&self, store: &store::Store) -> Result<std::sync::Arc<Vec<Platform>>> {
+        if let Some((list, at)) = self.cached.read().expect("platform cache").as_ref() {
+            if at.elapsed() < std::time::Duration::from_secs(2) {
+                return Ok(list.clone());
+            }
+        }
+        let list = std::sync::Arc::new(store.read(store::platforms::list).await?);
+        *self.cached.write().expect("platform cache") =
+            Some((list.clone(), std::time::Instant::now()));
+        Ok(list)
+    }
+
+    pub fn invalidate(&self) {
+        *self.cached.write().expect("platform cache") = None;
+    }
+}
+
+/// The registration for (iss, client_id); without a client_id, the only one for the issuer.
+pub fn find_in(list: &[Platform], issuer: &str, client_id: Option<&str>) -> Option<Platform> {
+    let mut same_issuer = list.iter().filter(|p| p.issuer == issuer);
+    match client_id {
+        Some(c) => same_issuer.find(|p| p.client_id == c).cloned(),
+        None => {
+            let first = same_issuer.next()?;
+            same_issuer.next().is_none().then(|| first.clone())
+        }
     }
 }
 
 pub async fn save(engine: &Engine, input: PlatformInput) -> Result<Platform> {
     let existing = match input.id.clone() {
-        Some(id) => Some(engine.store().read(move |c| store::platforms::get(c, &id)).await?),
+        Some(id) => Some(
+            engine
+                .store()
+                .read(move |c| store::platforms::get(c, &id))
+                .await?,
+        ),
         None => None,
     };
     let platform = build(input, existing.as_ref())?;
     let saved = platform.clone();
-    engine.store().write(move |tx| store::platforms::upsert(tx, &saved)).await?;
+    engine
+        .store()
+        .write(move |tx| store::platforms::upsert(tx, &saved))
+        .await?;
     tracing::info!(id = %platform.id, issuer = %platform.issuer, client_id = %platform.client_id, "platform saved");
     Ok(platform)
 }
 
 pub async fn delete(engine: &Engine, id: String) -> Result<()> {
-    let gone = engine.store().write(move |tx| store::platforms::delete(tx, &id)).await?;
+    let gone = engine
+        .store()
+        .write(move |tx| store::platforms::delete(tx, &id))
+        .await?;
     if gone {
         Ok(())
     } else {
@@ -221,7 +313,8 @@ pub struct ConfigFile {
 }
 
 pub async fn apply_config(engine: &Engine, text: &str) -> Result<Vec<Platform>> {
-    let file: ConfigFile = toml::from_str(text).map_err(|e| Error::BadRequest(format!("config file: {e}")))?;
+    let file: ConfigFile =
+        toml::from_str(text).map_err(|e| Error::BadRequest(format!("config file: {e}")))?;
     let mut out = Vec::new();
     for mut input in file.platforms {
         let issuer = input.issuer.clone();
@@ -244,11 +337,17 @@ mod tests {
     fn pasted_keys_in_every_form() {
         let key = lti_protocol::keys::SigningKey::generate().unwrap();
         let jwk = serde_json::to_string(&key.public_jwk()).unwrap();
-        assert_eq!(parse_public_key(&jwk).unwrap().keys[0].kid.as_deref(), Some(key.kid()));
+        assert_eq!(
+            parse_public_key(&jwk).unwrap().keys[0].kid.as_deref(),
+            Some(key.kid())
+        );
         let set = format!(r#"{{"keys":[{jwk}]}}"#);
         assert_eq!(parse_public_key(&set).unwrap().keys.len(), 1);
         let pem = key.public_pem().unwrap();
-        assert_eq!(parse_public_key(&pem).unwrap().keys[0].n, key.public_jwk().n);
+        assert_eq!(
+            parse_public_key(&pem).unwrap().keys[0].n,
+            key.public_jwk().n
+        );
         assert!(parse_public_key("hello").is_err());
         assert!(parse_public_key(r#"{"keys":[]}"#).is_err());
         assert!(parse_public_key(r#"{"kty":"EC"}"#).is_err());
@@ -256,7 +355,10 @@ mod tests {
 
     #[test]
     fn build_requires_issuer_and_client_id_and_good_urls() {
-        let mut i = PlatformInput { client_id: "c".into(), ..Default::default() };
+        let mut i = PlatformInput {
+            client_id: "c".into(),
+            ..Default::default()
+        };
         assert!(build(i.clone(), None).is_err());
         i.issuer = "https://canvas.instructure.com".into();
         i.auth_endpoint = "javascript:alert(1)".into();
@@ -278,10 +380,23 @@ mod tests {
         };
         let p = build(canvas, None).unwrap();
         assert_eq!(p.issuer, "https://canvas.instructure.com");
-        assert_eq!(p.auth_endpoint, "https://sso.canvaslms.com/api/lti/authorize_redirect");
-        assert_eq!(p.token_endpoint, "https://school.instructure.com/login/oauth2/token");
-        assert_eq!(p.jwks_url.as_deref(), Some("https://sso.canvaslms.com/api/lti/security/jwks"));
-        let moodle = PlatformInput { preset: Some("moodle".into()), client_id: "abc".into(), ..Default::default() };
+        assert_eq!(
+            p.auth_endpoint,
+            "https://sso.canvaslms.com/api/lti/authorize_redirect"
+        );
+        assert_eq!(
+            p.token_endpoint,
+            "https://school.instructure.com/login/oauth2/token"
+        );
+        assert_eq!(
+            p.jwks_url.as_deref(),
+            Some("https://sso.canvaslms.com/api/lti/security/jwks")
+        );
+        let moodle = PlatformInput {
+            preset: Some("moodle".into()),
+            client_id: "abc".into(),
+            ..Default::default()
+        };
         let err = build(moodle, None).unwrap_err().to_string();
         assert!(err.contains("wwwroot"), "{err}");
         let d2l = PlatformInput {
@@ -291,7 +406,13 @@ mod tests {
             ..Default::default()
         };
         let p = build(d2l, None).unwrap();
-        assert_eq!(p.token_audience.as_deref(), Some("https://api.brightspace.com/auth/token"));
-        assert_eq!(p.auth_endpoint, "https://school.brightspace.com/d2l/lti/authenticate");
+        assert_eq!(
+            p.token_audience.as_deref(),
+            Some("https://api.brightspace.com/auth/token")
+        );
+        assert_eq!(
+            p.auth_endpoint,
+            "https://school.brightspace.com/d2l/lti/authenticate"
+        );
     }
 }

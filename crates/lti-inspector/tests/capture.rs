@@ -52,11 +52,17 @@ async fn harness(dir: &Path) -> Harness {
     .await
     .unwrap();
     let app = lti_inspector::capture::router(engine.clone());
-    Harness { engine, app, platform: Platform { key } }
+    Harness {
+        engine,
+        app,
+        platform: Platform { key },
+    }
 }
 
 fn form(pairs: &[(&str, &str)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
+    url::form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
 }
 
 async fn text(res: axum::response::Response) -> String {
@@ -85,8 +91,17 @@ async fn login(h: &Harness) -> (String, String, String) {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FOUND, "{}", text(res).await);
-    let location = res.headers()[header::LOCATION].to_str().unwrap().to_string();
-    let cookie = res.headers()[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+    let location = res.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let cookie = res.headers()[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let url = url::Url::parse(&location).unwrap();
     assert!(location.starts_with(AUTH));
     let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();
@@ -96,7 +111,11 @@ async fn login(h: &Harness) -> (String, String, String) {
     assert_eq!(q["client_id"], CLIENT);
     assert_eq!(q["login_hint"], "user-7");
     assert_eq!(q["lti_message_hint"], "opaque-hint");
-    assert!(q["redirect_uri"].ends_with("/lti/launch"), "{}", q["redirect_uri"]);
+    assert!(
+        q["redirect_uri"].ends_with("/lti/launch"),
+        "{}",
+        q["redirect_uri"]
+    );
     (q["state"].clone(), q["nonce"].clone(), cookie)
 }
 
@@ -116,14 +135,27 @@ fn claims(nonce: &str, now: i64) -> Map<String, Value> {
     v.as_object().unwrap().clone()
 }
 
-async fn post_token(h: &Harness, token: &str, state: &str, cookie: Option<&str>) -> (StatusCode, String) {
+async fn post_token(
+    h: &Harness,
+    token: &str,
+    state: &str,
+    cookie: Option<&str>,
+) -> (StatusCode, String) {
     let mut req = Request::post("/lti/launch")
         .header("host", "localhost:4471")
         .header("content-type", "application/x-www-form-urlencoded");
     if let Some(c) = cookie {
         req = req.header("cookie", c);
     }
-    let res = h.app.clone().oneshot(req.body(Body::from(form(&[("id_token", token), ("state", state)]))).unwrap()).await.unwrap();
+    let res = h
+        .app
+        .clone()
+        .oneshot(
+            req.body(Body::from(form(&[("id_token", token), ("state", state)])))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
     let status = res.status();
     (status, text(res).await)
 }
@@ -131,7 +163,9 @@ async fn post_token(h: &Harness, token: &str, state: &str, cookie: Option<&str>)
 async fn flow_of(h: &Harness) -> Value {
     let flows = dispatch(&h.engine, "list_flows", json!({})).await.unwrap();
     let id = flows[0]["id"].as_str().unwrap().to_string();
-    dispatch(&h.engine, "get_flow", json!({"id": id})).await.unwrap()
+    dispatch(&h.engine, "get_flow", json!({"id": id}))
+        .await
+        .unwrap()
 }
 
 fn failed_rules(flow: &Value, kind: &str) -> Vec<String> {
@@ -140,7 +174,12 @@ fn failed_rules(flow: &Value, kind: &str) -> Vec<String> {
         .unwrap()
         .iter()
         .filter(|m| m["message"]["kind"] == kind)
-        .flat_map(|m| m["message"]["report"]["findings"].as_array().unwrap().clone())
+        .flat_map(|m| {
+            m["message"]["report"]["findings"]
+                .as_array()
+                .unwrap()
+                .clone()
+        })
         .filter(|f| f["outcome"] == "fail" && f["severity"] == "error")
         .map(|f| f["rule_id"].as_str().unwrap().to_string())
         .collect()
@@ -152,7 +191,8 @@ async fn a_complete_launch_is_recorded_as_one_valid_flow() {
     let h = harness(dir.path()).await;
     let (state, nonce, cookie) = login(&h).await;
     let now = lti_inspector::clock::now_secs();
-    let token = lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce, now), &h.platform.key).unwrap();
+    let token =
+        lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce, now), &h.platform.key).unwrap();
     let (status, page) = post_token(&h, &token, &state, Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Valid launch"), "{page}");
@@ -170,15 +210,36 @@ async fn a_complete_launch_is_recorded_as_one_valid_flow() {
     );
     assert_eq!(flow["flow"]["summary"]["platform"], "Test LMS");
     assert_eq!(flow["flow"]["summary"]["context"], "Physics 101");
-    assert_eq!(flow["flow"]["summary"]["message_type"], "LtiResourceLinkRequest");
-    let steps: Vec<_> = flow["exchanges"].as_array().unwrap().iter().map(|e| e["step"].as_str().unwrap_or("")).collect();
+    assert_eq!(
+        flow["flow"]["summary"]["message_type"],
+        "LtiResourceLinkRequest"
+    );
+    let steps: Vec<_> = flow["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["step"].as_str().unwrap_or(""))
+        .collect();
     assert_eq!(steps, vec!["login", "launch"]);
-    let kinds: Vec<_> = flow["messages"].as_array().unwrap().iter().map(|m| m["message"]["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<_> = flow["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["message"]["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, vec!["login", "auth_request", "id_token"]);
     let token_msg = &flow["messages"][2];
     assert_eq!(token_msg["message"]["raw"], token);
-    let vendor = token_msg["claims"].as_array().unwrap().iter().find(|c| c["uri"] == "https://example.com/vendor/claim").unwrap();
-    assert_eq!(vendor["known"], false, "unknown claims are listed, not dropped");
+    let vendor = token_msg["claims"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["uri"] == "https://example.com/vendor/claim")
+        .unwrap();
+    assert_eq!(
+        vendor["known"], false,
+        "unknown claims are listed, not dropped"
+    );
     assert_eq!(token_msg["roles"][0]["name"].as_str().unwrap(), "Learner");
 }
 
@@ -188,7 +249,8 @@ async fn missing_cookie_replay_and_tampering_are_findings_not_refusals() {
     let h = harness(dir.path()).await;
     let (state, nonce, _cookie) = login(&h).await;
     let now = lti_inspector::clock::now_secs();
-    let token = lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce, now), &h.platform.key).unwrap();
+    let token =
+        lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce, now), &h.platform.key).unwrap();
     // No cookie (third-party cookies blocked): recorded, flagged, still decoded.
     let (status, page) = post_token(&h, &token, &state, None).await;
     assert_eq!(status, StatusCode::OK);
@@ -208,11 +270,15 @@ async fn missing_cookie_replay_and_tampering_are_findings_not_refusals() {
         .filter(|f| f["outcome"] == "fail")
         .map(|f| f["rule_id"].as_str().unwrap().to_string())
         .collect();
-    assert!(failed.contains(&"idtoken.nonce_replay".to_string()), "{failed:?}");
+    assert!(
+        failed.contains(&"idtoken.nonce_replay".to_string()),
+        "{failed:?}"
+    );
 
     // Tampered payload: the signature fails, the claims are still shown.
     let (state2, nonce2, cookie2) = login(&h).await;
-    let good = lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce2, now), &h.platform.key).unwrap();
+    let good =
+        lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce2, now), &h.platform.key).unwrap();
     let mut parts: Vec<String> = good.split('.').map(str::to_string).collect();
     let mut c = claims(&nonce2, now);
     c.insert("sub".into(), json!("someone-else"));
@@ -220,7 +286,11 @@ async fn missing_cookie_replay_and_tampering_are_findings_not_refusals() {
     let (_, page) = post_token(&h, &parts.join("."), &state2, Some(&cookie2)).await;
     assert!(page.contains("Invalid launch"));
     let flow = flow_of(&h).await;
-    assert!(failed_rules(&flow, "id_token").contains(&"jwt.signature".to_string()), "{:?}", failed_rules(&flow, "id_token"));
+    assert!(
+        failed_rules(&flow, "id_token").contains(&"jwt.signature".to_string()),
+        "{:?}",
+        failed_rules(&flow, "id_token")
+    );
 }
 
 #[tokio::test]
@@ -241,14 +311,22 @@ async fn garbage_and_errors_are_recorded_with_clear_pages() {
             Request::post("/lti/launch")
                 .header("host", "localhost:4471")
                 .header("content-type", "application/x-www-form-urlencoded")
-                .body(Body::from(form(&[("error", "launch_no_longer_valid"), ("error_description", "The launch has either expired or already been consumed")])))
+                .body(Body::from(form(&[
+                    ("error", "launch_no_longer_valid"),
+                    (
+                        "error_description",
+                        "The launch has either expired or already been consumed",
+                    ),
+                ])))
                 .unwrap(),
         )
         .await
         .unwrap();
     let page = text(res).await;
     assert!(page.contains("launch_no_longer_valid"), "{page}");
-    let all = dispatch(&h.engine, "list_exchanges", json!({})).await.unwrap();
+    let all = dispatch(&h.engine, "list_exchanges", json!({}))
+        .await
+        .unwrap();
     assert_eq!(all.as_array().unwrap().len(), 2, "both posts recorded");
 }
 
@@ -267,7 +345,13 @@ async fn unknown_platform_of_a_known_lms_continues_with_its_preset_endpoint() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FOUND);
-    assert!(res.headers()[header::LOCATION].to_str().unwrap().starts_with("https://sso.canvaslms.com/api/lti/authorize_redirect?"));
+    assert!(res.headers()[header::LOCATION]
+        .to_str()
+        .unwrap()
+        .starts_with("https://sso.canvaslms.com/api/lti/authorize_redirect?"));
     let flows = dispatch(&engine, "list_flows", json!({})).await.unwrap();
-    assert_eq!(flows[0]["summary"]["platform"], "Canvas (Instructure-hosted) (not registered)");
+    assert_eq!(
+        flows[0]["summary"]["platform"],
+        "Canvas (Instructure-hosted) (not registered)"
+    );
 }

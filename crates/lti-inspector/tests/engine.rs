@@ -28,20 +28,30 @@ fn config(dir: &Path) -> EngineConfig {
 
 async fn body_json(res: axum::response::Response) -> Value {
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+    serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
 }
 
 #[tokio::test]
 async fn jwks_is_served_and_every_request_is_recorded_before_the_response() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(config(dir.path())).unwrap();
-    assert!(engine.keystore_status().ok, "key store must work in tests: {:?}", engine.keystore_status());
+    assert!(
+        engine.keystore_status().ok,
+        "key store must work in tests: {:?}",
+        engine.keystore_status()
+    );
     let app = lti_inspector::capture::router(engine.clone());
     let mut events = engine.events().subscribe();
 
     let res = app
         .clone()
-        .oneshot(Request::get("/.well-known/jwks.json").header("host", "localhost:4471").body(Body::empty()).unwrap())
+        .oneshot(
+            Request::get("/.well-known/jwks.json")
+                .header("host", "localhost:4471")
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
@@ -51,22 +61,41 @@ async fn jwks_is_served_and_every_request_is_recorded_before_the_response() {
     assert_eq!(key["alg"], "RS256");
     assert_eq!(key["use"], "sig");
     assert!(key["kid"].as_str().unwrap().len() > 20);
-    assert!(key.get("d").is_none(), "private exponent must never be served");
+    assert!(
+        key.get("d").is_none(),
+        "private exponent must never be served"
+    );
 
     // Recorded (committed) by the time the response arrived, and announced.
-    let list = dispatch(&engine, "list_exchanges", json!({})).await.unwrap();
-    assert_eq!(list[0]["url"], "http://localhost:4471/.well-known/jwks.json");
+    let list = dispatch(&engine, "list_exchanges", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(
+        list[0]["url"],
+        "http://localhost:4471/.well-known/jwks.json"
+    );
     assert_eq!(list[0]["status"], 200);
     let ev = events.try_recv().expect("event emitted");
-    assert!(matches!(ev, lti_inspector::events::EngineEvent::ExchangeRecorded { .. }));
+    assert!(matches!(
+        ev,
+        lti_inspector::events::EngineEvent::ExchangeRecorded { .. }
+    ));
 
     // Same key on the next start: the private half comes back from the key store.
     let kid = key["kid"].clone();
     drop(engine);
     let engine = Engine::open(config(dir.path())).unwrap();
-    let again = engine.keys().jwks(lti_inspector::keys::KeyRole::Tool).await.unwrap();
+    let again = engine
+        .keys()
+        .jwks(lti_inspector::keys::KeyRole::Tool)
+        .await
+        .unwrap();
     assert_eq!(json!(again.keys[0].kid), kid);
-    let k = engine.keys().signing_key(lti_inspector::keys::KeyRole::Tool).await.unwrap();
+    let k = engine
+        .keys()
+        .signing_key(lti_inspector::keys::KeyRole::Tool)
+        .await
+        .unwrap();
     assert_eq!(json!(k.kid()), kid);
 }
 
@@ -79,18 +108,31 @@ async fn oversized_bodies_get_413_and_are_recorded_with_their_prefix() {
     let app = lti_inspector::capture::router(engine.clone());
     let big = "id_token=".to_string() + &"A".repeat(5000);
     let res = app
-        .oneshot(Request::post("/lti/launch").header("host", "localhost:1").body(Body::from(big)).unwrap())
+        .oneshot(
+            Request::post("/lti/launch")
+                .header("host", "localhost:1")
+                .body(Body::from(big))
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let text = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    let text =
+        String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
     assert!(text.contains("1000-byte limit"), "{text}");
-    let list = dispatch(&engine, "list_exchanges", json!({})).await.unwrap();
+    let list = dispatch(&engine, "list_exchanges", json!({}))
+        .await
+        .unwrap();
     assert_eq!(list[0]["status"], 413);
     assert_eq!(list[0]["request_truncated"], true);
     assert_eq!(list[0]["request_bytes"], 1000);
-    let full = dispatch(&engine, "get_exchange", json!({"id": list[0]["id"]})).await.unwrap();
-    assert!(full["request_body"].as_str().unwrap().starts_with("id_token=AAAA"));
+    let full = dispatch(&engine, "get_exchange", json!({"id": list[0]["id"]}))
+        .await
+        .unwrap();
+    assert!(full["request_body"]
+        .as_str()
+        .unwrap()
+        .starts_with("id_token=AAAA"));
 }
 
 #[tokio::test]
@@ -104,14 +146,20 @@ async fn hostile_paths_are_escaped_in_error_pages() {
             Request::post("/lti/login")
                 .header("host", "localhost:1")
                 .header("content-type", "application/x-www-form-urlencoded")
-                .body(Body::from("iss=%3Cscript%3Ealert(1)%3C%2Fscript%3E&login_hint=1&target_link_uri=x"))
+                .body(Body::from(
+                    "iss=%3Cscript%3Ealert(1)%3C%2Fscript%3E&login_hint=1&target_link_uri=x",
+                ))
                 .unwrap(),
         )
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    let text = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-    assert!(text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"), "{text}");
+    let text =
+        String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    assert!(
+        text.contains("&lt;script&gt;alert(1)&lt;/script&gt;"),
+        "{text}"
+    );
     assert!(!text.contains("<script>alert"), "{text}");
 }
 
@@ -125,7 +173,9 @@ async fn real_socket_and_busy_port() {
     assert!(base.starts_with("http://localhost:"));
     // Over a real TCP connection to 127.0.0.1.
     let port = status.port;
-    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .unwrap();
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     stream
         .write_all(format!("GET /.well-known/jwks.json HTTP/1.1\r\nHost: localhost:{port}\r\nConnection: close\r\n\r\n").as_bytes())
@@ -134,7 +184,9 @@ async fn real_socket_and_busy_port() {
     let mut buf = String::new();
     stream.read_to_string(&mut buf).await.unwrap();
     assert!(buf.starts_with("HTTP/1.1 200"), "{buf}");
-    let list = dispatch(&engine, "list_exchanges", json!({})).await.unwrap();
+    let list = dispatch(&engine, "list_exchanges", json!({}))
+        .await
+        .unwrap();
     assert!(list[0]["peer"].as_str().unwrap().starts_with("127.0.0.1:"));
 
     // A second engine on the same port reports the port, and does not crash.
@@ -166,12 +218,19 @@ async fn missing_keychain_is_a_clear_error_code_not_a_crash() {
     std::fs::write(dir.path().join("not-a-dir"), b"x").unwrap();
     cfg.key_store = KeyStoreChoice::File(dir.path().join("not-a-dir/keys.json"));
     let engine = Engine::open(cfg).unwrap();
-    let setup = dispatch(&engine, "get_tool_setup", json!({})).await.unwrap();
+    let setup = dispatch(&engine, "get_tool_setup", json!({}))
+        .await
+        .unwrap();
     assert!(setup["public_jwk_json"].is_null());
     assert!(!setup["problems"].as_array().unwrap().is_empty());
     let app = lti_inspector::capture::router(engine.clone());
     let res = app
-        .oneshot(Request::get("/.well-known/jwks.json").header("host", "localhost:1").body(Body::empty()).unwrap())
+        .oneshot(
+            Request::get("/.well-known/jwks.json")
+                .header("host", "localhost:1")
+                .body(Body::empty())
+                .unwrap(),
+        )
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SERVICE_UNAVAILABLE);
@@ -188,7 +247,11 @@ fn unreachable_secret_service_maps_to_keychain_unavailable() {
         .env_remove("DISPLAY")
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let status: Value = serde_json::from_slice(&out.stdout).unwrap();
     if cfg!(target_os = "linux") {
         assert_eq!(status["keystore"]["ok"], false, "{status}");
@@ -211,14 +274,42 @@ async fn serve_api_needs_token_and_checks_host_and_origin() {
         }
         app.clone().oneshot(b.body(Body::empty()).unwrap())
     };
-    assert_eq!(call(None, "127.0.0.1:4470", None).await.unwrap().status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(call(Some("wrong"), "127.0.0.1:4470", None).await.unwrap().status(), StatusCode::UNAUTHORIZED);
-    assert_eq!(call(Some("secret-token"), "evil.example:4470", None).await.unwrap().status(), StatusCode::FORBIDDEN);
     assert_eq!(
-        call(Some("secret-token"), "127.0.0.1:4470", Some("http://evil.example")).await.unwrap().status(),
+        call(None, "127.0.0.1:4470", None).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(Some("wrong"), "127.0.0.1:4470", None)
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        call(Some("secret-token"), "evil.example:4470", None)
+            .await
+            .unwrap()
+            .status(),
         StatusCode::FORBIDDEN
     );
-    let ok = call(Some("secret-token"), "localhost:4470", Some("http://localhost:4470")).await.unwrap();
+    assert_eq!(
+        call(
+            Some("secret-token"),
+            "127.0.0.1:4470",
+            Some("http://evil.example")
+        )
+        .await
+        .unwrap()
+        .status(),
+        StatusCode::FORBIDDEN
+    );
+    let ok = call(
+        Some("secret-token"),
+        "localhost:4470",
+        Some("http://localhost:4470"),
+    )
+    .await
+    .unwrap();
     assert_eq!(ok.status(), StatusCode::OK);
     assert_eq!(body_json(ok).await["version"], env!("CARGO_PKG_VERSION"));
     let unknown = app

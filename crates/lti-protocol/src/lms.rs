@@ -62,6 +62,16 @@ const CANVAS_NOTES: &[&str] = &[
 
 /// Every known profile.
 pub fn profiles() -> Vec<LmsProfile> {
+    table().to_vec()
+}
+
+/// The profile table, built once: lookups happen on every validated launch.
+fn table() -> &'static [LmsProfile] {
+    static TABLE: std::sync::OnceLock<Vec<LmsProfile>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(build_profiles)
+}
+
+fn build_profiles() -> Vec<LmsProfile> {
     vec![
         profile("canvas", "Canvas (Instructure-hosted)", [
             "https://canvas.instructure.com",
@@ -147,7 +157,7 @@ pub fn profiles() -> Vec<LmsProfile> {
 
 /// The profile with this id.
 pub fn get(id: &str) -> Option<LmsProfile> {
-    profiles().into_iter().find(|p| p.id == id)
+    table().iter().find(|p| p.id == id).cloned()
 }
 
 fn host(url: &str) -> Option<String> {

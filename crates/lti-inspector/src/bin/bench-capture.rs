@@ -18,7 +18,10 @@ const ISS: &str = "https://bench-platform.example";
 const CLIENT: &str = "bench-client";
 
 fn env(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }
 
 fn claims(nonce: &str, now: i64, i: usize) -> Map<String, Value> {
@@ -60,10 +63,21 @@ fn ms(d: Duration) -> f64 {
 async fn prepare(engine: &Engine, key: &Arc<SigningKey>, n: usize, now: i64) -> Vec<Launch> {
     let mut rows = Vec::with_capacity(n);
     for _ in 0..n {
-        let flow = lti_inspector::flows::new_flow(lti_inspector::store::Side::Tool, "lti13_launch", "bench".into());
-        rows.push((flow, lti_inspector::ids::secret_token(), lti_inspector::ids::secret_token()));
+        let flow = lti_inspector::flows::new_flow(
+            lti_inspector::store::Side::Tool,
+            "lti13_launch",
+            "bench".into(),
+        );
+        rows.push((
+            flow,
+            lti_inspector::ids::secret_token(),
+            lti_inspector::ids::secret_token(),
+        ));
     }
-    let states: Vec<(String, String)> = rows.iter().map(|(_, s, n)| (s.clone(), n.clone())).collect();
+    let states: Vec<(String, String)> = rows
+        .iter()
+        .map(|(_, s, n)| (s.clone(), n.clone()))
+        .collect();
     engine
         .store()
         .write(move |tx| {
@@ -81,7 +95,14 @@ async fn prepare(engine: &Engine, key: &Arc<SigningKey>, n: usize, now: i64) -> 
     // Signing is the platform's cost, not ours: spread it over threads before the clock starts.
     let threads = 2;
     let chunks: Vec<Vec<(usize, String, String)>> = (0..threads)
-        .map(|t| states.iter().enumerate().filter(|(i, _)| i % threads == t).map(|(i, (s, n))| (i, s.clone(), n.clone())).collect())
+        .map(|t| {
+            states
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| i % threads == t)
+                .map(|(i, (s, n))| (i, s.clone(), n.clone()))
+                .collect()
+        })
         .collect();
     let mut handles = Vec::new();
     for chunk in chunks {
@@ -90,7 +111,9 @@ async fn prepare(engine: &Engine, key: &Arc<SigningKey>, n: usize, now: i64) -> 
             chunk
                 .into_iter()
                 .map(|(i, state, nonce)| {
-                    let token = lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce, now, i), &key).unwrap();
+                    let token =
+                        lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce, now, i), &key)
+                            .unwrap();
                     let body = url::form_urlencoded::Serializer::new(String::new())
                         .append_pair("id_token", &token)
                         .append_pair("state", &state)
@@ -101,7 +124,10 @@ async fn prepare(engine: &Engine, key: &Arc<SigningKey>, n: usize, now: i64) -> 
                 .collect::<Vec<_>>()
         }));
     }
-    let mut all: Vec<(usize, Launch)> = handles.into_iter().flat_map(|h| h.join().unwrap()).collect();
+    let mut all: Vec<(usize, Launch)> = handles
+        .into_iter()
+        .flat_map(|h| h.join().unwrap())
+        .collect();
     all.sort_by_key(|(i, _)| *i);
     all.into_iter().map(|(_, l)| l).collect()
 }
@@ -118,7 +144,11 @@ async fn post(client: &reqwest::Client, url: &str, l: &Launch) -> Duration {
         .expect("launch request");
     let status = res.status();
     let text = res.text().await.unwrap_or_default();
-    assert!(status.is_success() && text.contains("Valid launch"), "launch not valid: {status} {}", &text[..text.len().min(400)]);
+    assert!(
+        status.is_success() && text.contains("Valid launch"),
+        "launch not valid: {status} {}",
+        &text[..text.len().min(400)]
+    );
     t.elapsed()
 }
 
@@ -153,10 +183,21 @@ async fn main() {
     let now = lti_inspector::clock::now_secs();
 
     // 1. Validation alone, in process.
-    let jwks = lti_protocol::jwk::Jwks { keys: vec![key.public_jwk()] };
-    let sample: Vec<String> =
-        (0..2000).map(|i| lti_protocol::jws::sign_rs256(&Map::new(), &claims(&format!("n{i}"), now, i), &key).unwrap()).collect();
-    let reg = RegistrationView { issuer: ISS.into(), client_id: CLIENT.into(), deployment_ids: Some(vec!["dep-1".into()]), ..Default::default() };
+    let jwks = lti_protocol::jwk::Jwks {
+        keys: vec![key.public_jwk()],
+    };
+    let sample: Vec<String> = (0..2000)
+        .map(|i| {
+            lti_protocol::jws::sign_rs256(&Map::new(), &claims(&format!("n{i}"), now, i), &key)
+                .unwrap()
+        })
+        .collect();
+    let reg = RegistrationView {
+        issuer: ISS.into(),
+        client_id: CLIENT.into(),
+        deployment_ids: Some(vec!["dep-1".into()]),
+        ..Default::default()
+    };
     let t = Instant::now();
     let mut valid = 0;
     for (i, tok) in sample.iter().cycle().take(20_000).enumerate() {
@@ -173,16 +214,24 @@ async fn main() {
     }
     let el = t.elapsed();
     assert_eq!(valid, 20_000);
-    println!("validation alone (one core): {:.0} id_tokens/s ({:.1} µs each)", 20_000.0 / el.as_secs_f64(), el.as_secs_f64() * 1e6 / 20_000.0);
+    println!(
+        "validation alone (one core): {:.0} id_tokens/s ({:.1} µs each)",
+        20_000.0 / el.as_secs_f64(),
+        el.as_secs_f64() * 1e6 / 20_000.0
+    );
 
     // 2. Throughput over HTTP, closed loop.
-    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().unwrap();
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(concurrency)
+        .build()
+        .unwrap();
     let launches = Arc::new(prepare(&engine, &key, n, now).await);
     let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let t = Instant::now();
     let mut tasks = Vec::new();
     for _ in 0..concurrency {
-        let (client, url, launches, next) = (client.clone(), url.clone(), launches.clone(), next.clone());
+        let (client, url, launches, next) =
+            (client.clone(), url.clone(), launches.clone(), next.clone());
         tasks.push(tokio::spawn(async move {
             let mut lat = Vec::new();
             loop {
@@ -209,7 +258,13 @@ async fn main() {
     );
     let stored: i64 = engine
         .store()
-        .read(|c| Ok(c.query_row("SELECT count(*) FROM messages WHERE kind = 'id_token' AND verdict = 'valid'", [], |r| r.get(0))?))
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM messages WHERE kind = 'id_token' AND verdict = 'valid'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
         .await
         .unwrap();
     assert_eq!(stored as usize, n, "every launch must be stored as valid");
@@ -218,13 +273,18 @@ async fn main() {
     let total = rate * rate_secs;
     let launches = Arc::new(prepare(&engine, &key, total, now).await);
     let interval = Duration::from_secs_f64(1.0 / rate as f64);
+    // Bounded in-flight requests (connections): beyond it, requests wait, and that wait is
+    // counted in their latency because it is measured from when each was due.
+    let slots = Arc::new(tokio::sync::Semaphore::new(512));
     let start = Instant::now();
     let mut tasks = Vec::with_capacity(total);
     for i in 0..total {
         let due = start + interval * i as u32;
         tokio::time::sleep_until(due.into()).await;
-        let (client, url, launches) = (client.clone(), url.clone(), launches.clone());
+        let (client, url, launches, slots) =
+            (client.clone(), url.clone(), launches.clone(), slots.clone());
         tasks.push(tokio::spawn(async move {
+            let _slot = slots.acquire_owned().await.expect("semaphore");
             post(&client, &url, &launches[i]).await;
             // Latency from when the request was due: queueing delay counts (no coordinated omission).
             due.elapsed()

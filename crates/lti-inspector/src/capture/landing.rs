@@ -23,7 +23,11 @@ fn verdict_label(v: Verdict) -> (&'static str, &'static str) {
 }
 
 fn top_findings(report: &Report) -> String {
-    let mut failed: Vec<_> = report.findings.iter().filter(|f| f.outcome == Outcome::Fail).collect();
+    let mut failed: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.outcome == Outcome::Fail)
+        .collect();
     failed.sort_by_key(|f| match f.severity {
         Severity::Error => 0,
         Severity::Warning => 1,
@@ -48,7 +52,11 @@ fn top_findings(report: &Report) -> String {
             )
         })
         .collect();
-    let more = if failed.len() > 8 { format!("<p>…and {} more in the inspector.</p>", failed.len() - 8) } else { String::new() };
+    let more = if failed.len() > 8 {
+        format!("<p>…and {} more in the inspector.</p>", failed.len() - 8)
+    } else {
+        String::new()
+    };
     format!("<ul>{items}</ul>{more}")
 }
 
@@ -64,9 +72,18 @@ fn flow_link(flow_id: &str, ui_url: Option<&str>) -> String {
     }
 }
 
-pub fn launch_page(token: &IdTokenReport, msg: &StoredMessage, flow_id: &str, ui_url: Option<&str>) -> String {
+pub fn launch_page(
+    token: &IdTokenReport,
+    msg: &StoredMessage,
+    flow_id: &str,
+    ui_url: Option<&str>,
+) -> String {
     let (class, label) = verdict_label(msg.verdict);
-    let payload = token.jwt.as_ref().and_then(|j| Some(j.payload.clone())).unwrap_or_default();
+    let payload = token
+        .jwt
+        .as_ref()
+        .and_then(|j| Some(j.payload.clone()))
+        .unwrap_or_default();
     let s = |k: &str| payload.get(k).and_then(Value::as_str).map(str::to_string);
     let claim = |c: &str, m: &str| {
         payload
@@ -75,15 +92,38 @@ pub fn launch_page(token: &IdTokenReport, msg: &StoredMessage, flow_id: &str, ui
             .and_then(Value::as_str)
             .map(str::to_string)
     };
-    let user = s("name").or_else(|| s("email")).or_else(|| s("sub").map(|x| format!("sub {x}"))).unwrap_or_else(|| "anonymous".into());
+    let user = s("name")
+        .or_else(|| s("email"))
+        .or_else(|| s("sub").map(|x| format!("sub {x}")))
+        .unwrap_or_else(|| "anonymous".into());
     let roles: Vec<String> = token.roles.iter().map(|r| r.name.clone()).collect();
     let mut rows = vec![
-        ("Message type", msg.message_type.clone().unwrap_or_else(|| "(none)".into())),
+        (
+            "Message type",
+            msg.message_type.clone().unwrap_or_else(|| "(none)".into()),
+        ),
         ("Platform", s("iss").unwrap_or_default()),
         ("User", user),
-        ("Roles", if roles.is_empty() { "(none)".into() } else { roles.join(", ") }),
-        ("Context", claim("context", "title").or_else(|| claim("context", "id")).unwrap_or_else(|| "(none)".into())),
-        ("Resource link", claim("resource_link", "title").or_else(|| claim("resource_link", "id")).unwrap_or_else(|| "(none)".into())),
+        (
+            "Roles",
+            if roles.is_empty() {
+                "(none)".into()
+            } else {
+                roles.join(", ")
+            },
+        ),
+        (
+            "Context",
+            claim("context", "title")
+                .or_else(|| claim("context", "id"))
+                .unwrap_or_else(|| "(none)".into()),
+        ),
+        (
+            "Resource link",
+            claim("resource_link", "title")
+                .or_else(|| claim("resource_link", "id"))
+                .unwrap_or_else(|| "(none)".into()),
+        ),
         (
             "Deployment",
             payload
@@ -95,8 +135,14 @@ pub fn launch_page(token: &IdTokenReport, msg: &StoredMessage, flow_id: &str, ui
     ];
     if msg.message_type.as_deref() == Some("LtiDeepLinkingRequest") {
         let dl = payload.get("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings");
-        let ret = dl.and_then(|d| d.get("deep_link_return_url")).and_then(Value::as_str).unwrap_or("(missing)");
-        let accept = dl.and_then(|d| d.get("accept_types")).map(|v| v.to_string()).unwrap_or_default();
+        let ret = dl
+            .and_then(|d| d.get("deep_link_return_url"))
+            .and_then(Value::as_str)
+            .unwrap_or("(missing)");
+        let accept = dl
+            .and_then(|d| d.get("accept_types"))
+            .map(|v| v.to_string())
+            .unwrap_or_default();
         rows.push(("Deep link return URL", ret.to_string()));
         rows.push(("Accept types", accept));
     }
@@ -125,10 +171,15 @@ pub fn launch_page(token: &IdTokenReport, msg: &StoredMessage, flow_id: &str, ui
 pub fn error_response(fields: &[(String, String)], report: &Report, flow_id: &str) -> String {
     let get = |n: &str| fields.iter().find(|(k, _)| k == n).map(|(_, v)| v.as_str());
     let headline = match get("error") {
-        Some(e) => format!("The platform answered with an error: <code>{}</code>", escape(e)),
+        Some(e) => format!(
+            "The platform answered with an error: <code>{}</code>",
+            escape(e)
+        ),
         None => "The platform's response carried no id_token.".into(),
     };
-    let desc = get("error_description").map(|d| format!("<p>{}</p>", escape(d))).unwrap_or_default();
+    let desc = get("error_description")
+        .map(|d| format!("<p>{}</p>", escape(d)))
+        .unwrap_or_default();
     let body = format!(
         "{STYLE}<h1>Launch failed at the platform</h1><p>{headline}</p>{desc}<h2>Findings</h2>{}{}",
         top_findings(report),

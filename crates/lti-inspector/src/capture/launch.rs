@@ -44,7 +44,11 @@ fn lookup_state(c: &rusqlite::Connection, state: &str) -> crate::Result<Option<L
 }
 
 pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
-    let notes = req.extensions().get::<ExchangeNotes>().cloned().unwrap_or_default();
+    let notes = req
+        .extensions()
+        .get::<ExchangeNotes>()
+        .cloned()
+        .unwrap_or_default();
     let (fields, headers) = read_params_and_headers(req).await;
     let now = crate::clock::now_secs();
     let posted_state = validate::param(&fields, "state").map(str::to_string);
@@ -52,19 +56,43 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
 
     // Which flow: the one whose login minted this state, else a new one (unsolicited post).
     let launch_state = match posted_state.clone() {
-        Some(s) => engine.store().read(move |c| lookup_state(c, &s)).await.ok().flatten(),
+        Some(s) => engine
+            .store()
+            .read(move |c| lookup_state(c, &s))
+            .await
+            .ok()
+            .flatten(),
         None => None,
     };
-    let new_flow = launch_state.is_none().then(|| flows::new_flow(Side::Tool, "lti13_launch", "Launch (no matching login)".into()));
-    let flow_id = launch_state.as_ref().map(|s| s.flow_id.clone()).or_else(|| new_flow.as_ref().map(|f| f.id.clone())).expect("one of them");
+    let new_flow = launch_state.is_none().then(|| {
+        flows::new_flow(
+            Side::Tool,
+            "lti13_launch",
+            "Launch (no matching login)".into(),
+        )
+    });
+    let flow_id = launch_state
+        .as_ref()
+        .map(|s| s.flow_id.clone())
+        .or_else(|| new_flow.as_ref().map(|f| f.id.clone()))
+        .expect("one of them");
     notes.set_flow(&flow_id);
     notes.set_step("launch");
     let span = tracing::info_span!("launch", flow = %flow_id);
     let _g = span.enter();
     drop(_g);
 
-    let cookie_state = posted_state.as_ref().and_then(|s| cookie_value(&headers, &state_cookie_name(s)));
-    let mut response_report = validate::form_post(&fields, &FormPostContext { expected_state: launch_state.as_ref().map(|_| posted_state.clone().unwrap_or_default()) });
+    let cookie_state = posted_state
+        .as_ref()
+        .and_then(|s| cookie_value(&headers, &state_cookie_name(s)));
+    let mut response_report = validate::form_post(
+        &fields,
+        &FormPostContext {
+            expected_state: launch_state
+                .as_ref()
+                .map(|_| posted_state.clone().unwrap_or_default()),
+        },
+    );
 
     let Some(raw) = id_token else {
         // An error response (e.g. Canvas launch_no_longer_valid) or garbage: record and explain.
@@ -94,34 +122,44 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
 
     // Registration: by iss and the login's client_id, else by iss and aud/azp.
     let parsed = Jws::parse(&raw).ok();
-    let iss = parsed.as_ref().and_then(|j| j.payload.get("iss")).and_then(Value::as_str).unwrap_or("").to_string();
-    let login_client = launch_state.as_ref().and_then(|s| validate::param(&s.login, "client_id").map(str::to_string));
+    let iss = parsed
+        .as_ref()
+        .and_then(|j| j.payload.get("iss"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let login_client = launch_state
+        .as_ref()
+        .and_then(|s| validate::param(&s.login, "client_id").map(str::to_string));
     let token_client = parsed.as_ref().and_then(|j| {
-        j.payload.get("azp").and_then(Value::as_str).map(str::to_string).or_else(|| match j.payload.get("aud") {
-            Some(Value::String(a)) => Some(a.clone()),
-            Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_string),
-            _ => None,
-        })
-    });
-    let registration: Option<Platform> = {
-        let (iss, c1, c2) = (iss.clone(), login_client.clone(), token_client.clone());
-        engine
-            .store()
-            .read(move |c| {
-                Ok(match store::platforms::find(c, &iss, c1.as_deref())? {
-                    Some(p) => Some(p),
-                    None => store::platforms::find(c, &iss, c2.as_deref())?,
-                })
+        j.payload
+            .get("azp")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| match j.payload.get("aud") {
+                Some(Value::String(a)) => Some(a.clone()),
+                Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_string),
+                _ => None,
             })
-            .await
-            .ok()
-            .flatten()
-    };
+    });
+    let platforms = engine
+        .platform_cache()
+        .all(engine.store())
+        .await
+        .unwrap_or_default();
+    let registration: Option<Platform> =
+        crate::registrations::find_in(&platforms, &iss, login_client.as_deref())
+            .or_else(|| crate::registrations::find_in(&platforms, &iss, token_client.as_deref()));
     let profile = lti_protocol::lms::detect(&iss, None);
     let jwks_url = registration
         .as_ref()
         .and_then(|p| p.jwks_url.clone())
-        .or_else(|| profile.as_ref().map(|p| p.jwks_url.clone()).filter(|u| !u.contains('{')));
+        .or_else(|| {
+            profile
+                .as_ref()
+                .map(|p| p.jwks_url.clone())
+                .filter(|u| !u.contains('{'))
+        });
     let kid = parsed.as_ref().and_then(|j| j.kid().map(str::to_string));
     let (jwks, source) = engine
         .platform_keys()
@@ -134,7 +172,11 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
         )
         .await;
 
-    let nonce_seen = match parsed.as_ref().and_then(|j| j.payload.get("nonce")).and_then(Value::as_str) {
+    let nonce_seen = match parsed
+        .as_ref()
+        .and_then(|j| j.payload.get("nonce"))
+        .and_then(Value::as_str)
+    {
         Some(n) => Some(engine.nonces().seen_before(engine.store(), &iss, n).await),
         None => None,
     };
@@ -145,31 +187,70 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
         jwks: jwks.as_deref(),
         expected_nonce: launch_state.as_ref().map(|s| s.nonce.clone()),
         nonce_seen_before: nonce_seen,
-        login: launch_state.as_ref().map(|s| LoginView::from_params(&s.login)),
-        state: launch_state.as_ref().map(|_| StateCheck { expected: cookie_state.clone(), received: posted_state.clone() }),
+        login: launch_state
+            .as_ref()
+            .map(|s| LoginView::from_params(&s.login)),
+        state: launch_state.as_ref().map(|_| StateCheck {
+            expected: cookie_state.clone(),
+            received: posted_state.clone(),
+        }),
         dl_request_data: None,
+        // Claims are explained when the flow is read; the landing page needs only the report.
+        skip_explain: true,
     };
     let token_report = validate::id_token(&raw, &ctx);
     let mut report = token_report.report.clone();
-    add_capture_findings(&mut report, &launch_state, cookie_state.as_deref(), &source, registration.is_some(), &iss);
-    response_report.findings.retain(|f| f.rule_id != "response.state" || launch_state.is_none());
-    report.findings.splice(0..0, response_report.findings.clone());
+    add_capture_findings(
+        &mut report,
+        &launch_state,
+        cookie_state.as_deref(),
+        &source,
+        registration.is_some(),
+        &iss,
+    );
+    response_report
+        .findings
+        .retain(|f| f.rule_id != "response.state" || launch_state.is_none());
+    report
+        .findings
+        .splice(0..0, response_report.findings.clone());
 
-    let payload = parsed.as_ref().map(|j| j.payload.clone()).unwrap_or_default();
-    let summary = summarize(&payload, registration.as_ref(), profile.as_ref().map(|p| p.name.as_str()), &report);
+    let payload = parsed
+        .as_ref()
+        .map(|j| j.payload.clone())
+        .unwrap_or_default();
+    let summary = summarize(
+        &payload,
+        registration.as_ref(),
+        profile.as_ref().map(|p| p.name.as_str()),
+        &report,
+    );
     let msg = StoredMessage {
         kind: "id_token".into(),
         step: "launch".into(),
         raw: Some(raw.clone()),
-        params: Some(params_of(&fields.iter().filter(|(k, _)| k != "id_token").cloned().collect::<Vec<_>>())),
+        params: Some(params_of(
+            &fields
+                .iter()
+                .filter(|(k, _)| k != "id_token")
+                .cloned()
+                .collect::<Vec<_>>(),
+        )),
         verdict: report.verdict(),
         counts: report.counts(),
         report,
         message_type: token_report.message_type.clone(),
         validated_at: now,
     };
-    let title = token_report.message_type.clone().map(|m| format!("{m} from {iss}"));
-    let nonce_record = parsed.as_ref().and_then(|j| j.payload.get("nonce")).and_then(Value::as_str).map(|n| (iss.clone(), n.to_string()));
+    let title = token_report
+        .message_type
+        .clone()
+        .map(|m| format!("{m} from {iss}"));
+    let nonce_record = parsed
+        .as_ref()
+        .and_then(|j| j.payload.get("nonce"))
+        .and_then(Value::as_str)
+        .map(|n| (iss.clone(), n.to_string()));
     let (fid, st) = (flow_id.clone(), posted_state.clone());
     let msg_for_page = msg.clone();
     let stored = engine
@@ -194,10 +275,21 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
     if let Err(e) = stored {
         tracing::error!(error = %e, "could not store the launch");
     }
-    let mut res = Html(landing::launch_page(&token_report, &msg_for_page, &flow_id, engine.config().ui_url.as_deref())).into_response();
+    let mut res = Html(landing::launch_page(
+        &token_report,
+        &msg_for_page,
+        &flow_id,
+        engine.config().ui_url.as_deref(),
+    ))
+    .into_response();
     // Single use: the state cookie is cleared once consumed.
     if let Some(s) = &posted_state {
-        if let Ok(v) = format!("{}=; Path=/; Max-Age=0; SameSite=None; Secure", state_cookie_name(s)).parse() {
+        if let Ok(v) = format!(
+            "{}=; Path=/; Max-Age=0; SameSite=None; Secure",
+            state_cookie_name(s)
+        )
+        .parse()
+        {
             res.headers_mut().append(header::SET_COOKIE, v);
         }
     }
@@ -255,21 +347,34 @@ fn add_capture_findings(
     }
     if let KeySource::Failed { url, problem } = source {
         report.push(
-            Finding::fail("jwt.signature", format!("The platform's key set could not be fetched: {problem}"))
-                .path("jwks_url")
-                .actual(url.clone()),
+            Finding::fail(
+                "jwt.signature",
+                format!("The platform's key set could not be fetched: {problem}"),
+            )
+            .path("jwks_url")
+            .actual(url.clone()),
         );
     }
     if !registered && !iss.is_empty() {
         report.push(
-            Finding::fail("idtoken.iss_registered", format!("No platform is registered with issuer {iss:?}: register it under Platforms."))
-                .path("iss")
-                .actual(iss.to_string()),
+            Finding::fail(
+                "idtoken.iss_registered",
+                format!(
+                    "No platform is registered with issuer {iss:?}: register it under Platforms."
+                ),
+            )
+            .path("iss")
+            .actual(iss.to_string()),
         );
     }
 }
 
-fn summarize(payload: &Map<String, Value>, registration: Option<&Platform>, profile: Option<&str>, report: &Report) -> Map<String, Value> {
+fn summarize(
+    payload: &Map<String, Value>,
+    registration: Option<&Platform>,
+    profile: Option<&str>,
+    report: &Report,
+) -> Map<String, Value> {
     let mut m = Map::new();
     let s = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_string);
     if let Some(p) = registration {
@@ -292,7 +397,11 @@ fn summarize(payload: &Map<String, Value>, registration: Option<&Platform>, prof
         .unwrap_or_else(|| "anonymous".into());
     m.insert("user".into(), json!(user));
     let ctx = payload.get("https://purl.imsglobal.org/spec/lti/claim/context");
-    if let Some(c) = ctx.and_then(|c| s(c.get("title")).or_else(|| s(c.get("label"))).or_else(|| s(c.get("id")))) {
+    if let Some(c) = ctx.and_then(|c| {
+        s(c.get("title"))
+            .or_else(|| s(c.get("label")))
+            .or_else(|| s(c.get("id")))
+    }) {
         m.insert("context".into(), json!(c));
     }
     if let Some(t) = s(payload.get("https://purl.imsglobal.org/spec/lti/claim/message_type")) {

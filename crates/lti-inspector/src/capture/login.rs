@@ -19,15 +19,34 @@ use crate::record::ExchangeNotes;
 use crate::store::{self, Platform, Side};
 
 pub async fn login(State(engine): State<Engine>, req: Request) -> Response {
-    let notes = req.extensions().get::<ExchangeNotes>().cloned().unwrap_or_default();
+    let notes = req
+        .extensions()
+        .get::<ExchangeNotes>()
+        .cloned()
+        .unwrap_or_default();
     let method = req.method().clone();
-    let host_base = req.headers().get(header::HOST).and_then(|h| h.to_str().ok()).map(|h| format!("http://{h}"));
+    let host_base = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .map(|h| format!("http://{h}"));
     let params = read_params(req).await;
     let now = crate::clock::now_secs();
     let iss = validate::param(&params, "iss").unwrap_or("").to_string();
     let client_id = validate::param(&params, "client_id").map(str::to_string);
 
-    let flow = flows::new_flow(Side::Tool, "lti13_launch", format!("Launch from {}", if iss.is_empty() { "an unnamed platform" } else { &iss }));
+    let flow = flows::new_flow(
+        Side::Tool,
+        "lti13_launch",
+        format!(
+            "Launch from {}",
+            if iss.is_empty() {
+                "an unnamed platform"
+            } else {
+                &iss
+            }
+        ),
+    );
     let flow_id = flow.id.clone();
     notes.set_flow(&flow_id);
     notes.set_step("login");
@@ -35,21 +54,24 @@ pub async fn login(State(engine): State<Engine>, req: Request) -> Response {
     let _g = span.enter();
     drop(_g);
 
-    let (platforms, registration) = {
-        let iss = iss.clone();
-        let cid = client_id.clone();
-        match engine
-            .store()
-            .read(move |c| Ok((store::platforms::list(c)?, store::platforms::find(c, &iss, cid.as_deref())?)))
-            .await
-        {
-            Ok(v) => v,
-            Err(e) => return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Store error", &e.to_string()),
+    let platforms = match engine.platform_cache().all(engine.store()).await {
+        Ok(p) => p,
+        Err(e) => {
+            return pages::error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Store error",
+                &e.to_string(),
+            )
         }
     };
+    let registration = crate::registrations::find_in(&platforms, &iss, client_id.as_deref());
     // The configured address, or (router used without its server, e.g. embedded) the one the
     // browser addressed.
-    let tool_base = engine.tool_status().base_url.or(host_base).unwrap_or_default();
+    let tool_base = engine
+        .tool_status()
+        .base_url
+        .or(host_base)
+        .unwrap_or_default();
     let ctx = LoginContext {
         registrations: Some(platforms.iter().map(registration_view).collect()),
         tool_urls: vec![tool_base.clone()],
@@ -57,22 +79,35 @@ pub async fn login(State(engine): State<Engine>, req: Request) -> Response {
     };
     let mut report = validate::login(&params, &ctx);
     if method == Method::GET && params.is_empty() {
-        report.push(Finding::fail("login.iss", "The login initiation carried no parameters at all."));
+        report.push(Finding::fail(
+            "login.iss",
+            "The login initiation carried no parameters at all.",
+        ));
     }
     let profile = lti_protocol::lms::detect(&iss, None);
     let auth_endpoint = registration
         .as_ref()
         .map(|p| p.auth_endpoint.clone())
         .filter(|a| !a.is_empty())
-        .or_else(|| profile.as_ref().map(|p| p.auth_endpoint.clone()).filter(|a| !a.contains('{')));
-    let effective_client_id = client_id.clone().or_else(|| registration.as_ref().map(|p| p.client_id.clone()));
+        .or_else(|| {
+            profile
+                .as_ref()
+                .map(|p| p.auth_endpoint.clone())
+                .filter(|a| !a.contains('{'))
+        });
+    let effective_client_id = client_id
+        .clone()
+        .or_else(|| registration.as_ref().map(|p| p.client_id.clone()));
 
     let mut summary = Map::new();
     summary.insert("issuer".into(), json!(iss));
     if let Some(p) = &registration {
         summary.insert("platform".into(), json!(p.name));
     } else if let Some(p) = &profile {
-        summary.insert("platform".into(), json!(format!("{} (not registered)", p.name)));
+        summary.insert(
+            "platform".into(),
+            json!(format!("{} (not registered)", p.name)),
+        );
     }
     if let Some(c) = &effective_client_id {
         summary.insert("client_id".into(), json!(c));
@@ -111,7 +146,10 @@ pub async fn login(State(engine): State<Engine>, req: Request) -> Response {
         ("prompt".into(), "none".into()),
         ("client_id".into(), client_id.clone()),
         ("redirect_uri".into(), redirect_uri),
-        ("login_hint".into(), validate::param(&params, "login_hint").unwrap_or("").into()),
+        (
+            "login_hint".into(),
+            validate::param(&params, "login_hint").unwrap_or("").into(),
+        ),
         ("state".into(), state.clone()),
         ("nonce".into(), nonce.clone()),
     ];
@@ -133,7 +171,9 @@ pub async fn login(State(engine): State<Engine>, req: Request) -> Response {
             return pages::error_page(
                 StatusCode::BAD_REQUEST,
                 "Bad authentication endpoint",
-                &format!("The platform's authentication endpoint {auth_endpoint:?} is not a URL: {e}"),
+                &format!(
+                    "The platform's authentication endpoint {auth_endpoint:?} is not a URL: {e}"
+                ),
             )
         }
     };
@@ -150,7 +190,10 @@ pub async fn login(State(engine): State<Engine>, req: Request) -> Response {
     };
     let storage_target = validate::param(&params, "lti_storage_target").map(str::to_string);
     let login_json = serde_json::to_string(&Value::Object(
-        params.iter().map(|(k, v)| (k.clone(), Value::String(v.clone()))).collect(),
+        params
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+            .collect(),
     ))
     .expect("params serialize");
     let platform_id = registration.as_ref().map(|p: &Platform| p.id.clone());
@@ -171,18 +214,36 @@ pub async fn login(State(engine): State<Engine>, req: Request) -> Response {
             })
             .await;
         if let Err(e) = stored {
-            return pages::error_page(StatusCode::INTERNAL_SERVER_ERROR, "Store error", &e.to_string());
+            return pages::error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Store error",
+                &e.to_string(),
+            );
         }
     }
 
     // SameSite=None so the cookie survives the cross-site form_post back from the platform;
     // Secure is required with None (browsers treat http://localhost as secure).
-    let cookie = format!("{}={state}; Path=/; Max-Age=900; HttpOnly; SameSite=None; Secure", state_cookie_name(&state));
+    let cookie = format!(
+        "{}={state}; Path=/; Max-Age=900; HttpOnly; SameSite=None; Secure",
+        state_cookie_name(&state)
+    );
     let mut res = match storage_target {
-        Some(target) => Html(platform_storage_page(&auth_url, &auth_endpoint, &target, &state, &nonce, &flow_id)).into_response(),
+        Some(target) => Html(platform_storage_page(
+            &auth_url,
+            &auth_endpoint,
+            &target,
+            &state,
+            &nonce,
+            &flow_id,
+        ))
+        .into_response(),
         None => {
             let mut r = StatusCode::FOUND.into_response();
-            r.headers_mut().insert(header::LOCATION, HeaderValue::from_str(&auth_url).expect("url is a header value"));
+            r.headers_mut().insert(
+                header::LOCATION,
+                HeaderValue::from_str(&auth_url).expect("url is a header value"),
+            );
             r
         }
     };
@@ -192,7 +253,12 @@ pub async fn login(State(engine): State<Engine>, req: Request) -> Response {
     res
 }
 
-fn unknown_platform_page(iss: &str, client_id: Option<&str>, tool_base: &str, flow_id: &str) -> String {
+fn unknown_platform_page(
+    iss: &str,
+    client_id: Option<&str>,
+    tool_base: &str,
+    flow_id: &str,
+) -> String {
     let body = format!(
         "<h1>Unknown platform — launch recorded</h1>\
          <p>LTI Inspector received a login initiation from issuer <code>{iss}</code>{cid} but has no registration \
@@ -215,8 +281,17 @@ fn unknown_platform_page(iss: &str, client_id: Option<&str>, tool_base: &str, fl
 /// the frame the platform named, reports what happened back to the tool (recorded in the
 /// flow), then continues to the authentication endpoint. Continues after a timeout too: the
 /// cookie is the other binding.
-fn platform_storage_page(auth_url: &str, auth_endpoint: &str, target: &str, state: &str, nonce: &str, flow_id: &str) -> String {
-    let origin = url::Url::parse(auth_endpoint).map(|u| u.origin().ascii_serialization()).unwrap_or_else(|_| "*".into());
+fn platform_storage_page(
+    auth_url: &str,
+    auth_endpoint: &str,
+    target: &str,
+    state: &str,
+    nonce: &str,
+    flow_id: &str,
+) -> String {
+    let origin = url::Url::parse(auth_endpoint)
+        .map(|u| u.origin().ascii_serialization())
+        .unwrap_or_else(|_| "*".into());
     let data = json!({
         "authUrl": auth_url, "origin": origin, "target": target, "state": state, "nonce": nonce,
         "log": format!("{}?flow={}", paths::STORAGE_LOG, flow_id),

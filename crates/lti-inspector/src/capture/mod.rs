@@ -46,7 +46,10 @@ pub fn router(engine: Engine) -> Router {
         .route(paths::STORAGE_LOG, post(storage_log))
         .fallback(not_found)
         .with_state(engine)
-        .layer(axum::middleware::from_fn_with_state(recorder, record::record))
+        .layer(axum::middleware::from_fn_with_state(
+            recorder,
+            record::record,
+        ))
 }
 
 pub(crate) fn registration_view(p: &Platform) -> RegistrationView {
@@ -61,7 +64,11 @@ pub(crate) fn registration_view(p: &Platform) -> RegistrationView {
 
 /// One cookie per state, so parallel launches in several tabs do not overwrite each other.
 pub(crate) fn state_cookie_name(state: &str) -> String {
-    let short: String = state.chars().filter(char::is_ascii_alphanumeric).take(16).collect();
+    let short: String = state
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(16)
+        .collect();
     format!("lti_state_{short}")
 }
 
@@ -72,9 +79,17 @@ pub(crate) async fn read_params(req: Request) -> Vec<(String, String)> {
 
 pub(crate) async fn read_params_and_headers(req: Request) -> (Vec<(String, String)>, HeaderMap) {
     let (parts, body) = req.into_parts();
-    let mut params = parts.uri.query().map(validate::parse_form).unwrap_or_default();
+    let mut params = parts
+        .uri
+        .query()
+        .map(validate::parse_form)
+        .unwrap_or_default();
     // The recorder already bounded the body; here it is only read again.
-    let bytes = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+    let bytes = body
+        .collect()
+        .await
+        .map(|b| b.to_bytes())
+        .unwrap_or_default();
     if !bytes.is_empty() {
         params.extend(validate::parse_form(&String::from_utf8_lossy(&bytes)));
     }
@@ -83,11 +98,19 @@ pub(crate) async fn read_params_and_headers(req: Request) -> (Vec<(String, Strin
 
 async fn jwks(State(engine): State<Engine>) -> Response {
     if let Err(e) = engine.keys().signing_key(KeyRole::Tool).await {
-        return (StatusCode::SERVICE_UNAVAILABLE, Json(crate::error::ApiError::from(&e))).into_response();
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(crate::error::ApiError::from(&e)),
+        )
+            .into_response();
     }
     match engine.keys().jwks(KeyRole::Tool).await {
         Ok(set) => ([(header::CACHE_CONTROL, "max-age=300")], Json(set)).into_response(),
-        Err(e) => (StatusCode::INTERNAL_SERVER_ERROR, Json(crate::error::ApiError::from(&e))).into_response(),
+        Err(e) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            Json(crate::error::ApiError::from(&e)),
+        )
+            .into_response(),
     }
 }
 

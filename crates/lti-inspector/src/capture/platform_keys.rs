@@ -31,7 +31,10 @@ pub enum KeySource {
 impl PlatformKeys {
     fn cached(&self, url: &str) -> Option<Arc<Jwks>> {
         let cache = self.cache.lock().expect("jwks cache");
-        cache.get(url).filter(|(_, at)| at.elapsed() < TTL).map(|(j, _)| j.clone())
+        cache
+            .get(url)
+            .filter(|(_, at)| at.elapsed() < TTL)
+            .map(|(j, _)| j.clone())
     }
 
     pub fn forget(&self, url: &str) {
@@ -50,9 +53,12 @@ impl PlatformKeys {
         if let Some(p) = pasted {
             return (Some(Arc::new(p.clone())), KeySource::Pasted);
         }
-        let Some(url) = url.filter(|u| !u.is_empty()) else { return (None, KeySource::None) };
+        let Some(url) = url.filter(|u| !u.is_empty()) else {
+            return (None, KeySource::None);
+        };
         if let Some(set) = self.cached(url) {
-            let has_kid = kid.is_none_or(|k| set.keys.iter().any(|key| key.kid.as_deref() == Some(k)));
+            let has_kid =
+                kid.is_none_or(|k| set.keys.iter().any(|key| key.kid.as_deref() == Some(k)));
             if has_kid {
                 return (Some(set), KeySource::Cached { url: url.into() });
             }
@@ -70,7 +76,10 @@ impl PlatformKeys {
             Ok(res) if res.status == 200 => match serde_json::from_slice::<Jwks>(&res.body) {
                 Ok(set) => {
                     let set = Arc::new(set);
-                    self.cache.lock().expect("jwks cache").insert(url.to_string(), (set.clone(), Instant::now()));
+                    self.cache
+                        .lock()
+                        .expect("jwks cache")
+                        .insert(url.to_string(), (set.clone(), Instant::now()));
                     return (Some(set), KeySource::Fetched { url: url.into() });
                 }
                 Err(e) => format!("the JWKS at {url} is not a JSON key set: {e}"),
@@ -78,6 +87,12 @@ impl PlatformKeys {
             Ok(res) => format!("the JWKS URL {url} answered HTTP {}", res.status),
             Err(e) => e.to_string(),
         };
-        (None, KeySource::Failed { url: url.into(), problem })
+        (
+            None,
+            KeySource::Failed {
+                url: url.into(),
+                problem,
+            },
+        )
     }
 }

@@ -42,7 +42,11 @@ impl TypeVisitor for Collector<'_> {
 
 pub fn typescript_bindings() -> String {
     let cfg = Config::new().with_large_int("number");
-    let mut c = Collector { cfg: &cfg, decls: BTreeMap::new(), visited: Default::default() };
+    let mut c = Collector {
+        cfg: &cfg,
+        decls: BTreeMap::new(),
+        visited: Default::default(),
+    };
     super::visit_command_types(&mut c);
     c.visit::<crate::events::EngineEvent>();
     c.visit::<crate::error::ApiError>();
@@ -64,7 +68,11 @@ pub fn typescript_bindings() -> String {
     out.push_str("};\n\nexport type CommandName = keyof Commands;\n");
     out.push_str(&format!(
         "\nexport const COMMAND_NAMES: CommandName[] = [{}];\n",
-        super::COMMAND_NAMES.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+        super::COMMAND_NAMES
+            .iter()
+            .map(|n| format!("\"{n}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     out
 }

@@ -17,14 +17,20 @@ pub struct FileSecrets {
 
 impl FileSecrets {
     pub fn new(path: PathBuf) -> Self {
-        Self { path, lock: Mutex::new(()) }
+        Self {
+            path,
+            lock: Mutex::new(()),
+        }
     }
 
     fn load(&self) -> Result<BTreeMap<String, String>> {
         match std::fs::read(&self.path) {
             Ok(bytes) if bytes.is_empty() => Ok(BTreeMap::new()),
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                Error::Internal(format!("key file {} is not valid JSON: {e}", self.path.display()))
+                Error::Internal(format!(
+                    "key file {} is not valid JSON: {e}",
+                    self.path.display()
+                ))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(BTreeMap::new()),
             Err(e) => Err(Error::Io(e)),
@@ -47,7 +53,12 @@ impl FileSecrets {
 fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut f = std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(true)
+        .mode(0o600)
+        .open(path)?;
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(())
@@ -104,7 +115,10 @@ mod tests {
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+            assert_eq!(
+                std::fs::metadata(&path).unwrap().permissions().mode() & 0o777,
+                0o600
+            );
         }
         s.delete("a").unwrap();
         assert!(s.get("a").unwrap().is_none());

@@ -12,7 +12,9 @@ pub struct KeychainSecrets {
 
 impl KeychainSecrets {
     pub fn new(service: &str) -> Self {
-        Self { service: service.to_string() }
+        Self {
+            service: service.to_string(),
+        }
     }
 
     fn entry(&self, name: &str) -> Result<keyring::Entry> {
@@ -42,7 +44,9 @@ impl SecretBackend for KeychainSecrets {
     }
 
     fn set(&self, name: &str, value: &Sensitive<String>) -> Result<()> {
-        self.entry(name)?.set_password(value.expose()).map_err(map_err)
+        self.entry(name)?
+            .set_password(value.expose())
+            .map_err(map_err)
     }
 
     fn delete(&self, name: &str) -> Result<()> {

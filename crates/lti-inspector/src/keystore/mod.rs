@@ -84,8 +84,18 @@ pub fn open(choice: &KeyStoreChoice) -> (Arc<dyn SecretBackend>, KeystoreStatus)
         KeyStoreChoice::Keychain => None,
     };
     let status = match backend.probe() {
-        Ok(()) => KeystoreStatus { backend: backend.describe(), ok: true, error: None, warning },
-        Err(e) => KeystoreStatus { backend: backend.describe(), ok: false, error: Some(ApiError::from(&e)), warning },
+        Ok(()) => KeystoreStatus {
+            backend: backend.describe(),
+            ok: true,
+            error: None,
+            warning,
+        },
+        Err(e) => KeystoreStatus {
+            backend: backend.describe(),
+            ok: false,
+            error: Some(ApiError::from(&e)),
+            warning,
+        },
     };
     (backend, status)
 }

@@ -109,8 +109,10 @@ pub struct Exchange {
 }
 
 pub fn insert(tx: &Transaction, ex: &NewExchange) -> Result<ExchangeSummary> {
-    let req_headers = serde_json::to_string(&ex.request_headers).map_err(|e| Error::Internal(e.to_string()))?;
-    let res_headers = serde_json::to_string(&ex.response_headers).map_err(|e| Error::Internal(e.to_string()))?;
+    let req_headers =
+        serde_json::to_string(&ex.request_headers).map_err(|e| Error::Internal(e.to_string()))?;
+    let res_headers =
+        serde_json::to_string(&ex.response_headers).map_err(|e| Error::Internal(e.to_string()))?;
     tx.prepare_cached(
         "INSERT INTO exchanges(flow_id, side, direction, step, method, url, status, started_at,
             duration_us, peer, request_headers, request_body, request_truncated, response_headers,
@@ -181,7 +183,12 @@ fn summary_from_row(r: &Row) -> rusqlite::Result<ExchangeSummary> {
 }
 
 /// Newest first; `before_id` pages backwards.
-pub fn list(conn: &Connection, limit: u32, before_id: Option<i64>, flow_id: Option<&str>) -> Result<Vec<ExchangeSummary>> {
+pub fn list(
+    conn: &Connection,
+    limit: u32,
+    before_id: Option<i64>,
+    flow_id: Option<&str>,
+) -> Result<Vec<ExchangeSummary>> {
     let sql = format!(
         "SELECT {SUMMARY_COLS} FROM exchanges
          WHERE (?1 IS NULL OR id < ?1) AND (?2 IS NULL OR flow_id = ?2)
@@ -207,7 +214,8 @@ pub fn get(conn: &Connection, id: i64) -> Result<Exchange> {
             Ok((summary, rq_h, rq_b, rs_h, rs_b))
         })
         .optional()?;
-    let (summary, rq_h, rq_b, rs_h, rs_b) = found.ok_or_else(|| Error::NotFound(format!("exchange {id}")))?;
+    let (summary, rq_h, rq_b, rs_h, rs_b) =
+        found.ok_or_else(|| Error::NotFound(format!("exchange {id}")))?;
     let parse_headers = |s: &str| serde_json::from_str::<Vec<Header>>(s).unwrap_or_default();
     let (request_body, request_body_base64) = body_text(&rq_b);
     let (response_body, response_body_base64) = body_text(&rs_b);

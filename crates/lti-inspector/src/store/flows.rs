@@ -44,7 +44,8 @@ pub fn insert(tx: &Transaction, flow: &NewFlow) -> Result<()> {
     Ok(())
 }
 
-const COLS: &str = "f.id, f.side, f.kind, f.started_at, f.updated_at, f.verdict, f.title, f.summary_json,
+const COLS: &str =
+    "f.id, f.side, f.kind, f.started_at, f.updated_at, f.verdict, f.title, f.summary_json,
     (SELECT count(*) FROM exchanges e WHERE e.flow_id = f.id)";
 
 fn from_row(r: &Row) -> rusqlite::Result<FlowSummary> {

@@ -20,7 +20,15 @@ pub fn insert(tx: &Transaction, k: &KeyRow) -> Result<()> {
     tx.execute(
         "INSERT INTO keys(kid, role, public_jwk, public_pem, secret_ref, created_at, active)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        params![k.kid, k.role, k.public_jwk, k.public_pem, k.secret_ref, k.created_at, k.active],
+        params![
+            k.kid,
+            k.role,
+            k.public_jwk,
+            k.public_pem,
+            k.secret_ref,
+            k.created_at,
+            k.active
+        ],
     )?;
     Ok(())
 }

@@ -5,8 +5,8 @@
 pub mod exchanges;
 pub mod flows;
 pub mod keys;
-pub mod platforms;
 mod migrate;
+pub mod platforms;
 
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};
@@ -48,13 +48,17 @@ const READERS: usize = 4;
 
 impl StoreInner {
     fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
-        let start = self.next_reader.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let start = self
+            .next_reader
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         for i in 0..self.readers.len() {
             if let Ok(guard) = self.readers[(start + i) % self.readers.len()].try_lock() {
                 return guard;
             }
         }
-        self.readers[start % self.readers.len()].lock().expect("reader lock")
+        self.readers[start % self.readers.len()]
+            .lock()
+            .expect("reader lock")
     }
 }
 
@@ -66,14 +70,17 @@ impl Store {
         if existed {
             check_is_database(&conn, path)?;
         }
-        conn.pragma_update(None, "journal_mode", "WAL").map_err(|e| corrupt_or(e, path))?;
+        conn.pragma_update(None, "journal_mode", "WAL")
+            .map_err(|e| corrupt_or(e, path))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrate::run(&mut conn).map_err(|e| match e {
             Error::Database(d) => corrupt_or(d, path),
             other => other,
         })?;
-        let readers = (0..READERS).map(|_| open_conn(path).map(Mutex::new)).collect::<Result<Vec<_>>>()?;
+        let readers = (0..READERS)
+            .map(|_| open_conn(path).map(Mutex::new))
+            .collect::<Result<Vec<_>>>()?;
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("store-writer".into())
@@ -112,10 +119,16 @@ impl Store {
         });
         {
             let guard = self.inner.writer.lock().expect("writer lock");
-            let sender = guard.as_ref().ok_or_else(|| Error::Internal("store is closed".into()))?;
-            sender.send(job).map_err(|_| Error::Internal("store writer stopped".into()))?;
+            let sender = guard
+                .as_ref()
+                .ok_or_else(|| Error::Internal("store is closed".into()))?;
+            sender
+                .send(job)
+                .map_err(|_| Error::Internal("store writer stopped".into()))?;
         }
-        done_rx.await.map_err(|_| Error::Internal("store writer dropped a job".into()))?
+        done_rx
+            .await
+            .map_err(|_| Error::Internal("store writer dropped a job".into()))?
     }
 
     /// Runs `f` on the reader connection on a blocking thread.
@@ -143,7 +156,9 @@ impl Store {
 fn open_conn(path: &Path) -> Result<Connection> {
     let conn = Connection::open_with_flags(
         path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )
     .map_err(|e| corrupt_or(e, path))?;
     conn.busy_timeout(std::time::Duration::from_secs(5))?;
@@ -153,9 +168,11 @@ fn open_conn(path: &Path) -> Result<Connection> {
 /// Reads the schema before anything writes, so a foreign or damaged file is detected while it is
 /// still untouched.
 fn check_is_database(conn: &Connection, path: &Path) -> Result<()> {
-    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| r.get::<_, i64>(0))
-        .map(|_| ())
-        .map_err(|e| corrupt_or(e, path))
+    conn.query_row("SELECT count(*) FROM sqlite_master", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|_| ())
+    .map_err(|e| corrupt_or(e, path))
 }
 
 fn corrupt_or(e: rusqlite::Error, path: &Path) -> Error {
@@ -227,7 +244,11 @@ mod tests {
         std::fs::write(&path, junk).unwrap();
         let err = Store::open(&path).err().expect("must refuse");
         assert!(matches!(err, Error::DatabaseCorrupt { .. }), "{err:?}");
-        assert_eq!(std::fs::read(&path).unwrap(), junk, "file must be untouched");
+        assert_eq!(
+            std::fs::read(&path).unwrap(),
+            junk,
+            "file must be untouched"
+        );
         assert!(!dir.path().join("inspector.db-wal").exists());
     }
 
@@ -247,7 +268,9 @@ mod tests {
         assert!(bad.is_err());
         good.unwrap();
         let v: String = store
-            .read(|c| Ok(c.query_row("SELECT value FROM settings WHERE key='a'", [], |r| r.get(0))?))
+            .read(
+                |c| Ok(c.query_row("SELECT value FROM settings WHERE key='a'", [], |r| r.get(0))?),
+            )
             .await
             .unwrap();
         assert_eq!(v, "b");

@@ -55,25 +55,35 @@ fn from_row(r: &Row) -> rusqlite::Result<Platform> {
     })
 }
 
-const COLS: &str = "id, name, preset, issuer, client_id, deployment_ids, auth_endpoint, token_endpoint,
+const COLS: &str =
+    "id, name, preset, issuer, client_id, deployment_ids, auth_endpoint, token_endpoint,
     token_audience, jwks_url, public_jwks, created_at, updated_at";
 
 pub fn list(conn: &Connection) -> Result<Vec<Platform>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLS} FROM platforms ORDER BY name, issuer"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLS} FROM platforms ORDER BY name, issuer"
+    ))?;
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }
 
 pub fn get(conn: &Connection, id: &str) -> Result<Platform> {
-    conn.query_row(&format!("SELECT {COLS} FROM platforms WHERE id = ?1"), [id], from_row)
-        .optional()?
-        .ok_or_else(|| Error::NotFound(format!("platform {id}")))
+    conn.query_row(
+        &format!("SELECT {COLS} FROM platforms WHERE id = ?1"),
+        [id],
+        from_row,
+    )
+    .optional()?
+    .ok_or_else(|| Error::NotFound(format!("platform {id}")))
 }
 
 /// The registration for (iss, client_id); without a client_id, the only one for the issuer.
 pub fn find(conn: &Connection, issuer: &str, client_id: Option<&str>) -> Result<Option<Platform>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLS} FROM platforms WHERE issuer = ?1"))?;
-    let all = stmt.query_map([issuer], from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLS} FROM platforms WHERE issuer = ?1"))?;
+    let all = stmt
+        .query_map([issuer], from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(match client_id {
         Some(c) => all.into_iter().find(|p| p.client_id == c),
         None if all.len() == 1 => all.into_iter().next(),
@@ -82,8 +92,14 @@ pub fn find(conn: &Connection, issuer: &str, client_id: Option<&str>) -> Result<
 }
 
 pub fn upsert(tx: &Transaction, p: &Platform) -> Result<()> {
-    let deployments = p.deployment_ids.as_ref().map(|d| serde_json::to_string(d).expect("strings serialize"));
-    let jwks = p.public_jwks.as_ref().map(|j| serde_json::to_string(j).expect("jwks serialize"));
+    let deployments = p
+        .deployment_ids
+        .as_ref()
+        .map(|d| serde_json::to_string(d).expect("strings serialize"));
+    let jwks = p
+        .public_jwks
+        .as_ref()
+        .map(|j| serde_json::to_string(j).expect("jwks serialize"));
     tx.execute(
         &format!(
             "INSERT INTO platforms({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)

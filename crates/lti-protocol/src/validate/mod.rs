@@ -211,6 +211,9 @@ pub struct IdTokenContext<'a> {
     pub state: Option<StateCheck>,
     /// For deep linking responses: the request's deep_linking_settings.data.
     pub dl_request_data: Option<String>,
+    /// Leave `IdTokenReport::claims` empty: the capture hot path stores the raw token and
+    /// explains claims when a flow is read. Default false (explain).
+    pub skip_explain: bool,
 }
 
 impl IdTokenContext<'_> {
@@ -309,7 +312,7 @@ pub fn id_token(raw: &str, ctx: &IdTokenContext<'_>) -> IdTokenReport {
                 "jwt.signature",
                 "The token could not be parsed.",
             ));
-            return finish(None, Some(e), None, report, &Map::new());
+            return finish(None, Some(e), None, report, &Map::new(), ctx.skip_explain);
         }
     };
     report.push(Finding::pass(
@@ -319,7 +322,7 @@ pub fn id_token(raw: &str, ctx: &IdTokenContext<'_>) -> IdTokenReport {
     let profile = detect_profile(&jws.payload);
     let signature = token::check_jws(&jws, ctx, profile.as_ref(), &mut report);
     check_payload(&jws.payload, ctx, profile.as_ref(), &mut report);
-    finish(Some(jws.decoded()), None, signature, report, &jws.payload)
+    finish(Some(jws.decoded()), None, signature, report, &jws.payload, ctx.skip_explain)
 }
 
 /// Validates an unsigned claims object (pasted JSON, a decoded payload): every claim check
@@ -336,7 +339,7 @@ pub fn claims(payload: &Map<String, Value>, ctx: &IdTokenContext<'_>) -> IdToken
     ));
     let profile = detect_profile(payload);
     check_payload(payload, ctx, profile.as_ref(), &mut report);
-    finish(None, None, None, report, payload)
+    finish(None, None, None, report, payload, ctx.skip_explain)
 }
 
 fn detect_profile(payload: &Map<String, Value>) -> Option<LmsProfile> {
@@ -368,6 +371,7 @@ fn finish(
     signature: Option<SignatureCheck>,
     report: Report,
     payload: &Map<String, Value>,
+    skip_explain: bool,
 ) -> IdTokenReport {
     let roles = match payload.get(uri::ROLES) {
         Some(Value::Array(a)) => roles::parse_roles(a),
@@ -384,7 +388,7 @@ fn finish(
             .get(uri::MESSAGE_TYPE)
             .and_then(Value::as_str)
             .map(str::to_string),
-        claims: claims::explain(payload),
+        claims: if skip_explain { Vec::new() } else { claims::explain(payload) },
         roles,
         lms: detect_profile(payload),
     }
