@@ -19,7 +19,7 @@ bench: setup-test ui engine app
 
 ## `lti-inspector serve` for a browser (prints the ui: URL with its token).
 serve: setup-run ui engine
-	./target/debug/lti-inspector serve
+	$${CARGO_TARGET_DIR:-target}/debug/lti-inspector serve
 
 setup-run:
 	@bash scripts/setup.sh run

@@ -5,6 +5,7 @@ cd "$ROOT"
 export XDG_DATA_HOME="$(mktemp -d /tmp/lti-bench-xdg.XXXXXX)"
 echo -n bench | gnome-keyring-daemon --unlock --components=secrets >/dev/null
 RUNS="${BENCH_RUNS:-5}"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 stats() { sort -n | awk '{a[NR]=$1; s+=$1} END {printf "min %.0f  median %.0f  max %.0f  mean %.0f  (n=%d)\n", a[1], a[int((NR+1)/2)], a[NR], s/NR, NR}'; }
@@ -15,7 +16,7 @@ first=""
 warm=()
 for i in $(seq 0 "$RUNS"); do
   out="$(LTI_INSPECTOR_DATA_DIR="$DATA" LTI_INSPECTOR_TOOL_PORT=0 LTI_INSPECTOR_EMULATOR_PORT=0 LTI_INSPECTOR_EXIT_AFTER_FIRST_PAINT=1 \
-        timeout 60 ./target/debug/lti-inspector-desktop 2>/dev/null | grep first-paint-ms || true)"
+        timeout 60 $TARGET/debug/lti-inspector-desktop 2>/dev/null | grep first-paint-ms || true)"
   ms="${out#first-paint-ms: }"
   [ -z "$ms" ] && { echo "run $i: no first paint reported"; continue; }
   if [ "$i" = 0 ]; then first="$ms"; else warm+=("$ms"); fi
@@ -26,13 +27,13 @@ printf '%s\n' "${warm[@]}" | stats | sed 's/^/later starts: /'
 echo
 echo "== idle RSS"
 D2="$(mktemp -d)"
-./target/debug/lti-inspector serve --data-dir "$D2" --ui-port 0 --tool-port 0 --emulator-port 0 >/dev/null 2>&1 &
+$TARGET/debug/lti-inspector serve --data-dir "$D2" --ui-port 0 --tool-port 0 --emulator-port 0 >/dev/null 2>&1 &
 PID=$!
 sleep 3
 echo "engine (lti-inspector serve, idle 3 s): $(( $(rss_kib $PID) / 1024 )) MiB"
 kill $PID; wait $PID 2>/dev/null || true
 
-LTI_INSPECTOR_DATA_DIR="$DATA" LTI_INSPECTOR_TOOL_PORT=0 LTI_INSPECTOR_EMULATOR_PORT=0 ./target/debug/lti-inspector-desktop >/dev/null 2>&1 &
+LTI_INSPECTOR_DATA_DIR="$DATA" LTI_INSPECTOR_TOOL_PORT=0 LTI_INSPECTOR_EMULATOR_PORT=0 $TARGET/debug/lti-inspector-desktop >/dev/null 2>&1 &
 PID=$!
 sleep 5
 web=0
@@ -40,8 +41,12 @@ for p in $(pgrep -f WebKitWebProcess || true) $(pgrep -f WebKitNetworkProcess ||
 echo "desktop main process (engine + shell, idle 5 s): $(( $(rss_kib $PID) / 1024 )) MiB; WebKit web+network processes: $(( web / 1024 )) MiB"
 kill $PID; wait $PID 2>/dev/null || true
 
-if [ -x target/release/lti-inspector-bench ] || grep -q 'name = "lti-inspector-bench"' crates/lti-inspector/Cargo.toml 2>/dev/null; then
+echo
+echo "== engine benchmarks (release build)"
+cargo build -q --release -p lti-inspector --bins
+for b in "$TARGET"/release/bench-*; do
+  [ -x "$b" ] || continue
   echo
-  echo "== engine benchmarks (release build)"
-  cargo run -q --release -p lti-inspector --bin lti-inspector-bench
-fi
+  echo "-- $(basename "$b")"
+  "$b"
+done

@@ -5,7 +5,7 @@
 # from a browser instead.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
-BIN="$ROOT/target/debug/lti-inspector-desktop"
+BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/lti-inspector-desktop"
 if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
   exec "$BIN"
 fi

@@ -3,6 +3,9 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+export LTI_INSPECTOR_BIN="${LTI_INSPECTOR_BIN:-$TARGET/debug/lti-inspector}"
+export LTI_INSPECTOR_DESKTOP_BIN="${LTI_INSPECTOR_DESKTOP_BIN:-$TARGET/debug/lti-inspector-desktop}"
 export XDG_DATA_HOME="$(mktemp -d /tmp/lti-test-xdg.XXXXXX)"
 trap 'rm -rf "$XDG_DATA_HOME"' EXIT
 echo -n test-password | gnome-keyring-daemon --unlock --components=secrets >/dev/null
