@@ -8,117 +8,27 @@
 // SETUP-NOTES "Keychain in tests"). Screenshots go to tests/artifacts/.
 
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import http from 'node:http';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { after, before, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { ARTIFACTS, launchBrowser, rawRequest, skip, startServer, stopServer } from './harness.mjs';
 
-const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const CHROMIUM = '/usr/bin/chromium';
-const BIN = process.env.LTI_INSPECTOR_BIN || path.join(repo, 'target/debug/lti-inspector');
-const UI_DIST = path.join(repo, 'ui/dist');
-const ARTIFACTS = path.join(repo, 'tests/artifacts');
-
-// playwright-core lives in ui/node_modules (this folder has no package.json).
-let playwright = null;
-try {
-  playwright = createRequire(path.join(repo, 'ui/package.json'))('playwright-core');
-} catch {
-  playwright = null;
-}
-
-const skip = !fs.existsSync(CHROMIUM)
-  ? `${CHROMIUM} is missing (apt-get install chromium): browser tests skipped`
-  : !playwright
-    ? 'playwright-core is not installed (cd ui && npm install): browser tests skipped'
-    : false;
 if (skip) console.log(`# SKIP ${skip}`);
 
-let server = null; // { proc, uiUrl, base, token, tool, stderr }
+let server = null; // { proc, uiUrl, base, token, tool, stderr, api }
 let context = null;
 let page = null;
 let tmp = null;
 const dialogs = [];
 const pageErrors = [];
 
-/** Starts `lti-inspector serve` on free ports and waits for its `ui:` and `tool:` lines. */
-async function startServer() {
-  assert.ok(fs.existsSync(BIN), `engine binary not found at ${BIN} (build it, or set LTI_INSPECTOR_BIN)`);
-  assert.ok(fs.existsSync(path.join(UI_DIST, 'index.html')), `UI not built: run npm run build in ui/ (${UI_DIST})`);
-  const dataDir = path.join(tmp, 'data');
-  const args = ['serve', '--data-dir', dataDir, '--ui-port', '0', '--tool-port', '0', '--emulator-port', '0', '--ui-dir', UI_DIST];
-  if (process.env.LTI_TEST_FILE_KEYSTORE === '1') args.push('--key-store', `file:${path.join(tmp, 'keys.json')}`);
-  const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
-  let stderr = '';
-  proc.stderr.on('data', (d) => (stderr += d));
-  const lines = readline.createInterface({ input: proc.stdout });
-  const found = {};
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not print its URLs within 20 s; stderr:\n${stderr}`)), 20_000);
-    proc.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`serve exited with ${code} before printing its URLs; stderr:\n${stderr}`));
-    });
-    lines.on('line', (line) => {
-      const m = /^(ui|tool): (\S+)/.exec(line);
-      if (m) found[m[1]] = m[2];
-      if (found.ui && found.tool) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-  });
-  proc.removeAllListeners('exit');
-  const ui = new URL(found.ui);
-  return { proc, uiUrl: found.ui, base: ui.origin, token: ui.searchParams.get('token'), tool: found.tool, stderr: () => stderr };
-}
-
-function stopServer() {
-  if (!server || server.proc.exitCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const kill = setTimeout(() => server.proc.kill('SIGKILL'), 5000);
-    server.proc.on('exit', () => {
-      clearTimeout(kill);
-      resolve();
-    });
-    server.proc.kill('SIGTERM');
-  });
-}
-
-/** An HTTP request with full control over headers (fetch cannot set Host). */
-function rawRequest(url, { method = 'GET', headers = {}, body } = {}) {
-  const u = new URL(url);
-  return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, path: u.pathname + u.search, method, headers }, (res) => {
-      let data = '';
-      res.on('data', (d) => (data += d));
-      res.on('end', () => resolve({ status: res.statusCode, body: data }));
-    });
-    req.on('error', reject);
-    if (body) req.write(body);
-    req.end();
-  });
-}
-
 before(async () => {
   if (skip) return;
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lti-ui-browser-'));
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-  server = await startServer();
-  context = await playwright.chromium.launchPersistentContext(path.join(tmp, 'profile'), {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1360, height: 820 },
-    colorScheme: 'light',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(10_000);
+  server = await startServer(tmp);
+  ({ context, page } = await launchBrowser(path.join(tmp, 'profile')));
   page.on('dialog', (d) => {
     dialogs.push(d.message());
     void d.dismiss();
@@ -128,7 +38,7 @@ before(async () => {
 
 after(async () => {
   await context?.close().catch(() => undefined);
-  await stopServer();
+  await stopServer(server);
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
 
@@ -158,6 +68,8 @@ test('3. the Timeline shows the JWKS fetch without a reload', { skip }, async ()
   });
   await page.getByTestId('nav-timeline').click();
   await page.getByTestId('timeline').waitFor();
+  // Flows are the Timeline's first view; every exchange is one tab away.
+  await page.getByTestId('tab-exchanges').click();
   const row = page.getByTestId('exchange-row').filter({ hasText: '/.well-known/jwks.json' });
   await row.first().waitFor();
   assert.equal(await page.evaluate(() => window.__sameDocument), true, 'the page was reloaded');
@@ -223,6 +135,7 @@ test('7. themes: dark mode applies and persists; a tab without a valid token exp
   assert.equal(await page.evaluate(() => localStorage.getItem('lti-inspector.theme')), 'dark');
   await page.screenshot({ path: path.join(ARTIFACTS, 'browser-settings-dark.png') });
   await page.getByTestId('nav-timeline').click();
+  await page.getByTestId('tab-exchanges').click();
   await page.getByTestId('exchange-detail').waitFor({ state: 'detached' }).catch(() => undefined);
   await page.getByTestId('exchange-row').first().waitFor();
   await page.getByTestId('exchange-row').filter({ hasText: '/.well-known/jwks.json' }).first().click();

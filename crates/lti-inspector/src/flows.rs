@@ -139,6 +139,14 @@ pub fn add_message(
     for (k, v) in summary {
         merged.insert(k.clone(), v.clone());
     }
+    // Totals over every message of the flow (login, auth request, id_token…), as strings like
+    // the other summary values.
+    let add = |m: &mut Map<String, Value>, key: &str, n: u32| {
+        let old: u64 = m.get(key).and_then(Value::as_str).and_then(|v| v.parse().ok()).unwrap_or(0);
+        m.insert(key.into(), Value::String((old + n as u64).to_string()));
+    };
+    add(&mut merged, "errors", msg.counts.errors);
+    add(&mut merged, "warnings", msg.counts.warnings);
     let verdict = combine(&verdict, msg.verdict);
     tx.prepare_cached(
         "UPDATE flows SET verdict = ?2, summary_json = ?3, updated_at = ?4, title = COALESCE(?5, title) WHERE id = ?1",

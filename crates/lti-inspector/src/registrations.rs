@@ -97,7 +97,8 @@ pub fn apply_preset(mut input: PlatformInput) -> Result<PlatformInput> {
     if input.token_endpoint.trim().is_empty() {
         input.token_endpoint = fill(&profile.token_endpoint).unwrap_or_default();
     }
-    if non_empty(input.jwks_url.clone()).is_none() {
+    // A pasted key replaces the JWKS URL; only fill the URL when no key is given.
+    if non_empty(input.jwks_url.clone()).is_none() && non_empty(input.public_key.clone()).is_none() {
         input.jwks_url = fill(&profile.jwks_url);
     }
     if non_empty(input.token_audience.clone()).is_none() {
@@ -174,8 +175,10 @@ pub fn build(input: PlatformInput, existing: Option<&Platform>) -> Result<Platfo
             )));
         }
     }
-    let public_jwks = match non_empty(input.public_key) {
-        Some(text) => Some(parse_public_key(&text)?),
+    // Absent keeps the stored key; an explicitly empty string removes it.
+    let public_jwks = match input.public_key.as_deref().map(str::trim) {
+        Some("") => None,
+        Some(text) => Some(parse_public_key(text)?),
         None => existing.and_then(|e| e.public_jwks.clone()),
     };
     let deployment_ids = input

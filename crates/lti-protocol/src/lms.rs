@@ -283,11 +283,16 @@ pub fn issuer_hint(expected: &str, actual: &str) -> Option<String> {
 /// Advice for a `kid` that the JWKS does not have.
 pub fn jwks_hint(profile: Option<&LmsProfile>) -> String {
     match profile {
-        Some(p) if is_canvas(p) => format!(
+        Some(p) if is_canvas(p) && !p.jwks_url.contains('{') => format!(
             "Canvas prod, beta and test have separate key sets; for this issuer use {}. Keys rotate: re-fetch the JWKS on a kid miss.",
             p.jwks_url
         ),
-        Some(p) => format!("Check the registration's JWKS URL ({} serves it at {}) and re-fetch it: platforms rotate keys.", p.name, p.jwks_url),
+        Some(p) => format!(
+            "Check the registration's JWKS URL ({} serves it at {}) and re-fetch it: platforms rotate keys.",
+            p.name,
+            // Templates name the site generically rather than showing a raw placeholder.
+            p.jwks_url.replace("{site}", "<site>").replace("{tool_id}", "<tool id>").replace("{kid}", "<kid>")
+        ),
         None => "Check the registration's JWKS URL and re-fetch it: platforms rotate keys.".into(),
     }
 }

@@ -3,7 +3,7 @@
 import { useEffect, useMemo } from 'react';
 import { hasTransport, transportKind } from '../transport';
 import { reportFirstPaint } from '../transport/tauri';
-import { NAV } from './nav';
+import { NAV, sectionOf } from './nav';
 import { NoTokenPage } from './NoTokenPage';
 import { PAGE_VIEWS } from './pages';
 import { hrefFor, navigate, useRoute } from './router';
@@ -47,6 +47,7 @@ function Shell() {
   }, [shortcuts]);
 
   const Page = PAGE_VIEWS[route.page].component;
+  const section = sectionOf(route.page);
   return (
     <div className="shell">
       <nav className="sidebar" aria-label="Sections">
@@ -59,7 +60,7 @@ function Shell() {
         <ul className="nav-list">
           {NAV.map((n, i) => {
             const Icon = PAGE_VIEWS[n.id].icon;
-            const active = route.page === n.id;
+            const active = section === n.id;
             return (
               <li key={n.id}>
                 <a

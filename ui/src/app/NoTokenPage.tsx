@@ -1,6 +1,8 @@
 //! Shown in a browser opened without the API token: how to open the UI properly.
 
 export function NoTokenPage({ stale = false }: { stale?: boolean }) {
+  // A deep link (the landing page links to `#/flows/<id>`) opened in a tab without the token.
+  const wanted = /^#\/flows\/[^/]+/.exec(window.location.hash)?.[0] ?? null;
   return (
     <div className="notoken" data-testid="no-token">
       <div className="notoken-card">
@@ -25,6 +27,12 @@ export function NoTokenPage({ stale = false }: { stale?: boolean }) {
           and open that address. The token is kept for this tab only and removed from the address bar. If the engine was
           restarted, it printed a new token.
         </p>
+        {wanted && (
+          <p data-testid="no-token-deep-link">
+            This link points at a flow: open the <code>ui:</code> address with <code>{wanted}</code> added at its end, or
+            find the flow in that tab&apos;s Timeline.
+          </p>
+        )}
       </div>
     </div>
   );

@@ -3,11 +3,13 @@
 
 import type { ComponentType, ReactNode } from 'react';
 import { EmulatorPage } from '../emulator/EmulatorPage';
+import { FlowPage } from '../flow/FlowPage';
 import { KeysPage } from '../keys/KeysPage';
 import { PlatformsPage } from '../platforms/PlatformsPage';
+import { RulesPage } from '../rules/RulesPage';
 import { SettingsPage } from '../settings/SettingsPage';
 import { SetupPage } from '../setup/SetupPage';
-import { EmulatorIcon, KeyIcon, PlatformsIcon, SettingsIcon, SetupIcon, TimelineIcon } from '../shared/icons';
+import { EmulatorIcon, KeyIcon, PlatformsIcon, RulesIcon, SettingsIcon, SetupIcon, TimelineIcon } from '../shared/icons';
 import { TimelinePage } from '../timeline/TimelinePage';
 import type { PageId } from './nav';
 import type { Route } from './router';
@@ -19,9 +21,11 @@ export interface PageView {
 
 export const PAGE_VIEWS: Record<PageId, PageView> = {
   timeline: { icon: TimelineIcon, component: TimelinePage },
+  flows: { icon: TimelineIcon, component: FlowPage },
   setup: { icon: SetupIcon, component: SetupPage },
   platforms: { icon: PlatformsIcon, component: PlatformsPage },
   emulator: { icon: EmulatorIcon, component: EmulatorPage },
   keys: { icon: KeyIcon, component: KeysPage },
+  rules: { icon: RulesIcon, component: RulesPage },
   settings: { icon: SettingsIcon, component: SettingsPage },
 };

@@ -13,6 +13,8 @@ describe('NavShortcuts', () => {
     expect(s.handle(key('k'), 300)).toBe('keys');
     expect(s.handle(key('g'), 400)).toBeNull();
     expect(s.handle(key(','), 500)).toBe('settings');
+    expect(s.handle(key('g'), 600)).toBeNull();
+    expect(s.handle(key('r'), 700)).toBe('rules');
   });
   it('forgets g after the timeout or another key', () => {
     const s = new NavShortcuts();
@@ -27,7 +29,8 @@ describe('NavShortcuts', () => {
     const s = new NavShortcuts();
     expect(s.handle(key('1', { ctrlKey: true }), 0)).toBe('timeline');
     expect(s.handle(key('2', { metaKey: true }), 0)).toBe('setup');
-    expect(s.handle(key('6', { ctrlKey: true }), 0)).toBe('settings');
+    expect(s.handle(key('6', { ctrlKey: true }), 0)).toBe('rules');
+    expect(s.handle(key('7', { ctrlKey: true }), 0)).toBe('settings');
     expect(s.handle(key('9', { ctrlKey: true }), 0)).toBeNull();
     expect(s.handle(key('1', { altKey: true }), 0)).toBeNull();
   });
@@ -39,5 +42,7 @@ describe('parseHash', () => {
     expect(parseHash('#/nowhere')).toEqual({ page: 'setup', rest: [] });
     expect(parseHash('#/timeline/flows')).toEqual({ page: 'timeline', rest: ['flows'] });
     expect(parseHash('#keys')).toEqual({ page: 'keys', rest: [] });
+    expect(parseHash('#/flows/01a21c74b3d2dd230097')).toEqual({ page: 'flows', rest: ['01a21c74b3d2dd230097'] });
+    expect(parseHash('#/rules/claims')).toEqual({ page: 'rules', rest: ['claims'] });
   });
 });

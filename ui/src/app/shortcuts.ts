@@ -52,9 +52,10 @@ export function shortcutList(): Array<{ keys: string[][]; action: string }> {
   const mod = IS_MAC ? '⌘' : 'Ctrl';
   return [
     ...NAV.map((n, i) => ({ keys: [['g', n.chord], [mod, String(i + 1)]], action: `Go to ${n.label}` })),
-    { keys: [['/']], action: 'Timeline: focus the filter' },
-    { keys: [['j'], ['↓']], action: 'Timeline: next exchange' },
-    { keys: [['k'], ['↑']], action: 'Timeline: previous exchange' },
-    { keys: [['Esc']], action: 'Timeline: close the detail pane / leave the filter' },
+    { keys: [['/']], action: 'Lists (flows, exchanges, rules): focus the filter or search' },
+    { keys: [['j'], ['↓']], action: 'Lists: next row (in a flow: next step)' },
+    { keys: [['k'], ['↑']], action: 'Lists: previous row (in a flow: previous step)' },
+    { keys: [['Enter']], action: 'Flows: open the selected flow' },
+    { keys: [['Esc']], action: 'Leave the filter · close the detail or step · in a flow: back to the flows' },
   ];
 }

@@ -41,3 +41,25 @@ export function statusClass(status: number | null | undefined): StatusClass {
   if (status >= 200) return 'ok';
   return 'info';
 }
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** Compact local time for lists: `14:03:07` today, `Nov 26 14:03` otherwise. */
+export function formatWhen(unixMs: number, nowMs: number = Date.now()): string {
+  const d = new Date(unixMs);
+  if (Number.isNaN(d.getTime())) return '—';
+  const n = new Date(nowMs);
+  const sameDay = d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate();
+  if (sameDay) return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const year = d.getFullYear() === n.getFullYear() ? '' : ` ${d.getFullYear()}`;
+  return `${MONTHS[d.getMonth()]} ${d.getDate()}${year} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+/** A time offset from a start: `+0 ms`, `+4.5 ms`, `+125 ms`, `+1.25 s`. */
+export function formatOffset(ms: number): string {
+  if (!Number.isFinite(ms)) return '—';
+  const v = Math.max(0, ms);
+  if (v === 0) return '+0 ms';
+  if (v < 10) return `+${v.toFixed(1)} ms`;
+  return `+${formatDuration(v)}`;
+}

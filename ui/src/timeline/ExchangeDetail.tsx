@@ -28,10 +28,19 @@ function remember(ex: Exchange) {
   }
 }
 
-export function ExchangeDetail({ id, onClose }: { id: number; onClose: () => void }) {
+interface Props {
+  id: number;
+  onClose: () => void;
+  /** Which tab opens first (a flow's response step opens on the response). */
+  initialTab?: 'request' | 'response';
+  /** Shown inside a page (the flow view) rather than as the Timeline's side pane. */
+  embedded?: boolean;
+}
+
+export function ExchangeDetail({ id, onClose, initialTab = 'request', embedded = false }: Props) {
   const [ex, setEx] = useState<Exchange | null>(cache.get(id) ?? null);
   const [error, setError] = useState<ApiError | null>(null);
-  const [tab, setTab] = useState<'request' | 'response'>('request');
+  const [tab, setTab] = useState<'request' | 'response'>(initialTab);
 
   useEffect(() => {
     let live = true;
@@ -53,7 +62,7 @@ export function ExchangeDetail({ id, onClose }: { id: number; onClose: () => voi
   }, [id]);
 
   return (
-    <aside className="detail" data-testid="exchange-detail" aria-label="Exchange detail">
+    <aside className={`detail ${embedded ? 'detail-embedded' : ''}`} data-testid="exchange-detail" aria-label="Exchange detail">
       {error && (
         <div className="detail-pad">
           <DetailClose onClose={onClose} />

@@ -1,5 +1,5 @@
-//! Timeline: every recorded exchange, newest first, live. A filter box, the virtualized list,
-//! and the detail pane of the selected exchange. The Flows tab sits beside it.
+//! Timeline: flows (one launch each) as the primary view, and every recorded exchange beside it
+//! (`#/timeline/exchanges`), both newest first and live. A flow opens its own view, `#/flows/<id>`.
 
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { hrefFor, navigate, type Route } from '../app/router';
@@ -12,19 +12,24 @@ import { ExchangeDetail } from './ExchangeDetail';
 import { ExchangeList } from './ExchangeList';
 import { exchangeStore, useExchanges } from './exchangeStore';
 import { applyFilter } from './filter';
-import { FlowsTab } from './FlowsTab';
+import { FlowsView } from './FlowsView';
 
 export function TimelinePage({ route }: { route: Route }) {
-  const tab = route.rest[0] === 'flows' ? 'flows' : 'exchanges';
-  const [filter, setFilter] = useState('');
+  const tab = route.rest[0] === 'exchanges' ? 'exchanges' : 'flows';
+  // `#/timeline/exchanges/<filter>` opens the exchanges with a filter (a flow's "Show exchanges").
+  const routeFilter = tab === 'exchanges' ? (route.rest[1] ?? null) : null;
+  const [filter, setFilter] = useState(routeFilter ?? '');
+  useEffect(() => {
+    if (routeFilter !== null) setFilter(routeFilter);
+  }, [routeFilter]);
 
   const tabs = (
     <div className="tabs tabs-inline" role="tablist">
-      <a href={hrefFor('timeline')} role="tab" aria-selected={tab === 'exchanges'} className={tab === 'exchanges' ? 'active' : ''} data-testid="tab-exchanges">
-        Exchanges
-      </a>
-      <a href={hrefFor('timeline', 'flows')} role="tab" aria-selected={tab === 'flows'} className={tab === 'flows' ? 'active' : ''} data-testid="tab-flows">
+      <a href={hrefFor('timeline')} role="tab" aria-selected={tab === 'flows'} className={tab === 'flows' ? 'active' : ''} data-testid="tab-flows">
         Flows
+      </a>
+      <a href={hrefFor('timeline', 'exchanges')} role="tab" aria-selected={tab === 'exchanges'} className={tab === 'exchanges' ? 'active' : ''} data-testid="tab-exchanges">
+        Exchanges
       </a>
     </div>
   );
@@ -32,15 +37,7 @@ export function TimelinePage({ route }: { route: Route }) {
   return (
     <div className="timeline" data-testid="timeline">
       {tab === 'flows' ? (
-        <>
-          <div className="toolbar">{tabs}</div>
-          <FlowsTab
-            onShowExchanges={(flowId) => {
-              setFilter(`flow:${flowId}`);
-              navigate('timeline');
-            }}
-          />
-        </>
+        <FlowsView tabs={tabs} onOpen={(id) => navigate('flows', id)} />
       ) : (
         <ExchangesView filter={filter} setFilter={setFilter} tabs={tabs} />
       )}

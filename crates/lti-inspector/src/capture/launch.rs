@@ -410,8 +410,6 @@ fn summarize(
     if let Some(d) = s(payload.get("https://purl.imsglobal.org/spec/lti/claim/deployment_id")) {
         m.insert("deployment_id".into(), json!(d));
     }
-    let counts = report.counts();
-    m.insert("errors".into(), json!(counts.errors.to_string()));
-    m.insert("warnings".into(), json!(counts.warnings.to_string()));
+    let _ = report;
     m
 }

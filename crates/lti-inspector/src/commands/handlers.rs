@@ -1,9 +1,9 @@
 //! One function per command. Thin: unpack, call the engine, return its typed result.
 
 use super::types::*;
+use crate::capture::paths;
 #[allow(unused_imports)]
 pub use crate::emulator::commands::*;
-use crate::capture::paths;
 use crate::engine::{Engine, EngineStatus};
 use crate::error::{ApiError, Result};
 use crate::keys::{KeyInfo, KeyRole};
@@ -41,7 +41,9 @@ pub async fn get_tool_setup(engine: &Engine, _: NoArgs) -> Result<ToolSetup> {
         jwks_url: url(paths::JWKS),
         base_url: tool.base_url.clone(),
         kid: key.as_ref().map(|k| k.kid().to_string()),
-        public_jwk_json: key.as_ref().and_then(|k| serde_json::to_string_pretty(&k.public_jwk()).ok()),
+        public_jwk_json: key
+            .as_ref()
+            .and_then(|k| serde_json::to_string_pretty(&k.public_jwk()).ok()),
         public_pem: key.as_ref().and_then(|k| k.public_pem().ok()),
         problems,
     })
@@ -51,7 +53,10 @@ pub async fn list_keys(engine: &Engine, _: NoArgs) -> Result<Vec<KeyInfo>> {
     engine.keys().list().await
 }
 
-pub async fn list_exchanges(engine: &Engine, args: ListExchangesArgs) -> Result<Vec<ExchangeSummary>> {
+pub async fn list_exchanges(
+    engine: &Engine,
+    args: ListExchangesArgs,
+) -> Result<Vec<ExchangeSummary>> {
     let limit = args.limit.unwrap_or(500).min(5000);
     engine
         .store()
@@ -60,12 +65,18 @@ pub async fn list_exchanges(engine: &Engine, args: ListExchangesArgs) -> Result<
 }
 
 pub async fn get_exchange(engine: &Engine, args: GetExchangeArgs) -> Result<Exchange> {
-    engine.store().read(move |c| store::exchanges::get(c, args.id)).await
+    engine
+        .store()
+        .read(move |c| store::exchanges::get(c, args.id))
+        .await
 }
 
 pub async fn list_flows(engine: &Engine, args: ListFlowsArgs) -> Result<Vec<FlowSummary>> {
     let limit = args.limit.unwrap_or(500).min(5000);
-    engine.store().read(move |c| store::flows::list(c, limit)).await
+    engine
+        .store()
+        .read(move |c| store::flows::list(c, limit, args.before))
+        .await
 }
 
 pub async fn list_platforms(engine: &Engine, _: NoArgs) -> Result<Vec<Platform>> {
@@ -81,12 +92,18 @@ pub async fn delete_platform(engine: &Engine, args: IdArgs) -> Result<Deleted> {
     Ok(Deleted { deleted: true })
 }
 
-pub async fn list_platform_presets(_: &Engine, _: NoArgs) -> Result<Vec<lti_protocol::lms::LmsProfile>> {
+pub async fn list_platform_presets(
+    _: &Engine,
+    _: NoArgs,
+) -> Result<Vec<lti_protocol::lms::LmsProfile>> {
     Ok(lti_protocol::lms::profiles())
 }
 
 pub async fn get_flow(engine: &Engine, args: IdArgs) -> Result<crate::flows::FlowDetail> {
-    engine.store().read(move |c| crate::flows::detail(c, &args.id)).await
+    engine
+        .store()
+        .read(move |c| crate::flows::detail(c, &args.id))
+        .await
 }
 
 pub async fn list_rules(_: &Engine, _: NoArgs) -> Result<Vec<lti_protocol::rules::RuleInfo>> {

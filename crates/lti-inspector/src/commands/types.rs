@@ -33,6 +33,10 @@ pub struct ListFlowsArgs {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub limit: Option<u32>,
+    /// Page backwards: flows that started before this time (unix ms), e.g. the oldest shown.
+    #[serde(default)]
+    #[ts(optional = nullable, type = "number")]
+    pub before: Option<i64>,
 }
 
 /// What an LMS administrator needs to register the inspector as a tool.

@@ -70,9 +70,11 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<FlowSummary>> {
     Ok(conn.query_row(&sql, [id], from_row).optional()?)
 }
 
-pub fn list(conn: &Connection, limit: u32) -> Result<Vec<FlowSummary>> {
-    let sql = format!("SELECT {COLS} FROM flows f ORDER BY f.started_at DESC LIMIT ?1");
+pub fn list(conn: &Connection, limit: u32, before: Option<i64>) -> Result<Vec<FlowSummary>> {
+    let sql = format!(
+        "SELECT {COLS} FROM flows f WHERE (?2 IS NULL OR f.started_at < ?2) ORDER BY f.started_at DESC LIMIT ?1"
+    );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let rows = stmt.query_map([limit], from_row)?;
+    let rows = stmt.query_map(rusqlite::params![limit, before], from_row)?;
     Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
 }

@@ -1,0 +1,85 @@
+//! The top of the flow view: verdict, title, who/where/what (platform, user, context, message
+//! type, deployment), when it started, its counts, and the copy buttons.
+
+import { hrefFor } from '../app/router';
+import type { FlowDetail } from '../bindings';
+import { CopyButton } from '../shared/CopyButton';
+import { formatDateTime } from '../shared/format';
+import { BackIcon } from '../shared/icons';
+import { flowFacts, verdictExplanation, verdictLabel, verdictTone } from './summary';
+
+export function FlowHeader({ detail }: { detail: FlowDetail }) {
+  const f = detail.flow;
+  const x = flowFacts(f);
+  const idToken = detail.messages.find((m) => m.message.kind === 'id_token')?.message.raw ?? null;
+  // Every message's checks (login, auth request, id_token), not only the launch's.
+  const totals = detail.messages.reduce(
+    (t, m) => ({
+      passed: t.passed + m.message.counts.passed,
+      errors: t.errors + m.message.counts.errors,
+      warnings: t.warnings + m.message.counts.warnings,
+    }),
+    { passed: 0, errors: 0, warnings: 0 },
+  );
+  const facts: Array<[string, string, string?]> = [
+    ['Platform', x.platform, x.issuer && x.issuer !== x.platform ? x.issuer : undefined],
+    ['User', x.user],
+    ['Context', x.context],
+    ['Message type', x.messageType],
+    ['Deployment', x.deploymentId],
+    ['Client ID', x.clientId],
+  ];
+  return (
+    <header className="flow-header" data-testid="flow-header">
+      <div className="flow-topline">
+        <a href={hrefFor('timeline')} className="back-link" title="Back to the flows (Esc)">
+          <BackIcon size={14} /> Flows
+        </a>
+        <span className="muted mono small">flow {f.id}</span>
+      </div>
+      <div className="flow-titleline">
+        <span className={`verdict-lg tone-${verdictTone(f.verdict)}`} data-testid="flow-verdict" data-verdict={f.verdict} title={verdictExplanation(f.verdict)}>
+          {verdictLabel(f.verdict)}
+        </span>
+        <h1 className="flow-title">{f.title}</h1>
+        <div className="flow-actions">
+          <CopyButton value={idToken ?? ''} label="Copy id_token" title="Copy the id_token (compact JWT)" disabled={!idToken} />
+          <CopyButton value={f.id} label="Copy flow id" title="Copy the flow id" />
+          <a className="btn btn-sm" href={hrefFor('timeline', 'exchanges', `flow:${f.id}`)} title="This flow's exchanges in the Timeline">
+            Exchanges
+          </a>
+        </div>
+      </div>
+      <dl className="flow-facts">
+        {facts
+          .filter(([, v]) => v)
+          .map(([k, v, sub]) => (
+            <div key={k} className="fact">
+              <dt>{k}</dt>
+              <dd title={sub ?? v}>
+                {v}
+                {sub && <span className="fact-sub mono">{sub}</span>}
+              </dd>
+            </div>
+          ))}
+        <div className="fact">
+          <dt>Started</dt>
+          <dd title={new Date(f.started_at).toISOString()}>{formatDateTime(f.started_at)}</dd>
+        </div>
+        <div className="fact fact-wide">
+          <dt>Checks</dt>
+          <dd className="fact-counts" data-testid="flow-counts">
+            <span className={totals.errors > 0 ? 'sev-error strong' : 'muted'}>{plural(totals.errors, 'error')}</span>
+            <span className={totals.warnings > 0 ? 'sev-warning strong' : 'muted'}>{plural(totals.warnings, 'warning')}</span>
+            <span className="muted">{totals.passed} passed</span>
+            <span className="muted">{plural(detail.exchanges.length, 'exchange')}</span>
+          </dd>
+        </div>
+      </dl>
+    </header>
+  );
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import type { ExchangeSummary } from '../bindings';
+import { deriveSequence } from './sequence';
+
+const ex = (id: number, step: string | null, p: Partial<ExchangeSummary> = {}): ExchangeSummary => ({
+  id,
+  flow_id: 'f1',
+  side: 'tool',
+  direction: 'inbound',
+  step,
+  method: 'POST',
+  url: `http://localhost:4471/lti/${step ?? 'x'}`,
+  status: 200,
+  started_at: 1_000 + id * 10,
+  duration_ms: 2,
+  request_bytes: 1,
+  response_bytes: 1,
+  request_truncated: false,
+  ...p,
+});
+
+const arrows = (steps: ReturnType<typeof deriveSequence>['steps']) =>
+  steps.map((s) => `${s.label}: ${s.legs.map((l) => `${l.from}${l.observed ? '->' : '~>'}${l.to}`).join(' ')}`);
+
+describe('deriveSequence', () => {
+  it('draws a full launch: login, redirect through the browser, form_post, JWKS fetch, landing page', () => {
+    const seq = deriveSequence(
+      [
+        ex(1, 'login', { status: 302, started_at: 1000, duration_ms: 1.5 }),
+        ex(3, 'launch', { started_at: 1120, duration_ms: 40 }),
+        ex(2, 'jwks_fetch', { direction: 'outbound', method: 'GET', url: 'https://lms.example/jwks', started_at: 1130, duration_ms: 20 }),
+      ],
+      'tool',
+      995,
+    );
+    expect(seq.startedAt).toBe(995);
+    expect(seq.self).toBe('tool');
+    expect(arrows(seq.steps)).toEqual([
+      'Login initiation: browser->tool',
+      'Authentication request (redirect): tool->browser browser~>platform',
+      'id_token form_post: platform~>browser browser->tool',
+      'JWKS fetch: tool->platform',
+      'Landing page: tool->browser',
+    ]);
+    // Sorted by time; the landing page is the launch's response, after the JWKS fetch it waited for.
+    const [login, redirect, post, jwks, landing] = seq.steps;
+    expect(login).toMatchObject({ key: '1:request', part: 'request', offsetMs: 5, durationMs: 1.5, detail: 'POST /lti/login', status: 302, outcome: 'redirect' });
+    expect(redirect).toMatchObject({ key: '1:response', part: 'response', offsetMs: 6.5, durationMs: null, detail: '302' });
+    expect(post).toMatchObject({ key: '3:request', offsetMs: 125 });
+    expect(jwks).toMatchObject({ key: '2:request', backChannel: true, detail: 'GET /jwks', durationMs: 20, offsetMs: 135 });
+    expect(landing).toMatchObject({ key: '3:response', offsetMs: 165 });
+    expect(seq.totalMs).toBe(165);
+  });
+
+  it('orders by time even when rows come in another order', () => {
+    const seq = deriveSequence([ex(2, 'launch', { started_at: 50 }), ex(1, 'login', { status: 302, started_at: 10 })], 'tool');
+    expect(seq.startedAt).toBe(10);
+    expect(seq.steps.map((s) => s.key)).toEqual(['1:request', '1:response', '2:request', '2:response']);
+  });
+
+  it('shows a login that did not redirect (unknown platform) as answered by the tool', () => {
+    const seq = deriveSequence([ex(1, 'login', { status: 400 })], 'tool');
+    expect(arrows(seq.steps)).toEqual(['Login initiation: browser->tool', 'Login answered: tool->browser']);
+    expect(seq.steps[1]?.outcome).toBe('client');
+  });
+
+  it('marks failed exchanges and unknown steps', () => {
+    const seq = deriveSequence(
+      [
+        ex(1, 'jwks_fetch', { direction: 'outbound', status: null, error: 'timed out after 5 s' }),
+        ex(2, null, { method: 'GET', url: 'http://localhost:4471/probe?x=1' }),
+        ex(3, 'platform_storage'),
+      ],
+      'tool',
+    );
+    expect(seq.steps[0]).toMatchObject({ label: 'JWKS fetch', outcome: 'server', error: 'timed out after 5 s', status: null });
+    expect(seq.steps[1]).toMatchObject({ label: 'GET /probe', detail: 'GET /probe' });
+    expect(seq.steps[3]).toMatchObject({ label: 'Platform storage log' });
+  });
+
+  it('puts the inspector on the platform lane for emulator flows', () => {
+    const seq = deriveSequence([ex(1, 'auth', { side: 'emulator', method: 'GET' }), ex(2, 'jwks_fetch', { side: 'emulator', direction: 'outbound' })], 'emulator');
+    expect(seq.self).toBe('platform');
+    expect(arrows(seq.steps)).toEqual(['Authentication request: browser->platform', 'Response: platform->browser', 'JWKS fetch: platform->tool']);
+  });
+
+  it('handles an empty flow', () => {
+    expect(deriveSequence([], 'tool', 42)).toEqual({ startedAt: 42, self: 'tool', steps: [], totalMs: 0 });
+    expect(deriveSequence([], 'tool').startedAt).toBe(0);
+  });
+});

@@ -1,0 +1,85 @@
+//! What a flow's summary map says (platform, user, context, message type, counts), read once
+//! into named fields for the flows list, its filter and the flow view's header.
+
+import type { FlowSummary } from '../bindings';
+import type { Tone } from '../shared/Badge';
+
+export interface FlowFacts {
+  platform: string;
+  issuer: string;
+  clientId: string;
+  user: string;
+  context: string;
+  messageType: string;
+  deploymentId: string;
+  /** Failed checks of the flow's launch; null when the flow has no count (no launch reached yet). */
+  errors: number | null;
+  warnings: number | null;
+}
+
+function count(v: string | undefined): number | null {
+  if (v === undefined || v === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : null;
+}
+
+export function flowFacts(f: FlowSummary): FlowFacts {
+  const s = f.summary ?? {};
+  return {
+    platform: s.platform ?? s.issuer ?? '',
+    issuer: s.issuer ?? '',
+    clientId: s.client_id ?? '',
+    user: s.user ?? '',
+    context: s.context ?? '',
+    messageType: s.message_type ?? '',
+    deploymentId: s.deployment_id ?? '',
+    errors: count(s.errors),
+    warnings: count(s.warnings),
+  };
+}
+
+export const VERDICTS = ['valid', 'invalid', 'unverified', 'pending'] as const;
+
+export function verdictTone(verdict: string): Tone {
+  switch (verdict) {
+    case 'valid':
+      return 'green';
+    case 'invalid':
+      return 'red';
+    case 'unverified':
+      return 'amber';
+    default:
+      return 'neutral';
+  }
+}
+
+export function verdictLabel(verdict: string): string {
+  switch (verdict) {
+    case 'valid':
+      return 'Valid';
+    case 'invalid':
+      return 'Invalid';
+    case 'unverified':
+      return 'Unverified';
+    case 'pending':
+      return 'Pending';
+    default:
+      return verdict || 'Unknown';
+  }
+}
+
+/** What each verdict means, for tooltips. */
+export function verdictExplanation(verdict: string): string {
+  switch (verdict) {
+    case 'valid':
+      return 'Every required check passed.';
+    case 'invalid':
+      return 'At least one check that must pass failed.';
+    case 'unverified':
+      return 'Well-formed, but the signature could not be checked (no platform key).';
+    case 'pending':
+      return 'The flow has not reached its launch yet (or it was abandoned).';
+    default:
+      return '';
+  }
+}

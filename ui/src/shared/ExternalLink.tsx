@@ -1,0 +1,26 @@
+//! A link that leaves the app (spec sections, vendor docs): always a new window or tab, never
+//! the app's own window, with no opener or referrer handed to the target. Only http(s) URLs
+//! become links; anything else (a recorded `javascript:` value, say) is shown as text.
+
+import type { ReactNode } from 'react';
+import { ExternalIcon } from './icons';
+
+export function isWebUrl(url: string | null | undefined): url is string {
+  if (!url) return false;
+  try {
+    const u = new URL(url);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+export function ExternalLink({ href, children, className, testId, title }: { href: string | null | undefined; children: ReactNode; className?: string; testId?: string; title?: string }) {
+  if (!isWebUrl(href)) return <span className={className}>{children}</span>;
+  return (
+    <a href={href} target="_blank" rel="noopener noreferrer" className={`ext-link ${className ?? ''}`} data-testid={testId} title={title ?? href}>
+      {children}
+      <ExternalIcon size={11} className="ext-icon" />
+    </a>
+  );
+}

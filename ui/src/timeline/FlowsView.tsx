@@ -1,0 +1,118 @@
+//! The flows view of the Timeline: a filter box, the live virtualized flows list, keyboard moves
+//! (j/k, Enter opens, / filters). Opening a flow goes to `#/flows/<id>`.
+
+import { useDeferredValue, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { hrefFor } from '../app/router';
+import { EmptyState } from '../shared/EmptyState';
+import { ErrorBanner } from '../shared/ErrorBanner';
+import { CloseIcon, SearchIcon, TimelineIcon } from '../shared/icons';
+import { Kbd, Spinner } from '../shared/Page';
+import { useListKeys } from '../shared/useListKeys';
+import { FlowList } from './FlowList';
+import { filterFlows } from './flowFilter';
+import { FLOW_LIMIT, flowStore, useFlows } from './flowStore';
+
+/** The flows filter outlives the view (coming back from a flow keeps it). */
+let lastFilter = '';
+let lastSelected: string | null = null;
+
+export function FlowsView({ tabs, onOpen }: { tabs: ReactNode; onOpen: (id: string) => void }) {
+  const state = useFlows();
+  const [filter, setFilterState] = useState(lastFilter);
+  const [selectedId, setSelectedState] = useState<string | null>(lastSelected);
+  const [scrollTick, setScrollTick] = useState(0);
+  const filterRef = useRef<HTMLInputElement>(null);
+  const setFilter = (f: string) => {
+    lastFilter = f;
+    setFilterState(f);
+  };
+  const setSelected = (id: string | null) => {
+    lastSelected = id;
+    setSelectedState(id);
+  };
+
+  useEffect(() => flowStore.ensureStarted(), []);
+  // Back from a flow: bring its row into view.
+  useEffect(() => setScrollTick((t) => t + 1), []);
+
+  const deferredFilter = useDeferredValue(filter);
+  const rows = useMemo(() => filterFlows(state.rows, deferredFilter), [state.rows, deferredFilter]);
+  const selectedIndex = selectedId === null ? -1 : rows.findIndex((r) => r.id === selectedId);
+
+  useListKeys({
+    items: rows,
+    selectedIndex,
+    filterRef,
+    onSelect: (row) => {
+      setSelected(row.id);
+      setScrollTick((t) => t + 1);
+    },
+    onOpen: (row) => onOpen(row.id),
+    onEscape: () => setSelected(null),
+  });
+
+  const total = state.rows.length;
+  return (
+    <div className="xview">
+      <div className="toolbar">
+        {tabs}
+        <label className="filter">
+          <SearchIcon size={14} />
+          <input
+            ref={filterRef}
+            type="search"
+            placeholder="Filter flows — e.g. canvas, verdict:invalid, user:jane, type:DeepLinking, has:errors"
+            value={filter}
+            onChange={(e) => setFilter(e.target.value)}
+            spellCheck={false}
+            data-testid="flows-filter"
+            aria-label="Filter flows"
+          />
+          {filter ? (
+            <button type="button" className="btn btn-icon btn-ghost" onClick={() => setFilter('')} aria-label="Clear filter">
+              <CloseIcon size={13} />
+            </button>
+          ) : (
+            <Kbd>/</Kbd>
+          )}
+        </label>
+        <span className="count" data-testid="flows-count">
+          {deferredFilter ? `${rows.length.toLocaleString()} of ${total.toLocaleString()}` : total.toLocaleString()} {total === 1 ? 'flow' : 'flows'}
+          {state.truncated ? ` (newest ${FLOW_LIMIT.toLocaleString()})` : ''}
+        </span>
+        <span className="live" title="Flows appear and update as launches happen">
+          <span className="dot good pulse" /> Live
+        </span>
+      </div>
+      {state.error && state.phase === 'error' && (
+        <div className="pad">
+          <ErrorBanner error={state.error} title="Could not list flows" />
+        </div>
+      )}
+      <div className="xmain fmain">
+        {state.phase === 'loading' || state.phase === 'idle' ? (
+          <Spinner />
+        ) : state.phase === 'error' ? null : total === 0 ? (
+          <EmptyState title="No flows yet" icon={<TimelineIcon size={22} />}>
+            <p>
+              A flow is one launch: login initiation → authentication redirect → id_token post → landing page, with every
+              check the inspector ran on it.
+            </p>
+            <p>
+              Register the tool in an LMS with the values on the <a href={hrefFor('setup')}>Setup</a> page, add the LMS on the{' '}
+              <a href={hrefFor('platforms')}>Platforms</a> page, and launch: the flow appears here as it happens.
+            </p>
+          </EmptyState>
+        ) : rows.length === 0 ? (
+          <EmptyState title="No flow matches the filter">
+            <button type="button" className="linklike" onClick={() => setFilter('')}>
+              Clear the filter
+            </button>
+          </EmptyState>
+        ) : (
+          <FlowList rows={rows} selectedId={selectedId} onSelect={setSelected} onOpen={onOpen} scrollToSelected={scrollTick} />
+        )}
+      </div>
+    </div>
+  );
+}
