@@ -44,6 +44,28 @@ fn open_launch_window(app: tauri::AppHandle, url: String, title: Option<String>)
     Ok(())
 }
 
+/// Opens a spec or documentation link in the system browser (the app window never navigates
+/// away). Only http(s) URLs; the URL is passed as one argument, never through a shell.
+#[tauri::command]
+fn open_external(url: String) -> Result<(), ApiError> {
+    let parsed: tauri::Url = url
+        .parse()
+        .map_err(|e| ApiError::new(lti_inspector::ErrorCode::BadRequest, format!("not a URL: {e}")))?;
+    if parsed.scheme() != "http" && parsed.scheme() != "https" {
+        return Err(ApiError::new(lti_inspector::ErrorCode::BadRequest, "only http(s) links open externally"));
+    }
+    let opener = if cfg!(target_os = "macos") {
+        std::process::Command::new("open").arg(parsed.as_str()).spawn()
+    } else if cfg!(windows) {
+        std::process::Command::new("explorer").arg(parsed.as_str()).spawn()
+    } else {
+        std::process::Command::new("xdg-open").arg(parsed.as_str()).spawn()
+    };
+    opener
+        .map(|_| ())
+        .map_err(|e| ApiError::new(lti_inspector::ErrorCode::Internal, format!("could not open a browser: {e}")))
+}
+
 /// Called by the UI once its first frame is painted; the startup benchmark reads the line.
 #[tauri::command]
 fn app_first_paint(app: tauri::AppHandle, state: tauri::State<'_, AppState>) {
@@ -108,7 +130,7 @@ pub fn run() {
             app.manage(AppState { engine, started });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![rpc, app_first_paint, open_launch_window])
+        .invoke_handler(tauri::generate_handler![rpc, app_first_paint, open_launch_window, open_external])
         .build(tauri::generate_context!())
         .expect("building the Tauri application")
         .run(|app, event| {
