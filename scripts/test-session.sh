@@ -14,8 +14,8 @@ step() { echo; echo "=== $*"; }
 
 step "rustfmt"
 cargo fmt --all --check
-step "clippy"
-cargo clippy --workspace --all-targets -q -- -D warnings
+step "clippy (engine and protocol; \`make lint\` also covers the desktop shell)"
+cargo clippy -p lti-protocol -p lti-inspector --all-targets -q -- -D warnings
 step "Rust tests (protocol, engine, keychain)"
 cargo test -p lti-protocol -p lti-inspector
 step "UI unit tests (vitest)"
