@@ -27,13 +27,23 @@ async fn rpc(
 /// Opens an LTI launch (emulator or LMS URL) in its own webview window, as an LMS would open
 /// a tool in a new window. Only http(s) URLs on loopback are allowed: the window has no IPC.
 #[tauri::command]
-fn open_launch_window(app: tauri::AppHandle, url: String, title: Option<String>) -> Result<(), ApiError> {
-    let parsed: tauri::Url = url
-        .parse()
-        .map_err(|e| ApiError::new(lti_inspector::ErrorCode::BadRequest, format!("not a URL: {e}")))?;
+fn open_launch_window(
+    app: tauri::AppHandle,
+    url: String,
+    title: Option<String>,
+) -> Result<(), ApiError> {
+    let parsed: tauri::Url = url.parse().map_err(|e| {
+        ApiError::new(
+            lti_inspector::ErrorCode::BadRequest,
+            format!("not a URL: {e}"),
+        )
+    })?;
     let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
     if !(parsed.scheme() == "http" || parsed.scheme() == "https") || !loopback {
-        return Err(ApiError::new(lti_inspector::ErrorCode::BadRequest, "only loopback http(s) launch URLs open here"));
+        return Err(ApiError::new(
+            lti_inspector::ErrorCode::BadRequest,
+            "only loopback http(s) launch URLs open here",
+        ));
     }
     let label = format!("launch-{}", lti_inspector::ids::secret_token());
     tauri::WebviewWindowBuilder::new(&app, label, tauri::WebviewUrl::External(parsed))
@@ -48,22 +58,37 @@ fn open_launch_window(app: tauri::AppHandle, url: String, title: Option<String>)
 /// away). Only http(s) URLs; the URL is passed as one argument, never through a shell.
 #[tauri::command]
 fn open_external(url: String) -> Result<(), ApiError> {
-    let parsed: tauri::Url = url
-        .parse()
-        .map_err(|e| ApiError::new(lti_inspector::ErrorCode::BadRequest, format!("not a URL: {e}")))?;
+    let parsed: tauri::Url = url.parse().map_err(|e| {
+        ApiError::new(
+            lti_inspector::ErrorCode::BadRequest,
+            format!("not a URL: {e}"),
+        )
+    })?;
     if parsed.scheme() != "http" && parsed.scheme() != "https" {
-        return Err(ApiError::new(lti_inspector::ErrorCode::BadRequest, "only http(s) links open externally"));
+        return Err(ApiError::new(
+            lti_inspector::ErrorCode::BadRequest,
+            "only http(s) links open externally",
+        ));
     }
     let opener = if cfg!(target_os = "macos") {
-        std::process::Command::new("open").arg(parsed.as_str()).spawn()
+        std::process::Command::new("open")
+            .arg(parsed.as_str())
+            .spawn()
     } else if cfg!(windows) {
-        std::process::Command::new("explorer").arg(parsed.as_str()).spawn()
+        std::process::Command::new("explorer")
+            .arg(parsed.as_str())
+            .spawn()
     } else {
-        std::process::Command::new("xdg-open").arg(parsed.as_str()).spawn()
+        std::process::Command::new("xdg-open")
+            .arg(parsed.as_str())
+            .spawn()
     };
-    opener
-        .map(|_| ())
-        .map_err(|e| ApiError::new(lti_inspector::ErrorCode::Internal, format!("could not open a browser: {e}")))
+    opener.map(|_| ()).map_err(|e| {
+        ApiError::new(
+            lti_inspector::ErrorCode::Internal,
+            format!("could not open a browser: {e}"),
+        )
+    })
 }
 
 /// Called by the UI once its first frame is painted; the startup benchmark reads the line.
@@ -82,13 +107,22 @@ fn config_from_env() -> EngineConfig {
         .map(Into::into)
         .unwrap_or_else(engine::default_data_dir);
     let mut cfg = EngineConfig::with_data_dir(data_dir);
-    if let Some(p) = std::env::var("LTI_INSPECTOR_TOOL_PORT").ok().and_then(|p| p.parse().ok()) {
+    if let Some(p) = std::env::var("LTI_INSPECTOR_TOOL_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+    {
         cfg.tool_port = p;
     }
-    if let Some(p) = std::env::var("LTI_INSPECTOR_EMULATOR_PORT").ok().and_then(|p| p.parse().ok()) {
+    if let Some(p) = std::env::var("LTI_INSPECTOR_EMULATOR_PORT")
+        .ok()
+        .and_then(|p| p.parse().ok())
+    {
         cfg.emulator_port = p;
     }
-    if let Some(ks) = std::env::var("LTI_INSPECTOR_KEY_STORE").ok().and_then(|k| k.parse().ok()) {
+    if let Some(ks) = std::env::var("LTI_INSPECTOR_KEY_STORE")
+        .ok()
+        .and_then(|k| k.parse().ok())
+    {
         cfg.key_store = ks;
     }
     cfg
@@ -130,7 +164,12 @@ pub fn run() {
             app.manage(AppState { engine, started });
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![rpc, app_first_paint, open_launch_window, open_external])
+        .invoke_handler(tauri::generate_handler![
+            rpc,
+            app_first_paint,
+            open_launch_window,
+            open_external
+        ])
         .build(tauri::generate_context!())
         .expect("building the Tauri application")
         .run(|app, event| {
@@ -143,4 +182,3 @@ pub fn run() {
             }
         });
 }
-

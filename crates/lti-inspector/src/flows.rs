@@ -142,7 +142,11 @@ pub fn add_message(
     // Totals over every message of the flow (login, auth request, id_token…), as strings like
     // the other summary values.
     let add = |m: &mut Map<String, Value>, key: &str, n: u32| {
-        let old: u64 = m.get(key).and_then(Value::as_str).and_then(|v| v.parse().ok()).unwrap_or(0);
+        let old: u64 = m
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
         m.insert(key.into(), Value::String((old + n as u64).to_string()));
     };
     add(&mut merged, "errors", msg.counts.errors);

@@ -38,6 +38,8 @@ enum Format {
     Json,
 }
 
+// Parsed once from the command line: the size of the largest variant does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand)]
 enum PlatformAction {
     /// List registrations as JSON.

@@ -98,7 +98,8 @@ pub fn apply_preset(mut input: PlatformInput) -> Result<PlatformInput> {
         input.token_endpoint = fill(&profile.token_endpoint).unwrap_or_default();
     }
     // A pasted key replaces the JWKS URL; only fill the URL when no key is given.
-    if non_empty(input.jwks_url.clone()).is_none() && non_empty(input.public_key.clone()).is_none() {
+    if non_empty(input.jwks_url.clone()).is_none() && non_empty(input.public_key.clone()).is_none()
+    {
         input.jwks_url = fill(&profile.jwks_url);
     }
     if non_empty(input.token_audience.clone()).is_none() {
@@ -279,6 +280,7 @@ pub async fn save(engine: &Engine, input: PlatformInput) -> Result<Platform> {
         .store()
         .write(move |tx| store::platforms::upsert(tx, &saved))
         .await?;
+    engine.platform_cache().invalidate();
     tracing::info!(id = %platform.id, issuer = %platform.issuer, client_id = %platform.client_id, "platform saved");
     Ok(platform)
 }
@@ -288,6 +290,7 @@ pub async fn delete(engine: &Engine, id: String) -> Result<()> {
         .store()
         .write(move |tx| store::platforms::delete(tx, &id))
         .await?;
+    engine.platform_cache().invalidate();
     if gone {
         Ok(())
     } else {

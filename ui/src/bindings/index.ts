@@ -24,6 +24,11 @@ type: string, spec_section: string, spec_url: string,
 vendor: string | null, members: Array<MemberDoc>, };
 
 /**
+ * An item a tool returned through deep linking.
+ */
+export type ContentItem = { id: number, course_id: string, tool_id: string, item_type: string, item: JsonValue, resource_link_id?: string | null, line_item_id?: string | null, flow_id?: string | null, created_at: number, };
+
+/**
  * Number of findings per severity and outcome.
  */
 export type Counts = { passed: number, failed: number, skipped: number, 
@@ -31,6 +36,26 @@ export type Counts = { passed: number, failed: number, skipped: number,
  * Failed checks by severity.
  */
 errors: number, warnings: number, infos: number, };
+
+export type CourseInput = { id?: string | null, 
+/**
+ * The LTI context.id; generated when absent.
+ */
+context_id?: string | null, label: string, title: string, };
+
+/**
+ * A user's place in a course.
+ */
+export type CourseMember = { user: EmulatorUser, roles: Array<string>, 
+/**
+ * Active | Inactive | Deleted
+ */
+status: string, };
+
+/**
+ * A course with its roster, links, gradebook columns and deep-linked items.
+ */
+export type CourseView = { course: EmulatorCourse, members: Array<CourseMember>, resource_links: Array<ResourceLink>, line_items: Array<LineItem>, content_items: Array<ContentItem>, };
 
 /**
  * The serializable view of a parsed JWS for reports.
@@ -41,9 +66,94 @@ export type Deleted = { deleted: boolean, };
 
 export type Direction = "inbound" | "outbound";
 
+export type EmulatorCourse = { 
+/**
+ * Internal id, used in the service URLs.
+ */
+id: string, 
+/**
+ * The LTI `context.id`.
+ */
+context_id: string, label: string, title: string, 
+/**
+ * `context.type` URIs.
+ */
+types: Array<string>, sourcedid?: string | null, demo: boolean, created_at: number, };
+
+/**
+ * What a tool needs to register the emulator as its platform.
+ */
+export type EmulatorSetup = { issuer: string, auth_endpoint: string, token_endpoint: string, jwks_url: string, openid_configuration: string, kid?: string | null, running: boolean, };
+
+/**
+ * A tool registered in the emulator (what an LMS admin enters for a tool).
+ */
+export type EmulatorTool = { id: string, name: string, client_id: string, 
+/**
+ * OIDC third-party login initiation URL.
+ */
+login_url: string, 
+/**
+ * Redirect URIs, matched exactly against the authentication request.
+ */
+redirect_uris: Array<string>, 
+/**
+ * Default target link URI of resource link launches.
+ */
+target_link_uri: string, 
+/**
+ * Target link URI of deep linking requests (the default target when absent).
+ */
+deep_link_url?: string | null, jwks_url?: string | null, 
+/**
+ * A pasted public key, normalised to a key set.
+ */
+public_jwks?: Jwks | null, 
+/**
+ * Custom parameters of every launch; values may use substitution variables ($User.id…).
+ */
+custom: { [key in string]: string }, 
+/**
+ * Granted service scopes (AGS, NRPS).
+ */
+scopes: Array<string>, deployment_ids: Array<string>, demo: boolean, created_at: number, updated_at: number, };
+
+export type EmulatorUser = { 
+/**
+ * The LTI `sub`.
+ */
+id: string, given_name: string, family_name: string, name: string, email?: string | null, picture?: string | null, locale?: string | null, 
+/**
+ * `lis.person_sourcedid`.
+ */
+sourcedid?: string | null, system_roles: Array<string>, institution_roles: Array<string>, demo: boolean, };
+
 export type EngineEvent = { "type": "exchange_recorded", exchange: ExchangeSummary, } | { "type": "flow_updated", flow: FlowSummary, } | { "type": "status_changed" };
 
 export type EngineStatus = { version: string, data_dir: string, database: string, tool: ServerStatus, emulator: ServerStatus, keystore: KeystoreStatus, };
+
+/**
+ * A user's membership of a course.
+ */
+export type Enrollment = { course_id: string, user_id: string, 
+/**
+ * Full context role URIs (membership#Instructor, membership/Instructor#TeachingAssistant…).
+ */
+roles: Array<string>, 
+/**
+ * Active | Inactive | Deleted
+ */
+status: string, 
+/**
+ * Users this member mentors (sent as role_scope_mentor with the Mentor role).
+ */
+mentees?: Array<string> | null, updated_at: number, };
+
+/**
+ * Sets a user's context roles in a course (short names like `TeachingAssistant`, `Mentor`,
+ * `TestUser` or full role URIs); status Deleted removes the member (NRPS reports it).
+ */
+export type EnrollmentInput = { course_id: string, user_id: string, roles: Array<string>, status?: string | null, mentees?: Array<string> | null, };
 
 /**
  * Stable error codes shared with the UI (generated into TypeScript).
@@ -136,6 +246,28 @@ summary: Record<string, string>, exchange_count: number, };
 export type GetExchangeArgs = { id: number, };
 
 /**
+ * The current grade of one user for one line item (the AGS result), from the latest score.
+ */
+export type GradeCell = { line_item_id: string, user_id: string, score_given?: number | null, score_maximum?: number | null, 
+/**
+ * scoreGiven scaled to the line item's scoreMaximum.
+ */
+result_score?: number | null, result_maximum?: number | null, comment?: string | null, activity_progress: string, grading_progress: string, 
+/**
+ * The score's timestamp as the tool sent it.
+ */
+timestamp: string, updated_at: number, };
+
+/**
+ * Line items × members: the course's gradebook as tools posted to it.
+ */
+export type Gradebook = { course: EmulatorCourse, line_items: Array<GradebookColumn>, members: Array<CourseMember>, cells: Array<GradeCell>, };
+
+export type GradebookArgs = { course_id: string, };
+
+export type GradebookColumn = { line_item: LineItem, tool_name: string, };
+
+/**
  * A header as sent on the wire: name and value, order kept.
  */
 export type Header = { name: string, value: string, };
@@ -182,9 +314,52 @@ backend: string, ok: boolean, error?: ApiError | null,
  */
 warning?: string | null, };
 
+/**
+ * What `launch_url` asks for.
+ */
+export type LaunchArgs = { tool_id: string, user_id: string, 
+/**
+ * LtiResourceLinkRequest (default), LtiDeepLinkingRequest or LtiSubmissionReviewRequest.
+ */
+message_type?: string | null, 
+/**
+ * The course; defaults to the link's course, else the first course the user is in.
+ */
+course_id?: string | null, 
+/**
+ * The resource link (resource link and submission review launches); defaults to the
+ * course's first link of the tool.
+ */
+resource_link_id?: string | null, 
+/**
+ * Submission review: whose submission (defaults to the first learner).
+ */
+for_user_id?: string | null, negative?: NegativeTest | null, 
+/**
+ * "window" (default) or "iframe": iframe launches run inside the emulator's frame page,
+ * which answers platform-storage postMessages (lti_storage_target).
+ */
+document_target?: string | null, };
+
+export type LaunchUrl = { 
+/**
+ * Open this URL in a browser window to run the launch.
+ */
+url: string, launch_id: string, 
+/**
+ * The emulator-side flow the launch is recorded in.
+ */
+flow_id: string, };
+
+export type LineItem = { id: string, course_id: string, tool_id: string, resource_link_id?: string | null, label: string, score_maximum: number, resource_id?: string | null, tag?: string | null, start_date_time?: string | null, end_date_time?: string | null, grades_released?: boolean | null, created_at: number, updated_at: number, };
+
 export type ListExchangesArgs = { limit?: number | null, before_id?: number, flow_id?: string | null, };
 
-export type ListFlowsArgs = { limit?: number | null, };
+export type ListFlowsArgs = { limit?: number | null, 
+/**
+ * Page backwards: flows that started before this time (unix ms), e.g. the oldest shown.
+ */
+before?: number, };
 
 /**
  * A platform preset. Templates contain `{site}` where the institution's host goes.
@@ -218,6 +393,16 @@ export type MemberDoc = { name: string, meaning: string, required: boolean, };
  * claims and role badges.
  */
 export type MessageView = { id: number, message: StoredMessage, decoded?: DecodedJws | null, claims: Array<ExplainedClaim>, roles: Array<RoleBadge>, };
+
+/**
+ * A deliberately invalid launch, named by the validation rule it breaks.
+ */
+export type NegativeTest = "idtoken.exp" | "idtoken.aud" | "idtoken.nonce" | "idtoken.iss_registered" | "lti.deployment_id" | "jwt.kid" | "jwt.signature" | "jwt.alg";
+
+/**
+ * One negative test as the UI lists it.
+ */
+export type NegativeTestInfo = { id: NegativeTest, rule_id: string, label: string, };
 
 /**
  * For commands without arguments.
@@ -279,6 +464,33 @@ site?: string | null, };
  */
 export type Report = { findings: Array<Finding>, };
 
+export type ResourceLink = { 
+/**
+ * The LTI `resource_link.id`.
+ */
+id: string, course_id: string, tool_id: string, title: string, description?: string | null, 
+/**
+ * Target link URI; None = the tool's default.
+ */
+url?: string | null, custom: { [key in string]: string }, 
+/**
+ * demo | manual | deep_linking
+ */
+source: string, created_at: number, };
+
+/**
+ * A resource link to place in a course.
+ */
+export type ResourceLinkInput = { course_id: string, tool_id: string, title: string, description?: string | null, 
+/**
+ * Target link URI; default the tool's.
+ */
+url?: string | null, custom?: { [key in string]: string } | null, 
+/**
+ * Creates a line item bound to the link (declarative grading) with this maximum.
+ */
+score_maximum?: number | null, };
+
 /**
  * One role, ready to show as a badge.
  */
@@ -337,6 +549,39 @@ params?: Array<Param> | null, report: Report, verdict: Verdict, counts: Counts, 
 validated_at: number, };
 
 /**
+ * What to register a tool with (the emulator's "developer key" form).
+ */
+export type ToolInput = { 
+/**
+ * Present to update a registered tool.
+ */
+id?: string | null, name: string, 
+/**
+ * Generated when absent.
+ */
+client_id?: string | null, login_url: string, redirect_uris: Array<string>, 
+/**
+ * Defaults to the first redirect URI.
+ */
+target_link_uri?: string | null, deep_link_url?: string | null, jwks_url?: string | null, 
+/**
+ * A pasted public key: JWK, JWKS or PEM.
+ */
+public_key?: string | null, custom?: { [key in string]: string } | null, 
+/**
+ * Granted service scopes; absent = every AGS and NRPS scope.
+ */
+scopes?: Array<string> | null, 
+/**
+ * A deployment id to add (generated for a new tool when absent).
+ */
+deployment_id?: string | null, 
+/**
+ * Deploy only in this course (default: platform-wide).
+ */
+course_id?: string | null, };
+
+/**
  * What an LMS administrator needs to register the inspector as a tool.
  */
 export type ToolSetup = { base_url?: string | null, 
@@ -360,6 +605,12 @@ public_pem?: string | null,
  * Why URLs or keys are missing (port busy, keychain unavailable).
  */
 problems: Array<ApiError>, };
+
+export type UserInput = { 
+/**
+ * The `sub`; generated when absent.
+ */
+id?: string | null, given_name: string, family_name: string, email?: string | null, picture?: string | null, system_roles?: Array<string> | null, institution_roles?: Array<string> | null, };
 
 /**
  * Overall judgement of a report.
@@ -394,8 +645,36 @@ export type Commands = {
   delete_platform: { args: IdArgs; result: Deleted };
   /** LMS presets: fixed endpoints of Canvas, Moodle, Blackboard, Brightspace, Schoology, Sakai… */
   list_platform_presets: { args: NoArgs; result: Array<LmsProfile> };
+  /** Emulator: the URL that launches the demo tool as the demo instructor (open it in a new window). */
+  launch_demo: { args: NoArgs; result: LaunchUrl };
+  /** Emulator: courses with their roster, resource links, line items and deep-linked items. */
+  list_emulator_courses: { args: NoArgs; result: Array<CourseView> };
+  /** Emulator: every user (sub, names, system and institution roles). */
+  list_emulator_users: { args: NoArgs; result: Array<EmulatorUser> };
+  /** Emulator: registered tools with their deployments and granted scopes. */
+  list_emulator_tools: { args: NoArgs; result: Array<EmulatorTool> };
+  /** Emulator: register (no id) or update (with id) a tool. */
+  save_emulator_tool: { args: ToolInput; result: EmulatorTool };
+  /** Emulator: remove a tool with its deployments, links and line items. */
+  delete_emulator_tool: { args: IdArgs; result: Deleted };
+  /** Emulator: a URL that launches a tool as a user (message type, link, negative test). */
+  launch_url: { args: LaunchArgs; result: LaunchUrl };
+  /** Emulator: the negative tests a launch can apply, each named by the rule it breaks. */
+  list_negative_tests: { args: NoArgs; result: Array<NegativeTestInfo> };
+  /** Emulator: line items × members of a course, as tools posted them. */
+  get_gradebook: { args: GradebookArgs; result: Gradebook };
+  /** Emulator: the issuer and endpoints a tool registers the emulator with. */
+  get_emulator_setup: { args: NoArgs; result: EmulatorSetup };
+  /** Emulator: place a resource link of a tool in a course (optionally with a line item). */
+  save_resource_link: { args: ResourceLinkInput; result: ResourceLink };
+  /** Emulator: create or update a user. */
+  save_emulator_user: { args: UserInput; result: EmulatorUser };
+  /** Emulator: create or update a course. */
+  save_emulator_course: { args: CourseInput; result: EmulatorCourse };
+  /** Emulator: set a user's context roles and status in a course. */
+  save_enrollment: { args: EnrollmentInput; result: Enrollment };
 };
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment"];

@@ -1,42 +1,47 @@
-//! Emulator: the platform side (a small LMS). Its server's real status is shown; the LMS features
-//! are described as coming rather than faked.
+//! Emulator: the platform side, a small LMS inside the inspector. Sub-views, each routed
+//! (`#/emulator/<tab>/<course id>`): Overview ("Launch demo", the emulator's issuer and
+//! endpoints), Courses (roster editing, resource links), Tools (the tool registry), Launch
+//! ("Launch as <user>" with message type and negative tests) and Gradebook (line items ×
+//! learners, live, and the deep-linked items).
 
-import { useEngineStatus } from '../app/status';
-import { Badge } from '../shared/Badge';
-import { CopyButton } from '../shared/CopyButton';
-import { EmptyState } from '../shared/EmptyState';
-import { ErrorBanner } from '../shared/ErrorBanner';
-import { EmulatorIcon } from '../shared/icons';
-import { Card, PageHeader } from '../shared/Page';
+import type { Route } from '../app/router';
+import { PageHeader } from '../shared/Page';
+import { CoursesView } from './CoursesView';
+import { GradebookView } from './GradebookView';
+import { LaunchView } from './LaunchView';
+import { OverviewView } from './OverviewView';
+import { EMULATOR_TABS, emulatorHref, tabOf } from './routes';
+import { ToolsView } from './ToolsView';
 
-export function EmulatorPage() {
-  const { data: status } = useEngineStatus();
-  const emu = status?.emulator;
+export function EmulatorPage({ route }: { route: Route }) {
+  const tab = tabOf(route);
+  const courseId = route.rest[1];
   return (
-    <div className="page-scroll" data-testid="emulator-page">
-      <PageHeader title="Emulator" subtitle="The platform side: a small LMS that launches into tools, over loopback, with no LMS account needed." />
-      <div className="stack">
-        {emu && (
-          <Card title="Emulator server">
-            {emu.error ? (
-              <ErrorBanner error={emu.error} title={`Not running (port ${emu.port})`} />
-            ) : (
-              <div className="with-copy">
-                <span className="mono">{emu.base_url ?? `port ${emu.port}`}</span>
-                {emu.running ? <Badge tone="green">listening</Badge> : <Badge>starting…</Badge>}
-                {emu.base_url && <CopyButton value={emu.base_url} variant="ghost" title="Copy emulator URL" />}
-              </div>
-            )}
-          </Card>
-        )}
-        <EmptyState title="Emulated courses and launches are coming" icon={<EmulatorIcon size={22} />}>
-          <p>
-            The emulator will provide a demo course, users and roles, signed resource link and deep linking launches, a
-            token endpoint, roster (NRPS) and gradebook (AGS) services, and “Launch demo”: a complete OIDC flow against the
-            inspector's own tool side.
-          </p>
-          <p>Until then its server answers “not found” to every request.</p>
-        </EmptyState>
+    <div className="page-scroll emulator-page" data-testid="emulator-page">
+      <PageHeader
+        title="Emulator"
+        subtitle="The platform side: a small LMS that launches into tools over loopback — courses, roles, signed launches, roster and gradebook services — with no LMS account needed."
+      />
+      <div className="tabs tabs-inline emu-tabs" role="tablist" aria-label="Emulator views">
+        {EMULATOR_TABS.map((t) => (
+          <a
+            key={t.id}
+            href={emulatorHref(t.id, t.id === 'overview' || t.id === 'tools' ? undefined : courseId)}
+            role="tab"
+            aria-selected={tab === t.id}
+            className={tab === t.id ? 'active' : ''}
+            data-testid={`emu-tab-${t.id}`}
+          >
+            {t.label}
+          </a>
+        ))}
+      </div>
+      <div className="emu-body" key={tab}>
+        {tab === 'overview' && <OverviewView />}
+        {tab === 'courses' && <CoursesView courseId={courseId} />}
+        {tab === 'tools' && <ToolsView />}
+        {tab === 'launch' && <LaunchView courseId={courseId} toolId={route.rest[2]} />}
+        {tab === 'gradebook' && <GradebookView courseId={courseId} />}
       </div>
     </div>
   );

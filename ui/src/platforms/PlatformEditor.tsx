@@ -232,7 +232,7 @@ function Form({
           <>
             {endpointRow('jwks_url', <span>The inspector fetches it to check signatures (cached; re-fetched when a new kid appears).</span>, !preset)}
             {hasStoredKey && (
-              <div className="field-wide note warn">A pasted key is stored for this platform and still takes precedence over the URL.</div>
+              <div className="field-wide note warn">Saving with the JWKS URL selected removes the pasted key stored for this platform.</div>
             )}
           </>
         ) : (

@@ -43,7 +43,7 @@ describe('toPlatformInput', () => {
       token_endpoint: '',
       token_audience: null,
       jwks_url: null,
-      public_key: null,
+      public_key: '',
     });
   });
 
@@ -91,7 +91,7 @@ describe('toPlatformInput', () => {
       updated_at: 2,
     };
     const input = toPlatformInput(formFromPlatform(p), canvas);
-    expect(input).toMatchObject({ id: 'p1', name: 'Canvas — school', issuer: p.issuer, client_id: '1000', deployment_ids: ['5:a', '5:b'], token_endpoint: p.token_endpoint, jwks_url: p.jwks_url, public_key: null });
+    expect(input).toMatchObject({ id: 'p1', name: 'Canvas — school', issuer: p.issuer, client_id: '1000', deployment_ids: ['5:a', '5:b'], token_endpoint: p.token_endpoint, jwks_url: p.jwks_url, public_key: '' });
   });
 });
 

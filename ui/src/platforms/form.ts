@@ -180,6 +180,7 @@ export function toPlatformInput(form: PlatformForm, p: LmsProfile | null): Platf
     token_endpoint: explicit('token_endpoint'),
     token_audience: opt(explicit('token_audience')),
     jwks_url: opt(explicit('jwks_url')),
-    public_key: form.keySource === 'paste' ? opt(form.publicKey) : null,
+    // Choosing the JWKS URL removes a stored pasted key (the engine treats '' as remove).
+    public_key: form.keySource === 'paste' ? opt(form.publicKey) : '',
   };
 }

@@ -82,7 +82,7 @@ pub fn launch_page(
     let payload = token
         .jwt
         .as_ref()
-        .and_then(|j| Some(j.payload.clone()))
+        .map(|j| j.payload.clone())
         .unwrap_or_default();
     let s = |k: &str| payload.get(k).and_then(Value::as_str).map(str::to_string);
     let claim = |c: &str, m: &str| {

@@ -75,4 +75,32 @@ command_table! {
     delete_platform(IdArgs) -> Deleted;
     /// LMS presets: fixed endpoints of Canvas, Moodle, Blackboard, Brightspace, Schoology, Sakai…
     list_platform_presets(NoArgs) -> Vec<lti_protocol::lms::LmsProfile>;
+    /// Emulator: the URL that launches the demo tool as the demo instructor (open it in a new window).
+    launch_demo(NoArgs) -> crate::emulator::launch::LaunchUrl;
+    /// Emulator: courses with their roster, resource links, line items and deep-linked items.
+    list_emulator_courses(NoArgs) -> Vec<crate::emulator::commands::CourseView>;
+    /// Emulator: every user (sub, names, system and institution roles).
+    list_emulator_users(NoArgs) -> Vec<crate::emulator::model::EmulatorUser>;
+    /// Emulator: registered tools with their deployments and granted scopes.
+    list_emulator_tools(NoArgs) -> Vec<crate::emulator::model::EmulatorTool>;
+    /// Emulator: register (no id) or update (with id) a tool.
+    save_emulator_tool(crate::emulator::commands::ToolInput) -> crate::emulator::model::EmulatorTool;
+    /// Emulator: remove a tool with its deployments, links and line items.
+    delete_emulator_tool(IdArgs) -> Deleted;
+    /// Emulator: a URL that launches a tool as a user (message type, link, negative test).
+    launch_url(crate::emulator::launch::LaunchArgs) -> crate::emulator::launch::LaunchUrl;
+    /// Emulator: the negative tests a launch can apply, each named by the rule it breaks.
+    list_negative_tests(NoArgs) -> Vec<crate::emulator::launch::NegativeTestInfo>;
+    /// Emulator: line items × members of a course, as tools posted them.
+    get_gradebook(crate::emulator::commands::GradebookArgs) -> crate::emulator::commands::Gradebook;
+    /// Emulator: the issuer and endpoints a tool registers the emulator with.
+    get_emulator_setup(NoArgs) -> crate::emulator::commands::EmulatorSetup;
+    /// Emulator: place a resource link of a tool in a course (optionally with a line item).
+    save_resource_link(crate::emulator::commands::ResourceLinkInput) -> crate::emulator::model::ResourceLink;
+    /// Emulator: create or update a user.
+    save_emulator_user(crate::emulator::commands::UserInput) -> crate::emulator::model::EmulatorUser;
+    /// Emulator: create or update a course.
+    save_emulator_course(crate::emulator::commands::CourseInput) -> crate::emulator::model::EmulatorCourse;
+    /// Emulator: set a user's context roles and status in a course.
+    save_enrollment(crate::emulator::commands::EnrollmentInput) -> crate::emulator::model::Enrollment;
 }

@@ -11,10 +11,13 @@ use ts_rs::TS;
 /// Service scopes a tool can be granted (AGS 2.0 §3.1, NRPS 2.0 §3.6.1).
 pub mod scope {
     pub const LINEITEM: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem";
-    pub const LINEITEM_READONLY: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly";
-    pub const RESULT_READONLY: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly";
+    pub const LINEITEM_READONLY: &str =
+        "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly";
+    pub const RESULT_READONLY: &str =
+        "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly";
     pub const SCORE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
-    pub const NRPS: &str = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly";
+    pub const NRPS: &str =
+        "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly";
     pub const ALL: &[&str] = &[LINEITEM, LINEITEM_READONLY, RESULT_READONLY, SCORE, NRPS];
     pub const AGS: &[&str] = &[LINEITEM, LINEITEM_READONLY, RESULT_READONLY, SCORE];
 }
@@ -25,7 +28,8 @@ pub mod media {
     pub const LINEITEM_CONTAINER: &str = "application/vnd.ims.lis.v2.lineitemcontainer+json";
     pub const SCORE: &str = "application/vnd.ims.lis.v1.score+json";
     pub const RESULT_CONTAINER: &str = "application/vnd.ims.lis.v2.resultcontainer+json";
-    pub const MEMBERSHIP_CONTAINER: &str = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json";
+    pub const MEMBERSHIP_CONTAINER: &str =
+        "application/vnd.ims.lti-nrps.v2.membershipcontainer+json";
 }
 
 /// Role URIs the emulator hands out (LTI Core Appendix A.2).
@@ -33,15 +37,22 @@ pub mod role {
     pub const INSTRUCTOR: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor";
     pub const LEARNER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner";
     pub const MENTOR: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Mentor";
-    pub const CONTENT_DEVELOPER: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#ContentDeveloper";
-    pub const ADMINISTRATOR: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership#Administrator";
-    pub const TEACHING_ASSISTANT: &str = "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant";
+    pub const CONTENT_DEVELOPER: &str =
+        "http://purl.imsglobal.org/vocab/lis/v2/membership#ContentDeveloper";
+    pub const ADMINISTRATOR: &str =
+        "http://purl.imsglobal.org/vocab/lis/v2/membership#Administrator";
+    pub const TEACHING_ASSISTANT: &str =
+        "http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant";
     pub const TEST_USER: &str = "http://purl.imsglobal.org/vocab/lti/system/person#TestUser";
     pub const SYSTEM_USER: &str = "http://purl.imsglobal.org/vocab/lis/v2/system/person#User";
-    pub const SYSTEM_ADMIN: &str = "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator";
-    pub const INSTITUTION_FACULTY: &str = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Faculty";
-    pub const INSTITUTION_STUDENT: &str = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student";
-    pub const INSTITUTION_STAFF: &str = "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Staff";
+    pub const SYSTEM_ADMIN: &str =
+        "http://purl.imsglobal.org/vocab/lis/v2/system/person#Administrator";
+    pub const INSTITUTION_FACULTY: &str =
+        "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Faculty";
+    pub const INSTITUTION_STUDENT: &str =
+        "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Student";
+    pub const INSTITUTION_STAFF: &str =
+        "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Staff";
 
     /// A context role given by its short name (`Instructor`, `TeachingAssistant`, `TestUser`…)
     /// or as a full URI; short names become the full vocabulary URI.

@@ -7,9 +7,18 @@ use crate::error::Result;
 
 /// (version, sql) in order. Add a new file for every schema change; never edit a shipped one.
 const MIGRATIONS: &[(&str, &str)] = &[
-    ("20261127090000_init", include_str!("../../migrations/20261127090000_init.sql")),
-    ("20261127100000_capture", include_str!("../../migrations/20261127100000_capture.sql")),
-    ("20261127110000_emulator", include_str!("../../migrations/20261127110000_emulator.sql")),
+    (
+        "20261127090000_init",
+        include_str!("../../migrations/20261127090000_init.sql"),
+    ),
+    (
+        "20261127100000_capture",
+        include_str!("../../migrations/20261127100000_capture.sql"),
+    ),
+    (
+        "20261127110000_emulator",
+        include_str!("../../migrations/20261127110000_emulator.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> Result<usize> {

@@ -184,6 +184,27 @@ fn check_dl_response(p: &Map<String, Value>, ctx: &IdTokenContext<'_>, report: &
                     problems.push(format!("item {i} is not an object"));
                     continue;
                 };
+                // Every URL an item carries must be http(s): a platform renders them as links,
+                // images and iframes, so `javascript:` or `data:` would be script injection.
+                for (name, value) in [
+                    ("url", obj.get("url")),
+                    ("icon.url", obj.get("icon").and_then(|v| v.get("url"))),
+                    (
+                        "thumbnail.url",
+                        obj.get("thumbnail").and_then(|v| v.get("url")),
+                    ),
+                ] {
+                    if let Some(Value::String(u)) = value {
+                        let scheme_ok = url::Url::parse(u)
+                            .map(|p| p.scheme() == "https" || p.scheme() == "http")
+                            .unwrap_or(false);
+                        if !scheme_ok {
+                            problems.push(format!(
+                                "item {i} {name} {u:?} is not an absolute http(s) URL"
+                            ));
+                        }
+                    }
+                }
                 match obj.get("type").and_then(Value::as_str) {
                     None => problems.push(format!("item {i} has no type")),
                     Some(t @ ("link" | "file" | "image"))

@@ -322,7 +322,14 @@ pub fn id_token(raw: &str, ctx: &IdTokenContext<'_>) -> IdTokenReport {
     let profile = detect_profile(&jws.payload);
     let signature = token::check_jws(&jws, ctx, profile.as_ref(), &mut report);
     check_payload(&jws.payload, ctx, profile.as_ref(), &mut report);
-    finish(Some(jws.decoded()), None, signature, report, &jws.payload, ctx.skip_explain)
+    finish(
+        Some(jws.decoded()),
+        None,
+        signature,
+        report,
+        &jws.payload,
+        ctx.skip_explain,
+    )
 }
 
 /// Validates an unsigned claims object (pasted JSON, a decoded payload): every claim check
@@ -388,7 +395,11 @@ fn finish(
             .get(uri::MESSAGE_TYPE)
             .and_then(Value::as_str)
             .map(str::to_string),
-        claims: if skip_explain { Vec::new() } else { claims::explain(payload) },
+        claims: if skip_explain {
+            Vec::new()
+        } else {
+            claims::explain(payload)
+        },
         roles,
         lms: detect_profile(payload),
     }

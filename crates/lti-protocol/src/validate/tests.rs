@@ -476,3 +476,29 @@ fn report_serializes_for_the_ui() {
         .all(|f| f["spec_url"].as_str().unwrap().starts_with("https://")));
     assert_eq!(v["report"]["findings"][0]["outcome"], "skipped");
 }
+
+#[test]
+fn deep_linking_items_with_script_urls_fail() {
+    use serde_json::json;
+    let mut payload = serde_json::Map::new();
+    payload.insert(uri::MESSAGE_TYPE.into(), json!("LtiDeepLinkingResponse"));
+    payload.insert(
+        uri::DL_CONTENT_ITEMS.into(),
+        json!([
+            {"type": "link", "url": "javascript:alert(1)"},
+            {"type": "link", "url": "https://ok.example/a", "icon": {"url": "data:image/png;base64,AAAA"}},
+            {"type": "link", "url": "https://ok.example/b"}
+        ]),
+    );
+    let r = claims(&payload, &IdTokenContext::at(0));
+    let f = r
+        .report
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "dl.content_items")
+        .expect("content items checked");
+    assert_eq!(f.outcome, crate::finding::Outcome::Fail);
+    assert!(f.message.contains("javascript:alert(1)"), "{}", f.message);
+    assert!(f.message.contains("icon.url"), "{}", f.message);
+    assert!(!f.message.contains("ok.example/b"));
+}

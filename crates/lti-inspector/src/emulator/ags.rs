@@ -1,0 +1,499 @@
+//! Assignment and Grade Services 2.0, line items and results: the line items container of a
+//! course (GET with resource_link_id / resource_id / tag filters and Link paging, POST to create),
+//! one line item (GET, PUT, DELETE) and its results. A tool sees only its own line items. Scores
+//! are in `score.rs`.
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::Extension;
+use lti_protocol::finding::{Finding, Report};
+use lti_protocol::validate::param;
+use serde_json::Value;
+
+use super::claims;
+use super::lineitem::{check_item, check_link, item_json, result_json};
+use super::model::*;
+use super::services::{self, Caller};
+use super::{db, record};
+use crate::engine::Engine;
+use crate::record::ExchangeNotes;
+
+pub use super::score::post_score;
+
+const READ: &[&str] = &[scope::LINEITEM, scope::LINEITEM_READONLY];
+const WRITE: &[&str] = &[scope::LINEITEM];
+const DEFAULT_LIMIT: usize = 100;
+
+async fn finish(
+    engine: &Engine,
+    notes: &ExchangeNotes,
+    caller: &Caller,
+    step: &str,
+    report: Report,
+    body: Option<&[u8]>,
+    uri: &Uri,
+) {
+    let mut msg = record::message("ags_request", step, report);
+    msg.params = Some(match body {
+        Some(b) if !b.is_empty() => record::body_param("body", b),
+        _ => crate::flows::params_of(&services::query(uri)),
+    });
+    services::finish(engine, notes, caller, step, msg).await;
+}
+
+pub async fn list_items(
+    State(engine): State<Engine>,
+    Extension(notes): Extension<ExchangeNotes>,
+    Path(course_id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let caller = match services::authenticate(
+        &engine,
+        &notes,
+        &headers,
+        &course_id,
+        READ,
+        "ags.lineitems",
+        "Reading line items",
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let base = super::request_base(&engine, &headers);
+    let q = services::query(&uri);
+    let mut report = Report::new();
+    services::check_accept(&headers, media::LINEITEM_CONTAINER, &mut report);
+    let (limit, page) = services::paging(&q, DEFAULT_LIMIT, "ags.lineitem.fields", &mut report);
+    let filter = db::ItemFilter {
+        tool_id: Some(caller.tool.id.clone()),
+        resource_link_id: param(&q, "resource_link_id").map(str::to_string),
+        resource_id: param(&q, "resource_id").map(str::to_string),
+        tag: param(&q, "tag").map(str::to_string),
+    };
+    let cid = caller.course.id.clone();
+    let items = match engine
+        .store()
+        .read(move |c| db::line_items(c, &cid, &filter))
+        .await
+    {
+        Ok(i) => i,
+        Err(e) => {
+            return services::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                &e.to_string(),
+            )
+        }
+    };
+    let total = items.len();
+    let body: Vec<Value> = items
+        .iter()
+        .skip((page - 1) * limit)
+        .take(limit)
+        .map(|i| item_json(&base, i))
+        .collect();
+    let mut res = services::json_as(
+        StatusCode::OK,
+        media::LINEITEM_CONTAINER,
+        Value::Array(body),
+    );
+    let url = claims::lineitems_url(&base, &caller.course.id);
+    if let Ok(v) = HeaderValue::from_str(&services::link_header(&url, &q, limit, page, total)) {
+        res.headers_mut().insert(header::LINK, v);
+    }
+    finish(
+        &engine,
+        &notes,
+        &caller,
+        "ags.lineitems",
+        report,
+        None,
+        &uri,
+    )
+    .await;
+    res
+}
+
+pub async fn create_item(
+    State(engine): State<Engine>,
+    Extension(notes): Extension<ExchangeNotes>,
+    Path(course_id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let caller = match services::authenticate(
+        &engine,
+        &notes,
+        &headers,
+        &course_id,
+        WRITE,
+        "ags.lineitem.create",
+        "Creating a line item",
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let base = super::request_base(&engine, &headers);
+    let mut report = Report::new();
+    if let Some(res) = services::check_content_type(&headers, media::LINEITEM, &mut report) {
+        finish(
+            &engine,
+            &notes,
+            &caller,
+            "ags.lineitem.create",
+            report,
+            Some(&body),
+            &uri,
+        )
+        .await;
+        return res;
+    }
+    let fields = match check_item(&body, &mut report) {
+        Ok(f) => f,
+        Err((status, why)) => {
+            finish(
+                &engine,
+                &notes,
+                &caller,
+                "ags.lineitem.create",
+                report,
+                Some(&body),
+                &uri,
+            )
+            .await;
+            return services::error(status, "invalid_request", &why);
+        }
+    };
+    if let Some((status, why)) = check_link(&engine, &caller, &fields, &mut report).await {
+        finish(
+            &engine,
+            &notes,
+            &caller,
+            "ags.lineitem.create",
+            report,
+            Some(&body),
+            &uri,
+        )
+        .await;
+        return services::error(status, "not_found", &why);
+    }
+    let now = crate::clock::now_ms();
+    let item = LineItem {
+        id: crate::ids::sortable_id(),
+        course_id: caller.course.id.clone(),
+        tool_id: caller.tool.id.clone(),
+        resource_link_id: fields.resource_link_id,
+        label: fields.label,
+        score_maximum: fields.score_maximum,
+        resource_id: fields.resource_id,
+        tag: fields.tag,
+        start_date_time: fields.start,
+        end_date_time: fields.end,
+        grades_released: fields.grades_released,
+        created_at: now,
+        updated_at: now,
+    };
+    let saved = {
+        let i = item.clone();
+        engine
+            .store()
+            .write(move |tx| db::upsert_line_item(tx, &i))
+            .await
+    };
+    finish(
+        &engine,
+        &notes,
+        &caller,
+        "ags.lineitem.create",
+        report,
+        Some(&body),
+        &uri,
+    )
+    .await;
+    if let Err(e) = saved {
+        return services::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            &e.to_string(),
+        );
+    }
+    let mut res = services::json_as(
+        StatusCode::CREATED,
+        media::LINEITEM,
+        item_json(&base, &item),
+    );
+    if let Ok(v) = HeaderValue::from_str(&claims::lineitem_url(&base, &item.course_id, &item.id)) {
+        res.headers_mut().insert(header::LOCATION, v);
+    }
+    res
+}
+
+/// The caller's line item `item_id` of the course, or the 404 to send.
+async fn own_item(engine: &Engine, caller: &Caller, item_id: &str) -> Result<LineItem, Response> {
+    let id = item_id.to_string();
+    match engine.store().read(move |c| db::line_item(c, &id)).await {
+        Ok(Some(i)) if i.course_id == caller.course.id && i.tool_id == caller.tool.id => Ok(i),
+        Ok(_) => Err(services::error(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            &format!("No line item {item_id:?} of this tool in this course."),
+        )),
+        Err(e) => Err(services::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            &e.to_string(),
+        )),
+    }
+}
+
+pub async fn get_item(
+    State(engine): State<Engine>,
+    Extension(notes): Extension<ExchangeNotes>,
+    Path((course_id, item_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let caller = match services::authenticate(
+        &engine,
+        &notes,
+        &headers,
+        &course_id,
+        READ,
+        "ags.lineitem",
+        "Reading a line item",
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let base = super::request_base(&engine, &headers);
+    let mut report = Report::new();
+    services::check_accept(&headers, media::LINEITEM, &mut report);
+    let res = match own_item(&engine, &caller, &item_id).await {
+        Ok(i) => services::json_as(StatusCode::OK, media::LINEITEM, item_json(&base, &i)),
+        Err(r) => r,
+    };
+    finish(&engine, &notes, &caller, "ags.lineitem", report, None, &uri).await;
+    res
+}
+
+pub async fn update_item(
+    State(engine): State<Engine>,
+    Extension(notes): Extension<ExchangeNotes>,
+    Path((course_id, item_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+    body: Bytes,
+) -> Response {
+    let caller = match services::authenticate(
+        &engine,
+        &notes,
+        &headers,
+        &course_id,
+        WRITE,
+        "ags.lineitem.update",
+        "Updating a line item",
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let base = super::request_base(&engine, &headers);
+    let step = "ags.lineitem.update";
+    let mut report = Report::new();
+    let existing = match own_item(&engine, &caller, &item_id).await {
+        Ok(i) => i,
+        Err(r) => {
+            finish(&engine, &notes, &caller, step, report, Some(&body), &uri).await;
+            return r;
+        }
+    };
+    if let Some(res) = services::check_content_type(&headers, media::LINEITEM, &mut report) {
+        finish(&engine, &notes, &caller, step, report, Some(&body), &uri).await;
+        return res;
+    }
+    let fields = match check_item(&body, &mut report) {
+        Ok(f) => f,
+        Err((status, why)) => {
+            finish(&engine, &notes, &caller, step, report, Some(&body), &uri).await;
+            return services::error(status, "invalid_request", &why);
+        }
+    };
+    let url = claims::lineitem_url(&base, &existing.course_id, &existing.id);
+    if let Some(id) = serde_json::from_slice::<Value>(&body)
+        .ok()
+        .and_then(|v| v.get("id").and_then(Value::as_str).map(str::to_string))
+    {
+        if id != url {
+            report.push(
+                Finding::fail(
+                    "ags.lineitem.fields",
+                    "The body's id is not this line item's URL; it was ignored.",
+                )
+                .path("id")
+                .expected(&url)
+                .actual(id),
+            );
+        }
+    }
+    if let Some((status, why)) = check_link(&engine, &caller, &fields, &mut report).await {
+        finish(&engine, &notes, &caller, step, report, Some(&body), &uri).await;
+        return services::error(status, "not_found", &why);
+    }
+    let item = LineItem {
+        resource_link_id: fields.resource_link_id,
+        label: fields.label,
+        score_maximum: fields.score_maximum,
+        resource_id: fields.resource_id,
+        tag: fields.tag,
+        start_date_time: fields.start,
+        end_date_time: fields.end,
+        grades_released: fields.grades_released,
+        updated_at: crate::clock::now_ms(),
+        ..existing
+    };
+    let saved = {
+        let i = item.clone();
+        engine
+            .store()
+            .write(move |tx| db::upsert_line_item(tx, &i))
+            .await
+    };
+    finish(&engine, &notes, &caller, step, report, Some(&body), &uri).await;
+    match saved {
+        Ok(()) => services::json_as(StatusCode::OK, media::LINEITEM, item_json(&base, &item)),
+        Err(e) => services::error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "server_error",
+            &e.to_string(),
+        ),
+    }
+}
+
+pub async fn delete_item(
+    State(engine): State<Engine>,
+    Extension(notes): Extension<ExchangeNotes>,
+    Path((course_id, item_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let caller = match services::authenticate(
+        &engine,
+        &notes,
+        &headers,
+        &course_id,
+        WRITE,
+        "ags.lineitem.delete",
+        "Deleting a line item",
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let report = Report::new();
+    let res = match own_item(&engine, &caller, &item_id).await {
+        Ok(i) => match engine
+            .store()
+            .write(move |tx| db::delete_line_item(tx, &i.id))
+            .await
+        {
+            Ok(_) => StatusCode::NO_CONTENT.into_response(),
+            Err(e) => services::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                &e.to_string(),
+            ),
+        },
+        Err(r) => r,
+    };
+    finish(
+        &engine,
+        &notes,
+        &caller,
+        "ags.lineitem.delete",
+        report,
+        None,
+        &uri,
+    )
+    .await;
+    res
+}
+
+pub async fn results(
+    State(engine): State<Engine>,
+    Extension(notes): Extension<ExchangeNotes>,
+    Path((course_id, item_id)): Path<(String, String)>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    let caller = match services::authenticate(
+        &engine,
+        &notes,
+        &headers,
+        &course_id,
+        &[scope::RESULT_READONLY],
+        "ags.results",
+        "Reading results",
+    )
+    .await
+    {
+        Ok(c) => c,
+        Err(r) => return r,
+    };
+    let base = super::request_base(&engine, &headers);
+    let q = services::query(&uri);
+    let mut report = Report::new();
+    services::check_accept(&headers, media::RESULT_CONTAINER, &mut report);
+    let (limit, page) = services::paging(&q, DEFAULT_LIMIT, "ags.lineitem.fields", &mut report);
+    let item = match own_item(&engine, &caller, &item_id).await {
+        Ok(i) => i,
+        Err(r) => {
+            finish(&engine, &notes, &caller, "ags.results", report, None, &uri).await;
+            return r;
+        }
+    };
+    let user = param(&q, "user_id").map(str::to_string);
+    let iid = item.id.clone();
+    let rows = match engine
+        .store()
+        .read(move |c| db::results(c, &iid, user.as_deref()))
+        .await
+    {
+        Ok(r) => r,
+        Err(e) => {
+            return services::error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "server_error",
+                &e.to_string(),
+            )
+        }
+    };
+    let total = rows.len();
+    let body: Vec<Value> = rows
+        .iter()
+        .skip((page - 1) * limit)
+        .take(limit)
+        .map(|g| result_json(&base, &item, g))
+        .collect();
+    let mut res = services::json_as(StatusCode::OK, media::RESULT_CONTAINER, Value::Array(body));
+    let url = format!(
+        "{}/results",
+        claims::lineitem_url(&base, &item.course_id, &item.id)
+    );
+    if let Ok(v) = HeaderValue::from_str(&services::link_header(&url, &q, limit, page, total)) {
+        res.headers_mut().insert(header::LINK, v);
+    }
+    finish(&engine, &notes, &caller, "ags.results", report, None, &uri).await;
+    res
+}
