@@ -69,6 +69,9 @@ test('the live Timeline receives an exchange made from outside', { skip }, async
 
   const nav = await wd.find('a[href="#/timeline"]');
   await wd.click(nav);
+  // The Timeline opens on flows; a JWKS fetch is an exchange outside any launch flow.
+  const tab = await wd.waitFor(() => wd.find('[data-testid="tab-exchanges"]'), { what: 'exchanges tab' });
+  await wd.click(tab);
   await wd.waitFor(() => wd.find('[data-testid="timeline"]'), { what: 'timeline' });
 
   const marker = `window-test-${Date.now()}`;
