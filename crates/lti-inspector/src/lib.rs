@@ -21,6 +21,7 @@ pub mod pages;
 pub mod record;
 pub mod registrations;
 pub mod sensitive;
+pub mod services;
 pub mod store;
 pub mod telemetry;
 

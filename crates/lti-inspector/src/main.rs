@@ -152,6 +152,85 @@ enum Command {
     },
     /// Print the TypeScript bindings of the command table (what ui/src/bindings/index.ts holds).
     Bindings,
+    /// The roster (NRPS) of a captured launch's context as JSON, every page followed.
+    ///
+    /// The token request and every page are recorded in the launch's flow. Exit code 1 when the
+    /// platform refuses (the error names the reason, e.g. the scope to request).
+    Roster {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The captured launch's flow id.
+        flow: String,
+        /// A role URI (…/membership#Learner).
+        #[arg(long)]
+        role: Option<String>,
+        /// A resource link id: members who can access it.
+        #[arg(long)]
+        rlid: Option<String>,
+        /// Page size hint.
+        #[arg(long)]
+        limit: Option<u32>,
+        /// Fetch this URL instead (e.g. a differences link).
+        #[arg(long)]
+        url: Option<String>,
+    },
+    /// The line items (AGS) of a captured launch's context as JSON.
+    Lineitems {
+        #[command(flatten)]
+        data: DataArgs,
+        flow: String,
+        #[arg(long)]
+        resource_link_id: Option<String>,
+        #[arg(long)]
+        resource_id: Option<String>,
+        #[arg(long)]
+        tag: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    /// Post a score (AGS) for a captured launch; the timestamp defaults to now (sub-second).
+    Score {
+        #[command(flatten)]
+        data: DataArgs,
+        flow: String,
+        /// The line item URL (default: the launch's lineitem claim).
+        #[arg(long)]
+        line_item: Option<String>,
+        /// The member's LTI user id (default: the launching user).
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long)]
+        given: Option<f64>,
+        #[arg(long)]
+        maximum: Option<f64>,
+        #[arg(long)]
+        comment: Option<String>,
+        /// Initialized, Started, InProgress, Submitted, Completed (default Completed).
+        #[arg(long)]
+        activity: Option<String>,
+        /// FullyGraded, Pending, PendingManual, Failed, NotReady (default FullyGraded).
+        #[arg(long)]
+        grading: Option<String>,
+        #[arg(long)]
+        timestamp: Option<String>,
+        #[arg(long)]
+        started_at: Option<String>,
+        #[arg(long)]
+        submitted_at: Option<String>,
+    },
+    /// The results (AGS) of a line item of a captured launch as JSON.
+    Results {
+        #[command(flatten)]
+        data: DataArgs,
+        flow: String,
+        /// The line item URL (default: the launch's lineitem claim).
+        #[arg(long)]
+        line_item: Option<String>,
+        #[arg(long)]
+        user: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
 }
 
 fn main() -> std::process::ExitCode {
@@ -214,6 +293,63 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             at,
             format,
             input,
+        ),
+        Command::Roster {
+            data,
+            flow,
+            role,
+            rlid,
+            limit,
+            url,
+        } => service_cmd(
+            &data,
+            "get_roster",
+            serde_json::json!({"flow_id": flow, "role": role, "rlid": rlid, "limit": limit, "url": url}),
+        ),
+        Command::Lineitems {
+            data,
+            flow,
+            resource_link_id,
+            resource_id,
+            tag,
+            limit,
+        } => service_cmd(
+            &data,
+            "list_line_items",
+            serde_json::json!({"flow_id": flow, "resource_link_id": resource_link_id,
+                "resource_id": resource_id, "tag": tag, "limit": limit}),
+        ),
+        Command::Score {
+            data,
+            flow,
+            line_item,
+            user,
+            given,
+            maximum,
+            comment,
+            activity,
+            grading,
+            timestamp,
+            started_at,
+            submitted_at,
+        } => service_cmd(
+            &data,
+            "post_score",
+            serde_json::json!({"flow_id": flow, "line_item_url": line_item, "user_id": user,
+                "score_given": given, "score_maximum": maximum, "comment": comment,
+                "activity_progress": activity, "grading_progress": grading, "timestamp": timestamp,
+                "started_at": started_at, "submitted_at": submitted_at}),
+        ),
+        Command::Results {
+            data,
+            flow,
+            line_item,
+            user,
+            limit,
+        } => service_cmd(
+            &data,
+            "get_results",
+            serde_json::json!({"flow_id": flow, "line_item_url": line_item, "user_id": user, "limit": limit}),
         ),
         Command::Platforms { data, action } => {
             let rt = tokio::runtime::Runtime::new()?;
@@ -442,6 +578,30 @@ fn load_jwks(src: &str) -> anyhow::Result<lti_protocol::jwk::Jwks> {
         std::fs::read_to_string(src).with_context(|| format!("reading {src}"))?
     };
     Ok(lti_inspector::registrations::parse_public_key(&text)?)
+}
+
+/// Runs a service command of the command table and prints its JSON result; a refusal is
+/// printed as JSON `{"error": …}` on standard error with exit code 1.
+fn service_cmd(
+    data: &DataArgs,
+    name: &str,
+    args: serde_json::Value,
+) -> anyhow::Result<std::process::ExitCode> {
+    let cfg = engine_config(data);
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        let engine = Engine::open(cfg)?;
+        match lti_inspector::commands::dispatch(&engine, name, args).await {
+            Ok(v) => {
+                println!("{}", serde_json::to_string_pretty(&v)?);
+                Ok(std::process::ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("{}", serde_json::json!({"error": e}));
+                Ok(std::process::ExitCode::from(1))
+            }
+        }
+    })
 }
 
 async fn platforms_cmd(

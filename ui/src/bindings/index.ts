@@ -2,9 +2,32 @@
 // A test fails when this file differs from what the Rust types generate.
 
 /**
+ * A line item as AGS sends it (field names as on the wire).
+ */
+export type AgsLineItem = { 
+/**
+ * The line item's URL; absent when creating.
+ */
+id?: string | null, label: string, scoreMaximum?: number | null, resourceLinkId?: string | null, resourceId?: string | null, tag?: string | null, startDateTime?: string | null, endDateTime?: string | null, gradesReleased?: boolean | null, };
+
+/**
  * What crosses the IPC boundary.
  */
 export type ApiError = { code: ErrorCode, message: string, };
+
+/**
+ * What every operation returns besides its data: the exchanges and the response findings.
+ */
+export type CallLog = { calls: Array<CallRecord>, findings: Array<Finding>, };
+
+/**
+ * One HTTP exchange a service operation made, for opening its raw request and response.
+ */
+export type CallRecord = { step: string, method: string, url: string, status?: number | null, 
+/**
+ * The recorded exchange (0 when it could not be stored).
+ */
+exchange_id: number, error?: string | null, };
 
 /**
  * One dictionary entry.
@@ -63,6 +86,8 @@ export type CourseView = { course: EmulatorCourse, members: Array<CourseMember>,
 export type DecodedJws = { header: JsonValue, payload: { [key in string]: JsonValue }, raw_header: string, raw_payload: string, raw_signature: string, };
 
 export type Deleted = { deleted: boolean, };
+
+export type DeletedLineItem = { deleted: boolean, log: CallLog, };
 
 export type Direction = "inbound" | "outbound";
 
@@ -353,6 +378,18 @@ flow_id: string, };
 
 export type LineItem = { id: string, course_id: string, tool_id: string, resource_link_id?: string | null, label: string, score_maximum: number, resource_id?: string | null, tag?: string | null, start_date_time?: string | null, end_date_time?: string | null, grades_released?: boolean | null, created_at: number, updated_at: number, };
 
+export type LineItemArgs = { flow_id: string, 
+/**
+ * Defaults to the launch's `lineitem` claim.
+ */
+line_item_url?: string | null, };
+
+export type LineItems = { items: Array<AgsLineItem>, 
+/**
+ * The items as the platform sent them.
+ */
+raw: Array<JsonValue>, log: CallLog, };
+
 export type ListExchangesArgs = { limit?: number | null, before_id?: number, flow_id?: string | null, };
 
 export type ListFlowsArgs = { limit?: number | null, 
@@ -360,6 +397,12 @@ export type ListFlowsArgs = { limit?: number | null,
  * Page backwards: flows that started before this time (unix ms), e.g. the oldest shown.
  */
 before?: number, };
+
+export type ListLineItemsArgs = { flow_id: string, resource_link_id?: string | null, resource_id?: string | null, tag?: string | null, 
+/**
+ * Page size hint; every page is followed.
+ */
+limit?: number | null, };
 
 /**
  * A platform preset. Templates contain `{site}` where the institution's host goes.
@@ -382,6 +425,16 @@ site_parameter: string | null,
  * Typical id_token lifetime (exp − iat) in seconds, when known.
  */
 id_token_lifetime_secs: number | null, notes: Array<string>, };
+
+export type Member = { status?: string | null, user_id: string, roles: Array<string>, role_badges: Array<RoleBadge>, name?: string | null, given_name?: string | null, family_name?: string | null, email?: string | null, picture?: string | null, lis_person_sourcedid?: string | null, 
+/**
+ * With rlid: the message claims of that link for this member.
+ */
+message?: JsonValue | null, 
+/**
+ * The member as the platform sent it.
+ */
+raw: JsonValue, };
 
 /**
  * A documented member of an object claim.
@@ -460,6 +513,37 @@ public_key?: string | null,
 site?: string | null, };
 
 /**
+ * A score (AGS §3.4) with every field.
+ */
+export type PostScoreArgs = { flow_id: string, 
+/**
+ * Defaults to the launch's `lineitem` claim.
+ */
+line_item_url?: string | null, 
+/**
+ * The member's LTI user id (sub); defaults to the launching user.
+ */
+user_id?: string | null, score_given?: number | null, score_maximum?: number | null, comment?: string | null, 
+/**
+ * Initialized, Started, InProgress, Submitted or Completed (default Completed).
+ */
+activity_progress?: string | null, 
+/**
+ * FullyGraded, Pending, PendingManual, Failed or NotReady (default FullyGraded).
+ */
+grading_progress?: string | null, 
+/**
+ * RFC 3339; defaults to now with microsecond precision.
+ */
+timestamp?: string | null, started_at?: string | null, submitted_at?: string | null, };
+
+export type PostedScore = { 
+/**
+ * The score body as sent.
+ */
+score: JsonValue, status: number, log: CallLog, };
+
+/**
  * Every finding of one validation run, in the order the checks ran.
  */
 export type Report = { findings: Array<Finding>, };
@@ -491,6 +575,12 @@ url?: string | null, custom?: { [key in string]: string } | null,
  */
 score_maximum?: number | null, };
 
+export type ResultItem = { id?: string | null, scoreOf?: string | null, userId: string, resultScore?: number | null, resultMaximum?: number | null, comment?: string | null, };
+
+export type Results = { results: Array<ResultItem>, raw: Array<JsonValue>, log: CallLog, };
+
+export type ResultsArgs = { flow_id: string, line_item_url?: string | null, user_id?: string | null, limit?: number | null, };
+
 /**
  * One role, ready to show as a badge.
  */
@@ -509,10 +599,46 @@ sub_role_of: string | null, };
  */
 export type RoleKind = "context" | "institution" | "system" | "lti_system" | "unknown";
 
+export type Roster = { context?: JsonValue | null, members: Array<Member>, 
+/**
+ * The `rel="differences"` link: changes since this call.
+ */
+differences_url?: string | null, 
+/**
+ * Every exchange (token requests and pages), for the raw pages.
+ */
+log: CallLog, };
+
+export type RosterArgs = { flow_id: string, 
+/**
+ * A role URI (…/membership#Learner) or simple name.
+ */
+role?: string | null, 
+/**
+ * A resource link id: members who can access it, with their message claims.
+ */
+rlid?: string | null, 
+/**
+ * Page size hint.
+ */
+limit?: number | null, 
+/**
+ * Fetch this URL instead of the launch's memberships URL (e.g. the differences link).
+ */
+url?: string | null, };
+
 /**
  * Serializable copy of a [`Rule`] for the UI.
  */
 export type RuleInfo = { id: string, severity: Severity, title: string, spec_section: string, spec_url: string, explanation: string, };
+
+export type SaveLineItemArgs = { flow_id: string, 
+/**
+ * With `id`: PUT to that URL (update); without: POST to the launch's lineitems URL.
+ */
+line_item: AgsLineItem, };
+
+export type SavedLineItem = { item: AgsLineItem, raw: JsonValue, log: CallLog, };
 
 export type ServerStatus = { name: string, base_url?: string | null, port: number, running: boolean, error?: ApiError | null, };
 
@@ -673,8 +799,20 @@ export type Commands = {
   save_emulator_course: { args: CourseInput; result: EmulatorCourse };
   /** Emulator: set a user's context roles and status in a course. */
   save_enrollment: { args: EnrollmentInput; result: Enrollment };
+  /** Services: the roster (NRPS) of a captured launch's context, every page followed. */
+  get_roster: { args: RosterArgs; result: Roster };
+  /** Services: the line items (AGS) of a captured launch's context, with filters. */
+  list_line_items: { args: ListLineItemsArgs; result: LineItems };
+  /** Services: create (no id) or update (id = its URL) a line item. */
+  save_line_item: { args: SaveLineItemArgs; result: SavedLineItem };
+  /** Services: delete a line item. */
+  delete_line_item: { args: LineItemArgs; result: DeletedLineItem };
+  /** Services: post a score to a line item (timestamp defaults to now, sub-second). */
+  post_score: { args: PostScoreArgs; result: PostedScore };
+  /** Services: the results of a line item. */
+  get_results: { args: ResultsArgs; result: Results };
 };
 
 export type CommandName = keyof Commands;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

@@ -8,6 +8,8 @@ use crate::engine::{Engine, EngineStatus};
 use crate::error::{ApiError, Result};
 use crate::keys::{KeyInfo, KeyRole};
 use crate::registrations::{self, PlatformInput};
+#[allow(unused_imports)]
+pub use crate::services::commands::*;
 use crate::store::{self, Exchange, ExchangeSummary, FlowSummary, Platform};
 
 pub async fn get_status(engine: &Engine, _: NoArgs) -> Result<EngineStatus> {

@@ -103,4 +103,16 @@ command_table! {
     save_emulator_course(crate::emulator::commands::CourseInput) -> crate::emulator::model::EmulatorCourse;
     /// Emulator: set a user's context roles and status in a course.
     save_enrollment(crate::emulator::commands::EnrollmentInput) -> crate::emulator::model::Enrollment;
+    /// Services: the roster (NRPS) of a captured launch's context, every page followed.
+    get_roster(crate::services::nrps::RosterArgs) -> crate::services::nrps::Roster;
+    /// Services: the line items (AGS) of a captured launch's context, with filters.
+    list_line_items(crate::services::ags::ListLineItemsArgs) -> crate::services::ags::LineItems;
+    /// Services: create (no id) or update (id = its URL) a line item.
+    save_line_item(crate::services::ags::SaveLineItemArgs) -> crate::services::ags::SavedLineItem;
+    /// Services: delete a line item.
+    delete_line_item(crate::services::ags::LineItemArgs) -> crate::services::ags::DeletedLineItem;
+    /// Services: post a score to a line item (timestamp defaults to now, sub-second).
+    post_score(crate::services::ags::PostScoreArgs) -> crate::services::ags::PostedScore;
+    /// Services: the results of a line item.
+    get_results(crate::services::ags::ResultsArgs) -> crate::services::ags::Results;
 }

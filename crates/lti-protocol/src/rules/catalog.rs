@@ -53,6 +53,8 @@ pub const ENGINE_RULE_PREFIXES: &[&str] = &[
     "ags.score.",
     "nrps.request.",
     "dl.response.",
+    "ags.response.",
+    "nrps.response.",
 ];
 
 const fn r(
@@ -296,6 +298,27 @@ pub static RULES: &[Rule] = &[
       "Line items are sent as application/vnd.ims.lis.v2.lineitem+json and scores as application/vnd.ims.lis.v1.score+json; another Content-Type is answered 415.", &[]),
     r("service.accept", Warning, "Accept names the service's media type", "AGS 2.0 §3.2; NRPS 2.0 §2.2", AGS_MEDIA,
       "GETs should ask for the container media type (lineitemcontainer, resultcontainer, membershipcontainer). The emulator answers anyway; strict platforms answer 406.", &[]),
+    // Service responses, checked by the tool side's service client.
+    r("service.token_response", Error, "Token response carries a Bearer access token", "Security Framework §4.1; RFC 6749 §5.1", SF_CC,
+      "A successful token response is JSON with access_token, token_type Bearer and expires_in (seconds); an error response is 400/401 with {error, error_description}.", &[]),
+    r("service.status", Error, "Service answers with a success status", "RFC 9110 §15; AGS 2.0 §3; NRPS 2.0 §2", RFC6750,
+      "A GET answers 200, a line item or score POST 200/201/204, a DELETE 200/204. 401 means the token is missing, expired or revoked (the client re-tokens once); 404 an unknown URL; 405 an unsupported method.", &[]),
+    r("service.insufficient_scope", Error, "Token has the scope the service needs", "RFC 6750 §3.1; AGS 2.0 §3.1; NRPS 2.0 §3", RFC6750,
+      "403 insufficient_scope: the access token lacks the scope this call needs. Request it at the token endpoint; if the launch did not grant it, the platform's registration of the tool must grant it first.", &[]),
+    r("service.response_media_type", Warning, "Response Content-Type is the service's media type", "AGS 2.0 §3.2–3.4; NRPS 2.0 §2.2", AGS_MEDIA,
+      "Containers are answered as application/vnd.ims.lis.v2.lineitemcontainer+json, vnd.ims.lis.v2.resultcontainer+json or vnd.ims.lti-nrps.v2.membershipcontainer+json, a line item as vnd.ims.lis.v2.lineitem+json. Plain application/json is common and tolerated by most tools.", &[]),
+    r("service.response_json", Error, "Response body is the expected JSON", "AGS 2.0 §3; NRPS 2.0 §2.2", AGS_MEDIA,
+      "A service answer is JSON: an array for line item and result containers, an object with members for NRPS, an object for a line item.", &[]),
+    r("service.link_header", Warning, "Link header is well-formed", "AGS 2.0 §3.2.2; NRPS 2.0 §2.4; RFC 8288", NRPS_LIMIT,
+      "Paging uses Link headers (<url>; rel=\"next\", and for NRPS rel=\"differences\"); each target is an absolute URL in angle brackets.", &[]),
+    r("service.origin", Warning, "Service URL is on an origin the launch named", "Security Framework §4.1; RFC 6750 §5.2", RFC6750,
+      "The access token is a bearer credential: it should only be sent to the origins of the launch's service claims (lineitems, lineitem, context_memberships_url) or the token endpoint. A URL elsewhere leaks the token.", &[]),
+    r("ags.response.lineitem", Error, "Line items have id, label and a positive scoreMaximum", "AGS 2.0 §3.2.4", AGS_LINEITEM,
+      "Every line item a platform returns has its id (its URL), a label and scoreMaximum > 0. A platform omitting scoreMaximum breaks tools that scale scores.", &[]),
+    r("ags.response.result", Error, "Results have id, scoreOf and userId", "AGS 2.0 §3.3", AGS_LINEITEM,
+      "Each result carries id, scoreOf (its line item's URL) and userId; resultScore and resultMaximum when graded (resultMaximum > 0).", &[]),
+    r("nrps.response.members", Error, "Membership container has context and members", "NRPS 2.0 §2.2", NRPS,
+      "The membership container is {id, context: {id}, members: [...]} and each member has user_id and roles; status is Active, Inactive or Deleted.", &[]),
     // AGS line items.
     r("ags.lineitem.json", Error, "Line item body is a JSON object", "AGS 2.0 §3.2", AGS_LINEITEM,
       "A line item POST or PUT carries one JSON object; malformed JSON is answered 400.", &[]),

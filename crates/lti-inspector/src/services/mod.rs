@@ -1,0 +1,449 @@
+//! The LTI Advantage service client (tool side): from a captured launch that carries service
+//! claims, get an access token (client credentials with a signed JWT assertion, cached per
+//! registration and scopes), then call NRPS and AGS. Every token request and service call is
+//! recorded as an exchange of the launch's flow (side Tool, steps `token`, `nrps`, `ags`), and
+//! what the checks of the answers found is stored as a message of that flow.
+
+pub mod ags;
+pub mod commands;
+pub mod nrps;
+pub mod token;
+pub mod validate;
+
+use lti_protocol::finding::{Finding, Report};
+use lti_protocol::jws::Jws;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::flows::StoredMessage;
+use crate::outbound::OutboundRequest;
+use crate::store::{self, Header, Platform, Side};
+
+pub const AGS_CLAIM: &str = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint";
+pub const NRPS_CLAIM: &str = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice";
+pub const DEPLOYMENT_CLAIM: &str = "https://purl.imsglobal.org/spec/lti/claim/deployment_id";
+pub const RESOURCE_LINK_CLAIM: &str = "https://purl.imsglobal.org/spec/lti/claim/resource_link";
+
+pub mod scope {
+    pub const LINEITEM: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem";
+    pub const LINEITEM_READONLY: &str =
+        "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly";
+    pub const RESULT_READONLY: &str =
+        "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly";
+    pub const SCORE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
+    pub const NRPS: &str =
+        "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly";
+}
+
+pub mod media {
+    pub const LINEITEM: &str = "application/vnd.ims.lis.v2.lineitem+json";
+    pub const LINEITEM_CONTAINER: &str = "application/vnd.ims.lis.v2.lineitemcontainer+json";
+    pub const SCORE: &str = "application/vnd.ims.lis.v1.score+json";
+    pub const RESULT_CONTAINER: &str = "application/vnd.ims.lis.v2.resultcontainer+json";
+    pub const MEMBERSHIP_CONTAINER: &str =
+        "application/vnd.ims.lti-nrps.v2.membershipcontainer+json";
+}
+
+/// What a captured launch makes possible: its platform registration and the service claims.
+#[derive(Debug, Clone)]
+pub struct LaunchContext {
+    pub flow_id: String,
+    pub platform: Platform,
+    pub deployment_id: Option<String>,
+    /// Every scope the launch granted (the AGS claim's scopes, plus NRPS when its claim is there).
+    pub scopes: Vec<String>,
+    pub lineitems: Option<String>,
+    pub lineitem: Option<String>,
+    pub memberships: Option<String>,
+    pub resource_link_id: Option<String>,
+}
+
+fn str_of(v: &Value, key: &str) -> Option<String> {
+    v.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+impl LaunchContext {
+    /// Reads the launch's id_token and finds the registration of its (iss, aud).
+    pub async fn of_flow(engine: &Engine, flow_id: &str) -> Result<Self> {
+        let id = flow_id.to_string();
+        let raw = engine
+            .store()
+            .read(move |c| {
+                crate::flows::flow_summary(c, &id)?;
+                crate::flows::id_token_of(c, &id)
+            })
+            .await?
+            .ok_or_else(|| {
+                Error::BadRequest(format!("flow {flow_id} has no captured id_token (launch)"))
+            })?;
+        let jws = Jws::parse(&raw)
+            .map_err(|e| Error::BadRequest(format!("the flow's id_token is unreadable: {e}")))?;
+        let claims = Value::Object(jws.payload.clone());
+        Self::from_claims(engine, flow_id, &claims).await
+    }
+
+    pub async fn from_claims(engine: &Engine, flow_id: &str, claims: &Value) -> Result<Self> {
+        let iss = str_of(claims, "iss")
+            .ok_or_else(|| Error::BadRequest("the launch's id_token has no iss".into()))?;
+        let aud = match claims.get("aud") {
+            Some(Value::String(s)) => Some(s.clone()),
+            Some(Value::Array(a)) => str_of(claims, "azp")
+                .or_else(|| a.first().and_then(Value::as_str).map(str::to_string)),
+            _ => None,
+        };
+        let (i, a) = (iss.clone(), aud.clone());
+        let platform = engine
+            .store()
+            .read(move |c| store::platforms::find(c, &i, a.as_deref()))
+            .await?
+            .ok_or_else(|| {
+                Error::BadRequest(format!(
+                    "no platform registration for issuer {iss:?} and client_id {:?}: register it to call its services",
+                    aud.unwrap_or_default()
+                ))
+            })?;
+        let ags = claims.get(AGS_CLAIM).cloned().unwrap_or(Value::Null);
+        let nrps = claims.get(NRPS_CLAIM).cloned().unwrap_or(Value::Null);
+        let mut scopes: Vec<String> = ags
+            .get("scope")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let memberships = str_of(&nrps, "context_memberships_url");
+        if memberships.is_some() && !scopes.iter().any(|s| s == scope::NRPS) {
+            scopes.push(scope::NRPS.to_string());
+        }
+        Ok(Self {
+            flow_id: flow_id.to_string(),
+            platform,
+            deployment_id: str_of(claims, DEPLOYMENT_CLAIM),
+            scopes,
+            lineitems: str_of(&ags, "lineitems"),
+            lineitem: str_of(&ags, "lineitem"),
+            memberships,
+            resource_link_id: claims
+                .get(RESOURCE_LINK_CLAIM)
+                .and_then(|r| str_of(r, "id")),
+        })
+    }
+
+    pub fn granted(&self, s: &str) -> bool {
+        self.scopes.iter().any(|x| x == s)
+    }
+
+    /// Whether `url` is on an origin of the launch's service claims or of the token endpoint.
+    pub fn known_origin(&self, url: &str) -> bool {
+        let origin = |u: &str| url::Url::parse(u).ok().map(|u| u.origin());
+        let Some(target) = origin(url) else {
+            return false;
+        };
+        [
+            self.lineitems.as_deref(),
+            self.lineitem.as_deref(),
+            self.memberships.as_deref(),
+            Some(self.platform.token_endpoint.as_str()),
+        ]
+        .into_iter()
+        .flatten()
+        .any(|u| origin(u).as_ref() == Some(&target))
+    }
+}
+
+/// One HTTP exchange a service operation made, for opening its raw request and response.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CallRecord {
+    pub step: String,
+    pub method: String,
+    pub url: String,
+    #[ts(optional = nullable)]
+    pub status: Option<u16>,
+    /// The recorded exchange (0 when it could not be stored).
+    #[ts(type = "number")]
+    pub exchange_id: i64,
+    #[ts(optional = nullable)]
+    pub error: Option<String>,
+}
+
+/// What every operation returns besides its data: the exchanges and the response findings.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct CallLog {
+    pub calls: Vec<CallRecord>,
+    pub findings: Vec<Finding>,
+}
+
+/// A successful service answer.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<Header>,
+    pub body: Vec<u8>,
+    pub url: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        header(&self.headers, name)
+    }
+    pub fn json(&self) -> Option<Value> {
+        serde_json::from_slice(&self.body).ok()
+    }
+}
+
+pub fn header<'a>(headers: &'a [Header], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|h| h.name.eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str())
+}
+
+/// A service request.
+pub struct Call<'a> {
+    /// `nrps` or `ags`.
+    pub step: &'a str,
+    pub method: reqwest::Method,
+    pub url: String,
+    pub accept: &'a str,
+    pub content_type: Option<&'a str>,
+    pub body: Vec<u8>,
+    /// The scope the call needs (the first is named in a 403 finding).
+    pub needs: &'a [&'a str],
+}
+
+/// Sends a service call with a cached access token; a 401 gets one fresh token and one retry,
+/// a 403 becomes a finding naming the scope; timeouts, oversized answers and error statuses are
+/// findings too, and errors of the operation.
+pub async fn call(
+    engine: &Engine,
+    ctx: &LaunchContext,
+    req: Call<'_>,
+    log: &mut CallLog,
+    report: &mut Report,
+) -> Result<Reply> {
+    if !ctx.known_origin(&req.url) {
+        report.push(
+            Finding::fail(
+                "service.origin",
+                "The access token is sent to an origin none of the launch's service claims names.",
+            )
+            .severity(lti_protocol::finding::Severity::Warning)
+            .actual(req.url.clone()),
+        );
+    }
+    let mut retried = false;
+    loop {
+        let access = token::access_token(engine, ctx, log, retried).await?;
+        let mut headers = vec![
+            ("Authorization".to_string(), format!("Bearer {access}")),
+            ("Accept".to_string(), req.accept.to_string()),
+        ];
+        if let Some(ct) = req.content_type {
+            headers.push(("Content-Type".to_string(), ct.to_string()));
+        }
+        let sent = engine
+            .outbound()
+            .send(OutboundRequest {
+                flow_id: Some(&ctx.flow_id),
+                side: Side::Tool,
+                step: req.step,
+                method: req.method.clone(),
+                url: &req.url,
+                headers,
+                body: req.body.clone(),
+            })
+            .await;
+        let res = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                log.calls.push(CallRecord {
+                    step: req.step.into(),
+                    method: req.method.to_string(),
+                    url: req.url.clone(),
+                    status: None,
+                    exchange_id: last_exchange_id(engine, &ctx.flow_id).await,
+                    error: Some(e.to_string()),
+                });
+                report.push(
+                    Finding::fail("service.status", format!("No usable answer: {e}."))
+                        .actual(e.to_string()),
+                );
+                return Err(Error::Internal(format!("{} {}: {e}", req.method, req.url)));
+            }
+        };
+        log.calls.push(CallRecord {
+            step: req.step.into(),
+            method: req.method.to_string(),
+            url: req.url.clone(),
+            status: Some(res.status),
+            exchange_id: res.exchange_id,
+            error: None,
+        });
+        let reply = Reply {
+            status: res.status,
+            headers: res.headers,
+            body: res.body,
+            url: req.url.clone(),
+        };
+        match reply.status {
+            401 if !retried => {
+                token::forget(engine, ctx);
+                retried = true;
+                continue;
+            }
+            401 => {
+                report.push(
+                    Finding::fail(
+                        "service.status",
+                        "401 again with a freshly issued token: the platform does not accept its own tokens for this call.",
+                    )
+                    .actual(body_snippet(&reply.body)),
+                );
+                return Err(Error::BadRequest(format!(
+                    "{} {} was refused (401) twice, the second time with a new access token: {}",
+                    req.method,
+                    req.url,
+                    body_snippet(&reply.body)
+                )));
+            }
+            403 => {
+                let need = req.needs.first().copied().unwrap_or_default();
+                let granted = ctx.granted(need);
+                let why = if granted {
+                    format!("403: the access token lacks the scope {need}; request it at the token endpoint.")
+                } else {
+                    format!("403: this call needs the scope {need}, which the launch did not grant; the platform's registration of the tool must grant it.")
+                };
+                report.push(
+                    Finding::fail("service.insufficient_scope", why.clone())
+                        .expected(need)
+                        .actual(ctx.scopes.join(" ")),
+                );
+                return Err(Error::BadRequest(why));
+            }
+            s if !(200..300).contains(&s) => {
+                report.push(
+                    Finding::fail(
+                        "service.status",
+                        format!("{} {} answered {s}.", req.method, req.url),
+                    )
+                    .actual(body_snippet(&reply.body)),
+                );
+                return Err(Error::BadRequest(format!(
+                    "{} {} answered {s}: {}",
+                    req.method,
+                    req.url,
+                    body_snippet(&reply.body)
+                )));
+            }
+            s => {
+                report.push(
+                    Finding::pass("service.status", format!("{} answered {s}.", req.method))
+                        .actual(s.to_string()),
+                );
+                return Ok(reply);
+            }
+        }
+    }
+}
+
+async fn last_exchange_id(engine: &Engine, flow_id: &str) -> i64 {
+    let id = flow_id.to_string();
+    engine
+        .store()
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT COALESCE(MAX(id), 0) FROM exchanges WHERE flow_id = ?1",
+                [id],
+                |r| r.get::<_, i64>(0),
+            )?)
+        })
+        .await
+        .unwrap_or(0)
+}
+
+pub fn body_snippet(body: &[u8]) -> String {
+    let s = String::from_utf8_lossy(body);
+    let s = s.trim();
+    if s.chars().count() > 300 {
+        format!("{}…", s.chars().take(300).collect::<String>())
+    } else {
+        s.to_string()
+    }
+}
+
+/// Stores the report of one operation as a message of the launch's flow and announces it.
+pub async fn record(
+    engine: &Engine,
+    flow_id: &str,
+    kind: &str,
+    step: &str,
+    raw: Option<String>,
+    report: Report,
+) {
+    let msg = StoredMessage {
+        kind: kind.into(),
+        step: step.into(),
+        raw,
+        params: None,
+        verdict: report.verdict(),
+        counts: report.counts(),
+        report,
+        message_type: None,
+        validated_at: crate::clock::now_secs(),
+    };
+    let id = flow_id.to_string();
+    let stored = engine
+        .store()
+        .write(move |tx| crate::flows::add_message(tx, &id, &msg, &Map::new(), None))
+        .await;
+    if let Err(e) = stored {
+        tracing::error!(error = %e, "could not store a service message");
+    }
+    crate::flows::announce(engine, flow_id).await;
+}
+
+/// Runs `op` and stores its report on the flow whatever the outcome.
+pub(crate) async fn recorded<T>(
+    engine: &Engine,
+    ctx: &LaunchContext,
+    kind: &str,
+    step: &str,
+    log: &mut CallLog,
+    report: &mut Report,
+    result: Result<T>,
+) -> Result<T> {
+    log.findings = report.findings.clone();
+    record(
+        engine,
+        &ctx.flow_id,
+        kind,
+        step,
+        None,
+        std::mem::take(report),
+    )
+    .await;
+    result
+}
+
+/// Appends query parameters to a URL that may already have some.
+pub fn with_query(url: &str, pairs: &[(&str, Option<String>)]) -> Result<String> {
+    let mut u = url::Url::parse(url)
+        .map_err(|e| Error::BadRequest(format!("not an absolute URL: {url:?}: {e}")))?;
+    {
+        let mut q = u.query_pairs_mut();
+        for (k, v) in pairs {
+            if let Some(v) = v.as_deref().filter(|v| !v.is_empty()) {
+                q.append_pair(k, v);
+            }
+        }
+    }
+    let s = u.to_string();
+    Ok(s.strip_suffix('?').map(str::to_string).unwrap_or(s))
+}
