@@ -15,6 +15,40 @@ Endpoints (base = http://127.0.0.1:PORT, also the issuer):
                                                   auto-submitting form_post of id_token + state
   GET  /.well-known/jwks.json                     the platform's public key set
 
+LTI Advantage services (the tool side of LTI Inspector calls them). Every launch carries the
+library's AGS claim (`set_ags`: lineitems URL, the link's own lineitem, scopes lineitem /
+result.readonly / score) and NRPS claim (`set_nrps`: context_memberships_url, ["2.0"]):
+  POST /token                                     client_credentials with a JWT client assertion:
+                                                  `LTI1P3PlatformConfAbstract.get_access_token`
+                                                  verifies it against the tool's JWKS URL of the
+                                                  registration and signs the access token
+  GET  /nrps/peer-course-101/memberships          NamesRoleProvisioningService.handle_get_members
+  GET|POST /ags/peer-course-101/lineitems         AssignmentsGradesService.handle_get_lineitems /
+                                                  handle_create_lineitem
+  GET|PUT|DELETE /ags/…/lineitems/<id>            handle_get_lineitem / _update_ / _delete_
+  POST /ags/…/lineitems/<id>/scores               handle_update_score
+  GET  /ags/…/lineitems/<id>/results              handle_get_results
+  GET  /debug/store                               the LMS's own view: line items, the last score
+                                                  per user, token requests (with the decoded
+                                                  client assertion), service calls
+The handlers (bearer-token check against the scopes, media types, status codes, paging Link
+headers) are the library's; the peer supplies the in-memory data (three members, line items,
+scores) and the HTTP adapter (`to_flask`, a port of the library's Django `wrap_json_resp`).
+Results: the library has the handler and the TResult shape but no result model, so results are
+derived here from the last score per user. Library deviations met on the way (see the tests):
+  * paging: next page = `query_params.get("page", 1) + 1` on a *string* query value — page 2 of
+    3+ pages raises TypeError (500); test_paging_against_lti1p3platform asserts the inspector
+    reports it;
+  * `get_member_data_page(**query_params)` gets `rlid` though its abstract signature has no such
+    parameter (worked around with **kwargs here);
+  * `authenticate` lets validate_token's exceptions escape (bad signature, expired → 500):
+    mapped to 401 here, as a platform answers;
+  * validate_token accepts a token holding ANY of the service's scopes (a score-only token can
+    create line items); get_access_token does not check the assertion's aud/iss/sub/jti
+    (`verify_aud: False`) and silently drops unknown scopes;
+  * scores are not validated (scoreGiven without scoreMaximum is accepted with 201); a score
+    POST answers 201 with the body `null` labelled application/vnd.ims.lis.v2.lineitem+json.
+
 Faults (`fault=` on /launch; carried to /auth through the opaque lti_message_hint, the way
 real LMSs carry per-launch data):
   none         a valid launch
@@ -54,6 +88,7 @@ import typing as t
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
+import jwt
 from flask import Flask, Response, jsonify, redirect, request
 from jwcrypto.jwk import JWK
 from markupsafe import escape
@@ -65,6 +100,16 @@ from lti1p3platform.message_launch import LTIAdvantageMessageLaunchAbstract
 from lti1p3platform.oidc_login import OIDCLoginAbstract
 from lti1p3platform.registration import Registration
 from lti1p3platform.request import Request, TRequest
+from lti1p3platform.response import Response as LtiResponse, generate_next_link
+from lti1p3platform.service_connector import (
+    AssignmentsGradesService,
+    NamesRoleProvisioningService,
+    TPage,
+)
+from lti1p3platform.membership import Context
+from lti1p3platform.lineitem import TLineItem
+from lti1p3platform.score import TScore, UpdateScoreStatus
+from lti1p3platform.result import TResult
 
 try:  # the library's own auto-submitting form_post page (imports pkg_resources)
     from lti1p3platform.framework.templates import template as LAUNCH_TEMPLATE
@@ -76,6 +121,13 @@ FAULTS = ("none", "wrong_aud", "expired", "unknown_kid", "tampered")
 OTHER_CLIENT_ID = "some-other-tool-client-id"
 ROLE_LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 ROLE_INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
+
+# The one course of this LMS: the launch's context and the NRPS/AGS data behind it.
+CONTEXT_ID = "peer-course-101"
+CONTEXT_LABEL = "INT101"
+CONTEXT_TITLE = "Interop 101"
+DEFAULT_USER = "peer-user-42"
+DEFAULT_RESOURCE_LINK = "peer-resource-link-1"
 
 
 def _new_rsa_pem_pair() -> tuple[str, str]:
@@ -89,6 +141,12 @@ def _new_rsa_pem_pair() -> tuple[str, str]:
 
 def _b64url_decode(s: str) -> bytes:
     return base64.urlsafe_b64decode(s + "=" * (-len(s) % 4))
+
+
+def _unverified_jwt(token: str) -> t.Tuple[t.Dict[str, t.Any], t.Dict[str, t.Any]]:
+    """(header, claims) of a JWS, unverified — for the record only."""
+    h, b, _sig = token.split(".")
+    return json.loads(_b64url_decode(h)), json.loads(_b64url_decode(b))
 
 
 def _b64url_encode(b: bytes) -> str:
@@ -242,6 +300,143 @@ class PeerMessageLaunch(LTIAdvantageMessageLaunchAbstract):
 
 
 # --------------------------------------------------------------------------------------------
+# LTI Advantage services: the library's service connector, backed by the peer's in-memory store
+# --------------------------------------------------------------------------------------------
+
+
+def to_flask(resp: LtiResponse) -> Response:
+    """The library's Response as HTTP — a port of its own Django adapter
+    (`lti1p3platform.framework.django.response.wrap_json_resp`): a page's `content` becomes the
+    body, its `next` the `Link: <…>; rel=next` header, errors become {"error": message}."""
+    if 200 <= resp.code < 300:
+        data = resp.result["content"] if resp.result and "content" in resp.result else resp.result
+        out = Response(json.dumps(data), status=resp.code, content_type=resp.media_type)
+        if resp.result and "next" in resp.result and resp.result["next"]:
+            out.headers["Link"] = generate_next_link(resp.result["next"])
+        return out
+    return Response(json.dumps({"error": resp.message}), status=resp.code, content_type=resp.media_type)
+
+
+def _page(items: t.List[t.Any], page: t.Any = 1, limit: t.Any = None) -> TPage:
+    page_n = max(int(page or 1), 1)
+    if not limit:
+        return {"content": list(items), "has_next": False, "next": None}
+    n = max(int(limit), 1)
+    chunk = items[(page_n - 1) * n : page_n * n]
+    return {"content": chunk, "has_next": page_n * n < len(items), "next": None}
+
+
+class PeerAGS(AssignmentsGradesService):
+    """The library's AGS service (`handle_*` do the bearer-token check with the scopes, the
+    media types, the 201/404 and the paging); only the storage is ours."""
+
+    def __init__(self, request: Request, platform_config: "PeerPlatformConf", peer: "PeerPlatform", line_item_id: t.Optional[str] = None) -> None:
+        super().__init__(
+            request,
+            platform_config,
+            lineitems_url=peer.lineitems_url,
+            lineitem_url=peer.lineitem_url(line_item_id) if line_item_id else None,
+        )
+        self._peer = peer
+
+    def find_lineitems(self, page: int = 1, limit: t.Optional[int] = None, line_item_id: t.Optional[str] = None,
+                       resource_link_id: t.Optional[str] = None, resource_id: t.Optional[str] = None,
+                       tag: t.Optional[str] = None, **_ignored: t.Any) -> TPage:
+        with self._peer._lock:
+            items = list(self._peer.line_items.values())
+        if resource_link_id:
+            items = [i for i in items if i.get("resourceLinkId") == resource_link_id]
+        if resource_id:
+            items = [i for i in items if i.get("resourceId") == resource_id]
+        if tag:
+            items = [i for i in items if i.get("tag") == tag]
+        return _page(items, page, limit)
+
+    def find_lineitem(self, line_item_id: str) -> TLineItem:
+        with self._peer._lock:
+            item = self._peer.line_items.get(line_item_id)
+        if item is None:
+            raise lti_exceptions.LineItemNotFoundException(line_item_id)
+        return item
+
+    def create_lineitem(self, creation_data: TLineItem) -> TLineItem:
+        return self._peer.add_line_item(dict(creation_data))  # type: ignore[return-value]
+
+    def update_lineitem(self, update_data: TLineItem) -> TLineItem:
+        item_id = update_data["id"]
+        with self._peer._lock:
+            if item_id not in self._peer.line_items:
+                raise lti_exceptions.LineItemNotFoundException(item_id)
+            item = {**self._peer.line_items[item_id], **update_data, "id": self._peer.lineitem_url(item_id)}
+            self._peer.line_items[item_id] = item
+        return item  # type: ignore[return-value]
+
+    def delete_lineitem(self, line_item_id: str) -> None:
+        with self._peer._lock:
+            if self._peer.line_items.pop(line_item_id, None) is None:
+                raise lti_exceptions.LineItemNotFoundException(line_item_id)
+            self._peer.scores.pop(line_item_id, None)
+
+    def update_score(self, line_item_id: str, score: TScore) -> UpdateScoreStatus:
+        with self._peer._lock:
+            if line_item_id not in self._peer.line_items:
+                raise lti_exceptions.LineItemNotFoundException(line_item_id)
+            per_user = self._peer.scores.setdefault(line_item_id, {})
+            user = str(score.get("userId"))
+            created = user not in per_user
+            per_user[user] = dict(score)
+        return UpdateScoreStatus.CREATED if created else UpdateScoreStatus.SUCCESS
+
+    def get_results(self, line_item_id: str, page: int = 1, limit: t.Optional[int] = None,
+                    user_id: t.Optional[str] = None, **_ignored: t.Any) -> TPage:
+        # The library has the handler and the TResult shape but no result model: results are
+        # derived here from the latest score per user (AGS §3.3: the result is the platform's
+        # current grade; resultMaximum defaults to 1, so the score's maximum is carried over).
+        with self._peer._lock:
+            if line_item_id not in self._peer.line_items:
+                raise lti_exceptions.LineItemNotFoundException(line_item_id)
+            scores = dict(self._peer.scores.get(line_item_id, {}))
+        item_url = self._peer.lineitem_url(line_item_id)
+        results: t.List[TResult] = []
+        for uid, sc in sorted(scores.items()):
+            if user_id and uid != user_id:
+                continue
+            r: TResult = {"id": f"{item_url}/results/{uid}", "scoreOf": item_url, "userId": uid}  # type: ignore[typeddict-item]
+            if sc.get("scoreGiven") is not None:
+                r["resultScore"] = sc["scoreGiven"]
+                r["resultMaximum"] = sc.get("scoreMaximum", 1)
+            if sc.get("comment"):
+                r["comment"] = sc["comment"]
+            results.append(r)
+        return _page(results, page, limit)
+
+
+class PeerNRPS(NamesRoleProvisioningService):
+    """The library's NRPS service (token check, container media type, member cleaning, the
+    rlid ownership check and paging); only the roster data is ours."""
+
+    def __init__(self, request: Request, platform_config: "PeerPlatformConf", peer: "PeerPlatform") -> None:
+        super().__init__(request, platform_config, context_memberships_url=peer.memberships_url)
+        self._peer = peer
+
+    # The library calls get_member_data_page(**query_params): with `rlid` in the query the
+    # abstract signature (page, limit, role, since) would raise TypeError, hence **_ignored.
+    def get_member_data_page(self, page: int = 1, limit: t.Optional[int] = None, role: t.Optional[str] = None,
+                             since: t.Optional[str] = None, **_ignored: t.Any) -> TPage:
+        members = [dict(m) for m in self._peer.members]
+        if role:
+            want = role if "#" in role or "/" in role else None
+            members = [m for m in members if any(r == want or r.endswith("#" + role) for r in m["roles"])]
+        return _page(members, page, limit)
+
+    def get_context_by_id(self) -> Context:
+        return Context(id=CONTEXT_ID, label=CONTEXT_LABEL, title=CONTEXT_TITLE)
+
+    def is_resource_link_valid(self, context_id: str, resource_link_id: str) -> bool:
+        return context_id == CONTEXT_ID and resource_link_id in self._peer.resource_links
+
+
+# --------------------------------------------------------------------------------------------
 # The peer platform
 # --------------------------------------------------------------------------------------------
 
@@ -292,6 +487,22 @@ class PeerPlatform:
         self.auth_requests: t.List[t.Dict[str, t.Any]] = []
         self.errors: t.List[str] = []
         self._lock = threading.Lock()
+        # LTI Advantage data of the one course (CONTEXT_ID), in memory.
+        self.members: t.List[t.Dict[str, t.Any]] = [
+            {"user_id": DEFAULT_USER, "roles": [ROLE_LEARNER], "status": "Active", "name": "Ada Peer",
+             "given_name": "Ada", "family_name": "Peer", "email": "ada.peer@example.edu"},
+            {"user_id": "peer-user-43", "roles": [ROLE_LEARNER], "status": "Active", "name": "Grace Peer",
+             "given_name": "Grace", "family_name": "Peer", "email": "grace.peer@example.edu"},
+            {"user_id": "peer-teacher-1", "roles": [ROLE_INSTRUCTOR], "status": "Active", "name": "Alan Teacher",
+             "given_name": "Alan", "family_name": "Teacher", "email": "alan.teacher@example.edu"},
+        ]
+        self.resource_links: t.Set[str] = set()
+        self.line_items: t.Dict[str, t.Dict[str, t.Any]] = {}  # local id -> line item (id = its URL)
+        self.link_line_items: t.Dict[str, str] = {}  # resource link id -> local line item id
+        self.scores: t.Dict[str, t.Dict[str, t.Dict[str, t.Any]]] = {}  # line item id -> userId -> last score
+        self.token_requests: t.List[t.Dict[str, t.Any]] = []  # each: form, assertion claims, status
+        self.service_calls: t.List[t.Tuple[str, str, int]] = []  # (method, path, status)
+        self._next_item = 1
         self.app = self._make_app()
         self._server = make_server(host, port, self.app, threaded=True, request_handler=_QuietHandler if quiet else None)
         self.base_url = f"http://{host}:{self._server.server_port}"
@@ -309,6 +520,21 @@ class PeerPlatform:
     @property
     def jwks_url(self) -> str:
         return f"{self.base_url}/.well-known/jwks.json"
+
+    @property
+    def token_endpoint(self) -> str:
+        return f"{self.base_url}/token"
+
+    @property
+    def lineitems_url(self) -> str:
+        return f"{self.base_url}/ags/{CONTEXT_ID}/lineitems"
+
+    def lineitem_url(self, item_id: str) -> str:
+        return f"{self.lineitems_url}/{item_id}"
+
+    @property
+    def memberships_url(self) -> str:
+        return f"{self.base_url}/nrps/{CONTEXT_ID}/memberships"
 
     @property
     def tool_login_url(self) -> str:
@@ -355,8 +581,39 @@ class PeerPlatform:
             "client_id": self.client_id,
             "deployment_ids": [self.deployment_id],
             "auth_endpoint": self.auth_endpoint,
+            "token_endpoint": self.token_endpoint,
             "jwks_url": self.jwks_url,
         }
+
+    # ---- LTI Advantage data
+    def add_line_item(self, data: t.Dict[str, t.Any]) -> t.Dict[str, t.Any]:
+        with self._lock:
+            local = str(self._next_item)
+            self._next_item += 1
+            item = {**data, "id": self.lineitem_url(local)}
+            self.line_items[local] = item
+        return item
+
+    def line_item_for_link(self, resource_link_id: str, label: str) -> str:
+        """The line item of a resource link (created on its first launch): its URL."""
+        with self._lock:
+            self.resource_links.add(resource_link_id)
+            local = self.link_line_items.get(resource_link_id)
+        if local is None:
+            item = self.add_line_item({"label": label, "scoreMaximum": 100, "resourceLinkId": resource_link_id})
+            local = item["id"].rsplit("/", 1)[1]
+            with self._lock:
+                self.link_line_items[resource_link_id] = local
+        return self.lineitem_url(local)
+
+    def store_snapshot(self) -> t.Dict[str, t.Any]:
+        with self._lock:
+            return {
+                "line_items": list(self.line_items.values()),
+                "scores": {self.lineitem_url(k): dict(v) for k, v in self.scores.items()},
+                "token_requests": list(self.token_requests),
+                "service_calls": [list(c) for c in self.service_calls],
+            }
 
     # ---- lifecycle
     def start(self) -> "PeerPlatform":
@@ -410,8 +667,8 @@ class PeerPlatform:
             pending = PendingLaunch(
                 hint=secrets.token_urlsafe(16),
                 fault=fault,
-                user_id=request.args.get("user", "peer-user-42"),
-                resource_link_id=request.args.get("resource_link", "peer-resource-link-1"),
+                user_id=request.args.get("user", DEFAULT_USER),
+                resource_link_id=request.args.get("resource_link", DEFAULT_RESOURCE_LINK),
                 roles=[role],
             )
             with self._lock:
@@ -437,11 +694,20 @@ class PeerPlatform:
             )
             msg.set_resource_link_claim(pending.resource_link_id, title="Interop activity", description="Launched by the lti1p3platform peer")
             msg.set_launch_context_claim(
-                "peer-course-101",
+                CONTEXT_ID,
                 context_types=["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
-                context_title="Interop 101",
-                context_label="INT101",
+                context_title=CONTEXT_TITLE,
+                context_label=CONTEXT_LABEL,
             )
+            # LTI Advantage services through the library's own claim helpers.
+            msg.set_ags(
+                self.lineitems_url,
+                self.line_item_for_link(pending.resource_link_id, "Interop activity"),
+                allow_creating_lineitems=True,
+                results_service_enabled=True,
+                scores_service_enabled=True,
+            )
+            msg.set_nrps(self.memberships_url)
             msg.set_launch_presentation_claim(document_target="iframe", return_url=f"{self.base_url}/return")
             msg.set_extra_claims(
                 {
@@ -458,6 +724,84 @@ class PeerPlatform:
                 return self._reject(str(e))
             except lti_exceptions.PreflightRequestValidationException as e:
                 return self._reject(f"the library rejected the authentication request: {e.__cause__ or e!r}")
+
+        # ---- token endpoint (SF §4.1): the library checks the request and the tool's JWT
+        # client assertion against the tool's JWKS URL of the registration, then mints the token.
+        @app.post("/token")
+        def token() -> Response:
+            form = request.form.to_dict()
+            entry: t.Dict[str, t.Any] = {"form": form}
+            try:
+                header, claims = _unverified_jwt(form.get("client_assertion", ""))
+                entry.update(assertion_header=header, assertion_claims=claims)
+            except Exception as e:  # noqa: BLE001 - recorded; the library rejects it below
+                entry["assertion_error"] = repr(e)
+            conf = self._config()
+            try:
+                body, status = dict(conf.get_access_token(form)), 200
+            except lti_exceptions.UnsupportedGrantType:
+                body, status = {"error": "unsupported_grant_type"}, 400
+            except lti_exceptions.MissingRequiredClaim as e:
+                body, status = {"error": "invalid_request", "error_description": str(e)}, 400
+            except Exception as e:  # noqa: BLE001 - LtiException / PyJWT errors: a bad assertion
+                body, status = {"error": "invalid_client", "error_description": f"{type(e).__name__}: {e}"}, 401
+            entry["status"] = status
+            entry["response"] = body
+            with self._lock:
+                self.token_requests.append(entry)
+            out = jsonify(body)
+            out.status_code = status
+            out.headers["Cache-Control"] = "no-store"
+            return out
+
+        def serve(handler: t.Callable[[], LtiResponse]) -> Response:
+            """Runs one of the library's handle_* methods (through its handle_resp, which turns
+            LtiServiceException into the error response)."""
+            try:
+                out = to_flask(handler())
+            except (lti_exceptions.LtiException, jwt.PyJWTError) as e:
+                # The library's `authenticate` lets validate_token's exceptions escape (a
+                # token with a bad signature, another issuer, or expired raises instead of
+                # answering 401); a platform answers 401 there, so this does.
+                out = Response(json.dumps({"error": f"{type(e).__name__}: {e}"}), status=401, content_type="application/json")
+            except Exception as e:  # noqa: BLE001 - a bug in the library or here: a plain 500
+                out = Response(json.dumps({"error": f"{type(e).__name__}: {e}"}), status=500, content_type="application/json")
+            with self._lock:
+                self.service_calls.append((request.method, request.full_path.rstrip("?"), out.status_code))
+            return out
+
+        @app.get(f"/nrps/{CONTEXT_ID}/memberships")
+        def memberships() -> Response:
+            svc = PeerNRPS(FlaskRequest(request), self._config(), self)
+            return serve(lambda: svc.handle_resp(svc.handle_get_members))
+
+        @app.route(f"/ags/{CONTEXT_ID}/lineitems", methods=["GET", "POST"])
+        def lineitems() -> Response:
+            svc = PeerAGS(FlaskRequest(request), self._config(), self)
+            if request.method == "POST":
+                return serve(lambda: svc.handle_resp(svc.handle_create_lineitem))
+            return serve(lambda: svc.handle_resp(svc.handle_get_lineitems))
+
+        @app.route(f"/ags/{CONTEXT_ID}/lineitems/<item_id>", methods=["GET", "PUT", "DELETE"])
+        def lineitem(item_id: str) -> Response:
+            svc = PeerAGS(FlaskRequest(request), self._config(), self, item_id)
+            handler = {"GET": svc.handle_get_lineitem, "PUT": svc.handle_update_lineitem, "DELETE": svc.handle_delete_lineitem}[request.method]
+            return serve(lambda: svc.handle_resp(handler, line_item_id=item_id))
+
+        @app.post(f"/ags/{CONTEXT_ID}/lineitems/<item_id>/scores")
+        def scores(item_id: str) -> Response:
+            svc = PeerAGS(FlaskRequest(request), self._config(), self, item_id)
+            return serve(lambda: svc.handle_resp(svc.handle_update_score, line_item_id=item_id))
+
+        @app.get(f"/ags/{CONTEXT_ID}/lineitems/<item_id>/results")
+        def results(item_id: str) -> Response:
+            svc = PeerAGS(FlaskRequest(request), self._config(), self, item_id)
+            return serve(lambda: svc.handle_resp(svc.handle_get_results, line_item_id=item_id))
+
+        @app.get("/debug/store")
+        def debug_store() -> Response:
+            """The LMS's own view of its data (line items, last score per user, token requests)."""
+            return jsonify(self.store_snapshot())
 
         @app.get("/return")
         def return_url() -> Response:

@@ -355,3 +355,86 @@ async fn unknown_platform_of_a_known_lms_continues_with_its_preset_endpoint() {
         "Canvas (Instructure-hosted) (not registered)"
     );
 }
+
+/// A platform whose JWKS URL answers garbage, or never answers: the launch is still recorded
+/// and decoded, the fetch is an outbound exchange of the flow, and the signature check fails
+/// with a finding that says why — after at most the outbound timeout.
+#[tokio::test]
+async fn a_jwks_url_that_returns_garbage_or_hangs_is_a_finding_not_a_stall() {
+    use axum::routing::get;
+    let peer = axum::Router::new()
+        .route("/garbage", get(|| async { "<html>not a key set</html>" }))
+        .route(
+            "/hang",
+            get(|| async {
+                tokio::time::sleep(std::time::Duration::from_secs(60)).await;
+                "too late"
+            }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let peer_addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, peer).await.unwrap() });
+
+    for (path, expect) in [("garbage", "not a JSON key set"), ("hang", "timed out")] {
+        let dir = tempfile::tempdir().unwrap();
+        let engine = Engine::open(config(dir.path())).unwrap();
+        let key = SigningKey::generate().unwrap();
+        dispatch(
+            &engine,
+            "save_platform",
+            json!({"name": "Flaky LMS", "issuer": ISS, "client_id": CLIENT, "deployment_ids": ["dep-1"],
+                   "auth_endpoint": AUTH, "jwks_url": format!("http://{peer_addr}/{path}")}),
+        )
+        .await
+        .unwrap();
+        let h = Harness {
+            app: lti_inspector::capture::router(engine.clone()),
+            engine,
+            platform: Platform { key },
+        };
+        let (state, nonce, cookie) = login(&h).await;
+        let token = lti_protocol::jws::sign_rs256(
+            &Map::new(),
+            &claims(&nonce, lti_inspector::clock::now_secs()),
+            &h.platform.key,
+        )
+        .unwrap();
+        let started = std::time::Instant::now();
+        let (status, page) = post_token(&h, &token, &state, Some(&cookie)).await;
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(15),
+            "the capture must not stall"
+        );
+        assert_eq!(status, StatusCode::OK);
+        assert!(page.contains("Invalid launch"), "{page}");
+        let flow = flow_of(&h).await;
+        let steps: Vec<_> = flow["exchanges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["step"].as_str().unwrap_or("").to_string())
+            .collect();
+        assert!(steps.contains(&"jwks_fetch".to_string()), "{steps:?}");
+        let sig = flow["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|m| {
+                m["message"]["report"]["findings"]
+                    .as_array()
+                    .unwrap()
+                    .clone()
+            })
+            .find(|f| f["rule_id"] == "jwt.signature" && f["outcome"] == "fail")
+            .expect("signature finding");
+        assert!(sig["message"].as_str().unwrap().contains(expect), "{sig}");
+        // The claims are still decoded and shown.
+        let token_msg = flow["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["message"]["kind"] == "id_token")
+            .unwrap();
+        assert!(!token_msg["claims"].as_array().unwrap().is_empty());
+    }
+}

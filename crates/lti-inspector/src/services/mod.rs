@@ -314,17 +314,30 @@ pub async fn call(
             }
             403 => {
                 let need = req.needs.first().copied().unwrap_or_default();
-                let granted = ctx.granted(need);
-                let why = if granted {
-                    format!("403: the access token lacks the scope {need}; request it at the token endpoint.")
+                // Only a scope the launch did not grant is a scope problem; a 403 for a granted
+                // scope is the platform refusing this particular call (e.g. another tool's
+                // resource link in an rlid filter), and saying "request the scope" would mislead.
+                let why = if ctx.granted(need) {
+                    let why = format!(
+                        "403: the platform refused {} {} although the launch granted {need}; read its answer for the reason.",
+                        req.method, req.url
+                    );
+                    report.push(
+                        Finding::fail("service.status", why.clone())
+                            .actual(body_snippet(&reply.body)),
+                    );
+                    why
                 } else {
-                    format!("403: this call needs the scope {need}, which the launch did not grant; the platform's registration of the tool must grant it.")
+                    let why = format!(
+                        "403: this call needs the scope {need}, which the launch did not grant; the platform's registration of the tool must grant it."
+                    );
+                    report.push(
+                        Finding::fail("service.insufficient_scope", why.clone())
+                            .expected(need)
+                            .actual(ctx.scopes.join(" ")),
+                    );
+                    why
                 };
-                report.push(
-                    Finding::fail("service.insufficient_scope", why.clone())
-                        .expected(need)
-                        .actual(ctx.scopes.join(" ")),
-                );
                 return Err(Error::BadRequest(why));
             }
             s if !(200..300).contains(&s) => {
@@ -419,7 +432,8 @@ pub(crate) async fn recorded<T>(
     report: &mut Report,
     result: Result<T>,
 ) -> Result<T> {
-    log.findings = report.findings.clone();
+    // The log may already hold the token response's findings: keep them, add the call's.
+    log.findings.extend(report.findings.iter().cloned());
     record(
         engine,
         &ctx.flow_id,
