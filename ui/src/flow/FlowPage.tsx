@@ -1,6 +1,7 @@
 //! One flow, `#/flows/<id>` (deep-linkable: the landing page links here): its header, the
 //! sequence diagram with the selected step's raw HTTP below it, and its messages with findings
-//! and explained claims. Re-read whenever the engine reports the flow updated.
+//! and explained claims; on a launch that granted services, the Services section (roster, gradebook).
+//! Re-read whenever the engine reports the flow updated.
 //! Keys: j/k move between steps, Esc closes the step, then goes back to the flows.
 
 import { useEffect, useMemo, useState } from 'react';
@@ -18,6 +19,7 @@ import { FlowHeader } from './FlowHeader';
 import { MessagesView } from './MessagesView';
 import { deriveSequence, type SeqStep } from './sequence';
 import { SequenceDiagram } from './SequenceDiagram';
+import { hasServices, ServicesCard } from '../services/ServicesCard';
 
 export function FlowPage({ route }: { route: Route }) {
   const id = route.rest[0] ?? '';
@@ -123,6 +125,7 @@ function FlowView({ id }: { id: string }) {
             </div>
           )}
         </Card>
+        {hasServices(detail) && <ServicesCard detail={detail} />}
         <Card title="Messages" description="What each step carried, every check run on it, and the claims explained." testId="messages-card">
           <MessagesView messages={detail.messages} />
         </Card>
