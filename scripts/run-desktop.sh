@@ -11,8 +11,13 @@ if [ -n "${DISPLAY:-}" ] || [ -n "${WAYLAND_DISPLAY:-}" ]; then
 fi
 echo "run: no display found; starting the window on a virtual display (Xvfb :99-style, via xvfb-run)."
 echo "run: take a screenshot with: DISPLAY=<shown below> import -window root shot.png — or use 'make serve' for a browser."
+# The virtual session gets its own persistent folder (database and keyring, unlocked with a
+# fixed password), so keys survive restarts and an existing login keyring with another password
+# is never touched (it would wait on a password prompt nobody can see).
+export XDG_DATA_HOME="${LTI_INSPECTOR_HEADLESS_HOME:-$HOME/.local/share/lti-inspector-headless}"
+mkdir -p "$XDG_DATA_HOME"
+echo "run: data and keyring in $XDG_DATA_HOME"
 exec xvfb-run -a -s "-screen 0 1280x820x24" dbus-run-session -- bash -c '
   echo "run: DISPLAY=$DISPLAY"
-  if [ -z "${XDG_DATA_HOME:-}" ]; then :; fi
   echo -n lti-inspector | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1 || true
   exec "$0"' "$BIN"

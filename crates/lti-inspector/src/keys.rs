@@ -68,6 +68,19 @@ impl From<KeyRow> for KeyInfo {
     }
 }
 
+const KEYCHAIN_DEADLINE: std::time::Duration = std::time::Duration::from_secs(10);
+
+async fn with_deadline<T>(task: tokio::task::JoinHandle<Result<T>>) -> Result<T> {
+    match tokio::time::timeout(KEYCHAIN_DEADLINE, task).await {
+        Ok(Ok(result)) => result,
+        Ok(Err(e)) => Err(Error::Internal(format!("keychain task failed: {e}"))),
+        Err(_) => Err(Error::KeychainUnavailable(format!(
+            "the keychain did not answer within {} s (locked, or waiting for a password prompt)",
+            KEYCHAIN_DEADLINE.as_secs()
+        ))),
+    }
+}
+
 pub struct KeyRing {
     store: Store,
     secrets: Arc<dyn SecretBackend>,
@@ -102,7 +115,7 @@ impl KeyRing {
                 .await?
         };
         let key = match row {
-            Some(row) => match self.secrets.get(&row.secret_ref)? {
+            Some(row) => match self.secret_get(row.secret_ref.clone()).await? {
                 Some(secret) => {
                     let der = base64::engine::general_purpose::STANDARD
                         .decode(secret.expose())
@@ -140,7 +153,7 @@ impl KeyRing {
         let encoded =
             Sensitive::new(base64::engine::general_purpose::STANDARD.encode(der.as_bytes()));
         // Keychain first: a row without its secret would be a key nobody can sign with.
-        self.secrets.set(&secret_ref, &encoded)?;
+        self.secret_set(secret_ref.clone(), encoded).await?;
         let row = KeyRow {
             kid: key.kid().to_string(),
             role: role.as_str().to_string(),
@@ -166,6 +179,21 @@ impl KeyRing {
             "generated signing key"
         );
         Ok(key)
+    }
+
+    /// Keychain calls are blocking D-Bus/OS calls that a locked keychain can hold indefinitely:
+    /// run them off the async workers, with a deadline.
+    async fn secret_get(&self, name: String) -> Result<Option<Sensitive<String>>> {
+        let secrets = self.secrets.clone();
+        with_deadline(tokio::task::spawn_blocking(move || secrets.get(&name))).await
+    }
+
+    async fn secret_set(&self, name: String, value: Sensitive<String>) -> Result<()> {
+        let secrets = self.secrets.clone();
+        with_deadline(tokio::task::spawn_blocking(move || {
+            secrets.set(&name, &value)
+        }))
+        .await
     }
 
     pub async fn list(&self) -> Result<Vec<KeyInfo>> {

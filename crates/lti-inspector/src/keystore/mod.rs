@@ -61,6 +61,27 @@ pub struct KeystoreStatus {
     pub warning: Option<String>,
 }
 
+/// How long the start-up probe waits: a locked keychain may wait forever on a password prompt
+/// nobody sees (headless sessions), and the app must still start and say so.
+const PROBE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3);
+
+fn probe_with_timeout(backend: Arc<dyn SecretBackend>, timeout: std::time::Duration) -> Result<()> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("keychain-probe".into())
+        .spawn(move || {
+            let _ = tx.send(backend.probe());
+        })
+        .map_err(crate::error::Error::Io)?;
+    match rx.recv_timeout(timeout) {
+        Ok(result) => result,
+        Err(_) => Err(crate::error::Error::KeychainUnavailable(format!(
+            "the keychain did not answer within {} s: it is probably locked and waiting for a password prompt",
+            timeout.as_secs()
+        ))),
+    }
+}
+
 /// Keychain service names differ between debug and release builds so development never touches
 /// a user's real keys.
 pub fn service_name() -> &'static str {
@@ -83,7 +104,7 @@ pub fn open(choice: &KeyStoreChoice) -> (Arc<dyn SecretBackend>, KeystoreStatus)
         )),
         KeyStoreChoice::Keychain => None,
     };
-    let status = match backend.probe() {
+    let status = match probe_with_timeout(backend.clone(), PROBE_TIMEOUT) {
         Ok(()) => KeystoreStatus {
             backend: backend.describe(),
             ok: true,
@@ -98,4 +119,40 @@ pub fn open(choice: &KeyStoreChoice) -> (Arc<dyn SecretBackend>, KeystoreStatus)
         },
     };
     (backend, status)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A keychain that never answers (locked, waiting on an invisible prompt).
+    struct Hanging;
+    impl SecretBackend for Hanging {
+        fn get(&self, _: &str) -> Result<Option<Sensitive<String>>> {
+            std::thread::sleep(std::time::Duration::from_secs(30));
+            Ok(None)
+        }
+        fn set(&self, _: &str, _: &Sensitive<String>) -> Result<()> {
+            Ok(())
+        }
+        fn delete(&self, _: &str) -> Result<()> {
+            Ok(())
+        }
+        fn probe(&self) -> Result<()> {
+            self.get("probe").map(|_| ())
+        }
+        fn describe(&self) -> String {
+            "hanging".into()
+        }
+    }
+
+    #[test]
+    fn a_keychain_that_never_answers_is_reported_not_waited_for() {
+        let started = std::time::Instant::now();
+        let err = probe_with_timeout(Arc::new(Hanging), std::time::Duration::from_millis(200))
+            .unwrap_err();
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        assert_eq!(err.code(), crate::error::ErrorCode::KeychainUnavailable);
+        assert!(err.to_string().contains("did not answer"), "{err}");
+    }
 }
