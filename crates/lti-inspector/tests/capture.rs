@@ -95,13 +95,20 @@ async fn login(h: &Harness) -> (String, String, String) {
         .to_str()
         .unwrap()
         .to_string();
-    let cookie = res.headers()[header::SET_COOKIE]
-        .to_str()
-        .unwrap()
-        .split(';')
-        .next()
-        .unwrap()
-        .to_string();
+    let cookies: Vec<String> = res
+        .headers()
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        cookies.len(),
+        2,
+        "a SameSite=None; Secure cookie and a Lax fallback"
+    );
+    assert!(cookies[1].contains("_lax="), "{cookies:?}");
+    // WebKit drops Secure cookies on http://localhost: the launch must work with the Lax one.
+    let cookie = cookies[1].clone();
     let url = url::Url::parse(&location).unwrap();
     assert!(location.starts_with(AUTH));
     let q: std::collections::HashMap<_, _> = url.query_pairs().into_owned().collect();

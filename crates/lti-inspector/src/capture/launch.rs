@@ -82,9 +82,10 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
     let _g = span.enter();
     drop(_g);
 
-    let cookie_state = posted_state
-        .as_ref()
-        .and_then(|s| cookie_value(&headers, &state_cookie_name(s)));
+    let cookie_state = posted_state.as_ref().and_then(|s| {
+        let name = state_cookie_name(s);
+        cookie_value(&headers, &name).or_else(|| cookie_value(&headers, &format!("{name}_lax")))
+    });
     let mut response_report = validate::form_post(
         &fields,
         &FormPostContext {
@@ -284,13 +285,10 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
     .into_response();
     // Single use: the state cookie is cleared once consumed.
     if let Some(s) = &posted_state {
-        if let Ok(v) = format!(
-            "{}=; Path=/; Max-Age=0; SameSite=None; Secure",
-            state_cookie_name(s)
-        )
-        .parse()
-        {
-            res.headers_mut().append(header::SET_COOKIE, v);
+        for cookie in super::clear_state_cookies(s) {
+            if let Ok(v) = cookie.parse() {
+                res.headers_mut().append(header::SET_COOKIE, v);
+            }
         }
     }
     res

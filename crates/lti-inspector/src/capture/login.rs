@@ -11,7 +11,7 @@ use lti_protocol::finding::{Finding, Report};
 use lti_protocol::validate::{self, AuthRequestContext, LoginContext, LoginView};
 use serde_json::{json, Map, Value};
 
-use super::{paths, read_params, registration_view, state_cookie_name};
+use super::{paths, read_params, registration_view};
 use crate::engine::Engine;
 use crate::flows::{self, params_of, StoredMessage};
 use crate::pages::{self, escape};
@@ -224,10 +224,7 @@ pub async fn login(State(engine): State<Engine>, req: Request) -> Response {
 
     // SameSite=None so the cookie survives the cross-site form_post back from the platform;
     // Secure is required with None (browsers treat http://localhost as secure).
-    let cookie = format!(
-        "{}={state}; Path=/; Max-Age=900; HttpOnly; SameSite=None; Secure",
-        state_cookie_name(&state)
-    );
+    let cookies = super::state_cookies(&state);
     let mut res = match storage_target {
         Some(target) => Html(platform_storage_page(
             &auth_url,
@@ -247,8 +244,10 @@ pub async fn login(State(engine): State<Engine>, req: Request) -> Response {
             r
         }
     };
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
-        res.headers_mut().append(header::SET_COOKIE, v);
+    for cookie in cookies {
+        if let Ok(v) = HeaderValue::from_str(&cookie) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
     }
     res
 }

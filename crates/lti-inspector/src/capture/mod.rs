@@ -63,6 +63,27 @@ pub(crate) fn registration_view(p: &Platform) -> RegistrationView {
 }
 
 /// One cookie per state, so parallel launches in several tabs do not overwrite each other.
+/// The two cookies that bind a state to the browser: `SameSite=None; Secure` survives the
+/// cross-site form_post from a real LMS (browsers treat http://localhost as secure — Chromium
+/// does, WebKit does not), and a `SameSite=Lax` fallback without `Secure` that WebKit keeps on
+/// plain-http localhost and that same-site posts (the built-in emulator) carry.
+pub(crate) fn state_cookies(state: &str) -> [String; 2] {
+    let name = state_cookie_name(state);
+    [
+        format!("{name}={state}; Path=/; Max-Age=900; HttpOnly; SameSite=None; Secure"),
+        format!("{name}_lax={state}; Path=/; Max-Age=900; HttpOnly; SameSite=Lax"),
+    ]
+}
+
+/// Expiring both cookies once the state is used.
+pub(crate) fn clear_state_cookies(state: &str) -> [String; 2] {
+    let name = state_cookie_name(state);
+    [
+        format!("{name}=; Path=/; Max-Age=0; SameSite=None; Secure"),
+        format!("{name}_lax=; Path=/; Max-Age=0; SameSite=Lax"),
+    ]
+}
+
 pub(crate) fn state_cookie_name(state: &str) -> String {
     let short: String = state
         .chars()
