@@ -90,3 +90,22 @@ test('the live Timeline receives an exchange made from outside', { skip }, async
   mkdirSync(ARTIFACTS, { recursive: true });
   writeFileSync(path.join(ARTIFACTS, 'desktop-window.png'), await wd.screenshot());
 });
+
+// Regression: WebKit drops `Secure` cookies on http://localhost (Chromium keeps them), which made
+// the zero-config demo launch invalid (`response.state`) only in the desktop app. The demo launch
+// runs here inside the real WebKit webview and must end on a valid landing page.
+test('the demo launch is valid inside the WebKit webview', { skip }, async () => {
+  const demo = await wd.execute(
+    `const done = arguments[arguments.length - 1];
+     window.__TAURI_INTERNALS__.invoke('rpc', { name: 'launch_demo', args: {} }).then(done, (e) => done({ error: e }));`,
+  );
+  assert.ok(demo.url, `launch_demo answered a URL: ${JSON.stringify(demo)}`);
+  await wd.cmd('POST', wd.s('/url'), { url: demo.url });
+  const text = await wd.waitFor(async () => {
+    const body = await wd.find('body');
+    const t = await wd.text(body);
+    return /Valid launch|Invalid launch|Unverified launch/.test(t) ? t : null;
+  }, { timeout: 20000, what: 'the tool-side landing page' });
+  writeFileSync(path.join(ARTIFACTS, 'desktop-demo-launch.png'), await wd.screenshot());
+  assert.match(text, /Valid launch/, text.slice(0, 600));
+});
