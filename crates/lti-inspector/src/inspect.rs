@@ -148,18 +148,16 @@ fn token_message(
     at: i64,
     seen: &mut Vec<String>,
 ) -> InspectedMessage {
-    let iss = lti_protocol::jws::Jws::parse(raw).ok().and_then(|j| {
-        j.payload
-            .get("iss")
+    // Parsed once: the claims below and the validation use the same parse.
+    let parsed = lti_protocol::jws::Jws::parse(raw).ok();
+    let claim = |name: &str| {
+        parsed
+            .as_ref()
+            .and_then(|j| j.payload.get(name))
             .and_then(Value::as_str)
             .map(str::to_string)
-    });
-    let nonce = lti_protocol::jws::Jws::parse(raw).ok().and_then(|j| {
-        j.payload
-            .get("nonce")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-    });
+    };
+    let (iss, nonce) = (claim("iss"), claim("nonce"));
     let nonce_seen_before = nonce.as_ref().map(|n| {
         let dup = seen.contains(n);
         seen.push(n.clone());
@@ -177,7 +175,11 @@ fn token_message(
         dl_request_data: None,
         skip_explain: false,
     };
-    let r = validate::id_token(raw, &ctx);
+    let r = match &parsed {
+        Some(jws) => validate::id_token_parsed(jws, &ctx),
+        // Unparsable: the full entry point reports why (jwt.format).
+        None => validate::id_token(raw, &ctx),
+    };
     InspectedMessage {
         source: source.into(),
         kind: kind.into(),

@@ -199,7 +199,11 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
         // Claims are explained when the flow is read; the landing page needs only the report.
         skip_explain: true,
     };
-    let token_report = validate::id_token(&raw, &ctx);
+    let token_report = match &parsed {
+        Some(jws) => validate::id_token_parsed(jws, &ctx),
+        // Unparsable: the full entry point reports why (jwt.format).
+        None => validate::id_token(&raw, &ctx),
+    };
     let mut report = token_report.report.clone();
     add_capture_findings(
         &mut report,

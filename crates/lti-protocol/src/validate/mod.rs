@@ -315,12 +315,20 @@ pub fn id_token(raw: &str, ctx: &IdTokenContext<'_>) -> IdTokenReport {
             return finish(None, Some(e), None, report, &Map::new(), ctx.skip_explain);
         }
     };
+    id_token_parsed(&jws, ctx)
+}
+
+/// [`id_token`] for a token the caller already parsed (the capture endpoint reads `iss`, `kid`
+/// and `nonce` first to find the registration and keys): the same report, without parsing the
+/// token a second time.
+pub fn id_token_parsed(jws: &Jws, ctx: &IdTokenContext<'_>) -> IdTokenReport {
+    let mut report = Report::new();
     report.push(Finding::pass(
         "jwt.format",
         "Three base64url segments; header and payload are JSON objects.",
     ));
     let profile = detect_profile(&jws.payload);
-    let signature = token::check_jws(&jws, ctx, profile.as_ref(), &mut report);
+    let signature = token::check_jws(jws, ctx, profile.as_ref(), &mut report);
     check_payload(&jws.payload, ctx, profile.as_ref(), &mut report);
     finish(
         Some(jws.decoded()),
