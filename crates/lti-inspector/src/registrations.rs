@@ -252,16 +252,9 @@ impl PlatformCache {
     }
 }
 
-/// The registration for (iss, client_id); without a client_id, the only one for the issuer.
+/// The registration for (iss, client_id) in a cached list (see [`store::platforms::pick`]).
 pub fn find_in(list: &[Platform], issuer: &str, client_id: Option<&str>) -> Option<Platform> {
-    let mut same_issuer = list.iter().filter(|p| p.issuer == issuer);
-    match client_id {
-        Some(c) => same_issuer.find(|p| p.client_id == c).cloned(),
-        None => {
-            let first = same_issuer.next()?;
-            same_issuer.next().is_none().then(|| first.clone())
-        }
-    }
+    store::platforms::pick(list, issuer, client_id)
 }
 
 pub async fn save(engine: &Engine, input: PlatformInput) -> Result<Platform> {

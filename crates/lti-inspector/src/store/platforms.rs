@@ -84,11 +84,21 @@ pub fn find(conn: &Connection, issuer: &str, client_id: Option<&str>) -> Result<
     let all = stmt
         .query_map([issuer], from_row)?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(match client_id {
-        Some(c) => all.into_iter().find(|p| p.client_id == c),
-        None if all.len() == 1 => all.into_iter().next(),
-        None => None,
-    })
+    Ok(pick(&all, issuer, client_id))
+}
+
+/// The one rule for "which registration": (iss, client_id) exactly; without a client_id, the
+/// only registration of the issuer (several make it ambiguous: none). Used on stored rows and on
+/// the in-memory cache alike.
+pub fn pick(list: &[Platform], issuer: &str, client_id: Option<&str>) -> Option<Platform> {
+    let mut same_issuer = list.iter().filter(|p| p.issuer == issuer);
+    match client_id {
+        Some(c) => same_issuer.find(|p| p.client_id == c).cloned(),
+        None => {
+            let first = same_issuer.next()?;
+            same_issuer.next().is_none().then(|| first.clone())
+        }
+    }
 }
 
 pub fn upsert(tx: &Transaction, p: &Platform) -> Result<()> {
