@@ -82,13 +82,7 @@ pub async fn list_items(
         .await
     {
         Ok(i) => i,
-        Err(e) => {
-            return services::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                &e.to_string(),
-            )
-        }
+        Err(e) => return services::server_error(e),
     };
     let total = items.len();
     let body: Vec<Value> = items
@@ -219,11 +213,7 @@ pub async fn create_item(
     )
     .await;
     if let Err(e) = saved {
-        return services::error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            &e.to_string(),
-        );
+        return services::server_error(e);
     }
     let mut res = services::json_as(
         StatusCode::CREATED,
@@ -246,11 +236,7 @@ async fn own_item(engine: &Engine, caller: &Caller, item_id: &str) -> Result<Lin
             "not_found",
             &format!("No line item {item_id:?} of this tool in this course."),
         )),
-        Err(e) => Err(services::error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            &e.to_string(),
-        )),
+        Err(e) => Err(services::server_error(e)),
     }
 }
 
@@ -372,11 +358,7 @@ pub async fn update_item(
     finish(&engine, &notes, &caller, step, report, Some(&body), &uri).await;
     match saved {
         Ok(()) => services::json_as(StatusCode::OK, media::LINEITEM, item_json(&base, &item)),
-        Err(e) => services::error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            &e.to_string(),
-        ),
+        Err(e) => services::server_error(e),
     }
 }
 
@@ -409,11 +391,7 @@ pub async fn delete_item(
             .await
         {
             Ok(_) => StatusCode::NO_CONTENT.into_response(),
-            Err(e) => services::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                &e.to_string(),
-            ),
+            Err(e) => services::server_error(e),
         },
         Err(r) => r,
     };
@@ -471,13 +449,7 @@ pub async fn results(
         .await
     {
         Ok(r) => r,
-        Err(e) => {
-            return services::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                &e.to_string(),
-            )
-        }
+        Err(e) => return services::server_error(e),
     };
     let total = rows.len();
     let body: Vec<Value> = rows

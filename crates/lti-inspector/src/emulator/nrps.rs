@@ -85,13 +85,7 @@ pub async fn memberships(
         .await;
     let (members, users, link) = match loaded {
         Ok(v) => v,
-        Err(e) => {
-            return services::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                &e.to_string(),
-            )
-        }
+        Err(e) => return services::server_error(e),
     };
     if let Some(id) = &rlid {
         match &link {

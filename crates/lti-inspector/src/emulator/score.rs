@@ -384,13 +384,7 @@ pub async fn post_score(
         .await
     {
         Ok(v) => v,
-        Err(e) => {
-            return services::error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "server_error",
-                &e.to_string(),
-            )
-        }
+        Err(e) => return services::server_error(e),
     };
     let item = match item {
         Some(i) if i.course_id == caller.course.id && i.tool_id == caller.tool.id => i,
@@ -497,10 +491,6 @@ pub async fn post_score(
     finish(&engine, &notes, &caller, report, &body).await;
     match saved {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
-        Err(e) => services::error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "server_error",
-            &e.to_string(),
-        ),
+        Err(e) => services::server_error(e),
     }
 }

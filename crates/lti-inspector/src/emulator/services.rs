@@ -24,6 +24,15 @@ pub(super) struct Caller {
 }
 
 /// A service error: JSON `{error, error_description}`; 401/403 carry WWW-Authenticate.
+/// The engine failed (store, keys) while serving a tool: 500 with the reason.
+pub(super) fn server_error(e: impl std::fmt::Display) -> Response {
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "server_error",
+        &e.to_string(),
+    )
+}
+
 pub(super) fn error(status: StatusCode, code: &str, description: &str) -> Response {
     let mut res = (
         status,
