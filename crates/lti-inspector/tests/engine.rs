@@ -341,3 +341,38 @@ fn typescript_bindings_are_up_to_date() {
         "ui/src/bindings/index.ts is stale: run `make bindings` (or UPDATE_BINDINGS=1 cargo test -p lti-inspector --test engine)"
     );
 }
+
+#[tokio::test]
+async fn the_ui_server_never_serves_files_outside_its_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    let ui = dir.path().join("ui");
+    std::fs::create_dir_all(&ui).unwrap();
+    std::fs::write(ui.join("index.html"), "<!doctype html>index").unwrap();
+    std::fs::write(dir.path().join("secret.txt"), "outside the UI folder").unwrap();
+    let engine = Engine::open(config(&dir.path().join("data"))).unwrap();
+    let app = api::router(engine, ApiConfig::new("t".into(), 4470, Some(ui)));
+    for path in [
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/a/../../secret.txt",
+    ] {
+        let req = Request::get("/")
+            .header("host", "127.0.0.1:4470")
+            .body(Body::empty())
+            .unwrap();
+        // The raw path, `..` and all, as a hostile client would send it.
+        let (mut parts, body) = req.into_parts();
+        parts.uri = path.parse().unwrap();
+        let res = app
+            .clone()
+            .oneshot(Request::from_parts(parts, body))
+            .await
+            .unwrap();
+        let text = String::from_utf8(res.into_body().collect().await.unwrap().to_bytes().to_vec())
+            .unwrap();
+        assert!(
+            !text.contains("outside the UI folder"),
+            "{path} escaped the UI folder"
+        );
+    }
+}
