@@ -94,6 +94,7 @@ struct Inner {
     outbound: crate::outbound::Outbound,
     platform_keys: crate::capture::platform_keys::PlatformKeys,
     nonces: crate::capture::nonces::Nonces,
+    launch_states: crate::capture::states::LaunchStates,
     platform_cache: crate::registrations::PlatformCache,
     keystore_status: KeystoreStatus,
     tool: RwLock<ServerStatus>,
@@ -136,6 +137,7 @@ impl Engine {
                 outbound,
                 platform_keys: Default::default(),
                 nonces: Default::default(),
+                launch_states: Default::default(),
                 platform_cache: Default::default(),
                 keystore_status,
                 tool: RwLock::new(tool),
@@ -258,6 +260,9 @@ impl Engine {
     }
     pub fn platform_cache(&self) -> &crate::registrations::PlatformCache {
         &self.inner.platform_cache
+    }
+    pub fn launch_states(&self) -> &crate::capture::states::LaunchStates {
+        &self.inner.launch_states
     }
     pub fn nonces(&self) -> &crate::capture::nonces::Nonces {
         &self.inner.nonces

@@ -119,6 +119,26 @@ pub fn new_flow(side: Side, kind: &str, title: String) -> NewFlow {
     }
 }
 
+/// A message serialized for its row, ready to insert: encoding off the writer thread (in the
+/// request's handler) keeps the single writer free for SQLite work.
+pub struct EncodedMessage {
+    kind: String,
+    verdict: Verdict,
+    counts: Counts,
+    validated_at: i64,
+    json: String,
+}
+
+pub fn encode(msg: &StoredMessage) -> Result<EncodedMessage> {
+    Ok(EncodedMessage {
+        kind: msg.kind.clone(),
+        verdict: msg.verdict,
+        counts: msg.counts,
+        validated_at: msg.validated_at,
+        json: crate::stored_message::encode(msg)?,
+    })
+}
+
 /// Inserts the message and merges its verdict and `summary` facts into the flow, in `tx`.
 pub fn add_message(
     tx: &Transaction,
@@ -127,11 +147,21 @@ pub fn add_message(
     summary: &Map<String, Value>,
     title: Option<&str>,
 ) -> Result<()> {
-    let json = serde_json::to_string(&compact(msg)).map_err(|e| Error::Internal(e.to_string()))?;
+    add_encoded(tx, flow_id, &encode(msg)?, summary, title)
+}
+
+/// [`add_message`] for a message encoded beforehand.
+pub fn add_encoded(
+    tx: &Transaction,
+    flow_id: &str,
+    msg: &EncodedMessage,
+    summary: &Map<String, Value>,
+    title: Option<&str>,
+) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO messages(flow_id, kind, verdict, validated_at, report_json) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![flow_id, msg.kind, verdict_str(msg.verdict), msg.validated_at, json])?;
+    .execute(params![flow_id, msg.kind, verdict_str(msg.verdict), msg.validated_at, msg.json])?;
     let (verdict, old_summary): (String, String) = tx
         .prepare_cached("SELECT verdict, summary_json FROM flows WHERE id = ?1")?
         .query_row([flow_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -167,43 +197,6 @@ pub fn add_message(
 
 pub fn flow_summary(conn: &Connection, id: &str) -> Result<FlowSummary> {
     store::flows::get(conn, id)?.ok_or_else(|| Error::NotFound(format!("flow {id}")))
-}
-
-/// Drops the catalog text (title, spec section and URL) that every finding repeats: it is
-/// re-attached from the rule catalog when the message is read. Halves what a launch stores.
-fn compact(msg: &StoredMessage) -> StoredMessage {
-    let mut m = msg.clone();
-    for f in &mut m.report.findings {
-        if let Some(rule) = lti_protocol::rules::get(&f.rule_id) {
-            if f.title == rule.title {
-                f.title.clear();
-            }
-            if f.spec_section == rule.spec_section {
-                f.spec_section.clear();
-            }
-            if f.spec_url == rule.spec_url {
-                f.spec_url.clear();
-            }
-        }
-    }
-    m
-}
-
-fn rehydrate(mut m: StoredMessage) -> StoredMessage {
-    for f in &mut m.report.findings {
-        if let Some(rule) = lti_protocol::rules::get(&f.rule_id) {
-            if f.title.is_empty() {
-                f.title = rule.title.to_string();
-            }
-            if f.spec_section.is_empty() {
-                f.spec_section = rule.spec_section.to_string();
-            }
-            if f.spec_url.is_empty() {
-                f.spec_url = rule.spec_url.to_string();
-            }
-        }
-    }
-    m
 }
 
 /// Announces a changed flow to both front doors.
@@ -248,8 +241,8 @@ pub fn detail(conn: &Connection, id: &str) -> Result<FlowDetail> {
     let mut messages = Vec::new();
     for row in rows {
         let (mid, json) = row?;
-        match serde_json::from_str::<StoredMessage>(&json) {
-            Ok(m) => messages.push(view(mid, rehydrate(m))),
+        match crate::stored_message::decode(&json) {
+            Ok(m) => messages.push(view(mid, m)),
             Err(e) => tracing::warn!(message = mid, error = %e, "unreadable stored message"),
         }
     }
@@ -270,6 +263,6 @@ pub fn id_token_of(conn: &Connection, flow_id: &str) -> Result<Option<String>> {
         )
         .optional()?;
     Ok(json
-        .and_then(|j| serde_json::from_str::<StoredMessage>(&j).ok())
+        .and_then(|j| crate::stored_message::decode(&j).ok())
         .and_then(|m| m.raw))
 }

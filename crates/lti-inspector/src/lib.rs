@@ -23,6 +23,7 @@ pub mod registrations;
 pub mod sensitive;
 pub mod services;
 pub mod store;
+pub mod stored_message;
 pub mod telemetry;
 
 pub use engine::{Engine, EngineConfig};

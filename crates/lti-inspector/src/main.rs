@@ -1,6 +1,9 @@
 //! `lti-inspector`: the headless CLI. `serve` runs the engine with the UI and API over HTTP for
 //! a browser (headless machines, shared team instances, browser tests).
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::io::Write;
 use std::path::PathBuf;
 

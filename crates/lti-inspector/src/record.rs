@@ -36,13 +36,28 @@ pub struct Recorder {
 #[derive(Clone, Default)]
 pub struct ExchangeNotes(Arc<Mutex<NotesInner>>);
 
+/// A handler's own write (its flow, messages, state bookkeeping), run in the exchange's
+/// transaction just before the exchange row: one commit per request instead of two.
+pub type DeferredWrite = Box<dyn FnOnce(&rusqlite::Transaction) -> crate::Result<()> + Send>;
+
 #[derive(Default)]
 struct NotesInner {
     flow_id: Option<String>,
     step: Option<String>,
+    deferred: Vec<DeferredWrite>,
 }
 
 impl ExchangeNotes {
+    /// Stores `write` together with this request's exchange, before the response leaves. Use
+    /// it when the response does not depend on the write's outcome; a failing deferred write is
+    /// logged and noted on the exchange, and the exchange is still recorded.
+    pub fn defer_write(
+        &self,
+        write: impl FnOnce(&rusqlite::Transaction) -> crate::Result<()> + Send + 'static,
+    ) {
+        self.0.lock().expect("notes").deferred.push(Box::new(write));
+    }
+
     pub fn set_flow(&self, flow_id: impl Into<String>) {
         self.0.lock().expect("notes").flow_id = Some(flow_id.into());
     }
@@ -131,9 +146,13 @@ async fn record_inner(rec: Recorder, req: Request, next: Next) -> Response {
         Ok(b) => b,
         Err((prefix, _)) => Bytes::from(prefix),
     };
-    let (flow_id, step) = {
-        let n = notes.0.lock().expect("notes");
-        (n.flow_id.clone(), n.step.clone())
+    let (flow_id, step, deferred) = {
+        let mut n = notes.0.lock().expect("notes");
+        (
+            n.flow_id.clone(),
+            n.step.clone(),
+            std::mem::take(&mut n.deferred),
+        )
     };
     let exchange = NewExchange {
         flow_id,
@@ -155,7 +174,7 @@ async fn record_inner(rec: Recorder, req: Request, next: Next) -> Response {
     };
     match rec
         .store
-        .write(move |tx| store::exchanges::insert(tx, &exchange))
+        .write(move |tx| insert_with_deferred(tx, exchange, deferred))
         .await
     {
         Ok(summary) => {
@@ -182,4 +201,38 @@ async fn record_inner(rec: Recorder, req: Request, next: Next) -> Response {
         }
     }
     Response::from_parts(res_parts, Body::from(response_body))
+}
+
+/// Runs the handler's deferred writes, each in its own savepoint, then inserts the exchange. A
+/// failed write is rolled back alone and named on the exchange; if the flow it was to create is
+/// missing as a result, the exchange is kept without its flow rather than lost.
+fn insert_with_deferred(
+    tx: &rusqlite::Transaction,
+    mut exchange: NewExchange,
+    deferred: Vec<DeferredWrite>,
+) -> crate::Result<store::ExchangeSummary> {
+    for write in deferred {
+        match store::savepoint(tx, "deferred", write) {
+            Ok(()) => {}
+            Err(e) => {
+                tracing::error!(error = %e, "could not store the handler's findings");
+                let note = format!("the inspector could not store this step's findings: {e}");
+                exchange.error = Some(match exchange.error.take() {
+                    Some(prev) => format!("{prev}; {note}"),
+                    None => note,
+                });
+            }
+        }
+    }
+    if exchange.error.is_some() && exchange.flow_id.is_some() {
+        let known: bool = tx.query_row(
+            "SELECT EXISTS(SELECT 1 FROM flows WHERE id = ?1)",
+            [exchange.flow_id.as_deref()],
+            |r| r.get(0),
+        )?;
+        if !known {
+            exchange.flow_id = None;
+        }
+    }
+    store::exchanges::insert(tx, &exchange)
 }

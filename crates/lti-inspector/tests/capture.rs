@@ -445,3 +445,64 @@ async fn a_jwks_url_that_returns_garbage_or_hangs_is_a_finding_not_a_stall() {
         assert!(!token_msg["claims"].as_array().unwrap().is_empty());
     }
 }
+
+/// States and nonces live in memory for speed; after a restart the table answers: a state
+/// minted before the restart still launches, and one used before it is still refused.
+#[tokio::test]
+async fn single_use_state_and_nonce_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = harness(dir.path()).await;
+    let now = lti_inspector::clock::now_secs();
+    let (used_state, used_nonce, used_cookie) = login(&h).await;
+    let used_token =
+        lti_protocol::jws::sign_rs256(&Map::new(), &claims(&used_nonce, now), &h.platform.key)
+            .unwrap();
+    let (_, page) = post_token(&h, &used_token, &used_state, Some(&used_cookie)).await;
+    assert!(page.contains("Valid launch"), "{page}");
+    let (fresh_state, fresh_nonce, fresh_cookie) = login(&h).await;
+    let key = h.platform.key;
+    h.engine.shutdown();
+    drop(h.app);
+    drop(h.engine);
+
+    let engine = Engine::open(config(dir.path())).unwrap();
+    let h = Harness {
+        app: lti_inspector::capture::router(engine.clone()),
+        engine,
+        platform: Platform { key },
+    };
+    let token =
+        lti_protocol::jws::sign_rs256(&Map::new(), &claims(&fresh_nonce, now), &h.platform.key)
+            .unwrap();
+    let (_, page) = post_token(&h, &token, &fresh_state, Some(&fresh_cookie)).await;
+    assert!(
+        page.contains("Valid launch"),
+        "a state minted before the restart: {page}"
+    );
+
+    let (_, page) = post_token(&h, &used_token, &used_state, Some(&used_cookie)).await;
+    assert!(page.contains("Invalid launch"));
+    let flows = dispatch(&h.engine, "list_flows", json!({})).await.unwrap();
+    let replayed = flows
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["id"].as_str().unwrap().to_string())
+        .collect::<Vec<_>>();
+    let mut failed = Vec::new();
+    for id in replayed {
+        let flow = dispatch(&h.engine, "get_flow", json!({"id": id}))
+            .await
+            .unwrap();
+        if let Some(last) = flow["messages"].as_array().unwrap().last() {
+            if last["message"]["kind"] == "id_token" {
+                failed.extend(failed_rules(&json!({"messages": [last]}), "id_token"));
+            }
+        }
+    }
+    assert!(
+        failed.contains(&"response.state".to_string())
+            && failed.contains(&"idtoken.nonce_replay".to_string()),
+        "the replay after the restart must fail state and nonce: {failed:?}"
+    );
+}

@@ -4,6 +4,9 @@
 //! The algorithm is checked before any key is touched, so `none` and HS* tokens (including an
 //! HS256 "signed" with the platform's public key) are refused without ever using a key.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
+
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use ts_rs::TS;
@@ -269,9 +272,16 @@ pub fn verify_with_key(key: &Jwk, message: &[u8], sig: &[u8]) -> SignatureCheck 
         legacy,
     };
     if bits >= 2048 {
-        return match public.verify(&signature::RSA_PKCS1_2048_8192_SHA256, message, sig) {
-            Ok(()) => verified(false),
-            Err(_) => SignatureCheck::BadSignature { kid, key_bits },
+        let ok = match parsed_key(&n, &e) {
+            Some(parsed) => parsed.verify_sig(message, sig).is_ok(),
+            None => public
+                .verify(&signature::RSA_PKCS1_2048_8192_SHA256, message, sig)
+                .is_ok(),
+        };
+        return if ok {
+            verified(false)
+        } else {
+            SignatureCheck::BadSignature { kid, key_bits }
         };
     }
     if public
@@ -286,6 +296,32 @@ pub fn verify_with_key(key: &Jwk, message: &[u8], sig: &[u8]) -> SignatureCheck 
         return verified(true);
     }
     SignatureCheck::BadSignature { kid, key_bits }
+}
+
+/// Parsed RSA public keys by (n, e). Building aws-lc's key (Montgomery constants) costs about
+/// as much as the verification itself, and a platform signs every launch with the same few
+/// keys; a memo keeps it to once per key. Bounded: cleared when full.
+fn parsed_key(n: &[u8], e: &[u8]) -> Option<Arc<aws_lc_rs::signature::ParsedPublicKey>> {
+    use aws_lc_rs::signature::{RsaPublicKeyComponents, RSA_PKCS1_2048_8192_SHA256};
+    type Memo = Mutex<HashMap<(Vec<u8>, Vec<u8>), Arc<aws_lc_rs::signature::ParsedPublicKey>>>;
+    static MEMO: OnceLock<Memo> = OnceLock::new();
+    const CAP: usize = 256;
+    let memo = MEMO.get_or_init(Default::default);
+    let key = (n.to_vec(), e.to_vec());
+    if let Some(k) = memo.lock().ok()?.get(&key) {
+        return Some(k.clone());
+    }
+    let parsed = Arc::new(
+        RsaPublicKeyComponents { n, e }
+            .to_parsed_public_key(&RSA_PKCS1_2048_8192_SHA256)
+            .ok()?,
+    );
+    let mut m = memo.lock().ok()?;
+    if m.len() >= CAP {
+        m.clear();
+    }
+    m.insert(key, parsed.clone());
+    Some(parsed)
 }
 
 /// Signs `claims` as a compact RS256 JWS with header `{"alg":"RS256","typ":"JWT","kid":…}`.

@@ -5,6 +5,9 @@
 //!
 //! Environment: BENCH_FLOWS (default 2000), BENCH_CONCURRENCY (default 8), BENCH_SIGNS (2000).
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -5,6 +5,9 @@
 //!
 //! Environment: BENCH_CALLS (default 1000), BENCH_CONCURRENCY (default 8).
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

@@ -17,32 +17,6 @@ use crate::flows::{self, params_of, StoredMessage};
 use crate::record::ExchangeNotes;
 use crate::store::{self, Platform, Side};
 
-struct LaunchState {
-    flow_id: String,
-    nonce: String,
-    login: Vec<(String, String)>,
-    used: bool,
-}
-
-fn lookup_state(c: &rusqlite::Connection, state: &str) -> crate::Result<Option<LaunchState>> {
-    use rusqlite::OptionalExtension;
-    Ok(c.query_row(
-        "SELECT flow_id, nonce, login_params, used_at IS NOT NULL FROM launch_states WHERE state = ?1",
-        [state],
-        |r| {
-            let login: String = r.get(2)?;
-            let map: Map<String, Value> = serde_json::from_str(&login).unwrap_or_default();
-            Ok(LaunchState {
-                flow_id: r.get(0)?,
-                nonce: r.get(1)?,
-                login: map.into_iter().map(|(k, v)| (k, v.as_str().unwrap_or_default().to_string())).collect(),
-                used: r.get(3)?,
-            })
-        },
-    )
-    .optional()?)
-}
-
 pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
     let notes = req
         .extensions()
@@ -55,13 +29,17 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
     let id_token = validate::param(&fields, "id_token").map(str::to_string);
 
     // Which flow: the one whose login minted this state, else a new one (unsolicited post).
+    // States minted by this process are in memory; older ones are looked up in the table.
     let launch_state = match posted_state.clone() {
-        Some(s) => engine
-            .store()
-            .read(move |c| lookup_state(c, &s))
-            .await
-            .ok()
-            .flatten(),
+        Some(s) => match engine.launch_states().consume(&s) {
+            Some(found) => Some(found),
+            None => engine
+                .store()
+                .read(move |c| super::states::lookup(c, &s))
+                .await
+                .ok()
+                .flatten(),
+        },
         None => None,
     };
     let new_flow = launch_state.is_none().then(|| {
@@ -73,7 +51,7 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
     });
     let flow_id = launch_state
         .as_ref()
-        .map(|s| s.flow_id.clone())
+        .map(|s| s.minted.flow_id.clone())
         .or_else(|| new_flow.as_ref().map(|f| f.id.clone()))
         .expect("one of them");
     notes.set_flow(&flow_id);
@@ -109,15 +87,12 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
             validated_at: now,
         };
         let fid = flow_id.clone();
-        let _ = engine
-            .store()
-            .write(move |tx| {
-                if let Some(f) = &new_flow {
-                    store::flows::insert(tx, f)?;
-                }
-                flows::add_message(tx, &fid, &msg, &Map::new(), None)
-            })
-            .await;
+        notes.defer_write(move |tx| {
+            if let Some(f) = &new_flow {
+                store::flows::insert(tx, f)?;
+            }
+            flows::add_message(tx, &fid, &msg, &Map::new(), None)
+        });
         return Html(landing::error_response(&fields, &response_report, &flow_id)).into_response();
     };
 
@@ -131,7 +106,7 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
         .to_string();
     let login_client = launch_state
         .as_ref()
-        .and_then(|s| validate::param(&s.login, "client_id").map(str::to_string));
+        .and_then(|s| validate::param(&s.minted.login, "client_id").map(str::to_string));
     let token_client = parsed.as_ref().and_then(|j| {
         j.payload
             .get("azp")
@@ -178,7 +153,19 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
         .and_then(|j| j.payload.get("nonce"))
         .and_then(Value::as_str)
     {
-        Some(n) => Some(engine.nonces().seen_before(engine.store(), &iss, n).await),
+        Some(n) => {
+            // The launch's own nonce, minted by this process: memory alone knows if it was seen.
+            let minted_at = launch_state
+                .as_ref()
+                .filter(|s| s.in_memory && s.minted.nonce == n)
+                .map(|s| s.minted.nonce_generation);
+            Some(
+                engine
+                    .nonces()
+                    .seen_before(engine.store(), &iss, n, minted_at)
+                    .await,
+            )
+        }
         None => None,
     };
     let ctx = IdTokenContext {
@@ -186,11 +173,11 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
         policy: Default::default(),
         registration: registration.as_ref().map(registration_view),
         jwks: jwks.as_deref(),
-        expected_nonce: launch_state.as_ref().map(|s| s.nonce.clone()),
+        expected_nonce: launch_state.as_ref().map(|s| s.minted.nonce.clone()),
         nonce_seen_before: nonce_seen,
         login: launch_state
             .as_ref()
-            .map(|s| LoginView::from_params(&s.login)),
+            .map(|s| LoginView::from_params(&s.minted.login)),
         state: launch_state.as_ref().map(|_| StateCheck {
             expected: cookie_state.clone(),
             received: posted_state.clone(),
@@ -256,29 +243,24 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
         .and_then(|j| j.payload.get("nonce"))
         .and_then(Value::as_str)
         .map(|n| (iss.clone(), n.to_string()));
-    let (fid, st) = (flow_id.clone(), posted_state.clone());
+    let fid = flow_id.clone();
     let msg_for_page = msg.clone();
-    let stored = engine
-        .store()
-        .write(move |tx| {
+    // Stored with this request's exchange, in one commit, before the landing page leaves.
+    match flows::encode(&msg) {
+        Ok(encoded) => notes.defer_write(move |tx| {
             if let Some(f) = &new_flow {
                 store::flows::insert(tx, f)?;
             }
-            flows::add_message(tx, &fid, &msg, &summary, title.as_deref())?;
+            flows::add_encoded(tx, &fid, &encoded, &summary, title.as_deref())?;
             if let Some((iss, nonce)) = nonce_record {
-                tx.execute(
+                tx.prepare_cached(
                     "INSERT OR IGNORE INTO seen_nonces(issuer, nonce, first_seen, flow_id) VALUES (?1, ?2, ?3, ?4)",
-                    rusqlite::params![iss, nonce, crate::clock::now_ms(), fid],
-                )?;
-            }
-            if let Some(s) = st {
-                tx.execute("UPDATE launch_states SET used_at = ?2 WHERE state = ?1 AND used_at IS NULL", rusqlite::params![s, crate::clock::now_ms()])?;
+                )?
+                .execute(rusqlite::params![iss, nonce, crate::clock::now_ms(), fid])?;
             }
             Ok(())
-        })
-        .await;
-    if let Err(e) = stored {
-        tracing::error!(error = %e, "could not store the launch");
+        }),
+        Err(e) => tracing::error!(error = %e, "could not encode the launch's findings"),
     }
     let mut res = Html(landing::launch_page(
         &token_report,
@@ -312,7 +294,7 @@ fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
 /// Findings only the capture endpoint can make: about the browser binding and the keys.
 fn add_capture_findings(
     report: &mut Report,
-    state: &Option<LaunchState>,
+    state: &Option<super::states::FoundState>,
     cookie_state: Option<&str>,
     source: &super::platform_keys::KeySource,
     registered: bool,
@@ -332,7 +314,7 @@ fn add_capture_findings(
                 .path("state"),
         ),
         Some(_) if cookie_state.is_none() => {
-            let uses_storage = state.as_ref().is_some_and(|s| validate::param(&s.login, "lti_storage_target").is_some());
+            let uses_storage = state.as_ref().is_some_and(|s| validate::param(&s.minted.login, "lti_storage_target").is_some());
             let f = Finding::fail(
                 "response.state",
                 "The browser did not send the state cookie set at login: third-party cookies are blocked or SameSite dropped it.",

@@ -9,7 +9,7 @@ use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use lti_protocol::finding::{Finding, Report};
 use lti_protocol::validate::{self, AuthRequestContext, LoginContext, LoginView};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Map};
 
 use super::{paths, read_params, registration_view};
 use crate::engine::Engine;
@@ -126,13 +126,10 @@ pub async fn login(State(engine): State<Engine>, req: Request) -> Response {
 
     let (Some(auth_endpoint), Some(client_id)) = (auth_endpoint, effective_client_id) else {
         let page = unknown_platform_page(&iss, client_id.as_deref(), &tool_base, &flow_id);
-        let _ = engine
-            .store()
-            .write(move |tx| {
-                store::flows::insert(tx, &flow)?;
-                flows::add_message(tx, &flow_id, &login_msg, &summary, None)
-            })
-            .await;
+        notes.defer_write(move |tx| {
+            store::flows::insert(tx, &flow)?;
+            flows::add_message(tx, &flow_id, &login_msg, &summary, None)
+        });
         return (StatusCode::BAD_REQUEST, Html(page)).into_response();
     };
 
@@ -189,38 +186,26 @@ pub async fn login(State(engine): State<Engine>, req: Request) -> Response {
         validated_at: now,
     };
     let storage_target = validate::param(&params, "lti_storage_target").map(str::to_string);
-    let login_json = serde_json::to_string(&Value::Object(
-        params
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(v.clone())))
-            .collect(),
-    ))
-    .expect("params serialize");
-    let platform_id = registration.as_ref().map(|p: &Platform| p.id.clone());
-    {
-        let (state, nonce, flow_id) = (state.clone(), nonce.clone(), flow_id.clone());
-        let stored = engine
-            .store()
-            .write(move |tx| {
-                store::flows::insert(tx, &flow)?;
-                flows::add_message(tx, &flow_id, &login_msg, &summary, None)?;
-                flows::add_message(tx, &flow_id, &auth_msg, &Map::new(), None)?;
-                tx.execute(
-                    "INSERT INTO launch_states(state, flow_id, nonce, platform_id, login_params, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                    rusqlite::params![state, flow_id, nonce, platform_id, login_json, crate::clock::now_ms()],
-                )?;
-                Ok(())
-            })
-            .await;
-        if let Err(e) = stored {
-            return pages::error_page(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "Store error",
-                &e.to_string(),
-            );
-        }
-    }
+    let minted = super::states::MintedState {
+        state: state.clone(),
+        flow_id: flow_id.clone(),
+        nonce: nonce.clone(),
+        platform_id: registration.as_ref().map(|p: &Platform| p.id.clone()),
+        login: params.clone(),
+        nonce_generation: engine.nonces().generation(),
+    };
+    // Stored with this request's exchange (one commit), before the redirect leaves; in memory
+    // at once, so the launch that follows needs no database read to find it.
+    engine.launch_states().remember(minted.clone());
+    let fid = flow_id.clone();
+    let encoded = flows::encode(&login_msg).and_then(|l| Ok((l, flows::encode(&auth_msg)?)));
+    notes.defer_write(move |tx| {
+        let (login_msg, auth_msg) = encoded?;
+        store::flows::insert(tx, &flow)?;
+        flows::add_encoded(tx, &fid, &login_msg, &summary, None)?;
+        flows::add_encoded(tx, &fid, &auth_msg, &Map::new(), None)?;
+        super::states::insert(tx, &minted)
+    });
 
     // SameSite=None so the cookie survives the cross-site form_post back from the platform;
     // Secure is required with None (browsers treat http://localhost as secure).

@@ -7,6 +7,7 @@ mod launch;
 mod login;
 pub mod nonces;
 pub mod platform_keys;
+pub mod states;
 
 use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};

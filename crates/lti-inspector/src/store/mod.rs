@@ -74,6 +74,10 @@ impl Store {
             .map_err(|e| corrupt_or(e, path))?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Launch states and nonces are keyed by random tokens, so every launch touches index
+        // pages all over those tables: a larger page cache (32 MiB; default 2 MiB) keeps them
+        // from being re-read through the OS on each commit.
+        conn.pragma_update(None, "cache_size", -32_768)?;
         migrate::run(&mut conn).map_err(|e| match e {
             Error::Database(d) => corrupt_or(d, path),
             other => other,
@@ -81,10 +85,20 @@ impl Store {
         let readers = (0..READERS)
             .map(|_| open_conn(path).map(Mutex::new))
             .collect::<Result<Vec<_>>>()?;
+        // Checkpoints (copying the WAL into the database, with an fsync) run on their own
+        // thread: inside the writer's commits they stalled every waiting request for the
+        // length of an fsync.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        let checkpointer = open_conn(path)?;
+        let (ckpt_tx, ckpt_rx) = mpsc::channel::<usize>();
+        std::thread::Builder::new()
+            .name("store-checkpoint".into())
+            .spawn(move || checkpoint_loop(checkpointer, ckpt_rx))
+            .map_err(Error::Io)?;
         let (tx, rx) = mpsc::channel::<Job>();
         std::thread::Builder::new()
             .name("store-writer".into())
-            .spawn(move || writer_loop(conn, rx))
+            .spawn(move || writer_loop(conn, rx, ckpt_tx))
             .map_err(Error::Io)?;
         Ok(Self {
             inner: Arc::new(StoreInner {
@@ -187,20 +201,68 @@ fn corrupt_or(e: rusqlite::Error, path: &Path) -> Error {
 }
 
 fn run_in_savepoint<T>(tx: &Transaction, f: impl FnOnce(&Transaction) -> Result<T>) -> Result<T> {
-    tx.execute_batch("SAVEPOINT job")?;
+    savepoint(tx, "job", f)
+}
+
+/// Runs `f` inside savepoint `name`: rolled back alone when it fails. The statements are
+/// prepared once per connection (every job of the writer runs one).
+pub fn savepoint<T>(
+    tx: &Transaction,
+    name: &'static str,
+    f: impl FnOnce(&Transaction) -> Result<T>,
+) -> Result<T> {
+    let sql = |verb: &str| format!("{verb} {name}");
+    tx.prepare_cached(&sql("SAVEPOINT"))?.execute([])?;
     match f(tx) {
         Ok(v) => {
-            tx.execute_batch("RELEASE job")?;
+            tx.prepare_cached(&sql("RELEASE"))?.execute([])?;
             Ok(v)
         }
         Err(e) => {
-            let _ = tx.execute_batch("ROLLBACK TO job; RELEASE job");
+            let _ = tx.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"));
             Err(e)
         }
     }
 }
 
-fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>) {
+/// Jobs committed between checkpoints; also checkpointed after a quiet second.
+const CHECKPOINT_EVERY_JOBS: usize = 1000;
+
+fn checkpoint_loop(conn: Connection, rx: mpsc::Receiver<usize>) {
+    let checkpoint = |why: &str| {
+        // PASSIVE: never blocks the writer or readers; what it cannot copy now waits for the
+        // next round.
+        if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+            tracing::warn!(error = %e, why, "store: checkpoint failed");
+        }
+    };
+    let mut pending = 0usize;
+    loop {
+        match rx.recv_timeout(std::time::Duration::from_secs(1)) {
+            Ok(jobs) => {
+                pending += jobs;
+                if pending >= CHECKPOINT_EVERY_JOBS {
+                    checkpoint("size");
+                    pending = 0;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                if pending > 0 {
+                    checkpoint("idle");
+                    pending = 0;
+                }
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => {
+                if pending > 0 {
+                    checkpoint("close");
+                }
+                return;
+            }
+        }
+    }
+}
+
+fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, checkpoints: mpsc::Sender<usize>) {
     while let Ok(first) = rx.recv() {
         let mut jobs = vec![first];
         while jobs.len() < MAX_BATCH {
@@ -221,6 +283,7 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>) {
                 continue;
             }
         };
+        let count = jobs.len();
         let completions: Vec<Completion> = jobs.into_iter().map(|job| job(&tx)).collect();
         let commit = tx.commit().map_err(Error::Database);
         if let Err(e) = &commit {
@@ -229,6 +292,7 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>) {
         for done in completions {
             done(commit.as_ref().err());
         }
+        let _ = checkpoints.send(count);
     }
 }
 

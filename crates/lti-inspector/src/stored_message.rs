@@ -1,0 +1,223 @@
+//! How a message is kept in `messages.report_json`: the findings without what the rule catalog
+//! already says (title, spec citation, usual severity) and without empty fields. A launch has
+//! ~60 findings; this keeps its row near a third of the full form, which is most of what the
+//! capture path writes. Reading puts the catalog text back, so the front doors see whole
+//! [`Finding`]s — and old rows gain improved catalog text.
+//!
+//! Rows written before this format (whole findings under `report`) are still read.
+
+use std::borrow::Cow;
+
+use lti_protocol::finding::{Counts, Finding, Outcome, Report, Severity, Verdict};
+use lti_protocol::rules;
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::flows::{Param, StoredMessage};
+
+#[derive(Serialize, Deserialize)]
+struct Row {
+    kind: String,
+    step: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    raw: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    params: Option<Vec<Param>>,
+    verdict: Verdict,
+    counts: Counts,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message_type: Option<String>,
+    validated_at: i64,
+    /// Present in this format only (the old one has `report`).
+    findings: Vec<Compact>,
+}
+
+/// One finding, catalog fields only when they differ from the catalog.
+#[derive(Serialize, Deserialize)]
+struct Compact {
+    #[serde(rename = "r")]
+    rule_id: String,
+    #[serde(rename = "o")]
+    outcome: Outcome,
+    #[serde(rename = "m")]
+    message: String,
+    #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
+    severity: Option<Severity>,
+    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
+    path: Option<String>,
+    #[serde(rename = "e", default, skip_serializing_if = "Option::is_none")]
+    expected: Option<String>,
+    #[serde(rename = "a", default, skip_serializing_if = "Option::is_none")]
+    actual: Option<String>,
+    #[serde(rename = "h", default, skip_serializing_if = "Option::is_none")]
+    hint: Option<String>,
+    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+    #[serde(rename = "ss", default, skip_serializing_if = "Option::is_none")]
+    spec_section: Option<String>,
+    #[serde(rename = "su", default, skip_serializing_if = "Option::is_none")]
+    spec_url: Option<String>,
+}
+
+fn differs(value: &str, catalog: Option<&str>) -> Option<String> {
+    (Some(value) != catalog).then(|| value.to_string())
+}
+
+fn compact(f: &Finding) -> Compact {
+    let rule = rules::get(&f.rule_id);
+    Compact {
+        rule_id: f.rule_id.to_string(),
+        outcome: f.outcome,
+        message: f.message.clone(),
+        severity: (Some(f.severity) != rule.map(|r| r.severity)).then_some(f.severity),
+        path: f.path.clone(),
+        expected: f.expected.clone(),
+        actual: f.actual.clone(),
+        hint: f.hint.clone(),
+        title: differs(&f.title, rule.map(|r| r.title)),
+        spec_section: differs(&f.spec_section, rule.map(|r| r.spec_section)),
+        spec_url: differs(&f.spec_url, rule.map(|r| r.spec_url)),
+    }
+}
+
+fn whole(c: Compact) -> Finding {
+    let rule = rules::get(&c.rule_id);
+    let text = |own: Option<String>, catalog: Option<&'static str>| -> Cow<'static, str> {
+        match (own, catalog) {
+            (Some(s), _) => Cow::Owned(s),
+            (None, Some(s)) => Cow::Borrowed(s),
+            (None, None) => Cow::Borrowed(""),
+        }
+    };
+    Finding {
+        rule_id: match rule {
+            Some(r) => Cow::Borrowed(r.id),
+            None => Cow::Owned(c.rule_id),
+        },
+        severity: c
+            .severity
+            .or(rule.map(|r| r.severity))
+            .unwrap_or(Severity::Info),
+        outcome: c.outcome,
+        title: text(c.title, rule.map(|r| r.title)),
+        message: c.message,
+        path: c.path,
+        expected: c.expected,
+        actual: c.actual,
+        spec_section: text(c.spec_section, rule.map(|r| r.spec_section)),
+        spec_url: text(c.spec_url, rule.map(|r| r.spec_url)),
+        hint: c.hint,
+    }
+}
+
+pub fn encode(m: &StoredMessage) -> Result<String> {
+    let row = Row {
+        kind: m.kind.clone(),
+        step: m.step.clone(),
+        raw: m.raw.clone(),
+        params: m.params.clone(),
+        verdict: m.verdict,
+        counts: m.counts,
+        message_type: m.message_type.clone(),
+        validated_at: m.validated_at,
+        findings: m.report.findings.iter().map(compact).collect(),
+    };
+    serde_json::to_string(&row).map_err(|e| Error::Internal(e.to_string()))
+}
+
+pub fn decode(json: &str) -> Result<StoredMessage> {
+    match serde_json::from_str::<Row>(json) {
+        Ok(row) => Ok(StoredMessage {
+            kind: row.kind,
+            step: row.step,
+            raw: row.raw,
+            params: row.params,
+            report: Report {
+                findings: row.findings.into_iter().map(whole).collect(),
+            },
+            verdict: row.verdict,
+            counts: row.counts,
+            message_type: row.message_type,
+            validated_at: row.validated_at,
+        }),
+        // The first format: whole findings, catalog text possibly blanked.
+        Err(_) => {
+            let mut m: StoredMessage =
+                serde_json::from_str(json).map_err(|e| Error::Internal(e.to_string()))?;
+            for f in &mut m.report.findings {
+                if let Some(rule) = rules::get(&f.rule_id) {
+                    if f.title.is_empty() {
+                        f.title = Cow::Borrowed(rule.title);
+                    }
+                    if f.spec_section.is_empty() {
+                        f.spec_section = Cow::Borrowed(rule.spec_section);
+                    }
+                    if f.spec_url.is_empty() {
+                        f.spec_url = Cow::Borrowed(rule.spec_url);
+                    }
+                }
+            }
+            Ok(m)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn message(findings: Vec<Finding>) -> StoredMessage {
+        let report = Report { findings };
+        StoredMessage {
+            kind: "id_token".into(),
+            step: "launch".into(),
+            raw: Some("a.b.c".into()),
+            params: None,
+            verdict: report.verdict(),
+            counts: report.counts(),
+            report,
+            message_type: Some("LtiResourceLinkRequest".into()),
+            validated_at: 1_700_000_000,
+        }
+    }
+
+    #[test]
+    fn round_trip_keeps_every_field_and_is_smaller() {
+        let mut lowered = Finding::fail("idtoken.aud_extra", "untrusted extra audience")
+            .severity(Severity::Warning);
+        lowered.title = Cow::Owned("A custom title".into());
+        let findings = vec![
+            Finding::pass("idtoken.aud", "ok")
+                .path("aud")
+                .expected("x")
+                .actual("x"),
+            Finding::fail("idtoken.exp", "expired").hint("check the clock <b>"),
+            lowered,
+        ];
+        let m = message(findings.clone());
+        let json = encode(&m).unwrap();
+        let back = decode(&json).unwrap();
+        assert_eq!(back.report.findings, findings);
+        assert_eq!(back.raw, m.raw);
+        assert_eq!(back.verdict, m.verdict);
+        let full = serde_json::to_string(&m).unwrap();
+        assert!(
+            json.len() * 2 < full.len(),
+            "{} vs {}",
+            json.len(),
+            full.len()
+        );
+    }
+
+    #[test]
+    fn rows_of_the_first_format_are_read() {
+        let mut m = message(vec![Finding::pass("idtoken.aud", "ok")]);
+        m.report.findings[0].title = Cow::Borrowed("");
+        let old = serde_json::to_string(&m).unwrap();
+        let back = decode(&old).unwrap();
+        assert_eq!(
+            back.report.findings[0].title,
+            rules::get("idtoken.aud").unwrap().title
+        );
+    }
+}
