@@ -95,6 +95,8 @@ struct Inner {
     platform_keys: crate::capture::platform_keys::PlatformKeys,
     nonces: crate::capture::nonces::Nonces,
     launch_states: crate::capture::states::LaunchStates,
+    /// Emulator launches (lti_message_hint) already answered with a token since start.
+    used_launch_hints: std::sync::Mutex<std::collections::HashSet<String>>,
     platform_cache: crate::registrations::PlatformCache,
     keystore_status: KeystoreStatus,
     tool: RwLock<ServerStatus>,
@@ -138,6 +140,7 @@ impl Engine {
                 platform_keys: Default::default(),
                 nonces: Default::default(),
                 launch_states: Default::default(),
+                used_launch_hints: Default::default(),
                 platform_cache: Default::default(),
                 keystore_status,
                 tool: RwLock::new(tool),
@@ -260,6 +263,15 @@ impl Engine {
     }
     pub fn platform_cache(&self) -> &crate::registrations::PlatformCache {
         &self.inner.platform_cache
+    }
+    /// Claims an emulator launch for its one authentication response; false when it was
+    /// already claimed since start (the table's `used_at` covers earlier runs).
+    pub fn claim_launch_hint(&self, hint: &str) -> bool {
+        let mut used = self.inner.used_launch_hints.lock().expect("launch hints");
+        if used.len() >= 100_000 {
+            used.clear();
+        }
+        used.insert(hint.to_string())
     }
     pub fn launch_states(&self) -> &crate::capture::states::LaunchStates {
         &self.inner.launch_states

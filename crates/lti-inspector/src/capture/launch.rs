@@ -35,7 +35,7 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
             Some(found) => Some(found),
             None => engine
                 .store()
-                .read(move |c| super::states::lookup(c, &s))
+                .lookup(move |c| super::states::lookup(c, &s))
                 .await
                 .ok()
                 .flatten(),

@@ -54,7 +54,7 @@ impl Nonces {
         }
         let (i, n) = key;
         store
-            .read(move |c| {
+            .lookup(move |c| {
                 Ok(c.query_row(
                     "SELECT EXISTS(SELECT 1 FROM seen_nonces WHERE issuer = ?1 AND nonce = ?2)",
                     [i, n],

@@ -450,7 +450,7 @@ pub async fn start(
         let id = id.clone();
         engine
             .store()
-            .read(move |c| {
+            .lookup(move |c| {
                 let Some(l) = db::launch(c, &id)? else {
                     return Ok(None);
                 };
@@ -501,7 +501,7 @@ pub async fn returned(
         let id = id.clone();
         engine
             .store()
-            .read(move |c| db::launch(c, &id))
+            .lookup(move |c| db::launch(c, &id))
             .await
             .ok()
             .flatten()

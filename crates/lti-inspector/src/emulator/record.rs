@@ -66,9 +66,9 @@ pub(super) fn new_flow(kind: &str, title: String) -> NewFlow {
     flows::new_flow(Side::Emulator, kind, title)
 }
 
-/// Stores the messages in the flow (creating it first when new) and ties the exchange to it.
-/// The flow must exist before the exchange is recorded (foreign key), so this runs before the
-/// handler answers.
+/// Stores the messages in the flow (creating it first when new) and ties the exchange to it —
+/// in the exchange's own transaction, committed before the response leaves (the flow must
+/// exist before the exchange row refers to it, so it is written first in that transaction).
 pub(super) async fn save(
     engine: &Engine,
     notes: &ExchangeNotes,
@@ -84,53 +84,43 @@ pub(super) async fn save(
     .await;
 }
 
-/// [`save`], running `also` in the same transaction; returns its result (None when the
-/// transaction failed).
+/// [`save`], running `also` in the same transaction.
 #[allow(clippy::too_many_arguments)]
-pub(super) async fn save_with<T: Send + 'static>(
-    engine: &Engine,
+pub(super) async fn save_with(
+    _engine: &Engine,
     notes: &ExchangeNotes,
     flow: Flow,
     step: &str,
     messages: Vec<StoredMessage>,
     summary: Map<String, Value>,
     title: Option<String>,
-    also: impl FnOnce(&rusqlite::Transaction) -> crate::Result<T> + Send + 'static,
-) -> Option<T> {
+    also: impl FnOnce(&rusqlite::Transaction) -> crate::Result<()> + Send + 'static,
+) {
     let flow_id = flow.id().to_string();
     let new = match flow {
         Flow::New(f) => Some(f),
         Flow::Existing(_) => None,
     };
-    let fid = flow_id.clone();
-    let stored = engine
-        .store()
-        .write(move |tx| {
-            if let Some(f) = &new {
-                store::flows::insert(tx, f)?;
-            }
-            let out = also(tx)?;
-            if messages.is_empty() && !summary.is_empty() {
-                merge_summary(tx, &fid, &summary)?;
-            }
-            for (i, m) in messages.iter().enumerate() {
-                let s = if i == 0 { summary.clone() } else { Map::new() };
-                flows::add_message(tx, &fid, m, &s, title.as_deref())?;
-            }
-            Ok(out)
-        })
-        .await;
-    match stored {
-        Ok(out) => {
-            notes.set_flow(&flow_id);
-            notes.set_step(step);
-            Some(out)
+    // Encoded here, on the request's thread, not on the single writer.
+    let encoded: crate::Result<Vec<flows::EncodedMessage>> =
+        messages.iter().map(flows::encode).collect();
+    notes.set_flow(&flow_id);
+    notes.set_step(step);
+    notes.defer_write(move |tx| {
+        let messages = encoded?;
+        if let Some(f) = &new {
+            store::flows::insert(tx, f)?;
         }
-        Err(e) => {
-            tracing::error!(error = %e, flow = %flow_id, "could not store the emulator's findings");
-            None
+        also(tx)?;
+        if messages.is_empty() && !summary.is_empty() {
+            merge_summary(tx, &flow_id, &summary)?;
         }
-    }
+        for (i, m) in messages.iter().enumerate() {
+            let s = if i == 0 { summary.clone() } else { Map::new() };
+            flows::add_encoded(tx, &flow_id, m, &s, title.as_deref())?;
+        }
+        Ok(())
+    });
 }
 
 fn merge_summary(

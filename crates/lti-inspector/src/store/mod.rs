@@ -47,6 +47,18 @@ struct StoreInner {
 const READERS: usize = 4;
 
 impl StoreInner {
+    /// A reader connection not in use, without waiting.
+    fn free_reader(&self) -> Option<std::sync::MutexGuard<'_, Connection>> {
+        let start = self
+            .next_reader
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        (0..self.readers.len()).find_map(|i| {
+            self.readers[(start + i) % self.readers.len()]
+                .try_lock()
+                .ok()
+        })
+    }
+
     fn reader(&self) -> std::sync::MutexGuard<'_, Connection> {
         let start = self
             .next_reader
@@ -145,7 +157,21 @@ impl Store {
             .map_err(|_| Error::Internal("store writer dropped a job".into()))?
     }
 
-    /// Runs `f` on the reader connection on a blocking thread.
+    /// For the launch paths' indexed lookups (tens of microseconds): runs `f` right here when
+    /// a reader connection is free — cheaper than a hop to the blocking pool and back — else
+    /// as [`Store::read`]. Not for scans: they would hold up the async worker.
+    pub async fn lookup<T, F>(&self, f: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+    {
+        if let Some(conn) = self.inner.free_reader() {
+            return f(&conn);
+        }
+        self.read(f).await
+    }
+
+    /// Runs `f` on a reader connection on a blocking thread.
     pub async fn read<T, F>(&self, f: F) -> Result<T>
     where
         T: Send + 'static,
