@@ -35,12 +35,13 @@ export const skip = !fs.existsSync(CHROMIUM)
     : false;
 
 /** Starts `lti-inspector serve` on free ports and waits for its `ui:` and `tool:` lines. */
-export async function startServer(tmp) {
+export async function startServer(tmp, extraArgs = []) {
   assert.ok(fs.existsSync(BIN), `engine binary not found at ${BIN} (build it, or set LTI_INSPECTOR_BIN)`);
   assert.ok(fs.existsSync(path.join(UI_DIST, 'index.html')), `UI not built: run npm run build in ui/ (${UI_DIST})`);
   const dataDir = path.join(tmp, 'data');
   const args = ['serve', '--data-dir', dataDir, '--ui-port', '0', '--tool-port', '0', '--emulator-port', '0', '--ui-dir', UI_DIST];
   if (process.env.LTI_TEST_FILE_KEYSTORE === '1') args.push('--key-store', `file:${path.join(tmp, 'keys.json')}`);
+  args.push(...extraArgs);
   const proc = spawn(BIN, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'warn' } });
   let stderr = '';
   proc.stderr.on('data', (d) => (stderr += d));
@@ -91,7 +92,12 @@ export function stopServer(server) {
 }
 
 /** A persistent chromium context (light theme, 1360×820 unless told otherwise). */
-export async function launchBrowser(profileDir, { width = 1360, height = 820 } = {}) {
+export async function launchBrowser(profileDir, { width = 1360, height = 820, blockThirdPartyCookies = false } = {}) {
+  if (blockThirdPartyCookies) {
+    // Chromium's own setting ("Block third-party cookies"), as a user or a browser default has it.
+    fs.mkdirSync(path.join(profileDir, 'Default'), { recursive: true });
+    fs.writeFileSync(path.join(profileDir, 'Default', 'Preferences'), JSON.stringify({ profile: { cookie_controls_mode: 1, block_third_party_cookies: true } }));
+  }
   const context = await playwright.chromium.launchPersistentContext(profileDir, {
     executablePath: CHROMIUM,
     headless: true,

@@ -97,6 +97,8 @@ struct Inner {
     launch_states: crate::capture::states::LaunchStates,
     /// Emulator launches (lti_message_hint) already answered with a token since start.
     used_launch_hints: std::sync::Mutex<std::collections::HashSet<String>>,
+    /// States already checked through platform storage since start.
+    storage_checks: std::sync::Mutex<std::collections::HashSet<String>>,
     platform_cache: crate::registrations::PlatformCache,
     keystore_status: KeystoreStatus,
     tool: RwLock<ServerStatus>,
@@ -141,6 +143,7 @@ impl Engine {
                 nonces: Default::default(),
                 launch_states: Default::default(),
                 used_launch_hints: Default::default(),
+                storage_checks: Default::default(),
                 platform_cache: Default::default(),
                 keystore_status,
                 tool: RwLock::new(tool),
@@ -272,6 +275,14 @@ impl Engine {
             used.clear();
         }
         used.insert(hint.to_string())
+    }
+    /// Claims a state's one platform-storage check; false when it was already checked.
+    pub fn claim_storage_check(&self, state: &str) -> bool {
+        let mut seen = self.inner.storage_checks.lock().expect("storage checks");
+        if seen.len() >= 100_000 {
+            seen.clear();
+        }
+        seen.insert(state.to_string())
     }
     pub fn launch_states(&self) -> &crate::capture::states::LaunchStates {
         &self.inner.launch_states

@@ -195,6 +195,38 @@ pub fn add_encoded(
     Ok(())
 }
 
+/// Sets the flow's verdict and error/warning totals from its messages again, after a message's
+/// findings changed (a later check settled one of them).
+pub fn recompute_verdict(tx: &Transaction, flow_id: &str) -> Result<()> {
+    let mut stmt = tx.prepare_cached("SELECT report_json FROM messages WHERE flow_id = ?1")?;
+    let rows = stmt.query_map([flow_id], |r| r.get::<_, String>(0))?;
+    let (mut verdict, mut errors, mut warnings) = ("pending", 0u64, 0u64);
+    for json in rows {
+        let m = crate::stored_message::decode(&json?)?;
+        verdict = combine(verdict, m.verdict);
+        errors += m.counts.errors as u64;
+        warnings += m.counts.warnings as u64;
+    }
+    let old: String = tx.query_row(
+        "SELECT summary_json FROM flows WHERE id = ?1",
+        [flow_id],
+        |r| r.get(0),
+    )?;
+    let mut summary: Map<String, Value> = serde_json::from_str(&old).unwrap_or_default();
+    summary.insert("errors".into(), Value::String(errors.to_string()));
+    summary.insert("warnings".into(), Value::String(warnings.to_string()));
+    tx.execute(
+        "UPDATE flows SET verdict = ?2, summary_json = ?3, updated_at = ?4 WHERE id = ?1",
+        params![
+            flow_id,
+            verdict,
+            Value::Object(summary).to_string(),
+            crate::clock::now_ms()
+        ],
+    )?;
+    Ok(())
+}
+
 pub fn flow_summary(conn: &Connection, id: &str) -> Result<FlowSummary> {
     store::flows::get(conn, id)?.ok_or_else(|| Error::NotFound(format!("flow {id}")))
 }

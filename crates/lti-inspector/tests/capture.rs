@@ -506,3 +506,139 @@ async fn single_use_state_and_nonce_survive_a_restart() {
         "the replay after the restart must fail state and nonce: {failed:?}"
     );
 }
+
+/// A login offering platform storage; returns (state, nonce) from the storage page.
+async fn login_with_storage(h: &Harness) -> (String, String) {
+    let res = h
+        .app
+        .clone()
+        .oneshot(
+            Request::post("/lti/login")
+                .header("host", "localhost:4471")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(Body::from(form(&[
+                    ("iss", ISS),
+                    ("login_hint", "user-7"),
+                    ("target_link_uri", "http://localhost:4471/lti/launch"),
+                    ("client_id", CLIENT),
+                    ("lti_deployment_id", "dep-1"),
+                    ("lti_storage_target", "_parent"),
+                ])))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = text(res).await;
+    let grab = |key: &str| {
+        let at = page.find(&format!("\"{key}\":\"")).expect(key) + key.len() + 4;
+        page[at..at + page[at..].find('"').unwrap()].to_string()
+    };
+    (grab("state"), grab("nonce"))
+}
+
+async fn storage_report(h: &Harness, flow: &str, body: Value) -> (StatusCode, Value) {
+    let res = h
+        .app
+        .clone()
+        .oneshot(
+            Request::post(format!("/lti/storage-check?flow={flow}"))
+                .header("host", "localhost:4471")
+                .header("content-type", "application/json")
+                .body(Body::from(body.to_string()))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let status = res.status();
+    (status, serde_json::from_str(&text(res).await).unwrap())
+}
+
+/// Third-party cookies blocked in an iframe: the launch arrives without its state cookie, and
+/// the platform offered platform storage. The landing page asks for the state with
+/// lti.get_data; a matching answer settles `response.state` and the flow becomes valid, a
+/// wrong or missing one keeps it invalid with a finding that says so.
+#[tokio::test]
+async fn a_missing_cookie_is_settled_through_platform_storage() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = harness(dir.path()).await;
+    let now = lti_inspector::clock::now_secs();
+
+    let (state, nonce) = login_with_storage(&h).await;
+    let token =
+        lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce, now), &h.platform.key).unwrap();
+    let (_, page) = post_token(&h, &token, &state, None).await;
+    assert!(page.contains("Invalid launch"), "{page}");
+    assert!(page.contains("lti.get_data") && page.contains("script-src 'nonce-"));
+    let flow = flow_of(&h).await;
+    let flow_id = flow["flow"]["id"].as_str().unwrap().to_string();
+    assert_eq!(flow["flow"]["verdict"], "invalid");
+
+    let (status, answer) = storage_report(
+        &h,
+        &flow_id,
+        json!({"state": state, "value": state, "log": [{"sent": {"subject": "lti.get_data"}}]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(answer["verdict"], "state_verified");
+    assert_eq!(answer["launch_verdict"], "valid");
+    let flow = flow_of(&h).await;
+    assert_eq!(
+        flow["flow"]["verdict"],
+        "valid",
+        "{:?}",
+        failed_rules(&flow, "id_token")
+    );
+    let exchanges: Vec<&str> = flow["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["step"].as_str())
+        .collect();
+    assert!(
+        exchanges.contains(&"platform_storage_check"),
+        "{exchanges:?}"
+    );
+    // Single use.
+    let (status, _) = storage_report(&h, &flow_id, json!({"state": state, "value": state})).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    // Platform storage answers nothing: still invalid, and the finding says why.
+    let (state2, nonce2) = login_with_storage(&h).await;
+    let token2 =
+        lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce2, now), &h.platform.key).unwrap();
+    post_token(&h, &token2, &state2, None).await;
+    let flow = flow_of(&h).await;
+    let flow_id2 = flow["flow"]["id"].as_str().unwrap().to_string();
+    assert_ne!(flow_id2, flow_id);
+    let (status, answer) =
+        storage_report(&h, &flow_id2, json!({"state": state2, "value": null})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(answer["verdict"], "state_not_verified");
+    let flow = flow_of(&h).await;
+    assert_eq!(flow["flow"]["verdict"], "invalid");
+    let state_finding = flow["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["message"]["kind"] == "id_token")
+        .flat_map(|m| {
+            m["message"]["report"]["findings"]
+                .as_array()
+                .unwrap()
+                .clone()
+        })
+        .find(|f| f["rule_id"] == "response.state" && f["outcome"] == "fail")
+        .unwrap();
+    assert!(
+        state_finding["message"]
+            .as_str()
+            .unwrap()
+            .contains("platform storage (lti.get_data) returned nothing"),
+        "{state_finding}"
+    );
+    // A state of another flow is refused.
+    let (status, _) = storage_report(&h, &flow_id, json!({"state": state2, "value": state2})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+}

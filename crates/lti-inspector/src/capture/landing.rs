@@ -157,7 +157,7 @@ pub fn launch_page(
     };
     let counts = msg.counts;
     let body = format!(
-        "{STYLE}<h1>LTI Inspector captured this launch</h1><p><span class=\"v {class}\">{label}</span> \
+        "{STYLE}<h1>LTI Inspector captured this launch</h1><p><span id=\"verdict\" class=\"v {class}\">{label}</span> \
          {e} errors · {w} warnings · {p} checks passed</p><table>{table}</table>{dl_note}<h2>Top findings</h2>{findings}{link}",
         e = counts.errors,
         w = counts.warnings,

@@ -262,13 +262,28 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
         }),
         Err(e) => tracing::error!(error = %e, "could not encode the launch's findings"),
     }
-    let mut res = Html(landing::launch_page(
+    let mut page = landing::launch_page(
         &token_report,
         &msg_for_page,
         &flow_id,
         engine.config().ui_url.as_deref(),
-    ))
-    .into_response();
+    );
+    if let Some((target, origin)) = storage_check_target(
+        launch_state.as_ref(),
+        cookie_state.is_some(),
+        &fields,
+        registration.as_ref(),
+        profile.as_ref(),
+    ) {
+        page = super::storage_check::add_to_page(
+            &page,
+            &flow_id,
+            posted_state.as_deref().unwrap_or_default(),
+            &target,
+            &origin,
+        );
+    }
+    let mut res = Html(page).into_response();
     // Single use: the state cookie is cleared once consumed.
     if let Some(s) = &posted_state {
         for cookie in super::clear_state_cookies(s) {
@@ -278,6 +293,27 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
         }
     }
     res
+}
+
+/// When a launch's state cookie is missing but the platform offered platform storage at login
+/// (or in the form post), the frame to ask and the platform origin to address: the origin of
+/// its OIDC authorization endpoint, as the client-side postMessage specification says.
+fn storage_check_target(
+    state: Option<&super::states::FoundState>,
+    cookie_came_back: bool,
+    fields: &[(String, String)],
+    registration: Option<&Platform>,
+    profile: Option<&lti_protocol::lms::LmsProfile>,
+) -> Option<(String, String)> {
+    let state = state.filter(|s| !s.used && !cookie_came_back)?;
+    let target = validate::param(fields, "lti_storage_target")
+        .or_else(|| validate::param(&state.minted.login, "lti_storage_target"))?
+        .to_string();
+    let auth = registration
+        .map(|p| p.auth_endpoint.clone())
+        .or_else(|| profile.map(|p| p.auth_endpoint.clone()))?;
+    let origin = url::Url::parse(&auth).ok()?.origin().ascii_serialization();
+    Some((target, origin))
 }
 
 fn cookie_value(headers: &axum::http::HeaderMap, name: &str) -> Option<String> {
@@ -321,7 +357,7 @@ fn add_capture_findings(
             )
             .path("state")
             .hint(if uses_storage {
-                "The platform offered platform storage (lti_storage_target): tools should verify state with lti.get_data instead of a cookie.".to_string()
+                "The platform offered platform storage (lti_storage_target): the landing page now asks it for the state with lti.get_data; a match turns this check into a pass.".to_string()
             } else {
                 "Launches inside an iframe lose cookies in most browsers; open the tool in a new window or use platform storage.".to_string()
             });

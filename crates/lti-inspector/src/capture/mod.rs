@@ -8,6 +8,7 @@ mod login;
 pub mod nonces;
 pub mod platform_keys;
 pub mod states;
+pub mod storage_check;
 
 use axum::extract::{Query, Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
@@ -45,6 +46,7 @@ pub fn router(engine: Engine) -> Router {
         .route(paths::LAUNCH, post(launch::launch).get(launch_get))
         .route(paths::DEEP_LINK, post(launch::launch).get(launch_get))
         .route(paths::STORAGE_LOG, post(storage_log))
+        .route(storage_check::PATH, post(storage_check::storage_check))
         .fallback(not_found)
         .with_state(engine)
         .layer(axum::middleware::from_fn_with_state(
