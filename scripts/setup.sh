@@ -17,7 +17,8 @@ if command -v dpkg >/dev/null 2>&1; then
            dbus dbus-x11 libdbus-1-dev gnome-keyring libsecret-1-dev libsecret-tools \
            xvfb xauth imagemagick; do want "$p"; done
   if [ "$MODE" = test ]; then
-    for p in xdotool x11-utils webkit2gtk-driver chromium; do want "$p"; done
+    # wrk: the capture benchmark's load generator (`make bench`).
+    for p in xdotool x11-utils webkit2gtk-driver chromium wrk; do want "$p"; done
   fi
   if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then

@@ -189,6 +189,93 @@ async fn post(client: &reqwest::Client, url: &str, l: &Launch) -> Duration {
     t.elapsed()
 }
 
+/// Closed-loop throughput with wrk: each request posts a different prepared launch (a Lua
+/// script walks a file of them). Returns the figures line, or None when wrk is not installed.
+async fn with_wrk(engine: &Engine, key: &Arc<SigningKey>, url: &str, now: i64) -> Option<String> {
+    let wrk = ["/usr/bin/wrk", "/usr/local/bin/wrk"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists())?;
+    let secs = env("BENCH_WRK_SECS", 3);
+    let n = env("BENCH_WRK_LAUNCHES", 40_000);
+    let launches = prepare(engine, key, n, now).await;
+    let dir = tempfile::tempdir().ok()?;
+    let data = dir.path().join("launches.txt");
+    let lines: String = launches
+        .iter()
+        .map(|l| format!("{}\t{}\n", l.cookie, l.body))
+        .collect();
+    std::fs::write(&data, lines).ok()?;
+    let script = dir.path().join("launches.lua");
+    std::fs::write(
+        &script,
+        format!(
+            r#"local launches = {{}}
+for line in io.lines("{}") do
+  local tab = line:find("\t", 1, true)
+  launches[#launches + 1] = {{ cookie = line:sub(1, tab - 1), body = line:sub(tab + 1) }}
+end
+local i = 0
+request = function()
+  i = i + 1
+  local l = launches[i]
+  if l == nil then return wrk.format("GET", "/lti/launch") end
+  return wrk.format("POST", nil, {{ ["Content-Type"] = "application/x-www-form-urlencoded", ["Cookie"] = l.cookie }}, l.body)
+end
+"#,
+            data.display()
+        ),
+    )
+    .ok()?;
+    let before = valid_launches(engine).await;
+    let (script_arg, url_arg) = (script.clone(), url.to_string());
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(wrk)
+            .args(["-t1", "-c64", &format!("-d{secs}s"), "--latency", "-s"])
+            .arg(&script_arg)
+            .arg(&url_arg)
+            .output()
+    })
+    .await
+    .ok()?
+    .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let stored = valid_launches(engine).await - before;
+    let pick = |prefix: &str| {
+        text.lines()
+            .find(|l| l.trim_start().starts_with(prefix))
+            .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+            .unwrap_or_default()
+    };
+    let requests: f64 = pick("Requests/sec:")
+        .trim_start_matches("Requests/sec: ")
+        .parse()
+        .unwrap_or(0.0);
+    if stored as usize >= n {
+        return Some(format!(
+            "wrk: ran out of prepared launches ({n}); raise BENCH_WRK_LAUNCHES"
+        ));
+    }
+    Some(format!(
+        "HTTP launches with wrk (1 thread, 64 connections, {secs} s): {requests:.0}/s; {stored} valid launches stored; latency {} / {}",
+        pick("50%"),
+        pick("99%"),
+    ))
+}
+
+async fn valid_launches(engine: &Engine) -> i64 {
+    engine
+        .store()
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM messages WHERE kind = 'id_token' AND verdict = 'valid'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap_or(0)
+}
+
 #[tokio::main]
 async fn main() {
     let n = env("BENCH_LAUNCHES", 20_000);
@@ -279,6 +366,37 @@ async fn main() {
         el.as_secs_f64() * 1e6 / 20_000.0
     );
 
+    // Both cores validating: the ceiling for any server on this machine (no HTTP, no store).
+    let t = Instant::now();
+    std::thread::scope(|scope| {
+        for part in 0..2 {
+            let (sample, jwks, reg) = (&sample, &jwks, &reg);
+            scope.spawn(move || {
+                for (i, tok) in sample.iter().cycle().take(20_000).enumerate() {
+                    if i % 2 != part {
+                        continue;
+                    }
+                    let ctx = IdTokenContext {
+                        registration: Some(reg.clone()),
+                        jwks: Some(jwks),
+                        expected_nonce: Some(format!("n{}", i % 2000)),
+                        nonce_seen_before: Some(false),
+                        skip_explain: true,
+                        ..IdTokenContext::at(now)
+                    };
+                    assert_eq!(
+                        validate::id_token(tok, &ctx).verdict,
+                        lti_protocol::finding::Verdict::Valid
+                    );
+                }
+            });
+        }
+    });
+    println!(
+        "validation alone (two threads): {:.0} id_tokens/s",
+        20_000.0 / t.elapsed().as_secs_f64()
+    );
+
     if std::env::var("BENCH_ONLY").as_deref() == Ok("validation") {
         engine.shutdown();
         return;
@@ -356,6 +474,12 @@ async fn main() {
     println!(
         "  stored per launch: request body {req:.0} B, response body {res:.0} B, headers {hdr:.0} B, findings {rep:.0} B"
     );
+
+    // 2b. The same with wrk (C, one thread) as the load generator when it is installed: the
+    // in-process client above costs about as much CPU as the server it measures.
+    if let Some(figures) = with_wrk(&engine, &key, &url, now).await {
+        println!("{figures}");
+    }
 
     // 3. Latency at a fixed offered rate (open loop).
     let total = rate * rate_secs;
