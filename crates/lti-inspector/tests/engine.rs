@@ -376,3 +376,58 @@ async fn the_ui_server_never_serves_files_outside_its_folder() {
         );
     }
 }
+
+/// A handler's deferred write that fails must not cost the exchange: it is rolled back alone,
+/// the exchange is stored (without the flow the write was to create) and names the failure.
+#[tokio::test]
+async fn a_failing_deferred_write_is_named_on_the_exchange_which_is_kept() {
+    use lti_inspector::record::{self, ExchangeNotes, Recorder};
+    use lti_inspector::store::Side;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(config(dir.path())).unwrap();
+    let handler = |req: axum::extract::Request| async move {
+        let notes = req.extensions().get::<ExchangeNotes>().cloned().unwrap();
+        notes.set_flow("flow-that-was-never-created");
+        notes.set_step("probe");
+        notes.defer_write(|tx| {
+            tx.execute("INSERT INTO no_such_table VALUES (1)", [])?;
+            Ok(())
+        });
+        "answered"
+    };
+    let app = axum::Router::new()
+        .route("/probe", axum::routing::post(handler))
+        .layer(axum::middleware::from_fn_with_state(
+            Recorder {
+                store: engine.store().clone(),
+                events: engine.events().clone(),
+                side: Side::Tool,
+                body_limit: 1024,
+            },
+            record::record,
+        ));
+    let res = app
+        .oneshot(
+            Request::post("/probe")
+                .header("host", "localhost:4471")
+                .body(Body::from("x=1"))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let list = dispatch(&engine, "list_exchanges", json!({}))
+        .await
+        .unwrap();
+    let ex = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["url"].as_str().unwrap().ends_with("/probe"))
+        .expect("the exchange is stored");
+    assert!(ex["flow_id"].is_null(), "{ex}");
+    assert!(
+        ex["error"].as_str().unwrap().contains("no_such_table"),
+        "{ex}"
+    );
+}
