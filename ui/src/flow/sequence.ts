@@ -71,6 +71,7 @@ const STEP_LABELS: Record<string, string> = {
   jwks_fetch: 'JWKS fetch',
   jwks: 'JWKS',
   platform_storage: 'Platform storage log',
+  platform_storage_check: 'Platform storage state check (lti.get_data)',
   token: 'Access token request',
 };
 
