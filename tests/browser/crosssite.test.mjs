@@ -7,7 +7,7 @@
 //
 //   cd ui && npm run build && cd .. && node --test tests/browser/crosssite.test.mjs
 //
-// Screenshot: tests/artifacts/browser-crosssite-iframe.png
+// Screenshots: tests/artifacts/browser-crosssite-iframe.png, browser-crosssite-flow.png
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -104,6 +104,14 @@ test('2. an iframe launch without third-party cookies completes through platform
   // Every step of the check is recorded: the put_data log at login and the get_data report.
   const steps = flow.exchanges.map((e) => e.step);
   assert.ok(steps.includes('platform_storage_check'), steps.join(', '));
+
+  // The flow view: valid, with the check as a step of the sequence.
+  await page.goto(server.uiUrl);
+  await page.goto(`${server.base}/#/flows/${m[1]}`);
+  await page.getByTestId('flow-page').waitFor();
+  assert.equal(await page.getByTestId('flow-verdict').getAttribute('data-verdict'), 'valid');
+  await page.getByText('Platform storage state check (lti.get_data)').first().waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'browser-crosssite-flow.png') });
 });
 
 test('3. a launch in a new window is first-party and keeps its state cookie', { skip }, async () => {
