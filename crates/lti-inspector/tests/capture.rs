@@ -69,27 +69,32 @@ async fn text(res: axum::response::Response) -> String {
     String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned()
 }
 
-/// Step 1 → 2: returns (state, nonce, cookie header value) from the redirect.
-async fn login(h: &Harness) -> (String, String, String) {
-    let res = h
-        .app
+/// Posts a login initiation of the test platform, with `extra` parameters.
+async fn post_login(h: &Harness, extra: &[(&str, &str)]) -> axum::response::Response {
+    let mut params = vec![
+        ("iss", ISS),
+        ("login_hint", "user-7"),
+        ("target_link_uri", "http://localhost:4471/lti/launch"),
+        ("client_id", CLIENT),
+        ("lti_deployment_id", "dep-1"),
+    ];
+    params.extend_from_slice(extra);
+    h.app
         .clone()
         .oneshot(
             Request::post("/lti/login")
                 .header("host", "localhost:4471")
                 .header("content-type", "application/x-www-form-urlencoded")
-                .body(Body::from(form(&[
-                    ("iss", ISS),
-                    ("login_hint", "user-7"),
-                    ("target_link_uri", "http://localhost:4471/lti/launch"),
-                    ("client_id", CLIENT),
-                    ("lti_deployment_id", "dep-1"),
-                    ("lti_message_hint", "opaque-hint"),
-                ])))
+                .body(Body::from(form(&params)))
                 .unwrap(),
         )
         .await
-        .unwrap();
+        .unwrap()
+}
+
+/// Step 1 → 2: returns (state, nonce, cookie header value) from the redirect.
+async fn login(h: &Harness) -> (String, String, String) {
+    let res = post_login(h, &[("lti_message_hint", "opaque-hint")]).await;
     assert_eq!(res.status(), StatusCode::FOUND, "{}", text(res).await);
     let location = res.headers()[header::LOCATION]
         .to_str()
@@ -509,25 +514,7 @@ async fn single_use_state_and_nonce_survive_a_restart() {
 
 /// A login offering platform storage; returns (state, nonce) from the storage page.
 async fn login_with_storage(h: &Harness) -> (String, String) {
-    let res = h
-        .app
-        .clone()
-        .oneshot(
-            Request::post("/lti/login")
-                .header("host", "localhost:4471")
-                .header("content-type", "application/x-www-form-urlencoded")
-                .body(Body::from(form(&[
-                    ("iss", ISS),
-                    ("login_hint", "user-7"),
-                    ("target_link_uri", "http://localhost:4471/lti/launch"),
-                    ("client_id", CLIENT),
-                    ("lti_deployment_id", "dep-1"),
-                    ("lti_storage_target", "_parent"),
-                ])))
-                .unwrap(),
-        )
-        .await
-        .unwrap();
+    let res = post_login(h, &[("lti_storage_target", "_parent")]).await;
     assert_eq!(res.status(), StatusCode::OK);
     let page = text(res).await;
     let grab = |key: &str| {

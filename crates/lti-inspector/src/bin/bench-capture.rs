@@ -445,17 +445,7 @@ async fn main() {
         (cpu1 - cpu0) / el.as_secs_f64(),
         (cpu1 - cpu0) * 1e6 / n as f64,
     );
-    let stored: i64 = engine
-        .store()
-        .read(|c| {
-            Ok(c.query_row(
-                "SELECT count(*) FROM messages WHERE kind = 'id_token' AND verdict = 'valid'",
-                [],
-                |r| r.get(0),
-            )?)
-        })
-        .await
-        .unwrap();
+    let stored = valid_launches(&engine).await;
     assert_eq!(stored as usize, n, "every launch must be stored as valid");
     let (req, res, hdr, rep): (f64, f64, f64, f64) = engine
         .store()
