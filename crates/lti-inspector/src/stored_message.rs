@@ -15,7 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::error::{Error, Result};
 use crate::flows::{Param, StoredMessage};
 
-#[derive(Serialize, Deserialize)]
+/// A row as read back.
+#[derive(Deserialize)]
 struct Row {
     kind: String,
     step: String,
@@ -32,8 +33,8 @@ struct Row {
     findings: Vec<Compact>,
 }
 
-/// One finding, catalog fields only when they differ from the catalog.
-#[derive(Serialize, Deserialize)]
+/// One finding as read back; catalog fields only when they differed from the catalog.
+#[derive(Deserialize)]
 struct Compact {
     #[serde(rename = "r")]
     rule_id: String,
@@ -59,24 +60,65 @@ struct Compact {
     spec_url: Option<String>,
 }
 
-fn differs(value: &str, catalog: Option<&str>) -> Option<String> {
-    (Some(value) != catalog).then(|| value.to_string())
+/// [`Row`] as written: borrowed from the message, nothing copied.
+#[derive(Serialize)]
+struct RowRef<'a> {
+    kind: &'a str,
+    step: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    raw: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    params: Option<&'a [Param]>,
+    verdict: Verdict,
+    counts: Counts,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message_type: Option<&'a str>,
+    validated_at: i64,
+    findings: Vec<CompactRef<'a>>,
 }
 
-fn compact(f: &Finding) -> Compact {
+/// [`Compact`] as written.
+#[derive(Serialize)]
+struct CompactRef<'a> {
+    r: &'a str,
+    o: Outcome,
+    m: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    s: Option<Severity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    p: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    e: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    a: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    h: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    t: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ss: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    su: Option<&'a str>,
+}
+
+fn differs<'a>(value: &'a str, catalog: Option<&str>) -> Option<&'a str> {
+    (Some(value) != catalog).then_some(value)
+}
+
+fn compact(f: &Finding) -> CompactRef<'_> {
     let rule = rules::get(&f.rule_id);
-    Compact {
-        rule_id: f.rule_id.to_string(),
-        outcome: f.outcome,
-        message: f.message.clone(),
-        severity: (Some(f.severity) != rule.map(|r| r.severity)).then_some(f.severity),
-        path: f.path.clone(),
-        expected: f.expected.clone(),
-        actual: f.actual.clone(),
-        hint: f.hint.clone(),
-        title: differs(&f.title, rule.map(|r| r.title)),
-        spec_section: differs(&f.spec_section, rule.map(|r| r.spec_section)),
-        spec_url: differs(&f.spec_url, rule.map(|r| r.spec_url)),
+    CompactRef {
+        r: &f.rule_id,
+        o: f.outcome,
+        m: &f.message,
+        s: (Some(f.severity) != rule.map(|r| r.severity)).then_some(f.severity),
+        p: f.path.as_deref(),
+        e: f.expected.as_deref(),
+        a: f.actual.as_deref(),
+        h: f.hint.as_deref(),
+        t: differs(&f.title, rule.map(|r| r.title)),
+        ss: differs(&f.spec_section, rule.map(|r| r.spec_section)),
+        su: differs(&f.spec_url, rule.map(|r| r.spec_url)),
     }
 }
 
@@ -111,14 +153,14 @@ fn whole(c: Compact) -> Finding {
 }
 
 pub fn encode(m: &StoredMessage) -> Result<String> {
-    let row = Row {
-        kind: m.kind.clone(),
-        step: m.step.clone(),
-        raw: m.raw.clone(),
-        params: m.params.clone(),
+    let row = RowRef {
+        kind: &m.kind,
+        step: &m.step,
+        raw: m.raw.as_deref(),
+        params: m.params.as_deref(),
         verdict: m.verdict,
         counts: m.counts,
-        message_type: m.message_type.clone(),
+        message_type: m.message_type.as_deref(),
         validated_at: m.validated_at,
         findings: m.report.findings.iter().map(compact).collect(),
     };

@@ -186,12 +186,13 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
         // Claims are explained when the flow is read; the landing page needs only the report.
         skip_explain: true,
     };
-    let token_report = match &parsed {
+    let mut token_report = match &parsed {
         Some(jws) => validate::id_token_parsed(jws, &ctx),
         // Unparsable: the full entry point reports why (jwt.format).
         None => validate::id_token(&raw, &ctx),
     };
-    let mut report = token_report.report.clone();
+    // The landing page reads the stored message's report, not this one: move it.
+    let mut report = std::mem::take(&mut token_report.report);
     add_capture_findings(
         &mut report,
         &launch_state,
@@ -205,14 +206,12 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
         .retain(|f| f.rule_id != "response.state" || launch_state.is_none());
     report
         .findings
-        .splice(0..0, response_report.findings.clone());
+        .splice(0..0, std::mem::take(&mut response_report.findings));
 
-    let payload = parsed
-        .as_ref()
-        .map(|j| j.payload.clone())
-        .unwrap_or_default();
+    let empty = Map::new();
+    let payload = parsed.as_ref().map(|j| &j.payload).unwrap_or(&empty);
     let summary = summarize(
-        &payload,
+        payload,
         registration.as_ref(),
         profile.as_ref().map(|p| p.name.as_str()),
         &report,
@@ -244,7 +243,6 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
         .and_then(Value::as_str)
         .map(|n| (iss.clone(), n.to_string()));
     let fid = flow_id.clone();
-    let msg_for_page = msg.clone();
     // Stored with this request's exchange, in one commit, before the landing page leaves.
     match flows::encode(&msg) {
         Ok(encoded) => notes.defer_write(move |tx| {
@@ -264,7 +262,7 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
     }
     let mut page = landing::launch_page(
         &token_report,
-        &msg_for_page,
+        &msg,
         &flow_id,
         engine.config().ui_url.as_deref(),
     );
