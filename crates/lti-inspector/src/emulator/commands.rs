@@ -11,11 +11,12 @@ use crate::error::{Error, Result};
 
 pub async fn launch_demo(engine: &Engine, _: NoArgs) -> Result<LaunchUrl> {
     demo::ensure(engine).await?;
-    let tool = engine
-        .store()
-        .read(db::demo_tool)
-        .await?
-        .ok_or_else(|| Error::NotFound("the demo tool (it was removed)".into()))?;
+    if demo::restore_tool(engine).await? {
+        tracing::info!("the demo tool was removed: restored it for Launch demo");
+    }
+    let tool = engine.store().read(db::demo_tool).await?.ok_or_else(|| {
+        Error::NotFound("the demo tool (it was removed with the demo course)".into())
+    })?;
     launch::create(
         engine,
         LaunchArgs {

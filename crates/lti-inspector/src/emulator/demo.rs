@@ -256,6 +256,13 @@ fn seed(tx: &rusqlite::Transaction, tool_base: &str) -> Result<()> {
             },
         )?;
     }
+    seed_tool(tx, tool_base, now)?;
+    db::set_setting(tx, SEEDED, &now.to_string())
+}
+
+/// The demo tool with its deployment, its graded resource link in the demo course and that
+/// link's line item (removing the tool removes them all).
+fn seed_tool(tx: &rusqlite::Transaction, tool_base: &str, now: i64) -> Result<()> {
     let tool = demo_tool(tool_base, now);
     db::upsert_tool(tx, &tool)?;
     db::insert_deployment(tx, DEPLOYMENT_ID, TOOL_ID, None)?;
@@ -293,5 +300,24 @@ fn seed(tx: &rusqlite::Transaction, tool_base: &str) -> Result<()> {
             updated_at: now,
         },
     )?;
-    db::set_setting(tx, SEEDED, &now.to_string())
+    Ok(())
+}
+
+/// Puts the demo tool back when it was removed (and the demo course is still there), so
+/// "Launch demo" works again. Returns whether it had to.
+pub async fn restore_tool(engine: &Engine) -> Result<bool> {
+    let _one = LOCK.lock().await;
+    let Some(tool_base) = engine.tool_status().base_url else {
+        return Ok(false);
+    };
+    engine
+        .store()
+        .write(move |tx| {
+            if db::demo_tool(tx)?.is_some() || db::course(tx, COURSE_ID)?.is_none() {
+                return Ok(false);
+            }
+            seed_tool(tx, &tool_base, crate::clock::now_ms())?;
+            Ok(true)
+        })
+        .await
 }

@@ -172,6 +172,42 @@ async fn first_start_seeds_a_demo_that_launches_into_the_tool_side_as_a_valid_fl
     );
 }
 
+/// Removing the demo tool from the registry does not break "Launch demo": it is put back
+/// (with its graded link) and the launch is valid again.
+#[tokio::test]
+async fn launch_demo_restores_a_removed_demo_tool() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(dir.path()).await;
+    let tools = rpc(&engine, "list_emulator_tools", json!({})).await;
+    let demo = tools
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["demo"] == true)
+        .unwrap()
+        .clone();
+    rpc(&engine, "delete_emulator_tool", json!({"id": demo["id"]})).await;
+    let tools = rpc(&engine, "list_emulator_tools", json!({})).await;
+    assert!(tools.as_array().unwrap().iter().all(|t| t["demo"] != true));
+
+    let launch = rpc(&engine, "launch_demo", json!({})).await;
+    let walk = Walker::new()
+        .open(launch["url"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert!(walk.body.contains("Valid launch"), "{}", walk.body);
+    let tools = rpc(&engine, "list_emulator_tools", json!({})).await;
+    assert_eq!(
+        tools
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|t| t["demo"] == true)
+            .count(),
+        1
+    );
+}
+
 #[tokio::test]
 async fn each_negative_test_breaks_exactly_its_rule_at_the_tool_side() {
     let dir = tempfile::tempdir().unwrap();
