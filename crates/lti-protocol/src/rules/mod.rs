@@ -64,6 +64,68 @@ pub fn get(id: &str) -> Option<&'static Rule> {
         .copied()
 }
 
+/// The catalog as a Markdown reference (what `docs/RULES.md` holds; a test keeps it current):
+/// one table per family of rules, in catalog order.
+pub fn markdown() -> String {
+    let family = |id: &str| -> &'static str {
+        match id.split('.').next().unwrap_or("") {
+            "login" => "OIDC login initiation",
+            "auth" => "Authentication request",
+            "response" => "Authentication response (form post)",
+            "jwt" => "JWS: algorithm, key, signature",
+            "idtoken" => "OIDC id_token claims",
+            "lti" => "LTI Core claims",
+            "dl" => "Deep Linking",
+            "ags" => "Assignment and Grade Services",
+            "nrps" => "Names and Role Provisioning Services",
+            "sr" => "Submission Review",
+            "ap" => "Proctoring",
+            "token" => "Access tokens (client credentials)",
+            "service" => "Service calls",
+            "hint" => "LMS hints",
+            _ => "Other",
+        }
+    };
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut out = String::from(
+        "# Validation rules\n\n\
+         Generated from `crates/lti-protocol/src/rules/catalog.rs` (the same catalog the Rules page \
+         of the app and the `list_rules` command show); regenerate with \
+         `UPDATE_DOCS=1 cargo test -p lti-protocol --test rules_doc`.\n\n\
+         Every check of a validation reports **pass**, **fail** or **skipped** against one of these \
+         rules, with the values it compared. A failed **error** makes a message invalid; warnings \
+         and infos never do.\n",
+    );
+    // Families in the order they first appear; rules in catalog order within each.
+    let mut families: Vec<&str> = Vec::new();
+    for r in RULES {
+        if !families.contains(&family(r.id)) {
+            families.push(family(r.id));
+        }
+    }
+    for f in families {
+        out.push_str(&format!(
+            "\n## {f}\n\n| Rule | Severity | What it checks | Spec |\n|---|---|---|---|\n"
+        ));
+        for r in RULES.iter().filter(|r| family(r.id) == f) {
+            let severity = match r.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "info",
+            };
+            out.push_str(&format!(
+                "| `{}` | {severity} | **{}** {} | [{}]({}) |\n",
+                r.id,
+                cell(r.title),
+                cell(r.explanation),
+                cell(r.spec_section),
+                r.spec_url
+            ));
+        }
+    }
+    out
+}
+
 /// The whole catalog, serializable, in catalog order.
 pub fn catalog() -> Vec<RuleInfo> {
     RULES.iter().map(RuleInfo::from).collect()
