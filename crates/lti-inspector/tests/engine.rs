@@ -431,3 +431,82 @@ async fn a_failing_deferred_write_is_named_on_the_exchange_which_is_kept() {
         "{ex}"
     );
 }
+
+/// `lti-inspector inspect`'s exit codes and JSON verdict: 0 valid, 1 invalid, 3 unverified
+/// (no key), 2 unusable input.
+#[test]
+fn inspect_cli_exit_codes_follow_the_verdict() {
+    use lti_protocol::keys::SigningKey;
+    let dir = tempfile::tempdir().unwrap();
+    let key = SigningKey::generate().unwrap();
+    let jwks = dir.path().join("jwks.json");
+    std::fs::write(&jwks, json!({"keys": [key.public_jwk()]}).to_string()).unwrap();
+    let now = lti_inspector::clock::now_secs();
+    let claims = json!({
+        "iss": "https://lms.example", "aud": "client-1", "sub": "u1", "exp": now + 300, "iat": now,
+        "nonce": "n-1",
+        "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiResourceLinkRequest",
+        "https://purl.imsglobal.org/spec/lti/claim/version": "1.3.0",
+        "https://purl.imsglobal.org/spec/lti/claim/deployment_id": "dep-1",
+        "https://purl.imsglobal.org/spec/lti/claim/target_link_uri": "https://tool.example/launch",
+        "https://purl.imsglobal.org/spec/lti/claim/resource_link": {"id": "rl-1"},
+        "https://purl.imsglobal.org/spec/lti/claim/roles": []
+    });
+    let token =
+        lti_protocol::jws::sign_rs256(&serde_json::Map::new(), claims.as_object().unwrap(), &key)
+            .unwrap();
+    let token_file = dir.path().join("token.jwt");
+    std::fs::write(&token_file, &token).unwrap();
+    let run = |extra: &[&str], input: &Path| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_lti-inspector"))
+            .arg("inspect")
+            .args(extra)
+            .args(["--format", "json"])
+            .arg(input)
+            .output()
+            .unwrap();
+        let json: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (out.status.code(), json)
+    };
+    let jwks_arg = jwks.to_str().unwrap();
+    let known = [
+        "--jwks",
+        jwks_arg,
+        "--issuer",
+        "https://lms.example",
+        "--client-id",
+        "client-1",
+        "--deployment-id",
+        "dep-1",
+        "--nonce",
+        "n-1",
+    ];
+    let (code, json) = run(&known, &token_file);
+    assert_eq!(
+        (code, json["verdict"].as_str()),
+        (Some(0), Some("valid")),
+        "{json}"
+    );
+
+    let (code, json) = run(&[], &token_file);
+    assert_eq!(
+        (code, json["verdict"].as_str()),
+        (Some(3), Some("unverified")),
+        "{json}"
+    );
+
+    let later = (now + 3600).to_string();
+    let mut expired = known.to_vec();
+    expired.extend(["--at", later.as_str()]);
+    let (code, json) = run(&expired, &token_file);
+    assert_eq!(
+        (code, json["verdict"].as_str()),
+        (Some(1), Some("invalid")),
+        "{json}"
+    );
+
+    let garbage = dir.path().join("garbage.bin");
+    std::fs::write(&garbage, [0xff, 0xfe, 0x00, 0x01]).unwrap();
+    let (code, _) = run(&[], &garbage);
+    assert_eq!(code, Some(2));
+}

@@ -1,0 +1,100 @@
+//! `inspect`: validate a pasted token, claims, form body or HAR file without a server.
+
+use anyhow::Context;
+
+use crate::Format;
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn inspect_cmd(
+    jwks: Option<String>,
+    issuer: Option<String>,
+    client_id: Option<String>,
+    deployment_ids: Vec<String>,
+    nonce: Option<String>,
+    at: Option<String>,
+    format: Format,
+    input: String,
+) -> anyhow::Result<std::process::ExitCode> {
+    use lti_inspector::inspect::{self, InspectOptions};
+    use std::io::Read;
+    let text = if input == "-" {
+        let mut s = String::new();
+        std::io::stdin()
+            .read_to_string(&mut s)
+            .context("reading standard input")?;
+        s
+    } else {
+        match std::fs::read(&input) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(e) => {
+                eprintln!("error: cannot read {input}: {e}");
+                return Ok(std::process::ExitCode::from(2));
+            }
+        }
+    };
+    let at = match at.as_deref().map(parse_time) {
+        Some(Ok(t)) => Some(t),
+        Some(Err(e)) => {
+            eprintln!("error: --at: {e}");
+            return Ok(std::process::ExitCode::from(2));
+        }
+        None => None,
+    };
+    let jwks = match jwks {
+        Some(src) => match load_jwks(&src) {
+            Ok(j) => Some(j),
+            Err(e) => {
+                eprintln!("error: --jwks: {e:#}");
+                return Ok(std::process::ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
+    let opts = InspectOptions {
+        jwks,
+        issuer,
+        client_id,
+        deployment_ids: (!deployment_ids.is_empty()).then_some(deployment_ids),
+        nonce,
+        at,
+    };
+    match inspect::inspect(&text, &opts, lti_inspector::clock::now_secs()) {
+        Ok(out) => {
+            match format {
+                Format::Json => println!("{}", serde_json::to_string_pretty(&out)?),
+                Format::Text => print!("{}", inspect::render_text(&out)),
+            }
+            Ok(std::process::ExitCode::from(out.exit_code()))
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(std::process::ExitCode::from(2))
+        }
+    }
+}
+
+fn parse_time(s: &str) -> anyhow::Result<i64> {
+    if let Ok(n) = s.trim().parse::<i64>() {
+        return Ok(n);
+    }
+    time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
+        .map(|t| t.unix_timestamp())
+        .map_err(|e| anyhow::anyhow!("{s:?} is neither Unix seconds nor RFC 3339: {e}"))
+}
+
+fn load_jwks(src: &str) -> anyhow::Result<lti_protocol::jwk::Jwks> {
+    let text = if src.starts_with("http://") || src.starts_with("https://") {
+        let rt = tokio::runtime::Runtime::new()?;
+        rt.block_on(async {
+            let res = reqwest::Client::new()
+                .get(src)
+                .timeout(std::time::Duration::from_secs(10))
+                .send()
+                .await?;
+            anyhow::Ok(res.error_for_status()?.text().await?)
+        })?
+    } else {
+        std::fs::read_to_string(src).with_context(|| format!("reading {src}"))?
+    };
+    Ok(lti_inspector::registrations::parse_public_key(&text)?)
+}

@@ -1,0 +1,93 @@
+//! Subcommands that act on a data folder: the service client calls and platform registrations.
+
+use crate::{engine_config, DataArgs, PlatformAction};
+use anyhow::Context;
+use lti_inspector::engine::{Engine, EngineConfig};
+
+/// Runs a service command of the command table and prints its JSON result; a refusal is
+/// printed as JSON `{"error": …}` on standard error with exit code 1.
+pub(crate) fn service_cmd(
+    data: &DataArgs,
+    name: &str,
+    args: serde_json::Value,
+) -> anyhow::Result<std::process::ExitCode> {
+    let cfg = engine_config(data);
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        let engine = Engine::open(cfg)?;
+        match lti_inspector::commands::dispatch(&engine, name, args).await {
+            Ok(v) => {
+                println!("{}", serde_json::to_string_pretty(&v)?);
+                Ok(std::process::ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("{}", serde_json::json!({"error": e}));
+                Ok(std::process::ExitCode::from(1))
+            }
+        }
+    })
+}
+
+pub(crate) async fn platforms_cmd(
+    cfg: EngineConfig,
+    action: PlatformAction,
+) -> anyhow::Result<std::process::ExitCode> {
+    use lti_inspector::registrations::{self, PlatformInput};
+    let engine = Engine::open(cfg)?;
+    match action {
+        PlatformAction::List => {
+            let list = engine
+                .store()
+                .read(lti_inspector::store::platforms::list)
+                .await?;
+            println!("{}", serde_json::to_string_pretty(&list)?);
+        }
+        PlatformAction::Presets => println!(
+            "{}",
+            serde_json::to_string_pretty(&lti_protocol::lms::profiles())?
+        ),
+        PlatformAction::Remove { id } => {
+            registrations::delete(&engine, id.clone()).await?;
+            eprintln!("removed {id}");
+        }
+        PlatformAction::Add {
+            id,
+            name,
+            preset,
+            site,
+            issuer,
+            client_id,
+            deployment_ids,
+            auth_endpoint,
+            token_endpoint,
+            token_audience,
+            jwks_url,
+            public_key_file,
+        } => {
+            let public_key = match public_key_file {
+                Some(p) => Some(
+                    std::fs::read_to_string(&p)
+                        .with_context(|| format!("reading {}", p.display()))?,
+                ),
+                None => None,
+            };
+            let input = PlatformInput {
+                id,
+                name,
+                preset,
+                issuer,
+                client_id,
+                deployment_ids: (!deployment_ids.is_empty()).then_some(deployment_ids),
+                auth_endpoint,
+                token_endpoint,
+                token_audience,
+                jwks_url,
+                public_key,
+                site,
+            };
+            let saved = registrations::save(&engine, input).await?;
+            println!("{}", serde_json::to_string_pretty(&saved)?);
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}

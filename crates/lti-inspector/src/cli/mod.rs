@@ -1,0 +1,5 @@
+//! The CLI's subcommands, one module per kind (the argument definitions stay in main.rs).
+
+pub(crate) mod inspect;
+pub(crate) mod manage;
+pub(crate) mod serve;
