@@ -464,6 +464,13 @@ async fn main() {
     println!(
         "  stored per launch: request body {req:.0} B, response body {res:.0} B, headers {hdr:.0} B, findings {rep:.0} B"
     );
+    let wal = std::fs::metadata(engine.store().path().with_extension("db-wal"))
+        .map(|m| m.len())
+        .unwrap_or(0);
+    println!(
+        "  write-ahead log after the run: {:.1} MiB",
+        wal as f64 / 1048576.0
+    );
 
     // 2b. The same with wrk (C, one thread) as the load generator when it is installed: the
     // in-process client above costs about as much CPU as the server it measures.
