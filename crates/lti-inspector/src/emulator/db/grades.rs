@@ -43,7 +43,7 @@ pub fn line_items(c: &Connection, course_id: &str, f: &ItemFilter) -> Result<Vec
         "SELECT {ITEM_COLS} FROM emu_line_items WHERE course_id = ?1
            AND (?2 IS NULL OR tool_id = ?2) AND (?3 IS NULL OR resource_link_id = ?3)
            AND (?4 IS NULL OR resource_id = ?4) AND (?5 IS NULL OR tag = ?5)
-         ORDER BY created_at, id"
+         ORDER BY created_at, rowid"
     ))?;
     let rows = st.query_map(
         params![

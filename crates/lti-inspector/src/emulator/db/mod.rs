@@ -384,7 +384,7 @@ fn link_row(r: &Row) -> rusqlite::Result<ResourceLink> {
 
 pub fn resource_links(c: &Connection, course_id: &str) -> Result<Vec<ResourceLink>> {
     let mut st = c.prepare_cached(&format!(
-        "SELECT {LINK_COLS} FROM emu_resource_links WHERE course_id = ?1 ORDER BY created_at, id"
+        "SELECT {LINK_COLS} FROM emu_resource_links WHERE course_id = ?1 ORDER BY created_at, rowid"
     ))?;
     let rows = st.query_map([course_id], link_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
