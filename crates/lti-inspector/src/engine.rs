@@ -96,9 +96,9 @@ struct Inner {
     nonces: crate::capture::nonces::Nonces,
     launch_states: crate::capture::states::LaunchStates,
     /// Emulator launches (lti_message_hint) already answered with a token since start.
-    used_launch_hints: std::sync::Mutex<std::collections::HashSet<String>>,
+    used_launch_hints: ClaimOnce,
     /// States already checked through platform storage since start.
-    storage_checks: std::sync::Mutex<std::collections::HashSet<String>>,
+    storage_checks: ClaimOnce,
     platform_cache: crate::registrations::PlatformCache,
     keystore_status: KeystoreStatus,
     tool: RwLock<ServerStatus>,
@@ -270,19 +270,11 @@ impl Engine {
     /// Claims an emulator launch for its one authentication response; false when it was
     /// already claimed since start (the table's `used_at` covers earlier runs).
     pub fn claim_launch_hint(&self, hint: &str) -> bool {
-        let mut used = self.inner.used_launch_hints.lock().expect("launch hints");
-        if used.len() >= 100_000 {
-            used.clear();
-        }
-        used.insert(hint.to_string())
+        self.inner.used_launch_hints.claim(hint)
     }
     /// Claims a state's one platform-storage check; false when it was already checked.
     pub fn claim_storage_check(&self, state: &str) -> bool {
-        let mut seen = self.inner.storage_checks.lock().expect("storage checks");
-        if seen.len() >= 100_000 {
-            seen.clear();
-        }
-        seen.insert(state.to_string())
+        self.inner.storage_checks.claim(state)
     }
     pub fn launch_states(&self) -> &crate::capture::states::LaunchStates {
         &self.inner.launch_states
@@ -326,4 +318,21 @@ pub async fn bind(port: u16) -> Result<TcpListener> {
             Error::Io(source)
         }
     })
+}
+
+/// Single-use tokens seen since start: the first claim of a value wins. Bounded: emptied when
+/// full (the store's own records answer for what was forgotten).
+#[derive(Default)]
+struct ClaimOnce(std::sync::Mutex<std::collections::HashSet<String>>);
+
+impl ClaimOnce {
+    const CAP: usize = 100_000;
+
+    fn claim(&self, value: &str) -> bool {
+        let mut seen = self.0.lock().expect("claim set");
+        if seen.len() >= Self::CAP {
+            seen.clear();
+        }
+        seen.insert(value.to_string())
+    }
 }

@@ -20,13 +20,13 @@ use crate::flows::{Param, StoredMessage};
 struct Row {
     kind: String,
     step: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     raw: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     params: Option<Vec<Param>>,
     verdict: Verdict,
     counts: Counts,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default)]
     message_type: Option<String>,
     validated_at: i64,
     /// Present in this format only (the old one has `report`).
@@ -42,21 +42,21 @@ struct Compact {
     outcome: Outcome,
     #[serde(rename = "m")]
     message: String,
-    #[serde(rename = "s", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "s", default)]
     severity: Option<Severity>,
-    #[serde(rename = "p", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "p", default)]
     path: Option<String>,
-    #[serde(rename = "e", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "e", default)]
     expected: Option<String>,
-    #[serde(rename = "a", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "a", default)]
     actual: Option<String>,
-    #[serde(rename = "h", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "h", default)]
     hint: Option<String>,
-    #[serde(rename = "t", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "t", default)]
     title: Option<String>,
-    #[serde(rename = "ss", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "ss", default)]
     spec_section: Option<String>,
-    #[serde(rename = "su", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "su", default)]
     spec_url: Option<String>,
 }
 

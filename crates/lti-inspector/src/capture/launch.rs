@@ -243,23 +243,23 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
         .and_then(Value::as_str)
         .map(|n| (iss.clone(), n.to_string()));
     let fid = flow_id.clone();
-    // Stored with this request's exchange, in one commit, before the landing page leaves.
-    match flows::encode(&msg) {
-        Ok(encoded) => notes.defer_write(move |tx| {
-            if let Some(f) = &new_flow {
-                store::flows::insert(tx, f)?;
-            }
-            flows::add_encoded(tx, &fid, &encoded, &summary, title.as_deref())?;
-            if let Some((iss, nonce)) = nonce_record {
-                tx.prepare_cached(
-                    "INSERT OR IGNORE INTO seen_nonces(issuer, nonce, first_seen, flow_id) VALUES (?1, ?2, ?3, ?4)",
-                )?
-                .execute(rusqlite::params![iss, nonce, crate::clock::now_ms(), fid])?;
-            }
-            Ok(())
-        }),
-        Err(e) => tracing::error!(error = %e, "could not encode the launch's findings"),
-    }
+    // Stored with this request's exchange, in one commit, before the landing page leaves; a
+    // failure (even to encode) is the recorder's to note on the exchange.
+    let encoded = flows::encode(&msg);
+    notes.defer_write(move |tx| {
+        let encoded = encoded?;
+        if let Some(f) = &new_flow {
+            store::flows::insert(tx, f)?;
+        }
+        flows::add_encoded(tx, &fid, &encoded, &summary, title.as_deref())?;
+        if let Some((iss, nonce)) = nonce_record {
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO seen_nonces(issuer, nonce, first_seen, flow_id) VALUES (?1, ?2, ?3, ?4)",
+            )?
+            .execute(rusqlite::params![iss, nonce, crate::clock::now_ms(), fid])?;
+        }
+        Ok(())
+    });
     let mut page = landing::launch_page(
         &token_report,
         &msg,

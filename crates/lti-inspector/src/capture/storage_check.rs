@@ -195,16 +195,14 @@ pub async fn storage_check(
         settle(&mut msg, finding);
         launch_verdict = Some(flows::verdict_str(msg.verdict));
         let verdict = flows::verdict_str(msg.verdict);
-        match crate::stored_message::encode(&msg) {
-            Ok(json) => notes.defer_write(move |tx| {
-                tx.execute(
-                    "UPDATE messages SET report_json = ?2, verdict = ?3 WHERE id = ?1",
-                    rusqlite::params![id, json, verdict],
-                )?;
-                flows::recompute_verdict(tx, &flow_id)
-            }),
-            Err(e) => tracing::error!(error = %e, "could not encode the settled launch"),
-        }
+        let json = crate::stored_message::encode(&msg);
+        notes.defer_write(move |tx| {
+            tx.execute(
+                "UPDATE messages SET report_json = ?2, verdict = ?3 WHERE id = ?1",
+                rusqlite::params![id, json?, verdict],
+            )?;
+            flows::recompute_verdict(tx, &flow_id)
+        });
     }
     let message = match (matches, launch_verdict) {
         (true, Some("valid")) => "State verified through platform storage (lti.get_data): the launch is valid.",

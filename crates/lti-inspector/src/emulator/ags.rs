@@ -26,8 +26,7 @@ const READ: &[&str] = &[scope::LINEITEM, scope::LINEITEM_READONLY];
 const WRITE: &[&str] = &[scope::LINEITEM];
 const DEFAULT_LIMIT: usize = 100;
 
-async fn finish(
-    engine: &Engine,
+fn finish(
     notes: &ExchangeNotes,
     caller: &Caller,
     step: &str,
@@ -40,7 +39,7 @@ async fn finish(
         Some(b) if !b.is_empty() => record::body_param("body", b),
         _ => crate::flows::params_of(&services::query(uri)),
     });
-    services::finish(engine, notes, caller, step, msg).await;
+    services::finish(notes, caller, step, msg);
 }
 
 pub async fn list_items(
@@ -100,16 +99,7 @@ pub async fn list_items(
     if let Ok(v) = HeaderValue::from_str(&services::link_header(&url, &q, limit, page, total)) {
         res.headers_mut().insert(header::LINK, v);
     }
-    finish(
-        &engine,
-        &notes,
-        &caller,
-        "ags.lineitems",
-        report,
-        None,
-        &uri,
-    )
-    .await;
+    finish(&notes, &caller, "ags.lineitems", report, None, &uri);
     res
 }
 
@@ -139,44 +129,38 @@ pub async fn create_item(
     let mut report = Report::new();
     if let Some(res) = services::check_content_type(&headers, media::LINEITEM, &mut report) {
         finish(
-            &engine,
             &notes,
             &caller,
             "ags.lineitem.create",
             report,
             Some(&body),
             &uri,
-        )
-        .await;
+        );
         return res;
     }
     let fields = match check_item(&body, &mut report) {
         Ok(f) => f,
         Err((status, why)) => {
             finish(
-                &engine,
                 &notes,
                 &caller,
                 "ags.lineitem.create",
                 report,
                 Some(&body),
                 &uri,
-            )
-            .await;
+            );
             return services::error(status, "invalid_request", &why);
         }
     };
     if let Some((status, why)) = check_link(&engine, &caller, &fields, &mut report).await {
         finish(
-            &engine,
             &notes,
             &caller,
             "ags.lineitem.create",
             report,
             Some(&body),
             &uri,
-        )
-        .await;
+        );
         return services::error(status, "not_found", &why);
     }
     let now = crate::clock::now_ms();
@@ -203,15 +187,13 @@ pub async fn create_item(
             .await
     };
     finish(
-        &engine,
         &notes,
         &caller,
         "ags.lineitem.create",
         report,
         Some(&body),
         &uri,
-    )
-    .await;
+    );
     if let Err(e) = saved {
         return services::server_error(e);
     }
@@ -268,7 +250,7 @@ pub async fn get_item(
         Ok(i) => services::json_as(StatusCode::OK, media::LINEITEM, item_json(&base, &i)),
         Err(r) => r,
     };
-    finish(&engine, &notes, &caller, "ags.lineitem", report, None, &uri).await;
+    finish(&notes, &caller, "ags.lineitem", report, None, &uri);
     res
 }
 
@@ -300,18 +282,18 @@ pub async fn update_item(
     let existing = match own_item(&engine, &caller, &item_id).await {
         Ok(i) => i,
         Err(r) => {
-            finish(&engine, &notes, &caller, step, report, Some(&body), &uri).await;
+            finish(&notes, &caller, step, report, Some(&body), &uri);
             return r;
         }
     };
     if let Some(res) = services::check_content_type(&headers, media::LINEITEM, &mut report) {
-        finish(&engine, &notes, &caller, step, report, Some(&body), &uri).await;
+        finish(&notes, &caller, step, report, Some(&body), &uri);
         return res;
     }
     let fields = match check_item(&body, &mut report) {
         Ok(f) => f,
         Err((status, why)) => {
-            finish(&engine, &notes, &caller, step, report, Some(&body), &uri).await;
+            finish(&notes, &caller, step, report, Some(&body), &uri);
             return services::error(status, "invalid_request", &why);
         }
     };
@@ -333,7 +315,7 @@ pub async fn update_item(
         }
     }
     if let Some((status, why)) = check_link(&engine, &caller, &fields, &mut report).await {
-        finish(&engine, &notes, &caller, step, report, Some(&body), &uri).await;
+        finish(&notes, &caller, step, report, Some(&body), &uri);
         return services::error(status, "not_found", &why);
     }
     let item = LineItem {
@@ -355,7 +337,7 @@ pub async fn update_item(
             .write(move |tx| db::upsert_line_item(tx, &i))
             .await
     };
-    finish(&engine, &notes, &caller, step, report, Some(&body), &uri).await;
+    finish(&notes, &caller, step, report, Some(&body), &uri);
     match saved {
         Ok(()) => services::json_as(StatusCode::OK, media::LINEITEM, item_json(&base, &item)),
         Err(e) => services::server_error(e),
@@ -395,16 +377,7 @@ pub async fn delete_item(
         },
         Err(r) => r,
     };
-    finish(
-        &engine,
-        &notes,
-        &caller,
-        "ags.lineitem.delete",
-        report,
-        None,
-        &uri,
-    )
-    .await;
+    finish(&notes, &caller, "ags.lineitem.delete", report, None, &uri);
     res
 }
 
@@ -437,7 +410,7 @@ pub async fn results(
     let item = match own_item(&engine, &caller, &item_id).await {
         Ok(i) => i,
         Err(r) => {
-            finish(&engine, &notes, &caller, "ags.results", report, None, &uri).await;
+            finish(&notes, &caller, "ags.results", report, None, &uri);
             return r;
         }
     };
@@ -466,6 +439,6 @@ pub async fn results(
     if let Ok(v) = HeaderValue::from_str(&services::link_header(&url, &q, limit, page, total)) {
         res.headers_mut().insert(header::LINK, v);
     }
-    finish(&engine, &notes, &caller, "ags.results", report, None, &uri).await;
+    finish(&notes, &caller, "ags.results", report, None, &uri);
     res
 }

@@ -75,15 +75,13 @@ pub async fn response(
         );
         let msg = record::with_params(record::message("dl_response", step, report), &fields);
         record::save(
-            &engine,
             &notes,
             Flow::New(flow),
             step,
             vec![msg],
             record::summary(&[]),
             None,
-        )
-        .await;
+        );
         return pages::info(
             StatusCode::NOT_FOUND,
             "Unknown deep linking request",
@@ -105,7 +103,7 @@ pub async fn response(
             ),
         );
         let msg = record::with_params(record::message("dl_response", step, report), &fields);
-        record::save(&engine, &notes, flow, step, vec![msg], Map::new(), None).await;
+        record::save(&notes, flow, step, vec![msg], Map::new(), None);
         return pages::info(
             StatusCode::BAD_REQUEST,
             "Deep linking response refused",
@@ -185,7 +183,7 @@ pub async fn response(
     let mut summary = record::summary(&[("tool", &tool.name)]);
     summary.insert("items".into(), Value::from(items.len().to_string()));
     if !accepted {
-        record::save(&engine, &notes, flow, step, vec![msg], summary, None).await;
+        record::save(&notes, flow, step, vec![msg], summary, None);
         let problems: String = report
             .failures()
             .iter()
@@ -207,7 +205,7 @@ pub async fn response(
         );
     }
     let added = store_items(&engine, &launch, &tool, &items).await;
-    record::save(&engine, &notes, flow, step, vec![msg], summary, None).await;
+    record::save(&notes, flow, step, vec![msg], summary, None);
     match added {
         Ok(rows) => added_page(&payload, &rows),
         Err(e) => crate::pages::error_page(

@@ -101,7 +101,7 @@ pub async fn memberships(
                         .path("rlid")
                         .actual(id),
                 );
-                finish(&engine, &notes, &caller, report, &uri).await;
+                finish(&notes, &caller, report, &uri);
                 return services::error(StatusCode::BAD_REQUEST, "invalid_request", &why);
             }
         }
@@ -156,22 +156,16 @@ pub async fn memberships(
     if let Ok(v) = HeaderValue::from_str(&links) {
         res.headers_mut().insert(header::LINK, v);
     }
-    finish(&engine, &notes, &caller, report, &uri).await;
+    finish(&notes, &caller, report, &uri);
     res
 }
 
-async fn finish(
-    engine: &Engine,
-    notes: &ExchangeNotes,
-    caller: &Caller,
-    report: Report,
-    uri: &Uri,
-) {
+fn finish(notes: &ExchangeNotes, caller: &Caller, report: Report, uri: &Uri) {
     let msg = record::with_params(
         record::message("nrps_request", "nrps", report),
         &services::query(uri),
     );
-    services::finish(engine, notes, caller, "nrps", msg).await;
+    services::finish(notes, caller, "nrps", msg);
 }
 
 /// One member as NRPS 2.0 §2.2 shows it; with `rlid`, the message claims of that link.

@@ -244,7 +244,7 @@ pub async fn authorize(State(engine): State<Engine>, req: Request) -> Response {
     let summary = record::summary(&[("tool", &tool_name)]);
 
     if let Some(e) = untrusted {
-        record::save(&engine, &notes, flow, "auth", vec![auth_msg], summary, None).await;
+        record::save(&notes, flow, "auth", vec![auth_msg], summary, None);
         return pages::info(
             StatusCode::BAD_REQUEST,
             &format!("Authentication refused: {}", e.code),
@@ -255,7 +255,7 @@ pub async fn authorize(State(engine): State<Engine>, req: Request) -> Response {
     }
     let redirect_uri = redirect_uri.unwrap_or_default();
     if let Some(e) = posted {
-        record::save(&engine, &notes, flow, "auth", vec![auth_msg], summary, None).await;
+        record::save(&notes, flow, "auth", vec![auth_msg], summary, None);
         let mut fields = vec![
             ("error".to_string(), e.code.to_string()),
             ("error_description".to_string(), e.description),
@@ -302,7 +302,7 @@ async fn issue(
     let key = match engine.keys().signing_key(KeyRole::Emulator).await {
         Ok(k) => k,
         Err(e) => {
-            record::save(engine, notes, flow, "auth", vec![auth_msg], summary, None).await;
+            record::save(notes, flow, "auth", vec![auth_msg], summary, None);
             let fields = vec![
                 ("error".to_string(), "server_error".to_string()),
                 (
@@ -385,7 +385,6 @@ async fn issue(
     // in the table together with the messages, before the response leaves.
     let newly_used = l.launch.used_at.is_none() && engine.claim_launch_hint(&hint);
     record::save_with(
-        engine,
         notes,
         flow,
         "auth",
@@ -393,8 +392,7 @@ async fn issue(
         summary,
         None,
         move |tx| db::use_launch(tx, &hint).map(|_| ()),
-    )
-    .await;
+    );
     if !newly_used {
         // Two authentication requests raced for one launch: only the first gets a token.
         let fields = vec![

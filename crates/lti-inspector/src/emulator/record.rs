@@ -5,7 +5,6 @@
 use lti_protocol::finding::Report;
 use serde_json::{json, Map, Value};
 
-use crate::engine::Engine;
 use crate::flows::{self, Param, StoredMessage};
 use crate::record::ExchangeNotes;
 use crate::store::{self, NewFlow, Side};
@@ -69,8 +68,7 @@ pub(super) fn new_flow(kind: &str, title: String) -> NewFlow {
 /// Stores the messages in the flow (creating it first when new) and ties the exchange to it —
 /// in the exchange's own transaction, committed before the response leaves (the flow must
 /// exist before the exchange row refers to it, so it is written first in that transaction).
-pub(super) async fn save(
-    engine: &Engine,
+pub(super) fn save(
     notes: &ExchangeNotes,
     flow: Flow,
     step: &str,
@@ -78,16 +76,11 @@ pub(super) async fn save(
     summary: Map<String, Value>,
     title: Option<String>,
 ) {
-    save_with(engine, notes, flow, step, messages, summary, title, |_| {
-        Ok(())
-    })
-    .await;
+    save_with(notes, flow, step, messages, summary, title, |_| Ok(()));
 }
 
 /// [`save`], running `also` in the same transaction.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn save_with(
-    _engine: &Engine,
+pub(super) fn save_with(
     notes: &ExchangeNotes,
     flow: Flow,
     step: &str,

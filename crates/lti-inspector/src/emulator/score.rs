@@ -42,16 +42,10 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         .map(|t| (t.unix_timestamp_nanos() / 1000) as i64)
 }
 
-async fn finish(
-    engine: &Engine,
-    notes: &ExchangeNotes,
-    caller: &Caller,
-    report: Report,
-    body: &[u8],
-) {
+fn finish(notes: &ExchangeNotes, caller: &Caller, report: Report, body: &[u8]) {
     let mut msg = record::message("score", "ags.score", report);
     msg.params = Some(record::body_param("body", body));
-    services::finish(engine, notes, caller, "ags.score", msg).await;
+    services::finish(notes, caller, "ags.score", msg);
 }
 
 /// The checked score, ready to store.
@@ -389,7 +383,7 @@ pub async fn post_score(
     let item = match item {
         Some(i) if i.course_id == caller.course.id && i.tool_id == caller.tool.id => i,
         _ => {
-            finish(&engine, &notes, &caller, report, &body).await;
+            finish(&notes, &caller, report, &body);
             return services::error(
                 StatusCode::NOT_FOUND,
                 "not_found",
@@ -398,7 +392,7 @@ pub async fn post_score(
         }
     };
     if let Some(res) = services::check_content_type(&headers, media::SCORE, &mut report) {
-        finish(&engine, &notes, &caller, report, &body).await;
+        finish(&notes, &caller, report, &body);
         return res;
     }
     let obj = match serde_json::from_slice::<Value>(&body) {
@@ -412,14 +406,14 @@ pub async fn post_score(
                 Err(e) => format!("The score is not JSON: {e}."),
             };
             report.push(Finding::fail("ags.score.json", why.clone()));
-            finish(&engine, &notes, &caller, report, &body).await;
+            finish(&notes, &caller, report, &body);
             return services::error(StatusCode::BAD_REQUEST, "invalid_request", &why);
         }
     };
     let score = match check(&obj, &members, &mut report) {
         Ok(s) => s,
         Err((status, why)) => {
-            finish(&engine, &notes, &caller, report, &body).await;
+            finish(&notes, &caller, report, &body);
             return services::error(status, "invalid_request", &why);
         }
     };
@@ -443,7 +437,7 @@ pub async fn post_score(
                     .expected(format!("> {last_ts}"))
                     .actual(&score.timestamp),
             );
-            finish(&engine, &notes, &caller, report, &body).await;
+            finish(&notes, &caller, report, &body);
             return services::error(StatusCode::CONFLICT, "conflict", &why);
         }
     }
@@ -488,7 +482,7 @@ pub async fn post_score(
             )
         })
         .await;
-    finish(&engine, &notes, &caller, report, &body).await;
+    finish(&notes, &caller, report, &body);
     match saved {
         Ok(()) => StatusCode::NO_CONTENT.into_response(),
         Err(e) => services::server_error(e),

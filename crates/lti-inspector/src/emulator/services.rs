@@ -201,15 +201,13 @@ pub(super) async fn authenticate(
             let flow =
                 record::new_flow("service", format!("{what} refused: no valid access token"));
             record::save(
-                engine,
                 notes,
                 Flow::New(flow),
                 step,
                 vec![record::message("service_call", step, report)],
                 record::summary(&[]),
                 None,
-            )
-            .await;
+            );
             return Err(error(status, code, &why));
         }
     };
@@ -218,15 +216,13 @@ pub(super) async fn authenticate(
         let mut report = Report::new();
         report.push(Finding::pass("service.bearer", "A valid access token.").path("Authorization"));
         record::save(
-            engine,
             notes,
             flow,
             step,
             vec![record::message("service_call", step, report)],
             Map::new(),
             None,
-        )
-        .await;
+        );
         return Err(error(
             StatusCode::NOT_FOUND,
             "not_found",
@@ -247,15 +243,13 @@ pub(super) async fn authenticate(
                 .actual(tok.scopes.join(" ")),
         );
         record::save(
-            engine,
             notes,
             flow,
             step,
             vec![record::message("service_call", step, report)],
             Map::new(),
             None,
-        )
-        .await;
+        );
         return Err(error(StatusCode::FORBIDDEN, "insufficient_scope", &why));
     }
     if !deployed {
@@ -264,15 +258,13 @@ pub(super) async fn authenticate(
             tool.name, course.title
         );
         record::save(
-            engine,
             notes,
             flow,
             step,
             vec![record::message("service_call", step, report)],
             Map::new(),
             None,
-        )
-        .await;
+        );
         return Err(error(StatusCode::FORBIDDEN, "access_denied", &why));
     }
     Ok(Caller {
@@ -283,13 +275,7 @@ pub(super) async fn authenticate(
 }
 
 /// Records the findings of an authenticated call in its token's flow.
-pub(super) async fn finish(
-    engine: &Engine,
-    notes: &ExchangeNotes,
-    caller: &Caller,
-    step: &str,
-    mut msg: StoredMessage,
-) {
+pub(super) fn finish(notes: &ExchangeNotes, caller: &Caller, step: &str, mut msg: StoredMessage) {
     msg.report.findings.insert(
         0,
         Finding::pass("service.bearer", "A valid access token.").path("Authorization"),
@@ -303,15 +289,13 @@ pub(super) async fn finish(
     msg.counts = msg.report.counts();
     let summary = record::summary(&[("context", &caller.course.title)]);
     record::save(
-        engine,
         notes,
         Flow::Existing(caller.token.flow_id.clone()),
         step,
         vec![msg],
         summary,
         None,
-    )
-    .await;
+    );
 }
 
 /// Query parameters of a URI.

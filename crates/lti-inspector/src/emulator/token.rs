@@ -394,16 +394,7 @@ pub async fn token(
         msg.raw = Some(raw.clone());
     }
     if let Some(r) = refusal {
-        record::save(
-            &engine,
-            &notes,
-            Flow::New(flow),
-            "token",
-            vec![msg],
-            summary,
-            None,
-        )
-        .await;
+        record::save(&notes, Flow::New(flow), "token", vec![msg], summary, None);
         return oauth_error(r.status, r.error, &r.description);
     }
     let tool = tool.expect("no refusal means a known tool");
@@ -426,15 +417,13 @@ pub async fn token(
             .await
     };
     record::save(
-        &engine,
         &notes,
         Flow::New(flow),
         "token",
         vec![msg],
         summary,
         Some(format!("Service session of {}", tool.name)),
-    )
-    .await;
+    );
     if let Err(e) = stored {
         return oauth_error(
             StatusCode::INTERNAL_SERVER_ERROR,
