@@ -86,7 +86,7 @@ pub async fn list_items(
     let total = items.len();
     let body: Vec<Value> = items
         .iter()
-        .skip((page - 1) * limit)
+        .skip(services::offset(limit, page))
         .take(limit)
         .map(|i| item_json(&base, i))
         .collect();
@@ -427,7 +427,7 @@ pub async fn results(
     let total = rows.len();
     let body: Vec<Value> = rows
         .iter()
-        .skip((page - 1) * limit)
+        .skip(services::offset(limit, page))
         .take(limit)
         .map(|g| result_json(&base, &item, g))
         .collect();

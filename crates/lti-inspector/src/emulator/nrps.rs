@@ -131,7 +131,7 @@ pub async fn memberships(
     let total = selected.len();
     let page_items: Vec<Value> = selected
         .into_iter()
-        .skip((page - 1) * limit)
+        .skip(services::offset(limit, page))
         .take(limit)
         .collect();
     let url = claims::memberships_url(&base, &caller.course.id);

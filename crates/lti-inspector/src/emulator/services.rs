@@ -215,6 +215,13 @@ pub(super) async fn authenticate(
     let Some(course) = course else {
         let mut report = Report::new();
         report.push(Finding::pass("service.bearer", "A valid access token.").path("Authorization"));
+        report.push(
+            Finding::fail(
+                "service.context",
+                format!("No course {course_id:?} in the emulator: use the URLs of the launch's service claims."),
+            )
+            .actual(course_id.to_string()),
+        );
         record::save(
             notes,
             flow,
@@ -257,6 +264,7 @@ pub(super) async fn authenticate(
             "The tool {:?} is not deployed in the course {:?}.",
             tool.name, course.title
         );
+        report.push(Finding::fail("service.context", why.clone()).actual(course.id.clone()));
         record::save(
             notes,
             flow,
@@ -335,6 +343,11 @@ pub(super) fn paging(
         .filter(|p| *p > 0)
         .unwrap_or(1);
     (limit, page)
+}
+
+/// Rows before `page` (1-based): saturating, so a hostile `?page=` cannot overflow.
+pub(super) fn offset(limit: usize, page: usize) -> usize {
+    (page - 1).saturating_mul(limit)
 }
 
 /// The Link header of a paged container: first, prev, next, last (RFC 8288).

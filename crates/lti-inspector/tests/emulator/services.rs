@@ -626,4 +626,44 @@ async fn nrps_pages_filters_and_reports_differences() {
         403,
         "an NRPS token does not read line items"
     );
+
+    // A page number past usize's reach is just an empty page.
+    let res = c
+        .get(format!("{url}?limit=2&page={}", usize::MAX))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
+    let far: Value = res.value().await;
+    assert_eq!(far["members"].as_array().unwrap().len(), 0);
+
+    // A course that does not exist: 404, recorded as the tool's mistake, not as a pass.
+    let res = c
+        .get(format!("{base}/courses/no-such-course/memberships"))
+        .bearer_auth(&tok)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 404);
+    let mut outcomes = Vec::new();
+    for f in rpc(&engine, "list_flows", json!({}))
+        .await
+        .as_array()
+        .unwrap()
+    {
+        let flow = rpc(&engine, "get_flow", json!({"id": f["id"]})).await;
+        for m in flow["messages"].as_array().unwrap() {
+            for finding in m["message"]["report"]["findings"].as_array().unwrap() {
+                if finding["rule_id"] == "service.context" {
+                    outcomes.push(finding["outcome"].as_str().unwrap().to_string());
+                }
+            }
+        }
+    }
+    assert_eq!(
+        outcomes,
+        ["fail"],
+        "the unknown course is a failed service.context"
+    );
 }

@@ -294,6 +294,8 @@ pub static RULES: &[Rule] = &[
       "Service calls carry Authorization: Bearer <token from the token endpoint>. A missing, unknown or expired token is answered 401 with WWW-Authenticate.", &[]),
     r("service.scope", Error, "Access token carries the needed scope", "RFC 6750 §3.1; AGS 2.0 §3.1", RFC6750,
       "Each service needs its scope (lineitem or lineitem.readonly to read line items, lineitem to change them, score to post scores, result.readonly for results, contextmembership.readonly for NRPS); otherwise 403 insufficient_scope.", &[]),
+    r("service.context", Error, "The service URL is for a course the tool is deployed in", "AGS 2.0 §3.1; NRPS 2.0 §2.1", AGS,
+      "Tools call the service URLs the launch gave them (the AGS endpoint claim, the NRPS context_memberships_url): a URL of a course that does not exist, or where the tool has no deployment, is answered 404 or 403.", &[]),
     r("service.media_type", Error, "Content-Type is the service's media type", "AGS 2.0 §3.2–3.4", AGS_MEDIA,
       "Line items are sent as application/vnd.ims.lis.v2.lineitem+json and scores as application/vnd.ims.lis.v1.score+json; another Content-Type is answered 415.", &[]),
     r("service.accept", Warning, "Accept names the service's media type", "AGS 2.0 §3.2; NRPS 2.0 §2.2", AGS_MEDIA,
