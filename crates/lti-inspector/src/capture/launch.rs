@@ -127,15 +127,7 @@ pub async fn launch(State(engine): State<Engine>, req: Request) -> Response {
         crate::registrations::find_in(&platforms, &iss, login_client.as_deref())
             .or_else(|| crate::registrations::find_in(&platforms, &iss, token_client.as_deref()));
     let profile = lti_protocol::lms::detect(&iss, None);
-    let jwks_url = registration
-        .as_ref()
-        .and_then(|p| p.jwks_url.clone())
-        .or_else(|| {
-            profile
-                .as_ref()
-                .map(|p| p.jwks_url.clone())
-                .filter(|u| !u.contains('{'))
-        });
+    let jwks_url = super::jwks_url(registration.as_ref(), profile.as_ref());
     let kid = parsed.as_ref().and_then(|j| j.kid().map(str::to_string));
     let (jwks, source) = engine
         .platform_keys()
@@ -307,9 +299,7 @@ fn storage_check_target(
     let target = validate::param(fields, "lti_storage_target")
         .or_else(|| validate::param(&state.minted.login, "lti_storage_target"))?
         .to_string();
-    let auth = registration
-        .map(|p| p.auth_endpoint.clone())
-        .or_else(|| profile.map(|p| p.auth_endpoint.clone()))?;
+    let auth = super::auth_endpoint(registration, profile)?;
     let origin = url::Url::parse(&auth).ok()?.origin().ascii_serialization();
     Some((target, origin))
 }

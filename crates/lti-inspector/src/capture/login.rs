@@ -85,16 +85,7 @@ pub async fn login(State(engine): State<Engine>, req: Request) -> Response {
         ));
     }
     let profile = lti_protocol::lms::detect(&iss, None);
-    let auth_endpoint = registration
-        .as_ref()
-        .map(|p| p.auth_endpoint.clone())
-        .filter(|a| !a.is_empty())
-        .or_else(|| {
-            profile
-                .as_ref()
-                .map(|p| p.auth_endpoint.clone())
-                .filter(|a| !a.contains('{'))
-        });
+    let auth_endpoint = super::auth_endpoint(registration.as_ref(), profile.as_ref());
     let effective_client_id = client_id
         .clone()
         .or_else(|| registration.as_ref().map(|p| p.client_id.clone()));

@@ -65,6 +65,37 @@ pub(crate) fn registration_view(p: &Platform) -> RegistrationView {
     }
 }
 
+/// A platform endpoint: the registration's when it has one, else the LMS preset's when the
+/// preset's URL is complete (a `{…}` placeholder means the site-specific part is unknown).
+fn endpoint(registered: Option<&str>, preset: Option<&str>) -> Option<String> {
+    registered
+        .filter(|u| !u.is_empty())
+        .or_else(|| preset.filter(|u| !u.contains('{')))
+        .map(str::to_string)
+}
+
+/// The OIDC authorization endpoint to use for a platform.
+pub(crate) fn auth_endpoint(
+    registration: Option<&Platform>,
+    profile: Option<&lti_protocol::lms::LmsProfile>,
+) -> Option<String> {
+    endpoint(
+        registration.map(|p| p.auth_endpoint.as_str()),
+        profile.map(|p| p.auth_endpoint.as_str()),
+    )
+}
+
+/// The JWKS URL to fetch a platform's keys from.
+pub(crate) fn jwks_url(
+    registration: Option<&Platform>,
+    profile: Option<&lti_protocol::lms::LmsProfile>,
+) -> Option<String> {
+    endpoint(
+        registration.and_then(|p| p.jwks_url.as_deref()),
+        profile.map(|p| p.jwks_url.as_str()),
+    )
+}
+
 /// One cookie per state, so parallel launches in several tabs do not overwrite each other.
 /// The two cookies that bind a state to the browser: `SameSite=None; Secure` survives the
 /// cross-site form_post from a real LMS (browsers treat http://localhost as secure — Chromium
