@@ -8,9 +8,14 @@ use super::core_claims::is_user_launch;
 use super::{is_absolute_url, show, uri};
 use crate::claims;
 use crate::finding::{Finding, Report, Severity};
-use crate::roles::{self, RoleKind};
+use crate::roles::{self, RoleBadge, RoleKind};
 
-pub(super) fn check_roles(p: &Map<String, Value>, message_type: &str, report: &mut Report) {
+/// Checks the roles claim; returns the parsed roles (the report shows them as badges).
+pub(super) fn check_roles(
+    p: &Map<String, Value>,
+    message_type: &str,
+    report: &mut Report,
+) -> Vec<RoleBadge> {
     let path = uri::ROLES;
     let Some(v) = p.get(path) else {
         if is_user_launch(message_type) {
@@ -27,7 +32,7 @@ pub(super) fn check_roles(p: &Map<String, Value>, message_type: &str, report: &m
                 Finding::skipped("lti.roles", "Not required for this message type.").path(path),
             );
         }
-        return;
+        return Vec::new();
     };
     let Some(items) = v.as_array() else {
         report.push(
@@ -35,7 +40,7 @@ pub(super) fn check_roles(p: &Map<String, Value>, message_type: &str, report: &m
                 .path(path)
                 .actual(show(v)),
         );
-        return;
+        return Vec::new();
     };
     let badges = roles::parse_roles(items);
     if items.iter().any(|r| !r.is_string()) {
@@ -138,7 +143,8 @@ pub(super) fn check_roles(p: &Map<String, Value>, message_type: &str, report: &m
             .path(mentor_path)
             .actual(show(m)),
         ),
-    }
+    };
+    badges
 }
 
 /// `$Person.sourcedId`-style text: a substitution variable the platform did not expand.

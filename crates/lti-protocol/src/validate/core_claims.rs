@@ -26,24 +26,26 @@ fn needs_resource_link(t: &str) -> bool {
     )
 }
 
+/// The LTI Core claims; returns the parsed roles.
 pub(super) fn check(
     p: &Map<String, Value>,
     ctx: &IdTokenContext<'_>,
     message_type: &str,
     profile: Option<&LmsProfile>,
     report: &mut Report,
-) {
+) -> Vec<crate::roles::RoleBadge> {
     check_message_type(p, report);
     check_version(p, report);
     check_deployment(p, ctx, profile, report);
     check_target_link(p, ctx, message_type, report);
     check_resource_link(p, message_type, report);
-    claim_values::check_roles(p, message_type, report);
+    let roles = claim_values::check_roles(p, message_type, report);
     check_context(p, report);
     check_tool_platform(p, profile, report);
     check_launch_presentation(p, report);
     claim_values::check_lis_custom(p, report);
     claim_values::check_names(p, report);
+    roles
 }
 
 fn check_message_type(p: &Map<String, Value>, report: &mut Report) {

@@ -25,7 +25,7 @@ use crate::finding::{Counts, Finding, Report, Verdict};
 use crate::jwk::Jwks;
 use crate::jws::{DecodedJws, Jws, JwsError, SignatureCheck};
 use crate::lms::{self, LmsProfile};
-use crate::roles::{self, RoleBadge};
+use crate::roles::RoleBadge;
 
 pub use urls::{is_absolute_url, is_localhost};
 
@@ -312,7 +312,15 @@ pub fn id_token(raw: &str, ctx: &IdTokenContext<'_>) -> IdTokenReport {
                 "jwt.signature",
                 "The token could not be parsed.",
             ));
-            return finish(None, Some(e), None, report, &Map::new(), ctx.skip_explain);
+            return finish(
+                None,
+                Some(e),
+                None,
+                report,
+                &Map::new(),
+                Checked::default(),
+                ctx.skip_explain,
+            );
         }
     };
     id_token_parsed(&jws, ctx)
@@ -329,13 +337,14 @@ pub fn id_token_parsed(jws: &Jws, ctx: &IdTokenContext<'_>) -> IdTokenReport {
     ));
     let profile = detect_profile(&jws.payload);
     let signature = token::check_jws(jws, ctx, profile.as_ref(), &mut report);
-    check_payload(&jws.payload, ctx, profile.as_ref(), &mut report);
+    let checked = check_payload(&jws.payload, ctx, profile, &mut report);
     finish(
         Some(jws.decoded()),
         None,
         signature,
         report,
         &jws.payload,
+        checked,
         ctx.skip_explain,
     )
 }
@@ -353,31 +362,42 @@ pub fn claims(payload: &Map<String, Value>, ctx: &IdTokenContext<'_>) -> IdToken
         "Unsigned claims: the signature was not checked.",
     ));
     let profile = detect_profile(payload);
-    check_payload(payload, ctx, profile.as_ref(), &mut report);
-    finish(None, None, None, report, payload, ctx.skip_explain)
+    let checked = check_payload(payload, ctx, profile, &mut report);
+    finish(None, None, None, report, payload, checked, ctx.skip_explain)
 }
 
 fn detect_profile(payload: &Map<String, Value>) -> Option<LmsProfile> {
     lms::detect_from_claims(payload)
 }
 
+/// What the payload checks found out that the report carries too: computed once.
+#[derive(Default)]
+struct Checked {
+    message_type: Option<String>,
+    roles: Vec<RoleBadge>,
+    lms: Option<LmsProfile>,
+}
+
 fn check_payload(
     payload: &Map<String, Value>,
     ctx: &IdTokenContext<'_>,
-    profile: Option<&LmsProfile>,
+    profile: Option<LmsProfile>,
     report: &mut Report,
-) {
-    let message_type = payload
-        .get(uri::MESSAGE_TYPE)
-        .and_then(Value::as_str)
-        .unwrap_or("");
-    token::check_claims(payload, ctx, message_type, profile, report);
+) -> Checked {
+    let message_type = payload.get(uri::MESSAGE_TYPE).and_then(Value::as_str);
+    let mt = message_type.unwrap_or("");
+    token::check_claims(payload, ctx, mt, profile.as_ref(), report);
     if let Some(state) = &ctx.state {
         response::check_state(state.expected.as_deref(), state.received.as_deref(), report);
     }
-    core_claims::check(payload, ctx, message_type, profile, report);
-    messages::check(payload, ctx, message_type, profile, report);
+    let roles = core_claims::check(payload, ctx, mt, profile.as_ref(), report);
+    messages::check(payload, ctx, mt, profile.as_ref(), report);
     urls::check_payload(payload, &ctx.policy, report);
+    Checked {
+        message_type: message_type.map(str::to_string),
+        roles,
+        lms: profile,
+    }
 }
 
 fn finish(
@@ -386,12 +406,9 @@ fn finish(
     signature: Option<SignatureCheck>,
     report: Report,
     payload: &Map<String, Value>,
+    checked: Checked,
     skip_explain: bool,
 ) -> IdTokenReport {
-    let roles = match payload.get(uri::ROLES) {
-        Some(Value::Array(a)) => roles::parse_roles(a),
-        _ => Vec::new(),
-    };
     IdTokenReport {
         jwt,
         parse_error,
@@ -399,17 +416,14 @@ fn finish(
         verdict: report.verdict(),
         counts: report.counts(),
         report,
-        message_type: payload
-            .get(uri::MESSAGE_TYPE)
-            .and_then(Value::as_str)
-            .map(str::to_string),
+        message_type: checked.message_type,
         claims: if skip_explain {
             Vec::new()
         } else {
             claims::explain(payload)
         },
-        roles,
-        lms: detect_profile(payload),
+        roles: checked.roles,
+        lms: checked.lms,
     }
 }
 
