@@ -16,6 +16,7 @@ pub mod ids;
 pub mod inspect;
 pub mod keys;
 pub mod keystore;
+pub mod media;
 pub mod outbound;
 pub mod pages;
 pub mod record;

@@ -75,13 +75,10 @@ fn bearer(headers: &HeaderMap) -> Option<String> {
 
 /// The media type of a header (no parameters), lower-cased.
 pub(super) fn media_of(headers: &HeaderMap, name: header::HeaderName) -> Option<String> {
-    headers.get(name).and_then(|v| v.to_str().ok()).map(|v| {
-        v.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .to_ascii_lowercase()
-    })
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(crate::media::base)
 }
 
 /// Finding about the Accept header of a GET: it should name `media`.
@@ -92,13 +89,7 @@ pub(super) fn check_accept(headers: &HeaderMap, media: &str, report: &mut Report
         .unwrap_or("");
     let ok = accept
         .split(',')
-        .map(|a| {
-            a.split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase()
-        })
+        .map(crate::media::base)
         .any(|a| a == media || a == "*/*");
     if ok {
         report.push(

@@ -68,7 +68,7 @@ pub async fn token(
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("");
-    if ctype.split(';').next().map(str::trim) == Some("application/x-www-form-urlencoded") {
+    if crate::media::base(ctype) == "application/x-www-form-urlencoded" {
         report.push(Finding::pass("token.content_type", "Form-encoded.").actual(ctype));
     } else {
         report.push(

@@ -8,12 +8,7 @@ use super::Reply;
 /// The Content-Type of an answer against the service's media type (plain JSON is a warning).
 pub fn media_type(reply: &Reply, expected: &str, report: &mut Report) {
     let actual = reply.header("content-type").unwrap_or("");
-    let base = actual
-        .split(';')
-        .next()
-        .unwrap_or("")
-        .trim()
-        .to_ascii_lowercase();
+    let base = crate::media::base(actual);
     if base == expected {
         report.push(
             Finding::pass("service.response_media_type", "The service's media type.")

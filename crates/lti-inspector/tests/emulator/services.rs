@@ -38,6 +38,23 @@ async fn the_token_endpoint_checks_the_client_assertion() {
     let (status, body) = send(good(&a, AGS_SCORE)).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["token_type"], "Bearer");
+    // Media types compare case-insensitively, parameters aside.
+    let a = assertion(&key, &cid, &aud, "jti-case", 60);
+    let res = http()
+        .post(&aud)
+        .header(
+            "content-type",
+            "Application/X-WWW-Form-Urlencoded; charset=UTF-8",
+        )
+        .body(
+            url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs(good(&a, AGS_SCORE))
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status().as_u16(), 200);
     assert_eq!(body["scope"], AGS_SCORE);
     assert_eq!(body["expires_in"], 3600);
 
