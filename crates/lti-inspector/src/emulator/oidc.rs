@@ -256,19 +256,7 @@ pub async fn authorize(State(engine): State<Engine>, req: Request) -> Response {
     let redirect_uri = redirect_uri.unwrap_or_default();
     if let Some(e) = posted {
         record::save(&notes, flow, "auth", vec![auth_msg], summary, None);
-        let mut fields = vec![
-            ("error".to_string(), e.code.to_string()),
-            ("error_description".to_string(), e.description),
-        ];
-        if let Some(s) = state {
-            fields.push(("state".into(), s));
-        }
-        return pages::auto_post(
-            "Returning an authentication error…",
-            &redirect_uri,
-            &fields,
-            None,
-        );
+        return auth_error(&redirect_uri, e.code, e.description, state);
     }
     let l = loaded.expect("checked above");
     issue(
@@ -303,19 +291,8 @@ async fn issue(
         Ok(k) => k,
         Err(e) => {
             record::save(notes, flow, "auth", vec![auth_msg], summary, None);
-            let fields = vec![
-                ("error".to_string(), "server_error".to_string()),
-                (
-                    "error_description".to_string(),
-                    format!("The emulator cannot sign: {e}"),
-                ),
-            ];
-            return pages::auto_post(
-                "Returning an authentication error…",
-                redirect_uri,
-                &fields,
-                None,
-            );
+            let why = format!("The emulator cannot sign: {e}");
+            return auth_error(redirect_uri, "server_error", why, state);
         }
     };
     let now = crate::clock::now_secs();
@@ -384,6 +361,17 @@ async fn issue(
     // Single use: claimed in memory at once (two racing requests cannot both win), and spent
     // in the table together with the messages, before the response leaves.
     let newly_used = l.launch.used_at.is_none() && engine.claim_launch_hint(&hint);
+    if !newly_used {
+        // Two authentication requests raced for one launch: only the first gets a token (the
+        // loser's token is not recorded as issued).
+        record::save(notes, flow, "auth", vec![auth_msg], summary, None);
+        return auth_error(
+            redirect_uri,
+            "invalid_request",
+            "This launch was already used.".into(),
+            state,
+        );
+    }
     record::save_with(
         notes,
         flow,
@@ -393,22 +381,6 @@ async fn issue(
         None,
         move |tx| db::use_launch(tx, &hint).map(|_| ()),
     );
-    if !newly_used {
-        // Two authentication requests raced for one launch: only the first gets a token.
-        let fields = vec![
-            ("error".to_string(), "invalid_request".to_string()),
-            (
-                "error_description".to_string(),
-                "This launch was already used.".to_string(),
-            ),
-        ];
-        return pages::auto_post(
-            "Returning an authentication error…",
-            redirect_uri,
-            &fields,
-            None,
-        );
-    }
     let mut fields = vec![("id_token".to_string(), token)];
     if let Some(s) = state {
         fields.push(("state".into(), s));
@@ -418,6 +390,29 @@ async fn issue(
     }
     pages::auto_post(
         &format!("Launching {}…", l.tool.name),
+        redirect_uri,
+        &fields,
+        None,
+    )
+}
+
+/// An OAuth error posted back to the tool's (trusted) redirect URI, with the request's state
+/// (OIDC Core §3.1.2.6: the state is returned when the request had one).
+fn auth_error(
+    redirect_uri: &str,
+    code: &str,
+    description: String,
+    state: Option<String>,
+) -> Response {
+    let mut fields = vec![
+        ("error".to_string(), code.to_string()),
+        ("error_description".to_string(), description),
+    ];
+    if let Some(s) = state {
+        fields.push(("state".into(), s));
+    }
+    pages::auto_post(
+        "Returning an authentication error…",
         redirect_uri,
         &fields,
         None,

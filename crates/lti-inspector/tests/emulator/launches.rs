@@ -365,6 +365,33 @@ async fn the_authorization_endpoint_refuses_what_an_lms_refuses() {
     assert!(
         failed(messages(&detail, "auth_request")[0]).contains(&"auth.lti_message_hint".to_string())
     );
+
+    // Two authentication requests racing for one launch: one token; the other gets an error
+    // that carries its state, like every error posted back.
+    for round in 0..5 {
+        let url = rpc(&engine, "launch_url", args.clone()).await["url"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let login = login_params(&url).await;
+        let (pa, pb) = (
+            auth_pairs(&login, &cid, "race-a"),
+            auth_pairs(&login, &cid, "race-b"),
+        );
+        let (a, b) = tokio::join!(authenticate(&base, &pa), authenticate(&base, &pb));
+        let forms = [a.2.unwrap(), b.2.unwrap()];
+        let tokens = forms
+            .iter()
+            .filter(|f| !get(f, "id_token").is_empty())
+            .count();
+        assert_eq!(tokens, 1, "round {round}: {forms:?}");
+        let loser = forms
+            .iter()
+            .find(|f| get(f, "id_token").is_empty())
+            .unwrap();
+        assert_eq!(get(loser, "error"), "invalid_request", "{loser:?}");
+        assert_eq!(get(loser, "state"), "st-1", "round {round}: {loser:?}");
+    }
 }
 
 #[tokio::test]
