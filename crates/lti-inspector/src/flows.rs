@@ -285,16 +285,40 @@ pub fn detail(conn: &Connection, id: &str) -> Result<FlowDetail> {
     })
 }
 
-/// The raw id_token of a flow's launch, for "copy id_token".
+const LATEST_ID_TOKEN: &str = "SELECT id, report_json FROM messages WHERE flow_id = ?1 AND kind = 'id_token' ORDER BY id DESC LIMIT 1";
+
+/// The flow's latest launch (id_token) message, with its row id.
+pub fn latest_id_token(conn: &Connection, flow_id: &str) -> Result<Option<(i64, StoredMessage)>> {
+    let row: Option<(i64, String)> = conn
+        .prepare_cached(LATEST_ID_TOKEN)?
+        .query_row([flow_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(id, json)| Ok((id, crate::stored_message::decode(&json)?)))
+        .transpose()
+}
+
+/// The raw id_token of a flow's launch, for "copy id_token" and the service client: only the
+/// `raw` member is read (both stored formats have it at the top), not the findings.
 pub fn id_token_of(conn: &Connection, flow_id: &str) -> Result<Option<String>> {
+    #[derive(Deserialize)]
+    struct RawOnly {
+        raw: Option<String>,
+    }
     let json: Option<String> = conn
-        .query_row(
-            "SELECT report_json FROM messages WHERE flow_id = ?1 AND kind = 'id_token' ORDER BY id DESC LIMIT 1",
-            [flow_id],
-            |r| r.get(0),
-        )
+        .prepare_cached(LATEST_ID_TOKEN)?
+        .query_row([flow_id], |r| r.get(1))
         .optional()?;
     Ok(json
-        .and_then(|j| crate::stored_message::decode(&j).ok())
+        .and_then(|j| serde_json::from_str::<RawOnly>(&j).ok())
         .and_then(|m| m.raw))
+}
+
+/// Rewrites a stored message (a later check settled one of its findings); the flow's verdict
+/// is then [`recompute_verdict`]'s to update.
+pub fn replace_message(tx: &Transaction, id: i64, json: &str, verdict: Verdict) -> Result<()> {
+    tx.execute(
+        "UPDATE messages SET report_json = ?2, verdict = ?3 WHERE id = ?1",
+        params![id, json, verdict_str(verdict)],
+    )?;
+    Ok(())
 }

@@ -186,7 +186,7 @@ pub async fn storage_check(
     let fid = flow_id.clone();
     let latest = engine
         .store()
-        .lookup(move |c| latest_launch_message(c, &fid))
+        .lookup(move |c| flows::latest_id_token(c, &fid))
         .await
         .ok()
         .flatten();
@@ -194,13 +194,9 @@ pub async fn storage_check(
     if let Some((id, mut msg)) = latest {
         settle(&mut msg, finding);
         launch_verdict = Some(flows::verdict_str(msg.verdict));
-        let verdict = flows::verdict_str(msg.verdict);
-        let json = crate::stored_message::encode(&msg);
+        let (verdict, json) = (msg.verdict, crate::stored_message::encode(&msg));
         notes.defer_write(move |tx| {
-            tx.execute(
-                "UPDATE messages SET report_json = ?2, verdict = ?3 WHERE id = ?1",
-                rusqlite::params![id, json?, verdict],
-            )?;
+            flows::replace_message(tx, id, &json?, verdict)?;
             flows::recompute_verdict(tx, &flow_id)
         });
     }
@@ -215,22 +211,6 @@ pub async fn storage_check(
         "message": message,
     }))
     .into_response()
-}
-
-fn latest_launch_message(
-    c: &rusqlite::Connection,
-    flow_id: &str,
-) -> crate::Result<Option<(i64, flows::StoredMessage)>> {
-    use rusqlite::OptionalExtension;
-    let row: Option<(i64, String)> = c
-        .query_row(
-            "SELECT id, report_json FROM messages WHERE flow_id = ?1 AND kind = 'id_token' ORDER BY id DESC LIMIT 1",
-            [flow_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
-        )
-        .optional()?;
-    row.map(|(id, json)| Ok((id, crate::stored_message::decode(&json)?)))
-        .transpose()
 }
 
 /// Replaces the launch's failed `response.state` finding with the platform-storage outcome and

@@ -211,7 +211,7 @@ pub async fn create_item(
 /// The caller's line item `item_id` of the course, or the 404 to send.
 async fn own_item(engine: &Engine, caller: &Caller, item_id: &str) -> Result<LineItem, Response> {
     let id = item_id.to_string();
-    match engine.store().read(move |c| db::line_item(c, &id)).await {
+    match engine.store().lookup(move |c| db::line_item(c, &id)).await {
         Ok(Some(i)) if i.course_id == caller.course.id && i.tool_id == caller.tool.id => Ok(i),
         Ok(_) => Err(services::error(
             StatusCode::NOT_FOUND,

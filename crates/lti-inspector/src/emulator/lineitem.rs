@@ -218,7 +218,7 @@ pub(super) async fn check_link(
     let lid = id.clone();
     let link = engine
         .store()
-        .read(move |c| db::resource_link(c, &lid))
+        .lookup(move |c| db::resource_link(c, &lid))
         .await
         .ok()
         .flatten();

@@ -421,7 +421,7 @@ pub async fn post_score(
     let (iid, uid) = (item.id.clone(), score.user_id.clone());
     let last = engine
         .store()
-        .read(move |c| db::last_score_timestamp(c, &iid, &uid))
+        .lookup(move |c| db::last_score_timestamp(c, &iid, &uid))
         .await
         .ok()
         .flatten();

@@ -158,7 +158,7 @@ pub(super) async fn authenticate(
             let cid = course_id.to_string();
             engine
                 .store()
-                .read(move |c| {
+                .lookup(move |c| {
                     let Some(tok) = db::token(c, &t)? else {
                         return Ok(None);
                     };

@@ -178,7 +178,7 @@ pub async fn token(
     let tool = match iss.clone() {
         Some(cid) => engine
             .store()
-            .read(move |c| db::tool_by_client_id(c, &cid))
+            .lookup(move |c| db::tool_by_client_id(c, &cid))
             .await
             .ok()
             .flatten(),
