@@ -6,6 +6,7 @@ Environment:
 """
 from __future__ import annotations
 
+import functools
 import json
 import os
 import queue
@@ -80,7 +81,9 @@ class Inspector:
             return "(no stderr)"
 
 
+@functools.lru_cache(maxsize=None)
 def _bindings_commands() -> str:
+    # Once per session: the inspector fixture and every service test ask for it.
     out = subprocess.run([str(BIN), "bindings"], capture_output=True, text=True, timeout=60)
     return out.stdout
 
