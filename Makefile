@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test bench ui app engine bindings serve lint setup-run setup-test clean
+.PHONY: run test bench crash fuzz dist dist-test ui app engine bindings serve lint setup-run setup-test clean
 
 ## Build and open the desktop app on its embedded defaults (installs what is missing).
 run: setup-run ui app
@@ -16,6 +16,24 @@ test: setup-test ui engine app
 ## Benchmarks: desktop cold start to first paint, engine idle RSS, and the engine benches.
 bench: setup-test ui engine app
 	@bash scripts/bench.sh
+
+## Release bundles (.deb, .rpm) with the app and the CLI; see scripts/dist.sh.
+dist:
+	@bash scripts/dist.sh
+
+## Install the .deb here, start the installed app under Xvfb, check it, uninstall it.
+dist-test: dist
+	@bash scripts/dist-test.sh
+
+## Crash safety: launches at half capacity, SIGKILL mid-load, restart; every acknowledged launch found.
+crash: setup-test
+	$(CARGO) build -q --release -p lti-inspector --bins
+	$${CARGO_TARGET_DIR:-target}/release/bench-crash
+
+## Coverage-guided fuzzing (libFuzzer via cargo-fuzz, nightly): every parser of outside input,
+## time-boxed (FUZZ_SECONDS per target, default 120) or to FUZZ_RUNS executions; see scripts/fuzz.sh.
+fuzz:
+	@bash scripts/fuzz.sh
 
 ## `lti-inspector serve` for a browser (prints the ui: URL with its token).
 serve: setup-run ui engine

@@ -15,15 +15,17 @@ step() { echo; echo "=== $*"; }
 step "rustfmt"
 cargo fmt --all --check
 step "clippy (engine and protocol; \`make lint\` also covers the desktop shell)"
-cargo clippy -p lti-protocol -p lti-inspector --all-targets -q -- -D warnings
+cargo clippy --workspace --exclude lti-inspector-desktop --all-targets -q -- -D warnings
 step "Rust tests (protocol, engine, keychain)"
-cargo test -p lti-protocol -p lti-inspector
+cargo test --workspace --exclude lti-inspector-desktop
+step "desktop shell's own Rust (its command names match the generated ones)"
+cargo test -p lti-inspector-desktop --lib
 step "UI unit tests (vitest)"
 (cd ui && npx vitest run)
 step "browser tests (chromium + playwright-core against lti-inspector serve)"
-node --test tests/browser/
+node --test tests/browser/*.test.mjs
 step "real desktop window (tauri-driver + WebKitWebDriver under Xvfb)"
-node --test tests/desktop/
+node --test tests/desktop/*.test.mjs
 step "interop with independent LTI implementations (PyPI peers over loopback)"
 .venv-peers/bin/python -m pytest tests/interop -q -p no:cacheprovider
 echo

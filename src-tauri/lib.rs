@@ -4,6 +4,7 @@
 
 use std::time::Instant;
 
+use lti_inspector::commands::desktop;
 use lti_inspector::engine::{self, Engine, EngineConfig};
 use lti_inspector::ApiError;
 use tauri::{Emitter, Manager};
@@ -25,26 +26,15 @@ async fn rpc(
 }
 
 /// Opens an LTI launch (emulator or LMS URL) in its own webview window, as an LMS would open
-/// a tool in a new window. Only http(s) URLs on loopback are allowed: the window has no IPC.
+/// a tool in a new window. Only http(s) URLs on loopback are allowed (checked and tested in
+/// `commands::desktop`): the window has no IPC.
 #[tauri::command]
 fn open_launch_window(
     app: tauri::AppHandle,
     url: String,
     title: Option<String>,
 ) -> Result<(), ApiError> {
-    let parsed: tauri::Url = url.parse().map_err(|e| {
-        ApiError::new(
-            lti_inspector::ErrorCode::BadRequest,
-            format!("not a URL: {e}"),
-        )
-    })?;
-    let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    if !(parsed.scheme() == "http" || parsed.scheme() == "https") || !loopback {
-        return Err(ApiError::new(
-            lti_inspector::ErrorCode::BadRequest,
-            "only loopback http(s) launch URLs open here",
-        ));
-    }
+    let parsed = desktop::launch_window_url(&url)?;
     let label = format!("launch-{}", lti_inspector::ids::secret_token());
     tauri::WebviewWindowBuilder::new(&app, label, tauri::WebviewUrl::External(parsed))
         .title(title.unwrap_or_else(|| "LTI launch".into()))
@@ -55,21 +45,11 @@ fn open_launch_window(
 }
 
 /// Opens a spec or documentation link in the system browser (the app window never navigates
-/// away). Only http(s) URLs; the URL is passed as one argument, never through a shell.
+/// away). Only http(s) URLs (checked in `commands::desktop`); the URL is passed as one
+/// argument, never through a shell.
 #[tauri::command]
 fn open_external(url: String) -> Result<(), ApiError> {
-    let parsed: tauri::Url = url.parse().map_err(|e| {
-        ApiError::new(
-            lti_inspector::ErrorCode::BadRequest,
-            format!("not a URL: {e}"),
-        )
-    })?;
-    if parsed.scheme() != "http" && parsed.scheme() != "https" {
-        return Err(ApiError::new(
-            lti_inspector::ErrorCode::BadRequest,
-            "only http(s) links open externally",
-        ));
-    }
+    let parsed = desktop::external_url(&url)?;
     let opener = if cfg!(target_os = "macos") {
         std::process::Command::new("open")
             .arg(parsed.as_str())
@@ -149,12 +129,12 @@ pub fn run() {
                     loop {
                         match rx.recv().await {
                             Ok(ev) => {
-                                let _ = handle.emit("engine-event", ev);
+                                let _ = handle.emit(desktop::ENGINE_EVENT, ev);
                             }
                             Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {
                                 // The UI re-fetches its lists rather than missing events.
                                 tracing::warn!(n, "UI lagged behind engine events");
-                                let _ = handle.emit("engine-lagged", n);
+                                let _ = handle.emit(desktop::ENGINE_LAGGED, n);
                             }
                             Err(_) => break,
                         }
@@ -164,6 +144,8 @@ pub fn run() {
             app.manage(AppState { engine, started });
             Ok(())
         })
+        // The names the UI invokes are `commands::desktop`'s constants (generated into its
+        // bindings); the test below keeps these functions' names equal to them.
         .invoke_handler(tauri::generate_handler![
             rpc,
             app_first_paint,
@@ -181,4 +163,20 @@ pub fn run() {
                 }
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use lti_inspector::commands::desktop;
+
+    /// Tauri names a command after its function: the UI invokes the generated constants.
+    #[test]
+    fn command_names_match_the_generated_ones() {
+        assert_eq!(stringify!(rpc), desktop::RPC);
+        assert_eq!(stringify!(open_launch_window), desktop::OPEN_LAUNCH_WINDOW);
+        assert_eq!(stringify!(open_external), desktop::OPEN_EXTERNAL);
+        assert_eq!(stringify!(app_first_paint), desktop::APP_FIRST_PAINT);
+        // The functions exist with those names (this fails to compile otherwise).
+        let _ = (super::open_external, super::open_launch_window);
+    }
 }

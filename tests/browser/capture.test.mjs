@@ -4,7 +4,7 @@
 // view shows the sequence, the claims (hostile markup as literal text, never as elements) and
 // the findings, and that a tampered signature fails `jwt.signature`.
 //
-//   cd ui && npm run build && cd .. && node --test tests/browser/
+//   cd ui && npm run build && cd .. && node --test tests/browser/*.test.mjs
 //
 // Screenshots: tests/artifacts/browser-flow.png (light) and browser-flow-dark.png.
 
@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ARTIFACTS, launchBrowser, skip, startServer, stopServer } from './harness.mjs';
+import { ARTIFACTS, launchBrowser, skip, startServer, stopServer, afterInjectedHandlersWouldHaveRun } from './harness.mjs';
 
 if (skip) console.log(`# SKIP ${skip}`);
 
@@ -171,7 +171,7 @@ async function assertNoInjection() {
     script: [...document.querySelectorAll('script')].filter((s) => (s.textContent ?? '').includes('alert(')).length,
   }));
   assert.deepEqual(injected, { img: 0, script: 0 }, 'payload turned into elements');
-  await page.waitForTimeout(200);
+  await afterInjectedHandlersWouldHaveRun(page);
   assert.deepEqual(dialogs, [], `a dialog opened: ${dialogs.join(', ')}`);
 }
 

@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ARTIFACTS, launchBrowser, skip, startServer, stopServer } from './harness.mjs';
+import { ARTIFACTS, launchBrowser, skip, startServer, stopServer, afterInjectedHandlersWouldHaveRun } from './harness.mjs';
 
 if (skip) console.log(`# SKIP ${skip}`);
 
@@ -88,7 +88,7 @@ async function assertNoInjection() {
     jsLinks: document.querySelectorAll('a[href^="javascript:"]').length,
   }));
   assert.deepEqual(injected, { img: 0, script: 0, jsLinks: 0 }, 'tool- or user-supplied markup turned into elements');
-  await page.waitForTimeout(150);
+  await afterInjectedHandlersWouldHaveRun(page);
   assert.deepEqual(dialogs, [], `a dialog opened: ${dialogs.join(', ')}`);
 }
 

@@ -28,11 +28,21 @@ try {
   playwright = null;
 }
 
-export const skip = !fs.existsSync(CHROMIUM)
+const missing = !fs.existsSync(CHROMIUM)
   ? `${CHROMIUM} is missing (apt-get install chromium): browser tests skipped`
   : !playwright
     ? 'playwright-core is not installed (cd ui && npm install): browser tests skipped'
     : false;
+
+/**
+ * Why the suite cannot run, or false. Under CI (`CI=true`) a missing prerequisite is a failure,
+ * never a silent skip: a green run must mean the tests ran.
+ */
+export const skip = missing && process.env.CI === 'true' ? failUnderCi(missing) : missing;
+
+export function failUnderCi(why) {
+  throw new Error(`CI=true and a prerequisite is missing: ${why}`);
+}
 
 /** Starts `lti-inspector serve` on free ports and waits for its `ui:` and `tool:` lines. */
 export async function startServer(tmp, extraArgs = []) {
@@ -92,7 +102,7 @@ export function stopServer(server) {
 }
 
 /** A persistent chromium context (light theme, 1360×820 unless told otherwise). */
-export async function launchBrowser(profileDir, { width = 1360, height = 820, blockThirdPartyCookies = false } = {}) {
+export async function launchBrowser(profileDir, { width = 1360, height = 820, blockThirdPartyCookies = false, outOfProcessFrames = true } = {}) {
   if (blockThirdPartyCookies) {
     // Chromium's own setting ("Block third-party cookies"), as a user or a browser default has it.
     fs.mkdirSync(path.join(profileDir, 'Default'), { recursive: true });
@@ -103,7 +113,10 @@ export async function launchBrowser(profileDir, { width = 1360, height = 820, bl
     headless: true,
     viewport: { width, height },
     colorScheme: 'light',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      ...(outOfProcessFrames ? [] : ['--disable-site-isolation-trials', '--disable-features=IsolateOrigins,site-per-process']),
+    ],
   });
   const page = context.pages()[0] ?? (await context.newPage());
   page.setDefaultTimeout(10_000);
@@ -123,4 +136,25 @@ export function rawRequest(url, { method = 'GET', headers = {}, body } = {}) {
     if (body) req.write(body);
     req.end();
   });
+}
+
+/**
+ * Resolves once a handler an injected payload could have set (an `<img src=x onerror=…>`) would
+ * have run: a control image with the same failing source is added and its own error event
+ * awaited. Unlike a fixed wait, this cannot pass by checking too early.
+ */
+export async function afterInjectedHandlersWouldHaveRun(page) {
+  await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        const img = document.createElement('img');
+        img.onerror = () => {
+          img.remove();
+          resolve();
+        };
+        img.src = 'x';
+        img.style.display = 'none';
+        document.body.appendChild(img);
+      }),
+  );
 }

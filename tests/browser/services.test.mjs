@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ARTIFACTS, launchBrowser, skip, startServer, stopServer } from './harness.mjs';
+import { ARTIFACTS, launchBrowser, skip, startServer, stopServer, afterInjectedHandlersWouldHaveRun } from './harness.mjs';
 
 if (skip) console.log(`# SKIP ${skip}`);
 
@@ -95,6 +95,13 @@ test('2. Roster: fetch (4 members incl. Grace Hopper), role filter, raw pages op
   const detail = page.getByTestId('roster-log').getByTestId('exchange-detail');
   await detail.getByTestId('detail-url').waitFor();
   assert.match(await detail.getByTestId('detail-url').textContent(), /\/courses\/demo-course\/memberships/);
+  // The bearer token is masked (shown and copied as curl without it) until revealed.
+  const masked = detail.getByTestId('exchange-masked');
+  assert.match(await masked.textContent(), /request header Authorization/);
+  assert.match(await detail.textContent(), /Bearer ‹masked, \d+ chars/);
+  await detail.getByTestId('exchange-reveal').click();
+  await masked.waitFor({ state: 'detached' });
+  assert.doesNotMatch(await detail.textContent(), /‹masked/);
   await page.getByTestId('services-card').scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(ARTIFACTS, 'browser-services-roster.png') });
   assert.ok((await page.getByTestId('roster-log').getByTestId('findings').count()) === 1, 'the response findings are shown');
@@ -244,7 +251,7 @@ test('5. delete a line item; no injected markup, no dialogs, no uncaught errors'
 
   const injected = await page.evaluate(() => document.querySelectorAll('img[src="x"], img[onerror]').length);
   assert.equal(injected, 0, 'platform-supplied markup turned into elements');
-  await page.waitForTimeout(150);
+  await afterInjectedHandlersWouldHaveRun(page);
   assert.deepEqual(dialogs, []);
   assert.deepEqual(pageErrors, [], `uncaught errors in the page: ${pageErrors.join('\n')}`);
 });

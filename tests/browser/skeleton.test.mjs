@@ -1,7 +1,7 @@
 // The UI in a real browser against the real headless engine: `lti-inspector serve` with the
 // built UI (ui/dist), driven by Debian's chromium through playwright-core.
 //
-//   cd ui && npm install && npm run build && cd .. && node --test tests/browser/
+//   cd ui && npm install && npm run build && cd .. && node --test tests/browser/*.test.mjs
 //
 // Env: LTI_INSPECTOR_BIN (default target/debug/lti-inspector), LTI_TEST_FILE_KEYSTORE=1 to use a
 // file key store instead of the OS keychain (run under gnome-keyring otherwise, see
@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ARTIFACTS, launchBrowser, rawRequest, skip, startServer, stopServer } from './harness.mjs';
+import { ARTIFACTS, launchBrowser, rawRequest, skip, startServer, stopServer, afterInjectedHandlersWouldHaveRun } from './harness.mjs';
 
 if (skip) console.log(`# SKIP ${skip}`);
 
@@ -118,7 +118,7 @@ test('6. markup in a recorded URL appears live, as literal text, and never runs'
     () => [...document.querySelectorAll('script')].some((s) => (s.textContent ?? '').includes('alert(')) || document.querySelectorAll('img[src="x"]').length > 0,
   );
   assert.equal(injected, false, 'payload turned into elements');
-  await page.waitForTimeout(300);
+  await afterInjectedHandlersWouldHaveRun(page);
   assert.deepEqual(dialogs, [], `a dialog opened: ${dialogs.join(', ')}`);
 
   // Screenshot: the JWKS exchange open in the detail pane, response tab.

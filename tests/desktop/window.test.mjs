@@ -17,12 +17,15 @@ const DRIVER = [process.env.TAURI_DRIVER, path.join(homedir(), '.cargo/bin/tauri
 );
 const ARTIFACTS = path.join(ROOT, 'tests/artifacts');
 
-const skip =
+const missing =
   !process.env.DISPLAY ? 'no DISPLAY (run through `make test`, which starts Xvfb)'
   : !existsSync(APP) ? `desktop binary missing at ${APP} (make app)`
   : !DRIVER ? 'tauri-driver not installed (scripts/setup.sh test installs it)'
   : !existsSync('/usr/bin/WebKitWebDriver') ? 'WebKitWebDriver missing (apt webkit2gtk-driver)'
   : false;
+// Under CI a missing prerequisite fails the run instead of skipping it.
+if (missing && process.env.CI === 'true') throw new Error(`CI=true and a prerequisite is missing: ${missing}`);
+const skip = missing;
 
 let driver;
 let wd;

@@ -43,12 +43,12 @@ PEER_DEVIATIONS: t.List[t.Tuple[str, str]] = []
 
 
 def _required(inspector: Inspector) -> None:
-    from conftest import _bindings_commands
+    from conftest import _bindings_commands, skip_or_fail
 
     bindings = _bindings_commands()
     missing = [c for c in ("get_roster", "list_line_items", "save_line_item", "post_score", "get_results") if f"{c}:" not in bindings]
     if missing:
-        pytest.skip(f"the inspector binary has no service client commands ({', '.join(missing)}): rebuild it")
+        skip_or_fail(f"the inspector binary has no service client commands ({', '.join(missing)}): rebuild it")
 
 
 def failed_errors(log: dict) -> t.List[dict]:

@@ -21,7 +21,7 @@ use tokio_stream::wrappers::BroadcastStream;
 use tokio_stream::StreamExt;
 
 use crate::engine::Engine;
-use crate::error::{ApiError, ErrorCode};
+use lti_core::error::{ApiError, ErrorCode};
 
 #[derive(Clone)]
 pub struct ApiConfig {
@@ -199,6 +199,28 @@ async fn events(State(st): State<ApiState>) -> Sse<impl Stream<Item = Result<Eve
     Sse::new(stream).keep_alive(KeepAlive::default())
 }
 
+/// The UI file a request path names, as a path relative to the UI folder — or None (serve
+/// index.html) for anything that could leave it on any platform: `..`, `.`, backslashes, and
+/// drive or stream prefixes (`C:/…`, `file:stream`), which `Path::join` on Windows would let
+/// replace the base (issue 9, item 2).
+fn inside_ui_dir(path: &str) -> Option<std::path::PathBuf> {
+    let rel = path.trim_start_matches('/');
+    if rel.is_empty() {
+        return None;
+    }
+    let mut out = std::path::PathBuf::new();
+    for seg in rel.split('/') {
+        if seg.is_empty() || seg == "." || seg == ".." || seg.contains(['\\', ':', '\0']) {
+            return None;
+        }
+        out.push(seg);
+    }
+    // Belt and braces: what was built must be plain names only, on this platform too.
+    out.components()
+        .all(|c| matches!(c, std::path::Component::Normal(_)))
+        .then_some(out)
+}
+
 async fn static_file(State(st): State<ApiState>, uri: Uri) -> Response {
     let Some(dir) = &st.cfg.ui_dir else {
         return (
@@ -207,13 +229,9 @@ async fn static_file(State(st): State<ApiState>, uri: Uri) -> Response {
         )
             .into_response();
     };
-    let rel = uri.path().trim_start_matches('/');
-    // Only plain relative paths: no `..`, no absolute components.
-    let safe = !rel.split('/').any(|seg| seg == ".." || seg.contains('\\'));
-    let candidate = if rel.is_empty() || !safe {
-        dir.join("index.html")
-    } else {
-        dir.join(rel)
+    let candidate = match inside_ui_dir(uri.path()) {
+        Some(rel) => dir.join(rel),
+        None => dir.join("index.html"),
     };
     let path = if candidate.is_file() {
         candidate
@@ -231,15 +249,43 @@ async fn static_file(State(st): State<ApiState>, uri: Uri) -> Response {
             if path.file_name().is_some_and(|n| n == "index.html") {
                 res.headers_mut()
                     .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                // Images may come from the platforms the user calls (roster pictures over
+                // https) and the loopback servers; scripts, styles and frames stay local.
                 res.headers_mut().insert(
                     header::CONTENT_SECURITY_POLICY,
                     HeaderValue::from_static(
-                        "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-src 'self' http://localhost:* http://127.0.0.1:*",
+                        "default-src 'self'; img-src 'self' data: https: http://localhost:* http://127.0.0.1:*; style-src 'self' 'unsafe-inline'; frame-src 'self' http://localhost:* http://127.0.0.1:*",
                     ),
                 );
             }
             res
         }
         Err(_) => (StatusCode::NOT_FOUND, "UI file not found").into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inside_ui_dir;
+
+    #[test]
+    fn only_plain_relative_paths_name_ui_files() {
+        assert_eq!(
+            inside_ui_dir("/assets/index-1.js").unwrap(),
+            std::path::Path::new("assets").join("index-1.js")
+        );
+        for bad in [
+            "/",
+            "/../secret",
+            "/assets/../../etc/passwd",
+            "/C:/Windows/win.ini",
+            "/C:",
+            "/c:%5cwindows",
+            "/assets\\..\\x",
+            "/./index.html",
+            "/index.html:stream",
+        ] {
+            assert!(inside_ui_dir(bad).is_none(), "{bad}");
+        }
     }
 }

@@ -2,21 +2,26 @@
 //! and by `lti-inspector serve`. Degraded states (no keychain, busy port) are kept in the status
 //! the UI shows instead of aborting, so the user always gets a window that says what is wrong.
 
-use std::net::{Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::sync::{Arc, RwLock};
+use std::sync::Arc;
 
+use lti_core::events::EventHub;
+use lti_core::keystore::{KeyStoreChoice, KeystoreStatus};
+use lti_core::server::ServerStatus;
+use lti_core::signing_keys::{KeyRing, KeyRole};
+use lti_core::store::Store;
+use lti_core::{Core, CoreConfig, Result};
+use lti_platform_side::{PlatformConfig, PlatformSide};
+use lti_tool_side::{ToolConfig, ToolSide};
 use serde::{Deserialize, Serialize};
-use tokio::net::TcpListener;
 use ts_rs::TS;
 
-use crate::error::{ApiError, Error, Result};
-use crate::events::EventHub;
-use crate::keys::KeyRing;
-use crate::keystore::{self, KeyStoreChoice, KeystoreStatus};
-use crate::store::Store;
+/// Binding a port is the core's; re-exported for the front doors that bind their own.
+pub use lti_core::server::bind;
 
 pub const DEFAULT_UI_PORT: u16 = 4470;
+/// How often a running engine looks for model changes made by another process.
+const MODEL_POLL: std::time::Duration = std::time::Duration::from_millis(500);
 pub const DEFAULT_TOOL_PORT: u16 = 4471;
 pub const DEFAULT_EMULATOR_PORT: u16 = 4472;
 
@@ -46,7 +51,7 @@ impl EngineConfig {
             key_store: KeyStoreChoice::Keychain,
             tool_host: "localhost".into(),
             emulator_host: "localhost".into(),
-            body_limit: crate::record::DEFAULT_BODY_LIMIT,
+            body_limit: lti_core::recorder::DEFAULT_BODY_LIMIT,
             ui_url: None,
         }
     }
@@ -61,17 +66,6 @@ pub fn default_data_dir() -> PathBuf {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct ServerStatus {
-    pub name: String,
-    #[ts(optional = nullable)]
-    pub base_url: Option<String>,
-    pub port: u16,
-    pub running: bool,
-    #[ts(optional = nullable)]
-    pub error: Option<ApiError>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct EngineStatus {
     pub version: String,
     pub data_dir: String,
@@ -79,6 +73,9 @@ pub struct EngineStatus {
     pub tool: ServerStatus,
     pub emulator: ServerStatus,
     pub keystore: KeystoreStatus,
+    /// Set while the data folder's disk is full (nothing can be recorded until space returns).
+    #[ts(optional = nullable)]
+    pub storage: Option<lti_core::store::StorageProblem>,
 }
 
 #[derive(Clone)]
@@ -88,21 +85,11 @@ pub struct Engine {
 
 struct Inner {
     config: EngineConfig,
-    store: Store,
-    events: EventHub,
-    keys: KeyRing,
-    outbound: crate::outbound::Outbound,
-    platform_keys: crate::capture::platform_keys::PlatformKeys,
-    nonces: crate::capture::nonces::Nonces,
-    launch_states: crate::capture::states::LaunchStates,
-    /// Emulator launches (lti_message_hint) already answered with a token since start.
-    used_launch_hints: ClaimOnce,
-    /// States already checked through platform storage since start.
-    storage_checks: ClaimOnce,
-    platform_cache: crate::registrations::PlatformCache,
-    keystore_status: KeystoreStatus,
-    tool: RwLock<ServerStatus>,
-    emulator: RwLock<ServerStatus>,
+    core: Core,
+    tool: ToolSide,
+    platform: PlatformSide,
+    /// One demo seeding at a time (the start task and a first command can race).
+    demo_lock: tokio::sync::Mutex<()>,
     shutdown: tokio::sync::watch::Sender<bool>,
 }
 
@@ -110,44 +97,34 @@ impl Engine {
     /// Opens the store and key store. Fails only when the database cannot be used (corrupt or
     /// unwritable): without it nothing can be recorded.
     pub fn open(config: EngineConfig) -> Result<Self> {
-        std::fs::create_dir_all(&config.data_dir)?;
-        let store = Store::open(&config.data_dir.join("inspector.db"))?;
-        let (secrets, keystore_status) = keystore::open(&config.key_store);
-        if let Some(e) = &keystore_status.error {
-            tracing::warn!(code = ?e.code, message = %e.message, "key store unavailable");
-        }
-        let keys = KeyRing::new(store.clone(), secrets);
-        let events = EventHub::default();
-        let outbound = crate::outbound::Outbound::new(store.clone(), events.clone());
+        let core = Core::open(CoreConfig {
+            data_dir: config.data_dir.clone(),
+            key_store: config.key_store.clone(),
+            body_limit: config.body_limit,
+        })?;
         let (shutdown, _) = tokio::sync::watch::channel(false);
-        let tool = ServerStatus {
-            name: "tool".into(),
-            base_url: None,
-            port: config.tool_port,
-            running: false,
-            error: None,
-        };
-        let emulator = ServerStatus {
-            name: "emulator".into(),
-            port: config.emulator_port,
-            ..tool.clone()
-        };
+        let tool = ToolSide::new(
+            core.clone(),
+            ToolConfig {
+                host: config.tool_host.clone(),
+                port: config.tool_port,
+                ui_url: config.ui_url.clone(),
+            },
+        );
+        let platform = PlatformSide::new(
+            core.clone(),
+            PlatformConfig {
+                host: config.emulator_host.clone(),
+                port: config.emulator_port,
+            },
+        );
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
-                store,
-                events,
-                keys,
-                outbound,
-                platform_keys: Default::default(),
-                nonces: Default::default(),
-                launch_states: Default::default(),
-                used_launch_hints: Default::default(),
-                storage_checks: Default::default(),
-                platform_cache: Default::default(),
-                keystore_status,
-                tool: RwLock::new(tool),
-                emulator: RwLock::new(emulator),
+                core,
+                tool,
+                platform,
+                demo_lock: Default::default(),
                 shutdown,
             }),
         })
@@ -164,82 +141,24 @@ impl Engine {
     /// Starts the servers and prepares the signing keys of an opened engine. The desktop app
     /// runs this after its window is up, so the first paint does not wait for key generation.
     pub async fn start_servers(&self) {
-        self.start_tool_server().await;
-        self.start_emulator_server().await;
-        if self.inner.keystore_status.ok {
-            if let Err(e) = self.keys().signing_key(crate::keys::KeyRole::Tool).await {
+        let stop = || self.inner.shutdown.subscribe();
+        self.inner.tool.start(stop()).await;
+        self.inner.platform.start(stop()).await;
+        crate::demo::seed_when_started(self);
+        // Another process (the CLI) may change registrations or the emulator's model while the
+        // servers run: the tool side must see a new registration at its next login, and the
+        // clients must re-read what they show.
+        let tool = self.inner.tool.clone();
+        self.core().watch_model(MODEL_POLL, stop(), move || {
+            tool.platform_cache().invalidate()
+        });
+        if self.core().keystore_status().ok {
+            if let Err(e) = self.keys().signing_key(KeyRole::Tool).await {
                 tracing::error!(error = %e, "could not prepare the tool signing key");
             }
         }
-        self.inner
-            .events
-            .emit(crate::events::EngineEvent::StatusChanged);
-    }
-
-    async fn start_tool_server(&self) {
-        let port = self.inner.config.tool_port;
-        let host = self.inner.config.tool_host.clone();
-        self.start_server(
-            &self.inner.tool,
-            port,
-            &host,
-            crate::capture::router(self.clone()),
-        )
-        .await;
-    }
-
-    async fn start_emulator_server(&self) {
-        let port = self.inner.config.emulator_port;
-        let host = self.inner.config.emulator_host.clone();
-        self.start_server(
-            &self.inner.emulator,
-            port,
-            &host,
-            crate::emulator::router(self.clone()),
-        )
-        .await;
-    }
-
-    async fn start_server(
-        &self,
-        status: &RwLock<ServerStatus>,
-        port: u16,
-        host: &str,
-        app: axum::Router,
-    ) {
-        let name = status.read().expect("status lock").name.clone();
-        match bind(port).await {
-            Ok(listener) => {
-                let actual = listener.local_addr().map(|a| a.port()).unwrap_or(port);
-                let base = format!("http://{host}:{actual}");
-                {
-                    let mut s = status.write().expect("status lock");
-                    s.port = actual;
-                    s.base_url = Some(base.clone());
-                    s.running = true;
-                    s.error = None;
-                }
-                let mut stop = self.inner.shutdown.subscribe();
-                tokio::spawn(async move {
-                    let served = axum::serve(
-                        listener,
-                        app.into_make_service_with_connect_info::<SocketAddr>(),
-                    )
-                    .with_graceful_shutdown(async move {
-                        let _ = stop.wait_for(|v| *v).await;
-                    })
-                    .await;
-                    if let Err(e) = served {
-                        tracing::error!(error = %e, "server stopped");
-                    }
-                });
-                tracing::info!(server = %name, %base, "listening");
-            }
-            Err(e) => {
-                tracing::error!(server = %name, error = %e, "server could not start");
-                status.write().expect("status lock").error = Some(ApiError::from(&e));
-            }
-        }
+        self.events()
+            .emit(lti_core::events::EngineEvent::StatusChanged);
     }
 
     pub fn shutdown(&self) {
@@ -249,90 +168,51 @@ impl Engine {
     pub fn config(&self) -> &EngineConfig {
         &self.inner.config
     }
+    pub fn core(&self) -> &Core {
+        &self.inner.core
+    }
     pub fn store(&self) -> &Store {
-        &self.inner.store
+        self.inner.core.store()
     }
     pub fn events(&self) -> &EventHub {
-        &self.inner.events
+        self.inner.core.events()
     }
     pub fn keys(&self) -> &KeyRing {
-        &self.inner.keys
+        self.inner.core.keys()
     }
-    pub fn outbound(&self) -> &crate::outbound::Outbound {
-        &self.inner.outbound
+    pub fn outbound(&self) -> &lti_core::outbound::Outbound {
+        self.inner.core.outbound()
     }
-    pub fn platform_keys(&self) -> &crate::capture::platform_keys::PlatformKeys {
-        &self.inner.platform_keys
+    /// The tool side: capture endpoint, registrations, service client.
+    pub fn tool(&self) -> &ToolSide {
+        &self.inner.tool
     }
-    pub fn platform_cache(&self) -> &crate::registrations::PlatformCache {
-        &self.inner.platform_cache
+    /// The platform side: the emulator.
+    pub fn platform(&self) -> &PlatformSide {
+        &self.inner.platform
     }
-    /// Claims an emulator launch for its one authentication response; false when it was
-    /// already claimed since start (the table's `used_at` covers earlier runs).
-    pub fn claim_launch_hint(&self, hint: &str) -> bool {
-        self.inner.used_launch_hints.claim(hint)
-    }
-    /// Claims a state's one platform-storage check; false when it was already checked.
-    pub fn claim_storage_check(&self, state: &str) -> bool {
-        self.inner.storage_checks.claim(state)
-    }
-    pub fn launch_states(&self) -> &crate::capture::states::LaunchStates {
-        &self.inner.launch_states
-    }
-    pub fn nonces(&self) -> &crate::capture::nonces::Nonces {
-        &self.inner.nonces
+    pub(crate) fn demo_lock(&self) -> &tokio::sync::Mutex<()> {
+        &self.inner.demo_lock
     }
     pub fn keystore_status(&self) -> &KeystoreStatus {
-        &self.inner.keystore_status
+        self.inner.core.keystore_status()
     }
     pub fn tool_status(&self) -> ServerStatus {
-        self.inner.tool.read().expect("status lock").clone()
+        self.inner.tool.status()
     }
     pub fn emulator_status(&self) -> ServerStatus {
-        self.inner.emulator.read().expect("status lock").clone()
+        self.inner.platform.status()
     }
 
     pub fn status(&self) -> EngineStatus {
         EngineStatus {
             version: env!("CARGO_PKG_VERSION").to_string(),
             data_dir: self.inner.config.data_dir.display().to_string(),
-            database: self.inner.store.path().display().to_string(),
+            database: self.store().path().display().to_string(),
             tool: self.tool_status(),
             emulator: self.emulator_status(),
-            keystore: self.inner.keystore_status.clone(),
+            keystore: self.keystore_status().clone(),
+            storage: self.store().storage_problem(),
         }
-    }
-}
-
-/// Binds 127.0.0.1:port; a busy port is a clear error naming it, never a silent random port.
-pub async fn bind(port: u16) -> Result<TcpListener> {
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
-    TcpListener::bind(addr).await.map_err(|source| {
-        if source.kind() == std::io::ErrorKind::AddrInUse {
-            Error::PortInUse {
-                host: "127.0.0.1".into(),
-                port,
-                source,
-            }
-        } else {
-            Error::Io(source)
-        }
-    })
-}
-
-/// Single-use tokens seen since start: the first claim of a value wins. Bounded: emptied when
-/// full (the store's own records answer for what was forgotten).
-#[derive(Default)]
-struct ClaimOnce(std::sync::Mutex<std::collections::HashSet<String>>);
-
-impl ClaimOnce {
-    const CAP: usize = 100_000;
-
-    fn claim(&self, value: &str) -> bool {
-        let mut seen = self.0.lock().expect("claim set");
-        if seen.len() >= Self::CAP {
-            seen.clear();
-        }
-        seen.insert(value.to_string())
     }
 }

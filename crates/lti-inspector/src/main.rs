@@ -7,8 +7,8 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
+use lti_core::keystore::KeyStoreChoice;
 use lti_inspector::engine::{self, Engine, EngineConfig};
-use lti_inspector::keystore::KeyStoreChoice;
 
 mod cli;
 

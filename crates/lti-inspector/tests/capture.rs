@@ -8,10 +8,11 @@ use std::path::Path;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
+mod common;
+
+use common::{config, form, text};
 use lti_inspector::commands::dispatch;
-use lti_inspector::engine::{Engine, EngineConfig};
-use lti_inspector::keystore::KeyStoreChoice;
+use lti_inspector::engine::Engine;
 use lti_protocol::keys::SigningKey;
 use serde_json::{json, Map, Value};
 use tower::ServiceExt;
@@ -19,14 +20,6 @@ use tower::ServiceExt;
 const ISS: &str = "https://platform.example";
 const CLIENT: &str = "client-1";
 const AUTH: &str = "https://platform.example/auth";
-
-fn config(dir: &Path) -> EngineConfig {
-    let mut cfg = EngineConfig::with_data_dir(dir.to_path_buf());
-    cfg.tool_port = 0;
-    // These tests are about the capture flow; the key store is exercised in tests/engine.rs.
-    cfg.key_store = KeyStoreChoice::File(dir.join("keys.json"));
-    cfg
-}
 
 struct Platform {
     key: SigningKey,
@@ -51,22 +44,12 @@ async fn harness(dir: &Path) -> Harness {
     )
     .await
     .unwrap();
-    let app = lti_inspector::capture::router(engine.clone());
+    let app = lti_tool_side::capture::router(engine.tool().clone());
     Harness {
         engine,
         app,
         platform: Platform { key },
     }
-}
-
-fn form(pairs: &[(&str, &str)]) -> String {
-    url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs)
-        .finish()
-}
-
-async fn text(res: axum::response::Response) -> String {
-    String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).into_owned()
 }
 
 /// Posts a login initiation of the test platform, with `extra` parameters.
@@ -202,7 +185,7 @@ async fn a_complete_launch_is_recorded_as_one_valid_flow() {
     let dir = tempfile::tempdir().unwrap();
     let h = harness(dir.path()).await;
     let (state, nonce, cookie) = login(&h).await;
-    let now = lti_inspector::clock::now_secs();
+    let now = lti_core::clock::now_secs();
     let token =
         lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce, now), &h.platform.key).unwrap();
     let (status, page) = post_token(&h, &token, &state, Some(&cookie)).await;
@@ -260,7 +243,7 @@ async fn missing_cookie_replay_and_tampering_are_findings_not_refusals() {
     let dir = tempfile::tempdir().unwrap();
     let h = harness(dir.path()).await;
     let (state, nonce, _cookie) = login(&h).await;
-    let now = lti_inspector::clock::now_secs();
+    let now = lti_core::clock::now_secs();
     let token =
         lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce, now), &h.platform.key).unwrap();
     // No cookie (third-party cookies blocked): recorded, flagged, still decoded.
@@ -346,7 +329,7 @@ async fn garbage_and_errors_are_recorded_with_clear_pages() {
 async fn unknown_platform_of_a_known_lms_continues_with_its_preset_endpoint() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(config(dir.path())).unwrap();
-    let app = lti_inspector::capture::router(engine.clone());
+    let app = lti_tool_side::capture::router(engine.tool().clone());
     let res = app
         .oneshot(
             Request::get("/lti/login?iss=https%3A%2F%2Fcanvas.instructure.com&login_hint=1&target_link_uri=http%3A%2F%2Flocalhost%2Flti%2Flaunch&client_id=10000000000011")
@@ -400,14 +383,14 @@ async fn a_jwks_url_that_returns_garbage_or_hangs_is_a_finding_not_a_stall() {
         .await
         .unwrap();
         let h = Harness {
-            app: lti_inspector::capture::router(engine.clone()),
+            app: lti_tool_side::capture::router(engine.tool().clone()),
             engine,
             platform: Platform { key },
         };
         let (state, nonce, cookie) = login(&h).await;
         let token = lti_protocol::jws::sign_rs256(
             &Map::new(),
-            &claims(&nonce, lti_inspector::clock::now_secs()),
+            &claims(&nonce, lti_core::clock::now_secs()),
             &h.platform.key,
         )
         .unwrap();
@@ -457,7 +440,7 @@ async fn a_jwks_url_that_returns_garbage_or_hangs_is_a_finding_not_a_stall() {
 async fn single_use_state_and_nonce_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let h = harness(dir.path()).await;
-    let now = lti_inspector::clock::now_secs();
+    let now = lti_core::clock::now_secs();
     let (used_state, used_nonce, used_cookie) = login(&h).await;
     let used_token =
         lti_protocol::jws::sign_rs256(&Map::new(), &claims(&used_nonce, now), &h.platform.key)
@@ -472,7 +455,7 @@ async fn single_use_state_and_nonce_survive_a_restart() {
 
     let engine = Engine::open(config(dir.path())).unwrap();
     let h = Harness {
-        app: lti_inspector::capture::router(engine.clone()),
+        app: lti_tool_side::capture::router(engine.tool().clone()),
         engine,
         platform: Platform { key },
     };
@@ -549,7 +532,7 @@ async fn storage_report(h: &Harness, flow: &str, body: Value) -> (StatusCode, Va
 async fn a_missing_cookie_is_settled_through_platform_storage() {
     let dir = tempfile::tempdir().unwrap();
     let h = harness(dir.path()).await;
-    let now = lti_inspector::clock::now_secs();
+    let now = lti_core::clock::now_secs();
 
     let (state, nonce) = login_with_storage(&h).await;
     let token =
@@ -628,4 +611,200 @@ async fn a_missing_cookie_is_settled_through_platform_storage() {
     // A state of another flow is refused.
     let (status, _) = storage_report(&h, &flow_id, json!({"state": state2, "value": state2})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
+}
+
+/// Issue 9, item 5: launch states and seen nonces are deleted once no launch can use them
+/// (a day and two days), by the tool side's scheduled sweep; fresh ones are kept.
+#[tokio::test]
+async fn expired_states_and_nonces_are_swept() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = harness(dir.path()).await;
+    let (state, nonce, cookie) = login(&h).await;
+    let now = lti_core::clock::now_secs();
+    let token =
+        lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce, now), &h.platform.key).unwrap();
+    post_token(&h, &token, &state, Some(&cookie)).await;
+    let sweep = |at_ms: i64| {
+        h.engine
+            .store()
+            .write(move |tx| lti_tool_side::capture::expiry::sweep(tx, at_ms))
+    };
+    let now_ms = lti_core::clock::now_ms();
+    assert_eq!(sweep(now_ms).await.unwrap(), (0, 0), "fresh rows stay");
+    let day = 24 * 3600 * 1000;
+    assert_eq!(
+        sweep(now_ms + day + 1000).await.unwrap(),
+        (1, 0),
+        "the state goes after a day"
+    );
+    assert_eq!(
+        sweep(now_ms + 2 * day + 1000).await.unwrap(),
+        (0, 1),
+        "the nonce after two"
+    );
+    // Many rows go in batches from the oldest (the sweep never scans the whole table).
+    h.engine
+        .store()
+        .write(move |tx| {
+            for i in 0..5_000 {
+                tx.execute(
+                    "INSERT INTO seen_nonces(issuer, nonce, first_seen) VALUES ('i', ?1, ?2)",
+                    rusqlite::params![format!("n{i}"), now_ms + i],
+                )?;
+            }
+            Ok(())
+        })
+        .await
+        .unwrap();
+    // 3,000 of them expired: two batches; then the other 2,000.
+    assert_eq!(sweep(now_ms + 2 * day + 3_000).await.unwrap(), (0, 3_000));
+    assert_eq!(sweep(now_ms + 2 * day + 10_000).await.unwrap(), (0, 2_000));
+}
+
+/// Issue 9, item 10: when the seen-nonce table cannot be read, the replay check fails closed
+/// and says why, instead of passing.
+#[tokio::test]
+async fn the_nonce_replay_check_fails_closed_when_the_store_cannot_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = harness(dir.path()).await;
+    // Break the table behind the engine's back (another connection to the same file).
+    let db = rusqlite::Connection::open(dir.path().join("inspector.db")).unwrap();
+    db.execute_batch("DROP TABLE seen_nonces;").unwrap();
+    drop(db);
+    // An unsolicited post (no login first): its nonce is not in memory, so the table is asked.
+    let now = lti_core::clock::now_secs();
+    let token = lti_protocol::jws::sign_rs256(
+        &Map::new(),
+        &claims("nonce-the-table-must-answer", now),
+        &h.platform.key,
+    )
+    .unwrap();
+    let (status, page) = post_token(&h, &token, "unknown-state", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Invalid launch"), "{page}");
+    let flow = flow_of(&h).await;
+    let replay = flow["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| {
+            m["message"]["report"]["findings"]
+                .as_array()
+                .unwrap()
+                .clone()
+        })
+        .find(|f| f["rule_id"] == "idtoken.nonce_replay")
+        .expect("a replay finding");
+    assert_eq!(replay["outcome"], "fail", "{replay}");
+    assert!(
+        replay["message"]
+            .as_str()
+            .unwrap()
+            .contains("Could not check"),
+        "{replay}"
+    );
+}
+
+/// Issue 9, item 7: a platform-storage log naming a flow this tool never started is recorded
+/// (on a flow of its own, with a finding), not answered 500 "not recorded".
+#[tokio::test]
+async fn a_storage_log_of_an_unknown_flow_is_recorded_with_a_finding() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = harness(dir.path()).await;
+    let res = h
+        .app
+        .clone()
+        .oneshot(
+            Request::post("/lti/storage-log?flow=NoSuchFlow01")
+                .header("host", "localhost:4471")
+                .header("content-type", "application/json")
+                .body(Body::from(r#"[{"subject":"lti.get_data"}]"#))
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let flow = flow_of(&h).await;
+    assert_eq!(flow["flow"]["kind"], "platform_storage");
+    assert_eq!(
+        flow["exchanges"].as_array().unwrap().len(),
+        1,
+        "the request is kept"
+    );
+    let finding = &flow["messages"][0]["message"]["report"]["findings"][0];
+    assert_eq!(finding["rule_id"], "storage.flow");
+    assert_eq!(finding["actual"], "NoSuchFlow01");
+}
+
+/// Issue 9, item 9: forged launches naming unknown kids cost at most one refetch of the
+/// platform's key set per interval — concurrent ones share a single fetch — not one each.
+#[tokio::test]
+async fn unknown_kids_do_not_cause_a_refetch_storm() {
+    use axum::routing::get;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let key = SigningKey::generate().unwrap();
+    let jwks = json!({"keys": [key.public_jwk()]}).to_string();
+    let hits = Arc::new(AtomicUsize::new(0));
+    let counter = hits.clone();
+    let peer = axum::Router::new().route(
+        "/jwks",
+        get(move || {
+            counter.fetch_add(1, Ordering::SeqCst);
+            let body = jwks.clone();
+            async move { ([("content-type", "application/json")], body) }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let peer_addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, peer).await.unwrap() });
+
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(config(dir.path())).unwrap();
+    dispatch(
+        &engine,
+        "save_platform",
+        json!({"name": "Rotating LMS", "issuer": ISS, "client_id": CLIENT, "deployment_ids": ["dep-1"],
+               "auth_endpoint": AUTH, "jwks_url": format!("http://{peer_addr}/jwks")}),
+    )
+    .await
+    .unwrap();
+    let h = Harness {
+        app: lti_tool_side::capture::router(engine.tool().clone()),
+        engine,
+        platform: Platform { key },
+    };
+    // A genuine launch: the key set is fetched once.
+    let (state, nonce, cookie) = login(&h).await;
+    let now = lti_core::clock::now_secs();
+    let token =
+        lti_protocol::jws::sign_rs256(&Map::new(), &claims(&nonce, now), &h.platform.key).unwrap();
+    let (_, page) = post_token(&h, &token, &state, Some(&cookie)).await;
+    assert!(page.contains("Valid launch"), "{page}");
+    assert_eq!(hits.load(Ordering::SeqCst), 1);
+    // Twenty forged launches, each naming a kid of its own, ten at a time.
+    let forger = SigningKey::generate().unwrap();
+    for round in 0..2 {
+        let posts = (0..10).map(|i| {
+            let mut header = Map::new();
+            header.insert("kid".into(), json!(format!("forged-{round}-{i}")));
+            let token = lti_protocol::jws::sign_rs256(
+                &header,
+                &claims(&format!("n-{round}-{i}"), now),
+                &forger,
+            )
+            .unwrap();
+            let h = &h;
+            async move { post_token(h, &token, "no-state", None).await }
+        });
+        for (status, page) in futures_util::future::join_all(posts).await {
+            assert_eq!(status, StatusCode::OK);
+            assert!(page.contains("Invalid launch"), "{page}");
+        }
+    }
+    assert_eq!(
+        hits.load(Ordering::SeqCst),
+        2,
+        "one refetch for the first unknown kid, none for the other nineteen"
+    );
 }

@@ -4,12 +4,11 @@
 //! NRPS and the deep linking return — with the test playing the tool where a tool is needed.
 //! Independent tools (PyLTI1p3) are exercised in tests/interop.
 
-use std::path::Path;
+mod common;
 
-use lti_inspector::commands::dispatch;
-use lti_inspector::emulator::walk::auto_submitted_form;
-use lti_inspector::engine::{Engine, EngineConfig};
-use lti_inspector::keystore::KeyStoreChoice;
+use common::*;
+use lti_inspector::engine::Engine;
+use lti_platform_side::emulator::walk::auto_submitted_form;
 use lti_protocol::jws::{sign_rs256, Jws};
 use lti_protocol::keys::SigningKey;
 use serde_json::{json, Map, Value};
@@ -20,56 +19,6 @@ const AGS_SCORE: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/score";
 const AGS_RESULT: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly";
 const NRPS: &str = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly";
 
-/// reqwest is built without its json/form features; these stand in for them.
-trait RequestExt {
-    fn form_body<K: AsRef<str>, V: AsRef<str>>(self, pairs: &[(K, V)]) -> Self;
-    fn json_body(self, v: &Value) -> Self;
-}
-
-impl RequestExt for reqwest::RequestBuilder {
-    fn form_body<K: AsRef<str>, V: AsRef<str>>(self, pairs: &[(K, V)]) -> Self {
-        let body = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(pairs.iter().map(|(k, v)| (k.as_ref(), v.as_ref())))
-            .finish();
-        self.header("content-type", "application/x-www-form-urlencoded")
-            .body(body)
-    }
-    fn json_body(self, v: &Value) -> Self {
-        self.header("content-type", "application/json")
-            .body(v.to_string())
-    }
-}
-
-trait ResponseExt {
-    async fn value(self) -> Value;
-}
-
-impl ResponseExt for reqwest::Response {
-    async fn value(self) -> Value {
-        let text = self.text().await.unwrap();
-        serde_json::from_str(&text).unwrap_or(Value::Null)
-    }
-}
-
-async fn start(dir: &Path) -> Engine {
-    let mut cfg = EngineConfig::with_data_dir(dir.to_path_buf());
-    cfg.tool_port = 0;
-    cfg.emulator_port = 0;
-    // The key store is exercised in tests/engine.rs; here the file store keeps tests hermetic.
-    cfg.key_store = KeyStoreChoice::File(dir.join("keys.json"));
-    let engine = Engine::start(cfg).await.unwrap();
-    lti_inspector::emulator::demo::ensure(&engine)
-        .await
-        .unwrap();
-    engine
-}
-
-async fn rpc(engine: &Engine, name: &str, args: Value) -> Value {
-    dispatch(engine, name, args)
-        .await
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-}
-
 fn emu(engine: &Engine) -> String {
     engine.emulator_status().base_url.unwrap()
 }
@@ -79,34 +28,6 @@ fn http() -> reqwest::Client {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()
-}
-
-fn failed(msg: &Value) -> Vec<String> {
-    msg["message"]["report"]["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["outcome"] == "fail" && f["severity"] == "error")
-        .map(|f| f["rule_id"].as_str().unwrap().to_string())
-        .collect()
-}
-
-fn messages<'a>(flow: &'a Value, kind: &str) -> Vec<&'a Value> {
-    flow["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|m| m["message"]["kind"] == kind)
-        .collect()
-}
-
-/// The tool side's flow id, from its landing page.
-fn landing_flow(page: &str) -> String {
-    let i = page
-        .find("flow <code>")
-        .expect("landing page names its flow")
-        + "flow <code>".len();
-    page[i..].split('<').next().unwrap().to_string()
 }
 
 /// A tool played by the test: its key is registered as a pasted JWK.
@@ -200,14 +121,14 @@ async fn launch_as_tool(engine: &Engine, args: Value, client_id: &str) -> Map<St
 }
 
 fn assertion(key: &SigningKey, client_id: &str, aud: &str, jti: &str, exp_in: i64) -> String {
-    let now = lti_inspector::clock::now_secs();
+    let now = lti_core::clock::now_secs();
     let claims = json!({"iss": client_id, "sub": client_id, "aud": aud, "iat": now, "exp": now + exp_in, "jti": jti});
     sign_rs256(&Map::new(), claims.as_object().unwrap(), key).unwrap()
 }
 
 /// Signed by another key that claims the tool key's kid: the signature does not verify.
 fn forged_assertion(key: &SigningKey, client_id: &str, aud: &str) -> String {
-    let now = lti_inspector::clock::now_secs();
+    let now = lti_core::clock::now_secs();
     let claims = json!({"iss": client_id, "sub": client_id, "aud": aud, "iat": now, "exp": now + 60, "jti": "forged"});
     let mut header = Map::new();
     header.insert("kid".into(), json!(key.kid()));
@@ -235,7 +156,7 @@ async fn access_token(base: &str, key: &SigningKey, client_id: &str, scope: &str
         key,
         client_id,
         &format!("{base}/token"),
-        &lti_inspector::ids::secret_token(),
+        &lti_core::ids::secret_token(),
         60,
     );
     let (status, body) = token_request(

@@ -9,10 +9,13 @@ use std::path::Path;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use http_body_util::BodyExt;
+use lti_core::keystore::KeyStoreChoice;
+mod common;
+
+use common::body_json;
 use lti_inspector::api::{self, ApiConfig};
 use lti_inspector::commands::{self, dispatch};
 use lti_inspector::engine::{Engine, EngineConfig};
-use lti_inspector::keystore::KeyStoreChoice;
 use serde_json::{json, Value};
 use tower::ServiceExt;
 
@@ -26,12 +29,6 @@ fn config(dir: &Path) -> EngineConfig {
     cfg
 }
 
-async fn body_json(res: axum::response::Response) -> Value {
-    let bytes = res.into_body().collect().await.unwrap().to_bytes();
-    serde_json::from_slice(&bytes)
-        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
-}
-
 #[tokio::test]
 async fn jwks_is_served_and_every_request_is_recorded_before_the_response() {
     let dir = tempfile::tempdir().unwrap();
@@ -41,7 +38,7 @@ async fn jwks_is_served_and_every_request_is_recorded_before_the_response() {
         "key store must work in tests: {:?}",
         engine.keystore_status()
     );
-    let app = lti_inspector::capture::router(engine.clone());
+    let app = lti_tool_side::capture::router(engine.tool().clone());
     let mut events = engine.events().subscribe();
 
     let res = app
@@ -78,7 +75,7 @@ async fn jwks_is_served_and_every_request_is_recorded_before_the_response() {
     let ev = events.try_recv().expect("event emitted");
     assert!(matches!(
         ev,
-        lti_inspector::events::EngineEvent::ExchangeRecorded { .. }
+        lti_core::events::EngineEvent::ExchangeRecorded { .. }
     ));
 
     // Same key on the next start: the private half comes back from the key store.
@@ -87,13 +84,13 @@ async fn jwks_is_served_and_every_request_is_recorded_before_the_response() {
     let engine = Engine::open(config(dir.path())).unwrap();
     let again = engine
         .keys()
-        .jwks(lti_inspector::keys::KeyRole::Tool)
+        .jwks(lti_core::signing_keys::KeyRole::Tool)
         .await
         .unwrap();
     assert_eq!(json!(again.keys[0].kid), kid);
     let k = engine
         .keys()
-        .signing_key(lti_inspector::keys::KeyRole::Tool)
+        .signing_key(lti_core::signing_keys::KeyRole::Tool)
         .await
         .unwrap();
     assert_eq!(json!(k.kid()), kid);
@@ -105,7 +102,7 @@ async fn oversized_bodies_get_413_and_are_recorded_with_their_prefix() {
     let mut cfg = config(dir.path());
     cfg.body_limit = 1000;
     let engine = Engine::open(cfg).unwrap();
-    let app = lti_inspector::capture::router(engine.clone());
+    let app = lti_tool_side::capture::router(engine.tool().clone());
     let big = "id_token=".to_string() + &"A".repeat(5000);
     let res = app
         .oneshot(
@@ -139,7 +136,7 @@ async fn oversized_bodies_get_413_and_are_recorded_with_their_prefix() {
 async fn hostile_paths_are_escaped_in_error_pages() {
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(config(dir.path())).unwrap();
-    let app = lti_inspector::capture::router(engine);
+    let app = lti_tool_side::capture::router(engine.tool().clone());
     // An unknown platform's login echoes the issuer on the "what to register" page.
     let res = app
         .oneshot(
@@ -195,7 +192,7 @@ async fn real_socket_and_busy_port() {
     cfg2.tool_port = port;
     let second = Engine::start(cfg2).await.unwrap();
     let err = second.tool_status().error.expect("busy port reported");
-    assert_eq!(err.code, lti_inspector::ErrorCode::PortInUse);
+    assert_eq!(err.code, lti_core::ErrorCode::PortInUse);
     assert!(err.message.contains(&port.to_string()), "{}", err.message);
     engine.shutdown();
 }
@@ -206,7 +203,7 @@ async fn corrupt_database_is_refused_and_kept() {
     let db = dir.path().join("inspector.db");
     std::fs::write(&db, vec![0x42u8; 8192]).unwrap();
     let err = Engine::open(config(dir.path())).err().expect("refused");
-    assert_eq!(err.code(), lti_inspector::ErrorCode::DatabaseCorrupt);
+    assert_eq!(err.code(), lti_core::ErrorCode::DatabaseCorrupt);
     assert_eq!(std::fs::read(&db).unwrap(), vec![0x42u8; 8192]);
 }
 
@@ -223,7 +220,7 @@ async fn missing_keychain_is_a_clear_error_code_not_a_crash() {
         .unwrap();
     assert!(setup["public_jwk_json"].is_null());
     assert!(!setup["problems"].as_array().unwrap().is_empty());
-    let app = lti_inspector::capture::router(engine.clone());
+    let app = lti_tool_side::capture::router(engine.tool().clone());
     let res = app
         .oneshot(
             Request::get("/.well-known/jwks.json")
@@ -375,14 +372,36 @@ async fn the_ui_server_never_serves_files_outside_its_folder() {
             "{path} escaped the UI folder"
         );
     }
+    // The page's policy: images may come from https (roster pictures, issue 9 item 11), scripts
+    // only from the app itself.
+    let res = app
+        .clone()
+        .oneshot(
+            Request::get("/")
+                .header("host", "127.0.0.1:4470")
+                .body(Body::empty())
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let csp = res.headers()["content-security-policy"]
+        .to_str()
+        .unwrap()
+        .to_string();
+    let img = csp
+        .split(';')
+        .find(|d| d.trim().starts_with("img-src"))
+        .unwrap();
+    assert!(img.split_whitespace().any(|s| s == "https:"), "{csp}");
+    assert!(csp.starts_with("default-src 'self'"), "{csp}");
 }
 
 /// A handler's deferred write that fails must not cost the exchange: it is rolled back alone,
 /// the exchange is stored (without the flow the write was to create) and names the failure.
 #[tokio::test]
 async fn a_failing_deferred_write_is_named_on_the_exchange_which_is_kept() {
-    use lti_inspector::record::{self, ExchangeNotes, Recorder};
-    use lti_inspector::store::Side;
+    use lti_core::recorder::{self, ExchangeNotes, Recorder};
+    use lti_core::store::Side;
     let dir = tempfile::tempdir().unwrap();
     let engine = Engine::open(config(dir.path())).unwrap();
     let handler = |req: axum::extract::Request| async move {
@@ -404,7 +423,7 @@ async fn a_failing_deferred_write_is_named_on_the_exchange_which_is_kept() {
                 side: Side::Tool,
                 body_limit: 1024,
             },
-            record::record,
+            recorder::record,
         ));
     let res = app
         .oneshot(
@@ -441,7 +460,7 @@ fn inspect_cli_exit_codes_follow_the_verdict() {
     let key = SigningKey::generate().unwrap();
     let jwks = dir.path().join("jwks.json");
     std::fs::write(&jwks, json!({"keys": [key.public_jwk()]}).to_string()).unwrap();
-    let now = lti_inspector::clock::now_secs();
+    let now = lti_core::clock::now_secs();
     let claims = json!({
         "iss": "https://lms.example", "aud": "client-1", "sub": "u1", "exp": now + 300, "iat": now,
         "nonce": "n-1",
@@ -509,4 +528,203 @@ fn inspect_cli_exit_codes_follow_the_verdict() {
     std::fs::write(&garbage, [0xff, 0xfe, 0x00, 0x01]).unwrap();
     let (code, _) = run(&[], &garbage);
     assert_eq!(code, Some(2));
+}
+
+/// Issue 10, item 4: every save and delete is announced, and a change made by another process
+/// (the CLI on the same data folder) reaches a running engine: an `external` event, and the
+/// tool side sees the new registration at once.
+#[tokio::test]
+async fn model_changes_are_announced_here_and_from_another_process() {
+    use lti_core::events::EngineEvent;
+    use lti_core::model_changes::ModelKind;
+    use std::time::Duration;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path());
+    cfg.key_store = KeyStoreChoice::File(dir.path().join("keys.json"));
+    let engine = Engine::start(cfg).await.unwrap();
+    let mut events = engine.events().subscribe();
+    // The next announcement of `kind` (the demo seeding announces its own registrations too).
+    let next_model = |events: &mut tokio::sync::broadcast::Receiver<EngineEvent>,
+                      kind: ModelKind| {
+        let mut events = events.resubscribe();
+        async move {
+            tokio::time::timeout(Duration::from_secs(10), async move {
+                loop {
+                    if let Ok(EngineEvent::ModelChanged { model, id }) = events.recv().await {
+                        if model == kind {
+                            return (model, id);
+                        }
+                    }
+                }
+            })
+            .await
+            .expect("a model_changed event")
+        }
+    };
+
+    let waiting = next_model(&mut events, ModelKind::Platform);
+    let saved = dispatch(
+        &engine,
+        "save_platform",
+        json!({"name": "Here", "issuer": "https://here.example", "client_id": "c1",
+               "auth_endpoint": "https://here.example/auth", "jwks_url": "https://here.example/jwks"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        waiting.await,
+        (ModelKind::Platform, saved["id"].as_str().map(String::from))
+    );
+
+    let waiting = next_model(&mut events, ModelKind::User);
+    dispatch(
+        &engine,
+        "save_emulator_user",
+        json!({"id": "u-live", "given_name": "Live", "family_name": "User"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(waiting.await.0, ModelKind::User);
+
+    // The CLI, another process, registers a platform while the engine runs (the tool side's
+    // registration cache is warm: it would serve the old list for two seconds).
+    engine
+        .tool()
+        .platform_cache()
+        .all(engine.store())
+        .await
+        .unwrap();
+    let waiting = next_model(&mut events, ModelKind::External);
+    let data = dir.path().to_path_buf();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lti-inspector"))
+            .arg("platforms")
+            .arg("--data-dir")
+            .arg(&data)
+            .arg("--key-store")
+            .arg(format!("file:{}", data.join("keys.json").display()))
+            .args([
+                "add",
+                "--issuer",
+                "https://cli.example",
+                "--client-id",
+                "from-cli",
+            ])
+            .args(["--auth-endpoint", "https://cli.example/auth"])
+            .args(["--jwks-url", "https://cli.example/jwks"])
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(waiting.await, (ModelKind::External, None));
+    // The tool side's registration cache was dropped: the CLI's platform is used at once.
+    let known = engine
+        .tool()
+        .platform_cache()
+        .all(engine.store())
+        .await
+        .unwrap();
+    assert!(
+        known.iter().any(|p| p.issuer == "https://cli.example"),
+        "{known:?}"
+    );
+    engine.shutdown();
+}
+
+/// Issue 9, item 6: the data folder is private (0700) and so are the database files (0600);
+/// secrets in recorded exchanges come masked unless revealed.
+#[cfg(unix)]
+#[tokio::test]
+async fn data_is_private_and_secrets_come_masked() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut cfg = config(&data);
+    cfg.key_store = KeyStoreChoice::File(dir.path().join("keys.json"));
+    let engine = Engine::open(cfg).unwrap();
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode(&data), 0o700);
+    assert_eq!(mode(&data.join("inspector.db")), 0o600);
+
+    let token = "eyJhbGciOiJSUzI1NiJ9.c2VjcmV0LWFjY2Vzcy10b2tlbg.c2lnbmF0dXJl";
+    let ex = engine
+        .store()
+        .write(move |tx| {
+            lti_core::store::exchanges::insert(
+                tx,
+                &lti_core::store::NewExchange {
+                    flow_id: None,
+                    side: lti_core::store::Side::Tool,
+                    direction: lti_core::store::Direction::Outbound,
+                    step: Some("nrps".into()),
+                    method: "GET".into(),
+                    url: "https://lms.example/memberships".into(),
+                    status: Some(200),
+                    started_at_ms: 0,
+                    duration_us: 1,
+                    peer: None,
+                    request_headers: vec![lti_core::store::Header {
+                        name: "Authorization".into(),
+                        value: format!("Bearer {token}"),
+                    }],
+                    request_body: vec![],
+                    request_truncated: false,
+                    response_headers: vec![],
+                    response_body: br#"{"access_token":"another-secret-value","id":"x"}"#.to_vec(),
+                    error: None,
+                },
+            )
+        })
+        .await
+        .unwrap();
+    let shown = dispatch(&engine, "get_exchange", json!({"id": ex.id}))
+        .await
+        .unwrap();
+    let text = shown.to_string();
+    assert!(
+        !text.contains(token) && !text.contains("another-secret-value"),
+        "{text}"
+    );
+    assert_eq!(shown["masked"].as_array().unwrap().len(), 2, "{shown:#}");
+    let whole = dispatch(
+        &engine,
+        "get_exchange",
+        json!({"id": ex.id, "reveal": true}),
+    )
+    .await
+    .unwrap();
+    assert!(whole.to_string().contains(token));
+    assert!(whole["masked"].as_array().unwrap().is_empty());
+}
+
+/// Issue 9, item 11: `inspect --jwks URL` reads at most 1 MiB of the answer.
+#[tokio::test]
+async fn inspect_refuses_an_endless_jwks_url() {
+    use axum::routing::get;
+    let peer = axum::Router::new().route("/jwks", get(|| async { vec![b' '; 3 * 1024 * 1024] }));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, peer).await.unwrap() });
+    let dir = tempfile::tempdir().unwrap();
+    let token = dir.path().join("token.jwt");
+    std::fs::write(&token, "eyJhbGciOiJSUzI1NiJ9.e30.c2ln").unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lti-inspector"))
+            .args(["inspect", "--jwks", &format!("http://{addr}/jwks")])
+            .arg(&token)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("more than 1024 KiB"), "{err}");
 }

@@ -3,34 +3,20 @@
 //! the client obtains itself; plus a revoked token (one re-token), a missing scope (a finding
 //! naming it), and a flooding or hanging peer (capped and recorded).
 
-use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
+mod common;
+
+use common::*;
 use lti_inspector::commands::dispatch;
-use lti_inspector::emulator::walk::Walker;
-use lti_inspector::engine::{Engine, EngineConfig};
-use lti_inspector::keystore::KeyStoreChoice;
-use lti_inspector::services::{self, scope, LaunchContext};
-use lti_protocol::jws::Jws;
-use serde_json::{json, Value};
-
-async fn start(dir: &Path) -> Engine {
-    let mut cfg = EngineConfig::with_data_dir(dir.to_path_buf());
-    cfg.tool_port = 0;
-    cfg.emulator_port = 0;
-    cfg.key_store = KeyStoreChoice::File(dir.join("keys.json"));
-    let engine = Engine::start(cfg).await.unwrap();
-    lti_inspector::emulator::demo::ensure(&engine)
-        .await
-        .unwrap();
-    engine
-}
-
-async fn rpc(engine: &Engine, name: &str, args: Value) -> Value {
-    dispatch(engine, name, args)
-        .await
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-}
+use lti_inspector::engine::Engine;
+use lti_platform_side::emulator::walk::Walker;
+use lti_protocol::jws::{sign_rs256, Jws};
+use lti_protocol::keys::SigningKey;
+use lti_tool_side::service_client::{self, scope, LaunchContext};
+use serde_json::{json, Map, Value};
 
 /// Launch demo through the capture endpoint; returns the tool side's flow id.
 async fn captured_launch(engine: &Engine) -> String {
@@ -40,37 +26,7 @@ async fn captured_launch(engine: &Engine) -> String {
         .await
         .unwrap();
     assert!(walk.body.contains("Valid launch"), "{}", walk.body);
-    let i = walk.body.find("flow <code>").unwrap() + "flow <code>".len();
-    walk.body[i..].split('<').next().unwrap().to_string()
-}
-
-async fn flow(engine: &Engine, id: &str) -> Value {
-    rpc(engine, "get_flow", json!({"id": id})).await
-}
-
-fn steps(flow: &Value, step: &str) -> Vec<Value> {
-    flow["exchanges"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["step"] == step)
-        .cloned()
-        .collect()
-}
-
-fn findings(flow: &Value, rule: &str) -> Vec<Value> {
-    flow["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| {
-            m["message"]["report"]["findings"]
-                .as_array()
-                .unwrap()
-                .clone()
-        })
-        .filter(|f| f["rule_id"] == rule)
-        .collect()
+    landing_flow(&walk.body)
 }
 
 #[tokio::test]
@@ -125,7 +81,7 @@ async fn roster_line_items_scores_results_against_the_emulator() {
     let with_link = rpc(
         &engine,
         "get_roster",
-        json!({"flow_id": flow_id, "rlid": lti_inspector::emulator::demo::LINK_ID}),
+        json!({"flow_id": flow_id, "rlid": lti_inspector::demo::LINK_ID}),
     )
     .await;
     assert!(!with_link["members"].as_array().unwrap().is_empty());
@@ -236,12 +192,12 @@ async fn roster_line_items_scores_results_against_the_emulator() {
         .unwrap()
         .payload;
     let emu = engine.emulator_status().base_url.unwrap();
-    assert_eq!(a["iss"], lti_inspector::emulator::demo::CLIENT_ID);
+    assert_eq!(a["iss"], lti_inspector::demo::CLIENT_ID);
     assert_eq!(a["sub"], a["iss"]);
     assert_eq!(a["aud"], format!("{emu}/token"));
     assert_eq!(
-        a[services::DEPLOYMENT_CLAIM],
-        lti_inspector::emulator::demo::DEPLOYMENT_ID
+        a[service_client::DEPLOYMENT_CLAIM],
+        lti_inspector::demo::DEPLOYMENT_ID
     );
     assert!(a["jti"].as_str().is_some() && a["exp"].as_i64() > a["iat"].as_i64());
     assert!(token_msg["decoded"].is_object());
@@ -270,8 +226,15 @@ async fn a_revoked_token_gets_one_re_token() {
     let engine = start(dir.path()).await;
     let flow_id = captured_launch(&engine).await;
     rpc(&engine, "get_roster", json!({"flow_id": flow_id})).await;
-    let ctx = LaunchContext::of_flow(&engine, &flow_id).await.unwrap();
-    services::token::remember(&engine, &ctx, "revoked-token", Duration::from_secs(600));
+    let ctx = LaunchContext::of_flow(engine.tool(), &flow_id)
+        .await
+        .unwrap();
+    service_client::token::remember(
+        engine.tool(),
+        &ctx,
+        "revoked-token",
+        Duration::from_secs(600),
+    );
     let roster = rpc(&engine, "get_roster", json!({"flow_id": flow_id})).await;
     assert_eq!(roster["members"].as_array().unwrap().len(), 4);
     let statuses: Vec<(String, Value)> = roster["log"]["calls"]
@@ -291,7 +254,7 @@ async fn a_revoked_token_gets_one_re_token() {
     let f = flow(&engine, &flow_id).await;
     assert_eq!(steps(&f, "token").len(), 2);
     assert_ne!(
-        services::token::cached(&engine, &ctx).as_deref(),
+        service_client::token::cached(engine.tool(), &ctx).as_deref(),
         Some("revoked-token")
     );
     engine.shutdown();
@@ -305,14 +268,16 @@ async fn a_missing_scope_names_the_scope_to_request() {
     engine
         .store()
         .write(|tx| {
-            let mut t = lti_inspector::emulator::db::demo_tool(tx)?.unwrap();
+            let mut t = lti_platform_side::emulator::db::demo_tool(tx)?.unwrap();
             t.scopes.retain(|s| s != scope::RESULT_READONLY);
-            lti_inspector::emulator::db::upsert_tool(tx, &t)
+            lti_platform_side::emulator::db::upsert_tool(tx, &t)
         })
         .await
         .unwrap();
     let flow_id = captured_launch(&engine).await;
-    let ctx = LaunchContext::of_flow(&engine, &flow_id).await.unwrap();
+    let ctx = LaunchContext::of_flow(engine.tool(), &flow_id)
+        .await
+        .unwrap();
     assert!(!ctx.granted(scope::RESULT_READONLY));
     let err = dispatch(&engine, "get_results", json!({"flow_id": flow_id}))
         .await
@@ -333,9 +298,35 @@ async fn a_missing_scope_names_the_scope_to_request() {
     engine.shutdown();
 }
 
-/// A peer that floods (`/big/...`) or hangs (`/slow/...`).
-async fn hostile_peer() -> String {
+/// A hostile or sloppy platform on its own origin: it issues access tokens (`/token`, counted
+/// in `tokens`), and its service URLs flood (`/big/...`), hang (`/slow/...`), refuse every
+/// token (`/unauthorized/...`) or answer loosely (`/sloppy/...`). Every request is counted in
+/// `hits`.
+struct Peer {
+    base: String,
+    hits: Arc<AtomicUsize>,
+    tokens: Arc<AtomicUsize>,
+}
+
+async fn hostile_peer() -> Peer {
+    let hits = Arc::new(AtomicUsize::new(0));
+    let tokens = Arc::new(AtomicUsize::new(0));
+    let t = tokens.clone();
     let app = axum::Router::new()
+        .route(
+            "/token",
+            axum::routing::post(move || {
+                t.fetch_add(1, Ordering::SeqCst);
+                async {
+                    (
+                        [("content-type", "application/json")],
+                        // The largest expires_in JSON can carry in a u64 (issue 9, item 4): it once
+                        // overflowed the token cache's clock inside its lock.
+                        r#"{"access_token":"peer-token","token_type":"Bearer","expires_in":18446744073709551615}"#,
+                    )
+                }
+            }),
+        )
         .route(
             "/big/{*rest}",
             axum::routing::get(|| async { vec![b'x'; 2 * 1024 * 1024] }),
@@ -380,19 +371,198 @@ async fn hostile_peer() -> String {
                 tokio::time::sleep(Duration::from_secs(30)).await;
                 "late"
             }),
-        );
+        )
+        .layer(axum::middleware::from_fn({
+            let hits = hits.clone();
+            move |req: axum::extract::Request, next: axum::middleware::Next| {
+                hits.fetch_add(1, Ordering::SeqCst);
+                next.run(req)
+            }
+        }));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    format!("http://{addr}")
+    Peer {
+        base: format!("http://{addr}"),
+        hits,
+        tokens,
+    }
+}
+
+/// Registers `peer` as a platform: its token endpoint and `platform_key`'s public JWK.
+async fn register_peer(engine: &Engine, peer: &str, platform_key: &SigningKey) {
+    rpc(
+        engine,
+        "save_platform",
+        json!({
+            "name": "Peer LMS", "issuer": peer, "client_id": "peer-client",
+            "deployment_ids": ["peer-dep"], "auth_endpoint": format!("{peer}/auth"),
+            "token_endpoint": format!("{peer}/token"),
+            "public_key": serde_json::to_string(&platform_key.public_jwk()).unwrap()
+        }),
+    )
+    .await;
+}
+
+/// Posts a launch naming the peer's service URLs (header kid of `platform_key`, signed with
+/// `signer`) to the tool side. Returns the tool side's flow id. The state is unknown (no login
+/// came first): that is a finding of its own, and the signature is checked all the same.
+async fn peer_launch(
+    engine: &Engine,
+    peer: &str,
+    platform_key: &SigningKey,
+    signer: &SigningKey,
+) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs() as i64;
+    let claims = json!({
+        "iss": peer, "aud": "peer-client", "sub": "peer-user", "exp": now + 300, "iat": now,
+        "nonce": format!("n-{now}-{}", signer.kid()),
+        "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiResourceLinkRequest",
+        "https://purl.imsglobal.org/spec/lti/claim/version": "1.3.0",
+        "https://purl.imsglobal.org/spec/lti/claim/deployment_id": "peer-dep",
+        "https://purl.imsglobal.org/spec/lti/claim/target_link_uri": "http://localhost/lti/launch",
+        "https://purl.imsglobal.org/spec/lti/claim/resource_link": {"id": "rl-peer"},
+        "https://purl.imsglobal.org/spec/lti/claim/roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
+        "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+            "scope": [scope::LINEITEM, scope::RESULT_READONLY, scope::SCORE],
+            "lineitems": format!("{peer}/lineitems")
+        },
+        "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+            "context_memberships_url": format!("{peer}/memberships"),
+            "service_versions": ["2.0"]
+        }
+    });
+    // The platform key's kid in the header, whoever signs: a forger claims the platform's key.
+    let mut header = Map::new();
+    header.insert("kid".into(), json!(platform_key.kid()));
+    let token = sign_rs256(&header, claims.as_object().unwrap(), signer).unwrap();
+    let tool = engine.tool_status().base_url.unwrap();
+    let res = reqwest::Client::new()
+        .post(format!("{tool}/lti/launch"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(
+            url::form_urlencoded::Serializer::new(String::new())
+                .extend_pairs([
+                    ("id_token", token.as_str()),
+                    ("state", "no-login-came-first"),
+                ])
+                .finish(),
+        )
+        .send()
+        .await
+        .unwrap();
+    landing_flow(&res.text().await.unwrap())
+}
+
+/// Issue 9, item 1: a forged launch naming a registered issuer must not make the client send
+/// that platform's access token anywhere, and a verified launch's token goes only to origins
+/// the platform signed for.
+#[tokio::test]
+async fn services_need_a_verified_launch_and_stay_on_its_signed_origins() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(dir.path()).await;
+    let peer = hostile_peer().await;
+    let elsewhere = hostile_peer().await;
+    let platform_key = SigningKey::generate().unwrap();
+    let forger = SigningKey::generate().unwrap();
+    register_peer(&engine, &peer.base, &platform_key).await;
+
+    // Signed with another key: the signature fails, so no service call is attempted.
+    let forged = peer_launch(&engine, &peer.base, &platform_key, &forger).await;
+    let f = flow(&engine, &forged).await;
+    assert!(
+        findings(&f, "jwt.signature")
+            .iter()
+            .any(|x| x["outcome"] == "fail"),
+        "the forged launch's signature fails"
+    );
+    for (name, args) in [
+        ("get_roster", json!({"flow_id": forged})),
+        ("list_line_items", json!({"flow_id": forged})),
+        (
+            "get_results",
+            json!({"flow_id": forged, "line_item_url": format!("{}/sloppy/x", elsewhere.base)}),
+        ),
+    ] {
+        let err = dispatch(&engine, name, args).await.unwrap_err();
+        assert!(err.message.contains("signature verified"), "{name}: {err}");
+    }
+    assert_eq!(
+        peer.tokens.load(Ordering::SeqCst),
+        0,
+        "no token was requested"
+    );
+    assert_eq!(peer.hits.load(Ordering::SeqCst), 0);
+    assert_eq!(elsewhere.hits.load(Ordering::SeqCst), 0);
+    assert!(steps(&flow(&engine, &forged).await, "token").is_empty());
+
+    // Signed by the platform: services run, but only on the origins it signed for.
+    let verified = peer_launch(&engine, &peer.base, &platform_key, &platform_key).await;
+    let f = flow(&engine, &verified).await;
+    assert!(
+        findings(&f, "jwt.signature")
+            .iter()
+            .any(|x| x["outcome"] == "pass"),
+        "{:#}",
+        findings(&f, "jwt.signature")[0]
+    );
+    let err = dispatch(
+        &engine,
+        "get_results",
+        json!({"flow_id": verified, "line_item_url": format!("{}/sloppy/x", elsewhere.base)}),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.message.contains("not sent there"), "{err}");
+    assert_eq!(
+        elsewhere.hits.load(Ordering::SeqCst),
+        0,
+        "nothing went to the other origin"
+    );
+    assert_eq!(
+        peer.tokens.load(Ordering::SeqCst),
+        0,
+        "refused before a token was requested"
+    );
+    let refused = findings(&flow(&engine, &verified).await, "service.origin");
+    assert!(
+        refused
+            .iter()
+            .any(|x| x["outcome"] == "fail" && x["severity"] == "error"),
+        "{refused:#?}"
+    );
+    // The same call on the signed origin goes through (with a token from the peer).
+    let ok = rpc(
+        &engine,
+        "get_results",
+        json!({"flow_id": verified, "line_item_url": format!("{}/sloppy/x", peer.base)}),
+    )
+    .await;
+    assert_eq!(ok["results"].as_array().unwrap().len(), 1);
+    assert_eq!(peer.tokens.load(Ordering::SeqCst), 1);
+    // The token with an absurd lifetime was cached (capped), not a poisoned lock: reused.
+    rpc(
+        &engine,
+        "get_results",
+        json!({"flow_id": verified, "line_item_url": format!("{}/sloppy/y", peer.base)}),
+    )
+    .await;
+    assert_eq!(peer.tokens.load(Ordering::SeqCst), 1);
+    engine.shutdown();
 }
 
 #[tokio::test]
 async fn oversized_and_hanging_answers_are_capped_and_recorded() {
     let dir = tempfile::tempdir().unwrap();
     let engine = start(dir.path()).await;
-    let flow_id = captured_launch(&engine).await;
     let peer = hostile_peer().await;
+    let key = SigningKey::generate().unwrap();
+    register_peer(&engine, &peer.base, &key).await;
+    let flow_id = peer_launch(&engine, &peer.base, &key, &key).await;
+    let peer = peer.base;
 
     let err = dispatch(
         &engine,
@@ -443,7 +613,6 @@ async fn oversized_and_hanging_answers_are_capped_and_recorded() {
         .map(|f| f["rule_id"].as_str().unwrap())
         .collect();
     for rule in [
-        "service.origin",
         "service.response_media_type",
         "service.link_header",
         "ags.response.result",

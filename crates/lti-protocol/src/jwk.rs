@@ -51,6 +51,30 @@ impl Jwks {
     }
 }
 
+/// Parses a pasted public key — a PEM, a JWK or a JWKS — into a key set, or says exactly what
+/// is wrong with it in a sentence.
+pub fn parse_pasted(text: &str) -> Result<Jwks, String> {
+    let t = text.trim();
+    if t.starts_with("-----BEGIN") {
+        let jwk = crate::keys::jwk_from_public_pem(t).map_err(|e| e.to_string())?;
+        return Ok(Jwks { keys: vec![jwk] });
+    }
+    let value: Value =
+        serde_json::from_str(t).map_err(|e| format!("public key is neither PEM nor JSON: {e}"))?;
+    if value.get("keys").is_some() {
+        let set: Jwks = serde_json::from_value(value).map_err(|e| format!("not a JWKS: {e}"))?;
+        if set.keys.is_empty() {
+            return Err("the JWKS has no keys".into());
+        }
+        return Ok(set);
+    }
+    let jwk: Jwk = serde_json::from_value(value).map_err(|e| format!("not a JWK: {e}"))?;
+    if jwk.kty != "RSA" || jwk.n.is_none() || jwk.e.is_none() {
+        return Err("the JWK must be an RSA public key with n and e".into());
+    }
+    Ok(Jwks { keys: vec![jwk] })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

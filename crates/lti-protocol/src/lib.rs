@@ -6,9 +6,13 @@
 //! so everything here is unit-tested with fixtures and a captured launch can be re-validated as
 //! of the moment it arrived.
 
+pub mod ags_requests;
 pub mod b64;
 pub mod claims;
+pub mod client_assertion;
 pub mod finding;
+pub mod har;
+pub mod inspect;
 pub mod jwk;
 pub mod jws;
 pub mod keys;
@@ -17,7 +21,9 @@ pub mod message;
 pub mod roles;
 mod rsa_legacy;
 pub mod rules;
+pub mod service_answers;
 pub mod validate;
+pub mod vocab;
 
 #[cfg(test)]
 mod ts_bindings {

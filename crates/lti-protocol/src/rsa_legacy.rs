@@ -8,6 +8,12 @@
 
 /// Smallest modulus accepted at all: below this a "signature" proves nothing.
 pub const MIN_BITS: usize = 512;
+/// Largest modulus this verifier takes: it exists for keys *below* 2048 bits.
+pub const MAX_BITS: usize = 2048;
+/// Largest public exponent: real ones are 3 or 65537, and aws-lc caps e at 33 bits. The square-
+/// and-multiply loop walks every bit of e, so an unbounded e from a pasted or fetched JWK would
+/// cost CPU without limit (issue 9, item 8).
+pub const MAX_EXPONENT_BITS: usize = 33;
 
 /// ASN.1 DigestInfo prefix for SHA-256 (RFC 8017 §9.2, note 1).
 const SHA256_DIGEST_INFO: [u8; 19] = [
@@ -35,7 +41,13 @@ pub fn verify_pkcs1_sha256(n: &[u8], e: &[u8], message: &[u8], sig: &[u8]) -> bo
     let n = trim(n);
     let e = trim(e);
     let k = n.len();
-    if bit_len(n) < MIN_BITS || n[k - 1] & 1 == 0 || e.is_empty() || sig.len() != k {
+    let n_bits = bit_len(n);
+    if !(MIN_BITS..=MAX_BITS).contains(&n_bits)
+        || n[k - 1] & 1 == 0
+        || e.is_empty()
+        || bit_len(e) > MAX_EXPONENT_BITS
+        || sig.len() != k
+    {
         return false;
     }
     let limbs = k.div_ceil(4);
@@ -245,5 +257,25 @@ mod tests {
         ));
         assert_eq!(bit_len(&[0, 0, 0x01]), 1);
         assert_eq!(bit_len(&[]), 0);
+    }
+
+    /// Issue 9, item 8: a huge exponent (or modulus) is refused before any arithmetic; this
+    /// took minutes of CPU per signature check before the cap.
+    #[test]
+    fn refuses_huge_exponents_and_moduli_at_once() {
+        let mut n = vec![0xc5; 128];
+        n[127] |= 1;
+        let sig = vec![0x11; 128];
+        let started = std::time::Instant::now();
+        assert!(!verify_pkcs1_sha256(&n, &vec![0xff; 1 << 20], b"x", &sig));
+        assert!(!verify_pkcs1_sha256(
+            &[0xc5; 1024],
+            &[1, 0, 1],
+            b"x",
+            &[0x11; 1024]
+        ));
+        assert!(started.elapsed() < std::time::Duration::from_secs(1));
+        // 33 bits is still a key (e = 2^32 + 1).
+        assert_eq!(bit_len(&[1, 0, 0, 0, 1]), 33);
     }
 }

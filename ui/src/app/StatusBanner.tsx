@@ -1,5 +1,5 @@
-//! The global banner: what is wrong with the engine right now (keychain unavailable, tool port
-//! busy, file key store in use), shown above every page.
+//! The global banner: what is wrong with the engine right now (the data folder's disk is full,
+//! keychain unavailable, tool port busy, file key store in use), shown above every page.
 
 import { ErrorBanner } from '../shared/ErrorBanner';
 import { useEngineStatus } from './status';
@@ -18,8 +18,18 @@ export function StatusBanner({ errorsShownByPage = false }: { errorsShownByPage?
     );
   }
   if (!status) return null;
-  const { keystore, tool, emulator } = status;
+  const { keystore, tool, emulator, storage } = status;
   const items = [];
+  // Always shown, Setup included: while it lasts, nothing that arrives is recorded.
+  if (storage) {
+    items.push(
+      <ErrorBanner key="storage" testId="storage-banner" error={{ code: 'storage_full', message: storage.message }} title="Disk full: launches are not being recorded">
+        Since {new Date(storage.since_ms).toLocaleTimeString()}
+        {storage.free_bytes != null ? ` · ${formatBytes(storage.free_bytes)} free` : ''}. Launches get an error page (HTTP 507).
+        Free some space on that disk; this banner goes away by itself.
+      </ErrorBanner>,
+    );
+  }
   if (!keystore.ok && !errorsShownByPage) {
     items.push(
       <ErrorBanner
@@ -54,4 +64,10 @@ export function StatusBanner({ errorsShownByPage = false }: { errorsShownByPage?
       {items}
     </div>
   );
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(0)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }

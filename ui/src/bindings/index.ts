@@ -153,9 +153,13 @@ id: string, given_name: string, family_name: string, name: string, email?: strin
  */
 sourcedid?: string | null, system_roles: Array<string>, institution_roles: Array<string>, demo: boolean, };
 
-export type EngineEvent = { "type": "exchange_recorded", exchange: ExchangeSummary, } | { "type": "flow_updated", flow: FlowSummary, } | { "type": "status_changed" };
+export type EngineEvent = { "type": "exchange_recorded", exchange: ExchangeSummary, } | { "type": "flow_updated", flow: FlowSummary, } | { "type": "status_changed" } | { "type": "model_changed", model: ModelKind, id?: string | null, };
 
-export type EngineStatus = { version: string, data_dir: string, database: string, tool: ServerStatus, emulator: ServerStatus, keystore: KeystoreStatus, };
+export type EngineStatus = { version: string, data_dir: string, database: string, tool: ServerStatus, emulator: ServerStatus, keystore: KeystoreStatus, 
+/**
+ * Set while the data folder's disk is full (nothing can be recorded until space returns).
+ */
+storage?: StorageProblem | null, };
 
 /**
  * A user's membership of a course.
@@ -183,13 +187,18 @@ export type EnrollmentInput = { course_id: string, user_id: string, roles: Array
 /**
  * Stable error codes shared with the UI (generated into TypeScript).
  */
-export type ErrorCode = "keychain_unavailable" | "port_in_use" | "database_corrupt" | "database" | "not_found" | "bad_request" | "unauthorized" | "unknown_command" | "internal";
+export type ErrorCode = "keychain_unavailable" | "port_in_use" | "database_corrupt" | "database_too_new" | "storage_full" | "database" | "not_found" | "bad_request" | "unauthorized" | "unknown_command" | "internal";
 
 /**
  * A whole exchange. Bodies are given as text (lossy UTF-8, what a person reads) and, when they
  * are not valid UTF-8, also as base64 so nothing is lost.
  */
-export type Exchange = { summary: ExchangeSummary, request_headers: Array<Header>, request_body: string, request_body_base64?: string | null, response_headers: Array<Header>, response_body: string, response_body_base64?: string | null, };
+export type Exchange = { summary: ExchangeSummary, request_headers: Array<Header>, request_body: string, request_body_base64?: string | null, response_headers: Array<Header>, response_body: string, response_body_base64?: string | null, 
+/**
+ * What was masked before this exchange left the engine ("request header Authorization"…);
+ * empty when nothing was, or when it was asked for revealed.
+ */
+masked: Array<string>, };
 
 /**
  * One row of the Timeline.
@@ -268,7 +277,12 @@ verdict: string, title: string,
  */
 summary: Record<string, string>, exchange_count: number, };
 
-export type GetExchangeArgs = { id: number, };
+export type GetExchangeArgs = { id: number, 
+/**
+ * Secrets (bearer tokens, assertions, cookies, token responses) come masked unless this
+ * is true: the user clicked "Reveal".
+ */
+reveal?: boolean | null, };
 
 /**
  * The current grade of one user for one line item (the AGS result), from the latest score.
@@ -448,6 +462,11 @@ export type MemberDoc = { name: string, meaning: string, required: boolean, };
 export type MessageView = { id: number, message: StoredMessage, decoded?: DecodedJws | null, claims: Array<ExplainedClaim>, roles: Array<RoleBadge>, };
 
 /**
+ * What changed.
+ */
+export type ModelKind = "platform" | "emulator_tool" | "course" | "user" | "enrollment" | "resource_link" | "line_item" | "grade" | "content_item" | "external";
+
+/**
  * A deliberately invalid launch, named by the validation rule it breaks.
  */
 export type NegativeTest = "idtoken.exp" | "idtoken.aud" | "idtoken.nonce" | "idtoken.iss_registered" | "lti.deployment_id" | "jwt.kid" | "jwt.signature" | "jwt.alg";
@@ -461,6 +480,10 @@ export type NegativeTestInfo = { id: NegativeTest, rule_id: string, label: strin
  * For commands without arguments.
  */
 export type NoArgs = Record<symbol, never>;
+
+export type OpenExternalArgs = { url: string, };
+
+export type OpenLaunchWindowArgs = { url: string, title?: string | null, };
 
 /**
  * What happened to one check.
@@ -650,6 +673,19 @@ export type Severity = "error" | "warning" | "info";
 export type Side = "tool" | "emulator";
 
 /**
+ * Why the store cannot write right now.
+ */
+export type StorageProblem = { message: string, 
+/**
+ * When the first failed write happened (unix ms).
+ */
+since_ms: number, 
+/**
+ * Free bytes on the data folder's file system when last looked at (unix only).
+ */
+free_bytes?: number, };
+
+/**
  * What is stored for one message.
  */
 export type StoredMessage = { 
@@ -814,5 +850,11 @@ export type Commands = {
 };
 
 export type CommandName = keyof Commands;
+
+/** The desktop shell's own Tauri commands (not in the engine's table). */
+export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_window", openExternal: "open_external", appFirstPaint: "app_first_paint" } as const;
+
+/** Tauri event channels that carry engine events to the desktop window. */
+export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
 export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

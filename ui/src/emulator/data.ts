@@ -27,7 +27,7 @@ export function useEmulatorData(): EmulatorData {
     ru();
     rt();
   }, [rc, ru, rt]);
-  useEmulatorLive(rc);
+  useEmulatorLive(reload);
   useReloadOnStatusChange(reload);
   return {
     courses: courses.data,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { CourseView, ExchangeSummary, FlowSummary } from '../bindings';
 import type { EventBatch } from '../transport';
 import { defaultLauncher, defaultLaunchOptions, launchableLinks, toLaunchArgs } from './launch';
-import { batchChangesEmulator, changesCourse, Throttle } from './live';
+import { batchChangesEmulator, Throttle } from './live';
 import { serviceUrls } from './services';
 
 const M = 'http://purl.imsglobal.org/vocab/lis/v2/membership';
@@ -57,21 +57,17 @@ describe('launch args', () => {
 });
 
 const ex = (over: Partial<ExchangeSummary>): ExchangeSummary => ({ id: 1, side: 'emulator', direction: 'inbound', method: 'POST', url: 'http://localhost:4472/token', started_at: 0, duration_ms: 0, request_bytes: 0, response_bytes: 0, request_truncated: false, ...over });
-const batch = (over: Partial<EventBatch>): EventBatch => ({ exchanges: [], flows: [], statusChanged: false, lagged: false, ...over });
+const batch = (over: Partial<EventBatch>): EventBatch => ({ exchanges: [], flows: [], statusChanged: false, models: [], lagged: false, ...over });
 
 describe('live refresh', () => {
-  it('re-reads on scores, line items and deep linking returns of the emulator only', () => {
-    expect(changesCourse(ex({ step: 'ags.score', url: 'http://h/courses/c/lineitems/1/scores' }))).toBe(true);
-    expect(changesCourse(ex({ step: null, url: 'http://h/courses/c/lineitems/1/scores' }))).toBe(true);
-    expect(changesCourse(ex({ step: null, url: 'http://h/courses/c/lineitems' }))).toBe(true);
-    expect(changesCourse(ex({ step: 'deep_linking_return', url: 'http://h/deep-linking/abc' }))).toBe(true);
-    expect(changesCourse(ex({ step: 'token' }))).toBe(false);
-    expect(changesCourse(ex({ side: 'tool', step: 'ags.score', url: 'http://h/x/scores' }))).toBe(false);
+  it('re-reads when the engine says an emulator object changed, not on other events', () => {
     const flow = { id: 'f', side: 'emulator', kind: 'service', started_at: 0, updated_at: 0, verdict: 'valid', title: '', summary: {}, exchange_count: 1 } satisfies FlowSummary;
-    expect(batchChangesEmulator(batch({ flows: [flow] }))).toBe(true);
-    expect(batchChangesEmulator(batch({ flows: [{ ...flow, side: 'tool' }] }))).toBe(false);
+    expect(batchChangesEmulator(batch({ models: ['grade'] }))).toBe(true);
+    expect(batchChangesEmulator(batch({ models: ['content_item'] }))).toBe(true);
+    expect(batchChangesEmulator(batch({ models: ['external'] }))).toBe(true);
+    expect(batchChangesEmulator(batch({ models: ['platform'] }))).toBe(false);
     expect(batchChangesEmulator(batch({ lagged: true }))).toBe(true);
-    expect(batchChangesEmulator(batch({ exchanges: [ex({ step: 'token' })] }))).toBe(false);
+    expect(batchChangesEmulator(batch({ flows: [flow], exchanges: [ex({ step: 'ags.score', url: 'http://h/courses/c/lineitems/1/scores' })] }))).toBe(false);
   });
 
   it('throttles: runs at once, then one trailing run per interval', () => {

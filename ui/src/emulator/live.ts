@@ -1,28 +1,22 @@
-//! Keeping the emulator views current: engine events that can change a course (a tool posting a
-//! score or a line item, a deep linking return, any emulator flow update) trigger a re-fetch,
-//! throttled so a burst of service calls costs one or two reads. Pure parts are tested.
+//! Keeping the emulator views current: the engine's model-changed events (a tool posting a
+//! score or a line item, a deep linking return, an edit in another client or by the CLI)
+//! trigger a re-fetch, throttled so a burst of service calls costs one or two reads. Pure
+//! parts are tested.
 
 import { useEffect, useRef } from 'react';
-import type { ExchangeSummary } from '../bindings';
+import type { ModelKind } from '../bindings';
 import { subscribe, type EventBatch } from '../transport';
 
-/** An emulator exchange that can change the gradebook, line items or deep-linked items. */
-export function changesCourse(e: ExchangeSummary): boolean {
-  if (e.side !== 'emulator') return false;
-  const step = e.step ?? '';
-  if (step.startsWith('ags.') || step.startsWith('deep_linking')) return true;
-  let path = e.url;
-  try {
-    path = new URL(e.url).pathname;
-  } catch {
-    // a relative or odd URL: test it as it is
-  }
-  return /\/lineitems(\/|$)|\/scores$|\/deep-linking\//.test(path);
-}
+/** The model kinds the emulator's views show. */
+const EMULATOR_KINDS: ReadonlySet<ModelKind> = new Set<ModelKind>(['emulator_tool', 'course', 'user', 'enrollment', 'resource_link', 'line_item', 'grade', 'content_item', 'external']);
 
-/** Whether a batch of events calls for re-reading the emulator's courses and gradebook. */
+/**
+ * Whether a batch of events calls for re-reading the emulator's courses, users and tools: the
+ * engine says which kind of object changed (a tool posting a score, a deep linking return, an
+ * edit in another window or by the CLI); a lag means events were lost.
+ */
 export function batchChangesEmulator(b: EventBatch): boolean {
-  return b.lagged || b.exchanges.some(changesCourse) || b.flows.some((f) => f.side === 'emulator');
+  return b.lagged || b.models.some((k) => EMULATOR_KINDS.has(k));
 }
 
 /**

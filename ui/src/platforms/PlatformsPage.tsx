@@ -12,15 +12,19 @@ import { ErrorBanner } from '../shared/ErrorBanner';
 import { formatDateTime } from '../shared/format';
 import { PlatformsIcon, PlusIcon } from '../shared/icons';
 import { Card, PageHeader, Spinner } from '../shared/Page';
-import { useRpc } from '../shared/useRpc';
+import { useReloadOnModel, useRpc } from '../shared/useRpc';
 import { rpc } from '../transport';
 import { toApiError } from '../transport/errors';
 import { PlatformEditor } from './PlatformEditor';
+
+const PLATFORM_KINDS = ['platform'] as const;
 
 type Editing = { mode: 'new' } | { mode: 'edit'; platform: Platform } | null;
 
 export function PlatformsPage() {
   const { data: platforms, error, loading, reload } = useRpc('list_platforms', {});
+  // Registrations saved or removed in another window, or by `lti-inspector platforms`.
+  useReloadOnModel(PLATFORM_KINDS, reload);
   const [editing, setEditing] = useState<Editing>(null);
   const [savedId, setSavedId] = useState<string | null>(null);
 

@@ -9,7 +9,7 @@ import type { FlowDetail, JsonValue, Roster } from '../bindings';
 import { Badge } from '../shared/Badge';
 import { Card } from '../shared/Page';
 import { GradebookPanel } from './GradebookPanel';
-import { flowMark, serviceClaims } from './model';
+import { flowMark, serviceClaims, servicesBlocked } from './model';
 import { RosterPanel } from './RosterPanel';
 import './services.css';
 
@@ -37,6 +37,16 @@ export function ServicesCard({ detail }: { detail: FlowDetail }) {
   const latest = useRef(detail);
   latest.current = detail;
   const mark = useCallback(() => flowMark(latest.current), []);
+  const blocked = useMemo(() => servicesBlocked(detail), [detail]);
+  if (blocked) {
+    return (
+      <Card title="Services" description="The roster (NRPS) and the gradebook (AGS) of this launch." testId="services-card">
+        <p className="muted svc-blocked" data-testid="services-blocked">
+          <Badge tone="red">disabled</Badge> {blocked}
+        </p>
+      </Card>
+    );
+  }
   return (
     <Card
       title="Services"

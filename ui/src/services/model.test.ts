@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AgsLineItem, FlowDetail, Member, MessageView, ResultItem } from '../bindings';
-import { AGS_CLAIM, buildServiceGrid, emptyScoreForm, flowMark, recoveredLog, lineItemForm, lineItemFromForm, NRPS_CLAIM, nowTimestamp, scoreArgs, serviceClaims, shortScope } from './model';
+import { AGS_CLAIM, buildServiceGrid, emptyScoreForm, flowMark, recoveredLog, lineItemForm, lineItemFromForm, NRPS_CLAIM, nowTimestamp, scoreArgs, serviceClaims, servicesBlocked, shortScope } from './model';
 
 const LEARNER = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner';
 const INSTRUCTOR = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor';
@@ -18,6 +18,23 @@ function idToken(payload: Record<string, unknown>): MessageView {
     roles: [],
   };
 }
+
+function withSignature(m: MessageView, outcome: 'pass' | 'fail' | 'skipped', message: string): MessageView {
+  const finding = { rule_id: 'jwt.signature', outcome, message, severity: 'error', title: '', spec_section: '', spec_url: '' };
+  return { ...m, message: { ...m.message, report: { findings: [finding as never] } } };
+}
+
+describe('servicesBlocked', () => {
+  it('allows services only when the latest launch signature verified', () => {
+    const ok = withSignature(idToken({}), 'pass', 'verified');
+    const forged = withSignature(idToken({}), 'fail', 'The signature does not verify with key k1.');
+    expect(servicesBlocked({ messages: [ok] })).toBeNull();
+    expect(servicesBlocked({ messages: [forged] })).toContain('does not verify with key k1');
+    expect(servicesBlocked({ messages: [ok, forged] })).toContain('signature verified against a registered platform');
+    expect(servicesBlocked({ messages: [idToken({})] })).toContain('never checked');
+    expect(servicesBlocked({ messages: [] })).toContain('no launch');
+  });
+});
 
 describe('serviceClaims', () => {
   it('reads the AGS endpoint and NRPS claims of the id_token', () => {

@@ -38,6 +38,22 @@ export function serviceClaims(detail: Pick<FlowDetail, 'messages'>): ServiceClai
   };
 }
 
+/**
+ * Whether the engine will call services for this launch: only when the latest id_token's
+ * signature verified (`jwt.signature` passed). A forged launch naming a registered issuer must
+ * never get a real access token sent to the URLs it names; the engine refuses, and the card
+ * says why instead of offering buttons that can only fail.
+ */
+export function servicesBlocked(detail: Pick<FlowDetail, 'messages'>): string | null {
+  const tokens = detail.messages.filter((m) => m.message.kind === 'id_token');
+  const last = tokens[tokens.length - 1];
+  if (!last) return 'The flow has no launch (id_token).';
+  const sig = [...last.message.report.findings].reverse().find((f) => f.rule_id === 'jwt.signature');
+  if (sig?.outcome === 'pass') return null;
+  const why = sig ? sig.message : 'The signature was never checked.';
+  return `Services run only from a launch whose signature verified against a registered platform. ${why} Register the platform with its keys, then launch again or re-check this launch.`;
+}
+
 /** `…/scope/lineitem` → `lineitem`. */
 export function shortScope(s: string): string {
   return s.startsWith(AGS_SCOPE) ? s.slice(AGS_SCOPE.length) : s;

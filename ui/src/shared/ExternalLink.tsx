@@ -3,6 +3,7 @@
 //! become links; anything else (a recorded `javascript:` value, say) is shown as text.
 
 import type { MouseEvent, ReactNode } from 'react';
+import { DESKTOP_COMMANDS, type OpenExternalArgs } from '../bindings';
 import { ExternalIcon } from './icons';
 
 /** In the desktop app a target=_blank link would go nowhere: hand it to the system browser. */
@@ -10,7 +11,8 @@ function openInDesktop(e: MouseEvent<HTMLAnchorElement>, href: string) {
   const w = window as unknown as { __TAURI_INTERNALS__?: { invoke: (cmd: string, args: unknown) => Promise<unknown> } };
   if (!w.__TAURI_INTERNALS__) return;
   e.preventDefault();
-  void w.__TAURI_INTERNALS__.invoke('open_external', { url: href }).catch(() => undefined);
+  const args: OpenExternalArgs = { url: href };
+  void w.__TAURI_INTERNALS__.invoke(DESKTOP_COMMANDS.openExternal, args).catch(() => undefined);
 }
 
 export function isWebUrl(url: string | null | undefined): url is string {

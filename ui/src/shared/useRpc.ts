@@ -1,7 +1,7 @@
 //! `useRpc`: run one engine command for a component, with loading / error state and reload.
 
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { ApiError, CommandName, Commands } from '../bindings';
+import type { ApiError, CommandName, Commands, ModelKind } from '../bindings';
 import { rpc, subscribe } from '../transport';
 import { toApiError } from '../transport/errors';
 
@@ -44,4 +44,18 @@ export function useReloadOnStatusChange(reload: () => void): void {
       }),
     [reload],
   );
+}
+
+/**
+ * Calls `reload` when the engine reports a change to one of `kinds` (made in this window,
+ * another client, or by another process: `external`) or a lag.
+ */
+export function useReloadOnModel(kinds: readonly ModelKind[], reload: () => void): void {
+  const key = kinds.join(',');
+  useEffect(() => {
+    const wanted = new Set<ModelKind>([...(key.split(',') as ModelKind[]), 'external']);
+    return subscribe((b) => {
+      if (b.lagged || b.models.some((k) => wanted.has(k))) reload();
+    });
+  }, [key, reload]);
 }

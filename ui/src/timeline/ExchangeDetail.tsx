@@ -75,7 +75,7 @@ export function ExchangeDetail({ id, onClose, initialTab = 'request', embedded =
           <Spinner />
         </div>
       )}
-      {!error && ex && <Loaded ex={ex} tab={tab} setTab={setTab} onClose={onClose} />}
+      {!error && ex && <Loaded ex={ex} tab={tab} setTab={setTab} onClose={onClose} onReveal={(revealed) => setEx(revealed)} />}
     </aside>
   );
 }
@@ -88,7 +88,7 @@ function DetailClose({ onClose }: { onClose: () => void }) {
   );
 }
 
-function Loaded({ ex, tab, setTab, onClose }: { ex: Exchange; tab: 'request' | 'response'; setTab: (t: 'request' | 'response') => void; onClose: () => void }) {
+function Loaded({ ex, tab, setTab, onClose, onReveal }: { ex: Exchange; tab: 'request' | 'response'; setTab: (t: 'request' | 'response') => void; onClose: () => void; onReveal: (revealed: Exchange) => void }) {
   const s = ex.summary;
   const query = queryFields(s.url);
   const curl = toCurl({ method: s.method, url: s.url, headers: ex.request_headers, body: ex.request_body, bodyBase64: ex.request_body_base64 });
@@ -119,6 +119,7 @@ function Loaded({ ex, tab, setTab, onClose }: { ex: Exchange; tab: 'request' | '
           <CopyButton value={curl} label="Copy as curl" title="Copy as curl" />
           <CopyButton value={s.url} label="Copy URL" title="Copy URL" variant="ghost" />
         </div>
+        {ex.masked.length > 0 && <MaskedNotice ex={ex} onReveal={onReveal} />}
         {s.error && <ErrorBanner error={{ code: 'internal', message: s.error }} title="The exchange failed" />}
         <div className="tabs" role="tablist">
           <button type="button" role="tab" aria-selected={tab === 'request'} className={tab === 'request' ? 'active' : ''} onClick={() => setTab('request')}>
@@ -189,5 +190,25 @@ function HeaderTable({ headers }: { headers: Header[] }) {
         ))}
       </tbody>
     </table>
+  );
+}
+
+/** Secrets come masked (tokens, assertions, cookies); revealing fetches this exchange whole. */
+function MaskedNotice({ ex, onReveal }: { ex: Exchange; onReveal: (revealed: Exchange) => void }) {
+  const [busy, setBusy] = useState(false);
+  const reveal = () => {
+    setBusy(true);
+    rpc('get_exchange', { id: ex.summary.id, reveal: true }).then(
+      (whole) => onReveal(whole),
+      () => setBusy(false),
+    );
+  };
+  return (
+    <p className="muted detail-masked" data-testid="exchange-masked">
+      {ex.masked.length} secret{ex.masked.length === 1 ? '' : 's'} masked ({ex.masked.join(', ')}): shown and copied as curl without their values.{' '}
+      <button type="button" className="btn btn-sm" onClick={reveal} disabled={busy} data-testid="exchange-reveal">
+        Reveal
+      </button>
+    </p>
   );
 }

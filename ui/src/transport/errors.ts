@@ -28,6 +28,8 @@ const TITLES: Record<ErrorCode, string> = {
   keychain_unavailable: 'Keychain unavailable',
   port_in_use: 'Port in use',
   database_corrupt: 'Database corrupt',
+  database_too_new: 'Database from a newer version',
+  storage_full: 'Disk full',
   database: 'Database error',
   not_found: 'Not found',
   bad_request: 'Bad request',

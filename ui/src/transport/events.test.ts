@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ExchangeSummary, FlowSummary } from '../bindings';
+import type { ExchangeSummary, FlowSummary, ModelKind } from '../bindings';
 import { EventHub, FrameBatcher, mergeEvents, type EventBatch } from './events';
 import type { RawEvent } from './types';
 
@@ -50,6 +50,11 @@ describe('mergeEvents', () => {
     expect(b.flows.map((f) => f.verdict)).toEqual(['valid']);
     expect(b.lagged).toBe(false);
   });
+  it('collects changed model kinds once each', () => {
+    const changed = (model: ModelKind): RawEvent => ({ kind: 'engine', event: { type: 'model_changed', model, id: 'x' } });
+    expect(mergeEvents([changed('platform'), changed('grade'), changed('platform')]).models).toEqual(['platform', 'grade']);
+  });
+
   it('collapses status changes into one flag', () => {
     const changed: RawEvent = { kind: 'engine', event: { type: 'status_changed' } };
     const b = mergeEvents([changed, recorded(ex(1)), changed]);
@@ -62,7 +67,7 @@ describe('mergeEvents', () => {
   });
   it('ignores event types it does not know', () => {
     const unknown = { kind: 'engine', event: { type: 'finding_added' } } as unknown as RawEvent;
-    expect(mergeEvents([unknown])).toEqual({ exchanges: [], flows: [], statusChanged: false, lagged: false });
+    expect(mergeEvents([unknown])).toEqual({ exchanges: [], flows: [], statusChanged: false, models: [], lagged: false });
   });
 });
 

@@ -1,7 +1,7 @@
 //! Event batching: the engine can record thousands of exchanges a second, React should render
 //! at most once per frame. Raw events are queued and delivered as one merged batch per frame.
 
-import type { ExchangeSummary, FlowSummary } from '../bindings';
+import type { ExchangeSummary, FlowSummary, ModelKind } from '../bindings';
 import type { RawEvent } from './types';
 
 /** What subscribers receive: everything that happened since the previous frame, merged. */
@@ -12,6 +12,8 @@ export interface EventBatch {
   flows: FlowSummary[];
   /** Servers or the key store changed state: re-read `get_status` (and what depends on it). */
   statusChanged: boolean;
+  /** Kinds of model object saved or deleted (by any client, or `external`: another process). */
+  models: ModelKind[];
   /** Some events were lost: re-fetch lists instead of trusting the deltas. */
   lagged: boolean;
 }
@@ -21,6 +23,7 @@ export function mergeEvents(raw: readonly RawEvent[]): EventBatch {
   const flows = new Map<string, FlowSummary>();
   let lagged = false;
   let statusChanged = false;
+  const models = new Set<ModelKind>();
   for (const r of raw) {
     if (r.kind === 'lagged') {
       lagged = true;
@@ -37,12 +40,15 @@ export function mergeEvents(raw: readonly RawEvent[]): EventBatch {
       case 'status_changed':
         statusChanged = true;
         break;
+      case 'model_changed':
+        models.add(ev.model);
+        break;
       default:
         // Event types added by a newer engine are ignored until the UI knows them.
         break;
     }
   }
-  return { exchanges: [...exchanges.values()], flows: [...flows.values()], statusChanged, lagged };
+  return { exchanges: [...exchanges.values()], flows: [...flows.values()], statusChanged, models: [...models], lagged };
 }
 
 export type Scheduler = (flush: () => void) => void;

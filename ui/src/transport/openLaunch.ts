@@ -4,7 +4,7 @@
 //! launch. Dependencies are injected so the branching is tested.
 
 import { invoke } from '@tauri-apps/api/core';
-import type { ApiError } from '../bindings';
+import { DESKTOP_COMMANDS, type ApiError, type OpenLaunchWindowArgs } from '../bindings';
 import { apiError, toApiError } from './errors';
 import { isTauri } from './tauri';
 
@@ -46,7 +46,8 @@ export async function openLaunch(url: string, title: string, deps: OpenLaunchDep
   if (problem) throw problem;
   if (deps.isTauri()) {
     try {
-      await deps.invoke('open_launch_window', { url, title });
+      const args: OpenLaunchWindowArgs = { url, title };
+      await deps.invoke(DESKTOP_COMMANDS.openLaunchWindow, { ...args });
     } catch (e) {
       throw toApiError(e);
     }

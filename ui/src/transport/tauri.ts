@@ -3,7 +3,7 @@
 
 import { invoke } from '@tauri-apps/api/core';
 import { listen } from '@tauri-apps/api/event';
-import type { EngineEvent } from '../bindings';
+import { DESKTOP_COMMANDS, EVENT_CHANNELS, type EngineEvent } from '../bindings';
 import { toApiError } from './errors';
 import type { RawEvent, Transport } from './types';
 
@@ -16,7 +16,7 @@ export function createTauriTransport(): Transport {
     kind: 'tauri',
     async call(name, args) {
       try {
-        return await invoke<unknown>('rpc', { name, args: args ?? {} });
+        return await invoke<unknown>(DESKTOP_COMMANDS.rpc, { name, args: args ?? {} });
       } catch (e) {
         throw toApiError(e);
       }
@@ -29,8 +29,8 @@ export function createTauriTransport(): Transport {
           (un) => (stopped ? un() : unlisteners.push(un)),
           () => undefined,
         );
-      keep(listen<EngineEvent>('engine-event', (e) => onEvent({ kind: 'engine', event: e.payload })));
-      keep(listen('engine-lagged', () => onEvent({ kind: 'lagged' })));
+      keep(listen<EngineEvent>(EVENT_CHANNELS.engine, (e) => onEvent({ kind: 'engine', event: e.payload })));
+      keep(listen(EVENT_CHANNELS.lagged, () => onEvent({ kind: 'lagged' })));
       return () => {
         stopped = true;
         unlisteners.splice(0).forEach((un) => un());
@@ -47,7 +47,7 @@ export function reportFirstPaint(): void {
   firstPaintReported = true;
   requestAnimationFrame(() =>
     requestAnimationFrame(() => {
-      invoke('app_first_paint').catch(() => undefined);
+      invoke(DESKTOP_COMMANDS.appFirstPaint).catch(() => undefined);
     }),
   );
 }

@@ -11,11 +11,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use lti_inspector::capture::states::MintedState;
+use lti_core::keystore::KeyStoreChoice;
 use lti_inspector::engine::{Engine, EngineConfig};
-use lti_inspector::keystore::KeyStoreChoice;
 use lti_protocol::keys::SigningKey;
 use lti_protocol::validate::{self, IdTokenContext, RegistrationView};
+use lti_tool_side::capture::states::MintedState;
 use serde_json::{json, Map, Value};
 
 const ISS: &str = "https://bench-platform.example";
@@ -78,15 +78,15 @@ fn ms(d: Duration) -> f64 {
 async fn prepare(engine: &Engine, key: &Arc<SigningKey>, n: usize, now: i64) -> Vec<Launch> {
     let mut rows = Vec::with_capacity(n);
     for _ in 0..n {
-        let flow = lti_inspector::flows::new_flow(
-            lti_inspector::store::Side::Tool,
+        let flow = lti_core::messages::new_flow(
+            lti_core::store::Side::Tool,
             "lti13_launch",
             "bench".into(),
         );
         rows.push((
             flow,
-            lti_inspector::ids::secret_token(),
-            lti_inspector::ids::secret_token(),
+            lti_core::ids::secret_token(),
+            lti_core::ids::secret_token(),
         ));
     }
     let states: Vec<(String, String)> = rows
@@ -103,7 +103,7 @@ async fn prepare(engine: &Engine, key: &Arc<SigningKey>, n: usize, now: i64) -> 
     .iter()
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
-    let minted: Vec<(lti_inspector::store::NewFlow, MintedState)> = rows
+    let minted: Vec<(lti_core::store::NewFlow, MintedState)> = rows
         .into_iter()
         .map(|(flow, state, nonce)| {
             let m = MintedState {
@@ -112,9 +112,9 @@ async fn prepare(engine: &Engine, key: &Arc<SigningKey>, n: usize, now: i64) -> 
                 nonce,
                 platform_id: None,
                 login: login.clone(),
-                nonce_generation: engine.nonces().generation(),
+                nonce_generation: engine.tool().nonces().generation(),
             };
-            engine.launch_states().remember(m.clone());
+            engine.tool().launch_states().remember(m.clone());
             (flow, m)
         })
         .collect();
@@ -122,8 +122,8 @@ async fn prepare(engine: &Engine, key: &Arc<SigningKey>, n: usize, now: i64) -> 
         .store()
         .write(move |tx| {
             for (flow, m) in &minted {
-                lti_inspector::store::flows::insert(tx, flow)?;
-                lti_inspector::capture::states::insert(tx, m)?;
+                lti_core::store::flows::insert(tx, flow)?;
+                lti_tool_side::capture::states::insert(tx, m)?;
             }
             Ok(())
         })
@@ -289,9 +289,9 @@ async fn main() {
     cfg.key_store = KeyStoreChoice::File(dir.path().join("keys.json"));
     let engine = Engine::start(cfg).await.unwrap();
     let key = Arc::new(SigningKey::generate().unwrap());
-    lti_inspector::registrations::save(
-        &engine,
-        lti_inspector::registrations::PlatformInput {
+    lti_tool_side::registrations::save(
+        engine.tool(),
+        lti_tool_side::registrations::PlatformInput {
             name: "Bench LMS".into(),
             issuer: ISS.into(),
             client_id: CLIENT.into(),
@@ -304,7 +304,7 @@ async fn main() {
     .await
     .unwrap();
     let url = format!("{}/lti/launch", engine.tool_status().base_url.unwrap());
-    let now = lti_inspector::clock::now_secs();
+    let now = lti_core::clock::now_secs();
 
     // 1. Validation alone, in process.
     let jwks = lti_protocol::jwk::Jwks {

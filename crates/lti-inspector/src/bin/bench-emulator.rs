@@ -11,11 +11,11 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use lti_inspector::emulator::launch::{self, LaunchArgs};
-use lti_inspector::emulator::walk::Walker;
+use lti_core::keystore::KeyStoreChoice;
+use lti_core::signing_keys::KeyRole;
 use lti_inspector::engine::{Engine, EngineConfig};
-use lti_inspector::keys::KeyRole;
-use lti_inspector::keystore::KeyStoreChoice;
+use lti_platform_side::emulator::launch::{self, LaunchArgs};
+use lti_platform_side::emulator::walk::Walker;
 use serde_json::json;
 
 fn env(name: &str, default: usize) -> usize {
@@ -38,9 +38,9 @@ fn ms(d: Duration) -> f64 {
 
 fn demo_launch() -> LaunchArgs {
     LaunchArgs {
-        tool_id: lti_inspector::emulator::demo::TOOL_ID.into(),
-        user_id: lti_inspector::emulator::demo::LEARNERS[0].into(),
-        resource_link_id: Some(lti_inspector::emulator::demo::LINK_ID.into()),
+        tool_id: lti_inspector::demo::TOOL_ID.into(),
+        user_id: lti_inspector::demo::LEARNERS[0].into(),
+        resource_link_id: Some(lti_inspector::demo::LINK_ID.into()),
         ..Default::default()
     }
 }
@@ -49,7 +49,7 @@ fn demo_launch() -> LaunchArgs {
 /// duration, the launch creation's and each step's.
 async fn one_flow(engine: &Engine, walker: &mut Walker) -> (Duration, Duration, Vec<Duration>) {
     let t = Instant::now();
-    let started = launch::create(engine, demo_launch())
+    let started = launch::create(engine.platform(), demo_launch())
         .await
         .expect("launch_url");
     let create = t.elapsed();
@@ -77,9 +77,7 @@ async fn main() {
     cfg.emulator_port = 0;
     cfg.key_store = KeyStoreChoice::File(dir.path().join("keys.json"));
     let engine = Engine::start(cfg).await.unwrap();
-    lti_inspector::emulator::demo::ensure(&engine)
-        .await
-        .unwrap();
+    lti_inspector::demo::ensure(&engine).await.unwrap();
     let key = engine.keys().signing_key(KeyRole::Emulator).await.unwrap();
 
     // 1. Signing alone: the RS256 signature of a launch's claims (what /auth adds per launch).

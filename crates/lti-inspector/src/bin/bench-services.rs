@@ -11,10 +11,10 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use lti_inspector::emulator::walk::Walker;
+use lti_core::keystore::KeyStoreChoice;
 use lti_inspector::engine::{Engine, EngineConfig};
-use lti_inspector::keystore::KeyStoreChoice;
-use lti_inspector::services::{ags, nrps};
+use lti_platform_side::emulator::walk::Walker;
+use lti_tool_side::service_client::{ags, nrps};
 
 fn env(name: &str, default: usize) -> usize {
     std::env::var(name)
@@ -39,7 +39,7 @@ async fn one_call(engine: &Engine, flow_id: &str, i: usize) -> Duration {
     match i % 3 {
         0 => {
             let r = nrps::roster(
-                engine,
+                engine.tool(),
                 nrps::RosterArgs {
                     flow_id: flow_id.into(),
                     ..Default::default()
@@ -53,10 +53,10 @@ async fn one_call(engine: &Engine, flow_id: &str, i: usize) -> Duration {
             // Concurrent scores for one learner may arrive out of timestamp order: the platform
             // answers 409 to the older one, which is correct and still a service call.
             if let Err(e) = ags::post_score(
-                engine,
+                engine.tool(),
                 ags::PostScoreArgs {
                     flow_id: flow_id.into(),
-                    user_id: Some(lti_inspector::emulator::demo::LEARNERS[(i / 3) % 3].into()),
+                    user_id: Some(lti_inspector::demo::LEARNERS[(i / 3) % 3].into()),
                     score_given: Some((i % 10) as f64),
                     score_maximum: Some(10.0),
                     ..Default::default()
@@ -69,7 +69,7 @@ async fn one_call(engine: &Engine, flow_id: &str, i: usize) -> Duration {
         }
         _ => {
             ags::get_results(
-                engine,
+                engine.tool(),
                 ags::ResultsArgs {
                     flow_id: flow_id.into(),
                     ..Default::default()
@@ -107,15 +107,13 @@ async fn main() {
     cfg.emulator_port = 0;
     cfg.key_store = KeyStoreChoice::File(dir.path().join("keys.json"));
     let engine = Engine::start(cfg).await.unwrap();
-    lti_inspector::emulator::demo::ensure(&engine)
-        .await
-        .unwrap();
-    let launch = lti_inspector::emulator::launch::create(
-        &engine,
-        lti_inspector::emulator::launch::LaunchArgs {
-            tool_id: lti_inspector::emulator::demo::TOOL_ID.into(),
-            user_id: lti_inspector::emulator::demo::INSTRUCTOR.into(),
-            resource_link_id: Some(lti_inspector::emulator::demo::LINK_ID.into()),
+    lti_inspector::demo::ensure(&engine).await.unwrap();
+    let launch = lti_platform_side::emulator::launch::create(
+        engine.platform(),
+        lti_platform_side::emulator::launch::LaunchArgs {
+            tool_id: lti_inspector::demo::TOOL_ID.into(),
+            user_id: lti_inspector::demo::INSTRUCTOR.into(),
+            resource_link_id: Some(lti_inspector::demo::LINK_ID.into()),
             ..Default::default()
         },
     )

@@ -15,7 +15,7 @@ pub(crate) fn inspect_cmd(
     format: Format,
     input: String,
 ) -> anyhow::Result<std::process::ExitCode> {
-    use lti_inspector::inspect::{self, InspectOptions};
+    use lti_protocol::inspect::{self, InspectOptions};
     use std::io::Read;
     let text = if input == "-" {
         let mut s = String::new();
@@ -58,7 +58,7 @@ pub(crate) fn inspect_cmd(
         nonce,
         at,
     };
-    match inspect::inspect(&text, &opts, lti_inspector::clock::now_secs()) {
+    match inspect::inspect(&text, &opts, lti_core::clock::now_secs()) {
         Ok(out) => {
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&out)?),
@@ -82,19 +82,34 @@ fn parse_time(s: &str) -> anyhow::Result<i64> {
         .map_err(|e| anyhow::anyhow!("{s:?} is neither Unix seconds nor RFC 3339: {e}"))
 }
 
+/// The most a `--jwks` URL may answer (issue 9, item 11).
+const MAX_JWKS_BYTES: usize = 1024 * 1024;
+
 fn load_jwks(src: &str) -> anyhow::Result<lti_protocol::jwk::Jwks> {
     let text = if src.starts_with("http://") || src.starts_with("https://") {
         let rt = tokio::runtime::Runtime::new()?;
         rt.block_on(async {
-            let res = reqwest::Client::new()
+            let mut res = reqwest::Client::new()
                 .get(src)
                 .timeout(std::time::Duration::from_secs(10))
                 .send()
-                .await?;
-            anyhow::Ok(res.error_for_status()?.text().await?)
+                .await?
+                .error_for_status()?;
+            // A key set is a few KiB; a URL that streams without end must not fill memory.
+            let mut body = Vec::new();
+            while let Some(chunk) = res.chunk().await? {
+                body.extend_from_slice(&chunk);
+                if body.len() > MAX_JWKS_BYTES {
+                    anyhow::bail!(
+                        "{src} answered more than {} KiB: not a key set",
+                        MAX_JWKS_BYTES / 1024
+                    );
+                }
+            }
+            anyhow::Ok(String::from_utf8_lossy(&body).into_owned())
         })?
     } else {
         std::fs::read_to_string(src).with_context(|| format!("reading {src}"))?
     };
-    Ok(lti_inspector::registrations::parse_public_key(&text)?)
+    Ok(lti_tool_side::registrations::parse_public_key(&text)?)
 }

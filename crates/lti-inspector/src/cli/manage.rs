@@ -32,13 +32,13 @@ pub(crate) async fn platforms_cmd(
     cfg: EngineConfig,
     action: PlatformAction,
 ) -> anyhow::Result<std::process::ExitCode> {
-    use lti_inspector::registrations::{self, PlatformInput};
+    use lti_tool_side::registrations::{self, PlatformInput};
     let engine = Engine::open(cfg)?;
     match action {
         PlatformAction::List => {
             let list = engine
                 .store()
-                .read(lti_inspector::store::platforms::list)
+                .read(lti_core::store::platforms::list)
                 .await?;
             println!("{}", serde_json::to_string_pretty(&list)?);
         }
@@ -47,7 +47,7 @@ pub(crate) async fn platforms_cmd(
             serde_json::to_string_pretty(&lti_protocol::lms::profiles())?
         ),
         PlatformAction::Remove { id } => {
-            registrations::delete(&engine, id.clone()).await?;
+            registrations::delete(engine.tool(), id.clone()).await?;
             eprintln!("removed {id}");
         }
         PlatformAction::Add {
@@ -85,7 +85,7 @@ pub(crate) async fn platforms_cmd(
                 public_key,
                 site,
             };
-            let saved = registrations::save(&engine, input).await?;
+            let saved = registrations::save(engine.tool(), input).await?;
             println!("{}", serde_json::to_string_pretty(&saved)?);
         }
     }

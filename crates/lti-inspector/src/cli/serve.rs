@@ -26,7 +26,7 @@ pub(crate) async fn serve(
     if let Some(path) = config {
         let text = std::fs::read_to_string(&path)
             .with_context(|| format!("reading {}", path.display()))?;
-        let applied = lti_inspector::registrations::apply_config(&engine, &text)
+        let applied = lti_tool_side::registrations::apply_config(engine.tool(), &text)
             .await
             .with_context(|| format!("applying {}", path.display()))?;
         eprintln!(

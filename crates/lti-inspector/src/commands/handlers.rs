@@ -1,16 +1,18 @@
 //! One function per command. Thin: unpack, call the engine, return its typed result.
 
 use super::types::*;
-use crate::capture::paths;
-#[allow(unused_imports)]
-pub use crate::emulator::commands::*;
 use crate::engine::{Engine, EngineStatus};
-use crate::error::{ApiError, Result};
-use crate::keys::{KeyInfo, KeyRole};
-use crate::registrations::{self, PlatformInput};
 #[allow(unused_imports)]
-pub use crate::services::commands::*;
-use crate::store::{self, Exchange, ExchangeSummary, FlowSummary, Platform};
+use lti_core::error::{ApiError, Result};
+use lti_core::signing_keys::{KeyInfo, KeyRole};
+use lti_core::store::{self, Exchange, ExchangeSummary, FlowSummary, Platform};
+#[allow(unused_imports)]
+use lti_platform_side::emulator::commands as emulator;
+use lti_platform_side::emulator::commands::*;
+use lti_platform_side::emulator::launch::{LaunchArgs, LaunchUrl, NegativeTestInfo};
+use lti_platform_side::emulator::model::*;
+use lti_tool_side::capture::paths;
+use lti_tool_side::registrations::{self, PlatformInput};
 
 pub async fn get_status(engine: &Engine, _: NoArgs) -> Result<EngineStatus> {
     Ok(engine.status())
@@ -67,10 +69,14 @@ pub async fn list_exchanges(
 }
 
 pub async fn get_exchange(engine: &Engine, args: GetExchangeArgs) -> Result<Exchange> {
-    engine
+    let mut ex = engine
         .store()
         .read(move |c| store::exchanges::get(c, args.id))
-        .await
+        .await?;
+    if args.reveal != Some(true) {
+        lti_core::secrets::mask_exchange(&mut ex);
+    }
+    Ok(ex)
 }
 
 pub async fn list_flows(engine: &Engine, args: ListFlowsArgs) -> Result<Vec<FlowSummary>> {
@@ -86,11 +92,11 @@ pub async fn list_platforms(engine: &Engine, _: NoArgs) -> Result<Vec<Platform>>
 }
 
 pub async fn save_platform(engine: &Engine, input: PlatformInput) -> Result<Platform> {
-    registrations::save(engine, input).await
+    registrations::save(engine.tool(), input).await
 }
 
 pub async fn delete_platform(engine: &Engine, args: IdArgs) -> Result<Deleted> {
-    registrations::delete(engine, args.id).await?;
+    registrations::delete(engine.tool(), args.id).await?;
     Ok(Deleted { deleted: true })
 }
 
@@ -101,10 +107,10 @@ pub async fn list_platform_presets(
     Ok(lti_protocol::lms::profiles())
 }
 
-pub async fn get_flow(engine: &Engine, args: IdArgs) -> Result<crate::flows::FlowDetail> {
+pub async fn get_flow(engine: &Engine, args: IdArgs) -> Result<lti_core::messages::FlowDetail> {
     engine
         .store()
-        .read(move |c| crate::flows::detail(c, &args.id))
+        .read(move |c| lti_core::messages::detail(c, &args.id))
         .await
 }
 
@@ -114,4 +120,103 @@ pub async fn list_rules(_: &Engine, _: NoArgs) -> Result<Vec<lti_protocol::rules
 
 pub async fn list_claims(_: &Engine, _: NoArgs) -> Result<Vec<lti_protocol::claims::ClaimInfo>> {
     Ok(lti_protocol::claims::all().to_vec())
+}
+
+// ── the tool side's service client ──────────────────────────────────────────────────────────
+
+use lti_tool_side::service_client::ags::{self, *};
+use lti_tool_side::service_client::nrps::{self, Roster, RosterArgs};
+
+pub async fn get_roster(engine: &Engine, args: RosterArgs) -> Result<Roster> {
+    nrps::roster(engine.tool(), args).await
+}
+
+pub async fn list_line_items(engine: &Engine, args: ListLineItemsArgs) -> Result<LineItems> {
+    ags::list_line_items(engine.tool(), args).await
+}
+
+pub async fn save_line_item(engine: &Engine, args: SaveLineItemArgs) -> Result<SavedLineItem> {
+    ags::save_line_item(engine.tool(), args).await
+}
+
+pub async fn delete_line_item(engine: &Engine, args: LineItemArgs) -> Result<DeletedLineItem> {
+    ags::delete_line_item(engine.tool(), args).await
+}
+
+pub async fn post_score(engine: &Engine, args: PostScoreArgs) -> Result<PostedScore> {
+    ags::post_score(engine.tool(), args).await
+}
+
+pub async fn get_results(engine: &Engine, args: ResultsArgs) -> Result<Results> {
+    ags::get_results(engine.tool(), args).await
+}
+
+// ── the platform side (emulator) ─────────────────────────────────────────────────────────────
+// Commands that show or change the emulator's model seed the demo first: seeding registers the
+// tool side too, which only this composition knows about.
+
+/// Launch demo: the demo tool (restored if it was removed) as the demo instructor.
+pub async fn launch_demo(engine: &Engine, _: NoArgs) -> Result<LaunchUrl> {
+    crate::demo::launch(engine).await
+}
+
+pub async fn launch_url(engine: &Engine, args: LaunchArgs) -> Result<LaunchUrl> {
+    crate::demo::ensure(engine).await?;
+    emulator::launch_url(engine.platform(), args).await
+}
+
+pub async fn list_emulator_courses(engine: &Engine, args: NoArgs) -> Result<Vec<CourseView>> {
+    crate::demo::ensure(engine).await?;
+    emulator::list_emulator_courses(engine.platform(), args).await
+}
+
+pub async fn list_emulator_users(engine: &Engine, args: NoArgs) -> Result<Vec<EmulatorUser>> {
+    crate::demo::ensure(engine).await?;
+    emulator::list_emulator_users(engine.platform(), args).await
+}
+
+pub async fn list_emulator_tools(engine: &Engine, args: NoArgs) -> Result<Vec<EmulatorTool>> {
+    crate::demo::ensure(engine).await?;
+    emulator::list_emulator_tools(engine.platform(), args).await
+}
+
+pub async fn save_emulator_tool(engine: &Engine, args: ToolInput) -> Result<EmulatorTool> {
+    crate::demo::ensure(engine).await?;
+    emulator::save_emulator_tool(engine.platform(), args).await
+}
+
+pub async fn save_resource_link(engine: &Engine, args: ResourceLinkInput) -> Result<ResourceLink> {
+    crate::demo::ensure(engine).await?;
+    emulator::save_resource_link(engine.platform(), args).await
+}
+
+pub async fn save_emulator_user(engine: &Engine, args: UserInput) -> Result<EmulatorUser> {
+    crate::demo::ensure(engine).await?;
+    emulator::save_emulator_user(engine.platform(), args).await
+}
+
+pub async fn save_emulator_course(engine: &Engine, args: CourseInput) -> Result<EmulatorCourse> {
+    crate::demo::ensure(engine).await?;
+    emulator::save_emulator_course(engine.platform(), args).await
+}
+
+pub async fn get_gradebook(engine: &Engine, args: GradebookArgs) -> Result<Gradebook> {
+    crate::demo::ensure(engine).await?;
+    emulator::get_gradebook(engine.platform(), args).await
+}
+
+pub async fn list_negative_tests(engine: &Engine, args: NoArgs) -> Result<Vec<NegativeTestInfo>> {
+    emulator::list_negative_tests(engine.platform(), args).await
+}
+
+pub async fn get_emulator_setup(engine: &Engine, args: NoArgs) -> Result<EmulatorSetup> {
+    emulator::get_emulator_setup(engine.platform(), args).await
+}
+
+pub async fn delete_emulator_tool(engine: &Engine, args: IdArgs) -> Result<Deleted> {
+    emulator::delete_emulator_tool(engine.platform(), args).await
+}
+
+pub async fn save_enrollment(engine: &Engine, args: EnrollmentInput) -> Result<Enrollment> {
+    emulator::save_enrollment(engine.platform(), args).await
 }

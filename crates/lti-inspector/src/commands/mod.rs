@@ -4,6 +4,7 @@
 //! declaration, and a test fails when the committed file drifts.
 
 mod bindings;
+pub mod desktop;
 mod handlers;
 pub mod types;
 
@@ -11,7 +12,7 @@ pub use bindings::typescript_bindings;
 pub use types::*;
 
 use crate::engine::Engine;
-use crate::error::{ApiError, ErrorCode};
+use lti_core::error::{ApiError, ErrorCode};
 
 macro_rules! command_table {
     ($( $(#[doc = $doc:literal])* $name:ident ( $args:ty ) -> $res:ty ; )*) => {
@@ -24,10 +25,12 @@ macro_rules! command_table {
                     let args: $args = serde_json::from_value(args).map_err(|e| {
                         ApiError::new(ErrorCode::BadRequest, format!("{}: invalid arguments: {e}", stringify!($name)))
                     })?;
-                    let span = tracing::debug_span!("command", name = stringify!($name));
-                    let _g = span.enter();
-                    drop(_g);
-                    let res: $res = handlers::$name(engine, args).await.map_err(ApiError::from)?;
+                    // The span covers the whole command, awaits included (service calls, the
+                    // store): every event it causes carries the command's name.
+                    let span = tracing::info_span!("command", name = stringify!($name), flow = tracing::field::Empty);
+                    let res: $res = tracing::Instrument::instrument(handlers::$name(engine, args), span)
+                        .await
+                        .map_err(ApiError::from)?;
                     serde_json::to_value(res).map_err(|e| ApiError::new(ErrorCode::Internal, e.to_string()))
                 } )*
                 other => Err(ApiError::new(ErrorCode::UnknownCommand, format!("unknown command {other:?}"))),
@@ -54,65 +57,65 @@ command_table! {
     /// The tool's URLs and public key, for pasting into an LMS registration.
     get_tool_setup(NoArgs) -> ToolSetup;
     /// Every signing key (public halves only).
-    list_keys(NoArgs) -> Vec<crate::keys::KeyInfo>;
+    list_keys(NoArgs) -> Vec<lti_core::signing_keys::KeyInfo>;
     /// Recorded exchanges, newest first.
-    list_exchanges(ListExchangesArgs) -> Vec<crate::store::ExchangeSummary>;
+    list_exchanges(ListExchangesArgs) -> Vec<lti_core::store::ExchangeSummary>;
     /// One exchange, whole.
-    get_exchange(GetExchangeArgs) -> crate::store::Exchange;
+    get_exchange(GetExchangeArgs) -> lti_core::store::Exchange;
     /// Flows, newest first.
-    list_flows(ListFlowsArgs) -> Vec<crate::store::FlowSummary>;
+    list_flows(ListFlowsArgs) -> Vec<lti_core::store::FlowSummary>;
     /// One flow whole: its exchanges in order and its decoded, validated messages.
-    get_flow(IdArgs) -> crate::flows::FlowDetail;
+    get_flow(IdArgs) -> lti_core::messages::FlowDetail;
     /// The validation rule catalog (id, severity, spec section and link, explanation).
     list_rules(NoArgs) -> Vec<lti_protocol::rules::RuleInfo>;
     /// The claims dictionary (every known claim with its meaning and spec link).
     list_claims(NoArgs) -> Vec<lti_protocol::claims::ClaimInfo>;
     /// Registered platforms (the LMSs the tool side trusts).
-    list_platforms(NoArgs) -> Vec<crate::store::Platform>;
+    list_platforms(NoArgs) -> Vec<lti_core::store::Platform>;
     /// Create (no id) or update (with id) a platform registration.
-    save_platform(crate::registrations::PlatformInput) -> crate::store::Platform;
+    save_platform(lti_tool_side::registrations::PlatformInput) -> lti_core::store::Platform;
     /// Remove a platform registration.
     delete_platform(IdArgs) -> Deleted;
     /// LMS presets: fixed endpoints of Canvas, Moodle, Blackboard, Brightspace, Schoology, Sakai…
     list_platform_presets(NoArgs) -> Vec<lti_protocol::lms::LmsProfile>;
     /// Emulator: the URL that launches the demo tool as the demo instructor (open it in a new window).
-    launch_demo(NoArgs) -> crate::emulator::launch::LaunchUrl;
+    launch_demo(NoArgs) -> lti_platform_side::emulator::launch::LaunchUrl;
     /// Emulator: courses with their roster, resource links, line items and deep-linked items.
-    list_emulator_courses(NoArgs) -> Vec<crate::emulator::commands::CourseView>;
+    list_emulator_courses(NoArgs) -> Vec<lti_platform_side::emulator::commands::CourseView>;
     /// Emulator: every user (sub, names, system and institution roles).
-    list_emulator_users(NoArgs) -> Vec<crate::emulator::model::EmulatorUser>;
+    list_emulator_users(NoArgs) -> Vec<lti_platform_side::emulator::model::EmulatorUser>;
     /// Emulator: registered tools with their deployments and granted scopes.
-    list_emulator_tools(NoArgs) -> Vec<crate::emulator::model::EmulatorTool>;
+    list_emulator_tools(NoArgs) -> Vec<lti_platform_side::emulator::model::EmulatorTool>;
     /// Emulator: register (no id) or update (with id) a tool.
-    save_emulator_tool(crate::emulator::commands::ToolInput) -> crate::emulator::model::EmulatorTool;
+    save_emulator_tool(lti_platform_side::emulator::commands::ToolInput) -> lti_platform_side::emulator::model::EmulatorTool;
     /// Emulator: remove a tool with its deployments, links and line items.
     delete_emulator_tool(IdArgs) -> Deleted;
     /// Emulator: a URL that launches a tool as a user (message type, link, negative test).
-    launch_url(crate::emulator::launch::LaunchArgs) -> crate::emulator::launch::LaunchUrl;
+    launch_url(lti_platform_side::emulator::launch::LaunchArgs) -> lti_platform_side::emulator::launch::LaunchUrl;
     /// Emulator: the negative tests a launch can apply, each named by the rule it breaks.
-    list_negative_tests(NoArgs) -> Vec<crate::emulator::launch::NegativeTestInfo>;
+    list_negative_tests(NoArgs) -> Vec<lti_platform_side::emulator::launch::NegativeTestInfo>;
     /// Emulator: line items × members of a course, as tools posted them.
-    get_gradebook(crate::emulator::commands::GradebookArgs) -> crate::emulator::commands::Gradebook;
+    get_gradebook(lti_platform_side::emulator::commands::GradebookArgs) -> lti_platform_side::emulator::commands::Gradebook;
     /// Emulator: the issuer and endpoints a tool registers the emulator with.
-    get_emulator_setup(NoArgs) -> crate::emulator::commands::EmulatorSetup;
+    get_emulator_setup(NoArgs) -> lti_platform_side::emulator::commands::EmulatorSetup;
     /// Emulator: place a resource link of a tool in a course (optionally with a line item).
-    save_resource_link(crate::emulator::commands::ResourceLinkInput) -> crate::emulator::model::ResourceLink;
+    save_resource_link(lti_platform_side::emulator::commands::ResourceLinkInput) -> lti_platform_side::emulator::model::ResourceLink;
     /// Emulator: create or update a user.
-    save_emulator_user(crate::emulator::commands::UserInput) -> crate::emulator::model::EmulatorUser;
+    save_emulator_user(lti_platform_side::emulator::commands::UserInput) -> lti_platform_side::emulator::model::EmulatorUser;
     /// Emulator: create or update a course.
-    save_emulator_course(crate::emulator::commands::CourseInput) -> crate::emulator::model::EmulatorCourse;
+    save_emulator_course(lti_platform_side::emulator::commands::CourseInput) -> lti_platform_side::emulator::model::EmulatorCourse;
     /// Emulator: set a user's context roles and status in a course.
-    save_enrollment(crate::emulator::commands::EnrollmentInput) -> crate::emulator::model::Enrollment;
+    save_enrollment(lti_platform_side::emulator::commands::EnrollmentInput) -> lti_platform_side::emulator::model::Enrollment;
     /// Services: the roster (NRPS) of a captured launch's context, every page followed.
-    get_roster(crate::services::nrps::RosterArgs) -> crate::services::nrps::Roster;
+    get_roster(lti_tool_side::service_client::nrps::RosterArgs) -> lti_tool_side::service_client::nrps::Roster;
     /// Services: the line items (AGS) of a captured launch's context, with filters.
-    list_line_items(crate::services::ags::ListLineItemsArgs) -> crate::services::ags::LineItems;
+    list_line_items(lti_tool_side::service_client::ags::ListLineItemsArgs) -> lti_tool_side::service_client::ags::LineItems;
     /// Services: create (no id) or update (id = its URL) a line item.
-    save_line_item(crate::services::ags::SaveLineItemArgs) -> crate::services::ags::SavedLineItem;
+    save_line_item(lti_tool_side::service_client::ags::SaveLineItemArgs) -> lti_tool_side::service_client::ags::SavedLineItem;
     /// Services: delete a line item.
-    delete_line_item(crate::services::ags::LineItemArgs) -> crate::services::ags::DeletedLineItem;
+    delete_line_item(lti_tool_side::service_client::ags::LineItemArgs) -> lti_tool_side::service_client::ags::DeletedLineItem;
     /// Services: post a score to a line item (timestamp defaults to now, sub-second).
-    post_score(crate::services::ags::PostScoreArgs) -> crate::services::ags::PostedScore;
+    post_score(lti_tool_side::service_client::ags::PostScoreArgs) -> lti_tool_side::service_client::ags::PostedScore;
     /// Services: the results of a line item.
-    get_results(crate::services::ags::ResultsArgs) -> crate::services::ags::Results;
+    get_results(lti_tool_side::service_client::ags::ResultsArgs) -> lti_tool_side::service_client::ags::Results;
 }

@@ -3,11 +3,9 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::ApiError;
+use lti_core::error::ApiError;
 
-/// For commands without arguments.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
-pub struct NoArgs {}
+pub use lti_core::command_args::{Deleted, IdArgs, NoArgs};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct ListExchangesArgs {
@@ -26,6 +24,11 @@ pub struct ListExchangesArgs {
 pub struct GetExchangeArgs {
     #[ts(type = "number")]
     pub id: i64,
+    /// Secrets (bearer tokens, assertions, cookies, token responses) come masked unless this
+    /// is true: the user clicked "Reveal".
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub reveal: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
@@ -64,14 +67,4 @@ pub struct ToolSetup {
     pub public_pem: Option<String>,
     /// Why URLs or keys are missing (port busy, keychain unavailable).
     pub problems: Vec<ApiError>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct IdArgs {
-    pub id: String,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct Deleted {
-    pub deleted: bool,
 }

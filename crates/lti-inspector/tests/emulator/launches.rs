@@ -1,7 +1,7 @@
 //! Launches: the demo, negative tests, the authorization endpoint, message claims, deep linking.
 
 use lti_inspector::commands::dispatch;
-use lti_inspector::emulator::walk::Walker;
+use lti_platform_side::emulator::walk::Walker;
 use lti_protocol::jws::{sign_rs256, Jws};
 use lti_protocol::keys::SigningKey;
 use serde_json::{json, Map, Value};
@@ -15,9 +15,7 @@ async fn first_start_seeds_a_demo_that_launches_into_the_tool_side_as_a_valid_fl
     let tool_base = engine.tool_status().base_url.unwrap();
 
     // The demo model, idempotent.
-    lti_inspector::emulator::demo::ensure(&engine)
-        .await
-        .unwrap();
+    lti_inspector::demo::ensure(&engine).await.unwrap();
     let courses = rpc(&engine, "list_emulator_courses", json!({})).await;
     assert_eq!(courses.as_array().unwrap().len(), 1);
     let members = courses[0]["members"].as_array().unwrap();
@@ -514,7 +512,7 @@ async fn deep_linking_responses_are_checked_and_their_links_stored() {
         .unwrap()
         .to_string();
     let deployment = request["https://purl.imsglobal.org/spec/lti/claim/deployment_id"].clone();
-    let now = lti_inspector::clock::now_secs();
+    let now = lti_core::clock::now_secs();
     let response = |data: Value, items: Value| {
         let claims = json!({
             "iss": cid, "aud": base, "iat": now, "exp": now + 300, "nonce": "dl-nonce",

@@ -55,6 +55,7 @@ pub const ENGINE_RULE_PREFIXES: &[&str] = &[
     "dl.response.",
     "ags.response.",
     "nrps.response.",
+    "storage.",
 ];
 
 const fn r(
@@ -132,6 +133,8 @@ pub static RULES: &[Rule] = &[
       "The returned state must equal the one the tool stored in step 2 (cookie or platform storage); it is single use.", &[18]),
     r("response.storage_target", Info, "Platform storage offered", "LTI Client Side postMessages (lti-cs-oidc)", CS_OIDC,
       "lti_storage_target means the platform supports postMessage storage (lti.put_data/lti.get_data), the cookieless way to keep state.", &[17]),
+    r("storage.flow", Warning, "A platform-storage log names a flow of this tool", "LTI Client Side postMessages (lti-cs-oidc)", CS_OIDC,
+      "The launch page reports its postMessage exchange with the flow it belongs to. A log naming a flow this tool never started comes from a page of an earlier run or a forged post; it is recorded on a flow of its own.", &[]),
     // ── JWS ────────────────────────────────────────────────────────────────────────────────
     r("jwt.format", Error, "id_token is a compact JWS", "Security Framework §5.1.3; RFC 7515 §7.1", VALIDATION,
       "The id_token must be three base64url segments (header.payload.signature) whose header and payload are JSON objects.", &[19]),
@@ -313,8 +316,8 @@ pub static RULES: &[Rule] = &[
       "A service answer is JSON: an array for line item and result containers, an object with members for NRPS, an object for a line item.", &[]),
     r("service.link_header", Warning, "Link header is well-formed", "AGS 2.0 §3.2.2; NRPS 2.0 §2.4; RFC 8288", NRPS_LIMIT,
       "Paging uses Link headers (<url>; rel=\"next\", and for NRPS rel=\"differences\"); each target is an absolute URL in angle brackets.", &[]),
-    r("service.origin", Warning, "Service URL is on an origin the launch named", "Security Framework §4.1; RFC 6750 §5.2", RFC6750,
-      "The access token is a bearer credential: it should only be sent to the origins of the launch's service claims (lineitems, lineitem, context_memberships_url) or the token endpoint. A URL elsewhere leaks the token.", &[]),
+    r("service.origin", Error, "Service URL is on an origin the launch named", "Security Framework §4.1; RFC 6750 §5.2", RFC6750,
+      "The access token is a bearer credential: it is only sent to the origins of the launch's signed service claims (lineitems, lineitem, context_memberships_url) or the registration's token endpoint. A call to a URL elsewhere is refused before any token is requested.", &[]),
     r("ags.response.lineitem", Error, "Line items have id, label and a positive scoreMaximum", "AGS 2.0 §3.2.4", AGS_LINEITEM,
       "Every line item a platform returns has its id (its URL), a label and scoreMaximum > 0. A platform omitting scoreMaximum breaks tools that scale scores.", &[]),
     r("ags.response.result", Error, "Results have id, scoreOf and userId", "AGS 2.0 §3.3", AGS_LINEITEM,

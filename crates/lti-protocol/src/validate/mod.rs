@@ -29,33 +29,11 @@ use crate::roles::RoleBadge;
 
 pub use urls::{is_absolute_url, is_localhost};
 
-/// Claim URIs the validators read.
+/// Claim URIs the validators read: the vocabulary's, under the names this module has always
+/// used.
 pub mod uri {
-    pub const MESSAGE_TYPE: &str = "https://purl.imsglobal.org/spec/lti/claim/message_type";
-    pub const VERSION: &str = "https://purl.imsglobal.org/spec/lti/claim/version";
-    pub const DEPLOYMENT_ID: &str = "https://purl.imsglobal.org/spec/lti/claim/deployment_id";
-    pub const TARGET_LINK_URI: &str = "https://purl.imsglobal.org/spec/lti/claim/target_link_uri";
-    pub const RESOURCE_LINK: &str = "https://purl.imsglobal.org/spec/lti/claim/resource_link";
-    pub const ROLES: &str = "https://purl.imsglobal.org/spec/lti/claim/roles";
-    pub const ROLE_SCOPE_MENTOR: &str =
-        "https://purl.imsglobal.org/spec/lti/claim/role_scope_mentor";
-    pub const CONTEXT: &str = "https://purl.imsglobal.org/spec/lti/claim/context";
-    pub const TOOL_PLATFORM: &str = "https://purl.imsglobal.org/spec/lti/claim/tool_platform";
-    pub const LAUNCH_PRESENTATION: &str =
-        "https://purl.imsglobal.org/spec/lti/claim/launch_presentation";
-    pub const LIS: &str = "https://purl.imsglobal.org/spec/lti/claim/lis";
-    pub const CUSTOM: &str = "https://purl.imsglobal.org/spec/lti/claim/custom";
-    pub const LTI1P1: &str = "https://purl.imsglobal.org/spec/lti/claim/lti1p1";
-    pub const FOR_USER: &str = "https://purl.imsglobal.org/spec/lti/claim/for_user";
-    pub const DL_SETTINGS: &str =
-        "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings";
-    pub const DL_CONTENT_ITEMS: &str = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items";
-    pub const DL_DATA: &str = "https://purl.imsglobal.org/spec/lti-dl/claim/data";
-    pub const AGS: &str = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint";
-    pub const NRPS: &str = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice";
-    pub const AP_ATTEMPT: &str = "https://purl.imsglobal.org/spec/lti-ap/claim/attempt_number";
-    pub const AP_START_URL: &str =
-        "https://purl.imsglobal.org/spec/lti-ap/claim/start_assessment_url";
+    pub use crate::vocab::claim::*;
+    pub use crate::vocab::claim::{AGS_ENDPOINT as AGS, AP_ATTEMPT, AP_START_URL};
 }
 
 /// LTI message types this crate knows, platform-originated first.

@@ -300,6 +300,35 @@ fn leeway_tolerates_small_skew() {
     assert_eq!(r.verdict, Verdict::Unverified);
 }
 
+/// Issue 9, item 3: a token's times at the ends of i64 are findings, never an overflow (debug
+/// builds reset the connection before the launch was recorded).
+#[test]
+fn extreme_times_are_findings_not_overflows() {
+    let r = claims_with(|p| {
+        p.insert("exp".into(), json!(i64::MAX));
+        p.insert("iat".into(), json!(i64::MIN));
+        p.insert("nbf".into(), json!(i64::MAX));
+    });
+    assert_eq!(outcome(&r, "idtoken.exp"), Outcome::Pass);
+    assert_eq!(outcome(&r, "idtoken.iat"), Outcome::Pass);
+    assert_eq!(outcome(&r, "idtoken.nbf"), Outcome::Fail);
+    let r = claims_with(|p| {
+        p.insert("exp".into(), json!(i64::MIN));
+        p.insert("iat".into(), json!(i64::MAX));
+    });
+    assert_eq!(outcome(&r, "idtoken.exp"), Outcome::Fail);
+    assert_eq!(outcome(&r, "idtoken.iat"), Outcome::Fail);
+    let strict = Policy {
+        max_token_age_secs: Some(60),
+        ..Policy::default()
+    };
+    let mut p = payload();
+    p.insert("iat".into(), json!(i64::MIN));
+    let mut c = ctx(None);
+    c.policy = strict;
+    assert_eq!(outcome(&claims(&p, &c), "idtoken.iat_age"), Outcome::Fail);
+}
+
 #[test]
 fn anonymous_launch_policy() {
     let mut p = payload();

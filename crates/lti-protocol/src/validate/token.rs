@@ -342,6 +342,8 @@ fn check_times(
     profile: Option<&LmsProfile>,
     report: &mut Report,
 ) {
+    // Times come from the token: saturating arithmetic, so exp = i64::MAX is a finding, not an
+    // overflow that resets the connection (issue 9, item 3).
     let now = ctx.now;
     let leeway = ctx.policy.leeway_secs;
     let exp = number(p.get("exp"));
@@ -350,10 +352,10 @@ fn check_times(
         None => {
             report.push(Finding::fail("idtoken.exp", "exp is missing or not a number.").path("exp"))
         }
-        Some(exp) if now < exp + leeway => report.push(
+        Some(exp) if now < exp.saturating_add(leeway) => report.push(
             Finding::pass(
                 "idtoken.exp",
-                format!("Valid for {} more seconds.", exp - now),
+                format!("Valid for {} more seconds.", exp.saturating_sub(now)),
             )
             .path("exp")
             .expected(format!("now < {exp} + {leeway}s leeway"))
@@ -362,7 +364,10 @@ fn check_times(
         Some(exp) => report.push(
             Finding::fail(
                 "idtoken.exp",
-                format!("Expired {} seconds ago (leeway {leeway}s).", now - exp),
+                format!(
+                    "Expired {} seconds ago (leeway {leeway}s).",
+                    now.saturating_sub(exp)
+                ),
             )
             .path("exp")
             .expected(format!("now < {exp} + {leeway}s leeway"))
@@ -372,22 +377,22 @@ fn check_times(
     }
     match iat {
         None => report.push(Finding::fail("idtoken.iat", "iat is missing or not a number.").path("iat")),
-        Some(iat) if iat > now + leeway => report.push(
-            Finding::fail("idtoken.iat", format!("Issued {} seconds in the future: the platform's and this clock disagree (sync with NTP, or raise the leeway).", iat - now))
+        Some(iat) if iat > now.saturating_add(leeway) => report.push(
+            Finding::fail("idtoken.iat", format!("Issued {} seconds in the future: the platform's and this clock disagree (sync with NTP, or raise the leeway).", iat.saturating_sub(now)))
                 .path("iat")
                 .expected(format!("≤ now + {leeway}s leeway"))
                 .actual(iat.to_string())
                 .maybe_hint(lms::expiry_hint(profile)),
         ),
-        Some(iat) => report.push(Finding::pass("idtoken.iat", format!("Issued {} seconds ago.", now - iat)).path("iat").actual(iat.to_string())),
+        Some(iat) => report.push(Finding::pass("idtoken.iat", format!("Issued {} seconds ago.", now.saturating_sub(iat))).path("iat").actual(iat.to_string())),
     }
     match (iat, ctx.policy.max_token_age_secs) {
-        (Some(iat), Some(max)) if now - iat > max => report.push(
+        (Some(iat), Some(max)) if now.saturating_sub(iat) > max => report.push(
             Finding::fail(
                 "idtoken.iat_age",
                 format!(
                     "Issued {} seconds ago, more than the configured maximum of {max}s.",
-                    now - iat
+                    now.saturating_sub(iat)
                 ),
             )
             .path("iat"),
@@ -395,7 +400,7 @@ fn check_times(
         (Some(iat), Some(max)) => report.push(
             Finding::pass(
                 "idtoken.iat_age",
-                format!("{}s old (max {max}s).", now - iat),
+                format!("{}s old (max {max}s).", now.saturating_sub(iat)),
             )
             .path("iat"),
         ),
@@ -410,20 +415,20 @@ fn check_times(
         None => {
             report.push(Finding::skipped("idtoken.nbf", "No nbf claim (optional).").path("nbf"))
         }
-        Some(nbf) if now + leeway >= nbf => {
+        Some(nbf) if now.saturating_add(leeway) >= nbf => {
             report.push(Finding::pass("idtoken.nbf", "Already valid.").path("nbf"))
         }
         Some(nbf) => report.push(
             Finding::fail(
                 "idtoken.nbf",
-                format!("Not valid for another {} seconds.", nbf - now),
+                format!("Not valid for another {} seconds.", nbf.saturating_sub(now)),
             )
             .path("nbf")
             .actual(nbf.to_string()),
         ),
     }
     if let (Some(exp), Some(iat)) = (exp, iat) {
-        let lifetime = exp - iat;
+        let lifetime = exp.saturating_sub(iat);
         let note = match profile.and_then(|p| p.id_token_lifetime_secs) {
             Some(typical) => format!(
                 " ({} tokens usually live {typical} s.)",

@@ -24,7 +24,8 @@ pub fn is_localhost(s: &str) -> bool {
 }
 
 fn is_http(s: &str) -> bool {
-    s.len() > 7 && s[..7].eq_ignore_ascii_case("http://")
+    // Bytes, not a str slice: byte 7 can fall inside a multi-byte character (found by fuzzing).
+    s.len() > 7 && s.as_bytes()[..7].eq_ignore_ascii_case(b"http://")
 }
 
 /// Vocabulary identifiers (roles, context types) are http URIs by definition, not resources.
@@ -106,6 +107,14 @@ mod tests {
         assert!(is_localhost("http://127.0.0.1/x"));
         assert!(is_localhost("http://[::1]/x"));
         assert!(!is_localhost("http://example.com"));
+    }
+
+    #[test]
+    fn a_multibyte_character_where_the_scheme_ends_is_not_a_panic() {
+        // fuzz/regressions/inspect/url-claim-multibyte-at-byte-7: an auth request's redirect_uri.
+        assert!(!is_http("http:/\u{fffd}dd"));
+        assert!(http_finding("redirect_uri", "http:/\u{fffd}dd", &Policy::default()).is_none());
+        assert!(is_http("HTTP://x"));
     }
 
     #[test]

@@ -1,0 +1,342 @@
+//! Flows and their messages: creating a flow when a launch begins, storing each decoded and
+//! validated message (login parameters, the auth request, the id_token…), keeping the flow's
+//! summary (verdict, platform, user, context, message type) current, and reading a flow whole.
+//!
+//! A message is stored as its raw input plus its findings; explanations of claims come from the
+//! dictionary at read time, so the store stays small and old flows gain new explanations.
+
+use lti_protocol::claims::{self, ExplainedClaim};
+use lti_protocol::finding::{Counts, Report, Verdict};
+use lti_protocol::jws::{DecodedJws, Jws};
+use lti_protocol::roles::{self, RoleBadge};
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use ts_rs::TS;
+
+use crate::error::{Error, Result};
+use crate::events::EngineEvent;
+use crate::store::{self, ExchangeSummary, FlowSummary, NewFlow, Side};
+use crate::Core;
+
+/// A name/value pair of a form or query, order kept.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct Param {
+    pub name: String,
+    pub value: String,
+}
+
+pub fn params_of(pairs: &[(String, String)]) -> Vec<Param> {
+    pairs
+        .iter()
+        .map(|(n, v)| Param {
+            name: n.clone(),
+            value: v.clone(),
+        })
+        .collect()
+}
+
+/// What is stored for one message.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct StoredMessage {
+    /// login | auth_request | auth_response | id_token
+    pub kind: String,
+    /// The flow step (exchange `step`) the message came from.
+    pub step: String,
+    /// The compact JWT, for JWT messages.
+    #[ts(optional = nullable)]
+    pub raw: Option<String>,
+    /// Form or query parameters, for parameter messages.
+    #[ts(optional = nullable)]
+    pub params: Option<Vec<Param>>,
+    pub report: Report,
+    pub verdict: Verdict,
+    pub counts: Counts,
+    #[ts(optional = nullable)]
+    pub message_type: Option<String>,
+    /// Unix seconds the validation ran as of.
+    #[ts(type = "number")]
+    pub validated_at: i64,
+}
+
+impl StoredMessage {
+    /// A message of `kind` recorded at `step` holding `report`, its verdict and counts taken
+    /// from the report, validated now (set `raw`, `params` or `message_type` after).
+    pub fn of_report(kind: &str, step: &str, report: Report) -> Self {
+        Self {
+            kind: kind.into(),
+            step: step.into(),
+            raw: None,
+            params: None,
+            verdict: report.verdict(),
+            counts: report.counts(),
+            report,
+            message_type: None,
+            validated_at: crate::clock::now_secs(),
+        }
+    }
+}
+
+/// A message as the flow view shows it: stored data plus decoded header/payload, explained
+/// claims and role badges.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct MessageView {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub message: StoredMessage,
+    #[ts(optional = nullable)]
+    pub decoded: Option<DecodedJws>,
+    pub claims: Vec<ExplainedClaim>,
+    pub roles: Vec<RoleBadge>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct FlowDetail {
+    pub flow: FlowSummary,
+    /// Oldest first: the sequence of the flow.
+    pub exchanges: Vec<ExchangeSummary>,
+    pub messages: Vec<MessageView>,
+}
+
+/// Worst verdict of a flow so far.
+pub fn combine(a: &str, b: Verdict) -> &'static str {
+    let rank = |v: &str| match v {
+        "invalid" => 3,
+        "unverified" => 2,
+        "valid" => 1,
+        _ => 0,
+    };
+    let b = verdict_str(b);
+    if rank(b) >= rank(a) {
+        b
+    } else {
+        match a {
+            "invalid" => "invalid",
+            "unverified" => "unverified",
+            "valid" => "valid",
+            _ => "pending",
+        }
+    }
+}
+
+pub fn verdict_str(v: Verdict) -> &'static str {
+    match v {
+        Verdict::Valid => "valid",
+        Verdict::Invalid => "invalid",
+        Verdict::Unverified => "unverified",
+    }
+}
+
+pub fn new_flow(side: Side, kind: &str, title: String) -> NewFlow {
+    NewFlow {
+        id: crate::ids::sortable_id(),
+        side,
+        kind: kind.into(),
+        started_at_ms: crate::clock::now_ms(),
+        title,
+    }
+}
+
+/// A message serialized for its row, ready to insert: encoding off the writer thread (in the
+/// request's handler) keeps the single writer free for SQLite work.
+pub struct EncodedMessage {
+    kind: String,
+    verdict: Verdict,
+    counts: Counts,
+    validated_at: i64,
+    json: String,
+}
+
+pub fn encode(msg: &StoredMessage) -> Result<EncodedMessage> {
+    Ok(EncodedMessage {
+        kind: msg.kind.clone(),
+        verdict: msg.verdict,
+        counts: msg.counts,
+        validated_at: msg.validated_at,
+        json: crate::message_rows::encode(msg)?,
+    })
+}
+
+/// Inserts the message and merges its verdict and `summary` facts into the flow, in `tx`.
+pub fn add_message(
+    tx: &Transaction,
+    flow_id: &str,
+    msg: &StoredMessage,
+    summary: &Map<String, Value>,
+    title: Option<&str>,
+) -> Result<()> {
+    add_encoded(tx, flow_id, &encode(msg)?, summary, title)
+}
+
+/// [`add_message`] for a message encoded beforehand.
+pub fn add_encoded(
+    tx: &Transaction,
+    flow_id: &str,
+    msg: &EncodedMessage,
+    summary: &Map<String, Value>,
+    title: Option<&str>,
+) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO messages(flow_id, kind, verdict, validated_at, report_json) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?
+    .execute(params![flow_id, msg.kind, verdict_str(msg.verdict), msg.validated_at, msg.json])?;
+    let (verdict, old_summary): (String, String) = tx
+        .prepare_cached("SELECT verdict, summary_json FROM flows WHERE id = ?1")?
+        .query_row([flow_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let mut merged: Map<String, Value> = serde_json::from_str(&old_summary).unwrap_or_default();
+    for (k, v) in summary {
+        merged.insert(k.clone(), v.clone());
+    }
+    // Totals over every message of the flow (login, auth request, id_token…), as strings like
+    // the other summary values.
+    let add = |m: &mut Map<String, Value>, key: &str, n: u32| {
+        let old: u64 = m
+            .get(key)
+            .and_then(Value::as_str)
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
+        m.insert(key.into(), Value::String((old + n as u64).to_string()));
+    };
+    add(&mut merged, "errors", msg.counts.errors);
+    add(&mut merged, "warnings", msg.counts.warnings);
+    let verdict = combine(&verdict, msg.verdict);
+    tx.prepare_cached(
+        "UPDATE flows SET verdict = ?2, summary_json = ?3, updated_at = ?4, title = COALESCE(?5, title) WHERE id = ?1",
+    )?
+    .execute(params![
+        flow_id,
+        verdict,
+        serde_json::to_string(&merged).expect("map serializes"),
+        crate::clock::now_ms(),
+        title
+    ])?;
+    Ok(())
+}
+
+/// Sets the flow's verdict and error/warning totals from its messages again, after a message's
+/// findings changed (a later check settled one of them).
+pub fn recompute_verdict(tx: &Transaction, flow_id: &str) -> Result<()> {
+    let mut stmt = tx.prepare_cached("SELECT report_json FROM messages WHERE flow_id = ?1")?;
+    let rows = stmt.query_map([flow_id], |r| r.get::<_, String>(0))?;
+    let (mut verdict, mut errors, mut warnings) = ("pending", 0u64, 0u64);
+    for json in rows {
+        let m = crate::message_rows::decode(&json?)?;
+        verdict = combine(verdict, m.verdict);
+        errors += m.counts.errors as u64;
+        warnings += m.counts.warnings as u64;
+    }
+    let old: String = tx.query_row(
+        "SELECT summary_json FROM flows WHERE id = ?1",
+        [flow_id],
+        |r| r.get(0),
+    )?;
+    let mut summary: Map<String, Value> = serde_json::from_str(&old).unwrap_or_default();
+    summary.insert("errors".into(), Value::String(errors.to_string()));
+    summary.insert("warnings".into(), Value::String(warnings.to_string()));
+    tx.execute(
+        "UPDATE flows SET verdict = ?2, summary_json = ?3, updated_at = ?4 WHERE id = ?1",
+        params![
+            flow_id,
+            verdict,
+            Value::Object(summary).to_string(),
+            crate::clock::now_ms()
+        ],
+    )?;
+    Ok(())
+}
+
+pub fn flow_summary(conn: &Connection, id: &str) -> Result<FlowSummary> {
+    store::flows::get(conn, id)?.ok_or_else(|| Error::NotFound(format!("flow {id}")))
+}
+
+/// Announces a changed flow to both front doors.
+pub async fn announce(core: &Core, flow_id: &str) {
+    let id = flow_id.to_string();
+    match core.store().read(move |c| flow_summary(c, &id)).await {
+        Ok(flow) => core.events().emit(EngineEvent::FlowUpdated { flow }),
+        Err(e) => tracing::warn!(error = %e, "flow vanished before it could be announced"),
+    }
+}
+
+fn view(id: i64, message: StoredMessage) -> MessageView {
+    let (decoded, claims, roles) = match message.raw.as_deref().map(Jws::parse) {
+        Some(Ok(jws)) => {
+            let claims = claims::explain(&jws.payload);
+            let roles = jws
+                .payload
+                .get(lti_protocol::vocab::claim::ROLES)
+                .and_then(Value::as_array)
+                .map(|r| roles::parse_roles(r))
+                .unwrap_or_default();
+            (Some(jws.decoded()), claims, roles)
+        }
+        _ => (None, vec![], vec![]),
+    };
+    MessageView {
+        id,
+        message,
+        decoded,
+        claims,
+        roles,
+    }
+}
+
+pub fn detail(conn: &Connection, id: &str) -> Result<FlowDetail> {
+    let flow = flow_summary(conn, id)?;
+    let mut exchanges = store::exchanges::list(conn, 10_000, None, Some(id))?;
+    exchanges.reverse();
+    let mut stmt =
+        conn.prepare_cached("SELECT id, report_json FROM messages WHERE flow_id = ?1 ORDER BY id")?;
+    let rows = stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let mut messages = Vec::new();
+    for row in rows {
+        let (mid, json) = row?;
+        match crate::message_rows::decode(&json) {
+            Ok(m) => messages.push(view(mid, m)),
+            Err(e) => tracing::warn!(message = mid, error = %e, "unreadable stored message"),
+        }
+    }
+    Ok(FlowDetail {
+        flow,
+        exchanges,
+        messages,
+    })
+}
+
+const LATEST_ID_TOKEN: &str = "SELECT id, report_json FROM messages WHERE flow_id = ?1 AND kind = 'id_token' ORDER BY id DESC LIMIT 1";
+
+/// The flow's latest launch (id_token) message, with its row id.
+pub fn latest_id_token(conn: &Connection, flow_id: &str) -> Result<Option<(i64, StoredMessage)>> {
+    let row: Option<(i64, String)> = conn
+        .prepare_cached(LATEST_ID_TOKEN)?
+        .query_row([flow_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    row.map(|(id, json)| Ok((id, crate::message_rows::decode(&json)?)))
+        .transpose()
+}
+
+/// The raw id_token of a flow's launch, for "copy id_token" and the service client: only the
+/// `raw` member is read (both stored formats have it at the top), not the findings.
+pub fn id_token_of(conn: &Connection, flow_id: &str) -> Result<Option<String>> {
+    #[derive(Deserialize)]
+    struct RawOnly {
+        raw: Option<String>,
+    }
+    let json: Option<String> = conn
+        .prepare_cached(LATEST_ID_TOKEN)?
+        .query_row([flow_id], |r| r.get(1))
+        .optional()?;
+    Ok(json
+        .and_then(|j| serde_json::from_str::<RawOnly>(&j).ok())
+        .and_then(|m| m.raw))
+}
+
+/// Rewrites a stored message (a later check settled one of its findings); the flow's verdict
+/// is then [`recompute_verdict`]'s to update.
+pub fn replace_message(tx: &Transaction, id: i64, json: &str, verdict: Verdict) -> Result<()> {
+    tx.execute(
+        "UPDATE messages SET report_json = ?2, verdict = ?3 WHERE id = ?1",
+        params![id, json, verdict_str(verdict)],
+    )?;
+    Ok(())
+}

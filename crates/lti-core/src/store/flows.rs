@@ -1,0 +1,91 @@
+//! Flows: the exchanges of one launch (login → auth redirect → id_token post → JWKS fetch →
+//! landing page, later its service calls), with the verdict and the facts a Timeline row shows.
+
+use rusqlite::{params, Connection, Row, Transaction};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::Side;
+use crate::error::Result;
+
+#[derive(Debug, Clone)]
+pub struct NewFlow {
+    pub id: String,
+    pub side: Side,
+    pub kind: String,
+    pub started_at_ms: i64,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct FlowSummary {
+    pub id: String,
+    pub side: Side,
+    pub kind: String,
+    #[ts(type = "number")]
+    pub started_at: i64,
+    #[ts(type = "number")]
+    pub updated_at: i64,
+    /// pending | valid | invalid | unverified
+    pub verdict: String,
+    pub title: String,
+    /// Platform, user, context, message type… as the flow's pipeline found them.
+    #[ts(type = "Record<string, string>")]
+    pub summary: serde_json::Map<String, serde_json::Value>,
+    #[ts(type = "number")]
+    pub exchange_count: i64,
+}
+
+pub fn insert(tx: &Transaction, flow: &NewFlow) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO flows(id, side, kind, started_at, updated_at, title) VALUES (?1, ?2, ?3, ?4, ?4, ?5)",
+    )?
+    .execute(params![flow.id, flow.side.as_str(), flow.kind, flow.started_at_ms, flow.title])?;
+    Ok(())
+}
+
+const COLS: &str =
+    "f.id, f.side, f.kind, f.started_at, f.updated_at, f.verdict, f.title, f.summary_json,
+    (SELECT count(*) FROM exchanges e WHERE e.flow_id = f.id)";
+
+fn from_row(r: &Row) -> rusqlite::Result<FlowSummary> {
+    let side: String = r.get(1)?;
+    let summary: String = r.get(7)?;
+    Ok(FlowSummary {
+        id: r.get(0)?,
+        side: Side::parse(&side).unwrap_or(Side::Tool),
+        kind: r.get(2)?,
+        started_at: r.get(3)?,
+        updated_at: r.get(4)?,
+        verdict: r.get(5)?,
+        title: r.get(6)?,
+        summary: serde_json::from_str(&summary).unwrap_or_default(),
+        exchange_count: r.get(8)?,
+    })
+}
+
+pub fn get(conn: &Connection, id: &str) -> Result<Option<FlowSummary>> {
+    use rusqlite::OptionalExtension;
+    let sql = format!("SELECT {COLS} FROM flows f WHERE f.id = ?1");
+    Ok(conn.query_row(&sql, [id], from_row).optional()?)
+}
+
+pub fn list(conn: &Connection, limit: u32, before: Option<i64>) -> Result<Vec<FlowSummary>> {
+    // Two statements, not `(?2 IS NULL OR …)`: that form keeps the planner from seeking the
+    // started_at index, so deep pages walked every newer flow first.
+    let sql = list_sql(before.is_some());
+    let mut stmt = conn.prepare_cached(&sql)?;
+    // ?2 is the highest index in both shapes, so both take the same two parameters.
+    let rows = stmt.query_map(rusqlite::params![before, limit], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+}
+
+/// The statement [`list`] runs (?1 before, ?2 limit).
+pub fn list_sql(before: bool) -> String {
+    let filter = if before {
+        "WHERE f.started_at < ?1"
+    } else {
+        ""
+    };
+    format!("SELECT {COLS} FROM flows f {filter} ORDER BY f.started_at DESC LIMIT ?2")
+}

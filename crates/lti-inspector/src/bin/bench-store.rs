@@ -1,0 +1,251 @@
+//! Store benchmark at scale (issue 11, P4): real demo flows (emulator → tool side over loopback,
+//! both sides recorded) copied row for row until the store holds BENCH_STORE_FLOWS flows
+//! (default 100,000), then the reads the UI makes, through the command table (the API's own
+//! path): the Timeline's first page, a deep page, opening a flow, a flow's exchanges. Prints
+//! medians and p99 over BENCH_STORE_READS reads each (default 300), the bytes per flow, and each
+//! query's plan (`EXPLAIN QUERY PLAN`).
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use std::time::{Duration, Instant};
+
+use lti_core::keystore::KeyStoreChoice;
+use lti_inspector::commands::dispatch;
+use lti_inspector::engine::{Engine, EngineConfig};
+use lti_platform_side::emulator::launch::{self, LaunchArgs};
+use lti_platform_side::emulator::walk::Walker;
+use serde_json::{json, Value};
+
+fn env(name: &str, default: usize) -> usize {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn report(label: &str, mut times: Vec<Duration>) {
+    times.sort();
+    let at = |p: f64| times[((times.len() as f64 - 1.0) * p).round() as usize];
+    println!(
+        "{label:<34} median {:>8.3} ms   p99 {:>8.3} ms   (n={})",
+        ms(at(0.5)),
+        ms(at(0.99)),
+        times.len()
+    );
+}
+
+/// The column list of `table` with some columns replaced by expressions.
+fn select_list(conn: &rusqlite::Connection, table: &str, replace: &[(&str, &str)]) -> String {
+    let mut stmt = conn
+        .prepare(&format!("SELECT name FROM pragma_table_info('{table}')"))
+        .unwrap();
+    let cols: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    cols.iter()
+        .map(|c| {
+            replace
+                .iter()
+                .find(|(name, _)| name == c)
+                .map(|(_, expr)| expr.to_string())
+                .unwrap_or_else(|| c.clone())
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+async fn api(engine: &Engine, name: &str, args: Value) -> Value {
+    dispatch(engine, name, args)
+        .await
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[tokio::main]
+async fn main() {
+    let target = env("BENCH_STORE_FLOWS", 100_000);
+    let reads = env("BENCH_STORE_READS", 300).max(10);
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = EngineConfig::with_data_dir(dir.path().to_path_buf());
+    cfg.tool_port = 0;
+    cfg.emulator_port = 0;
+    cfg.key_store = KeyStoreChoice::File(dir.path().join("keys.json"));
+    let engine = Engine::start(cfg).await.unwrap();
+    lti_inspector::demo::ensure(&engine).await.unwrap();
+
+    // Templates: a few real launches, each one emulator flow and one tool-side flow.
+    let mut walker = Walker::new();
+    for learner in lti_inspector::demo::LEARNERS.iter().take(3) {
+        let started = launch::create(
+            engine.platform(),
+            LaunchArgs {
+                tool_id: lti_inspector::demo::TOOL_ID.into(),
+                user_id: (*learner).into(),
+                resource_link_id: Some(lti_inspector::demo::LINK_ID.into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("launch");
+        let walk = walker.open(&started.url).await.expect("walk");
+        assert!(walk.body.contains("Valid launch"), "demo launch not valid");
+    }
+
+    // Copies, row for row, in batches of one transaction each.
+    let t = Instant::now();
+    let templates: i64 = engine
+        .store()
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM flows", [], |r| r.get(0))?))
+        .await
+        .unwrap();
+    let copies = (target as i64 / templates).max(1);
+    let per_batch = 500i64;
+    let mut k = 1i64;
+    while k <= copies {
+        let (from, to) = (k, (k + per_batch - 1).min(copies));
+        engine
+            .store()
+            .write(move |tx| {
+                let stride_x: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM exchanges", [], |r| r.get(0))?;
+                let stride_m: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM messages", [], |r| r.get(0))?;
+                let flows = select_list(tx, "flows", &[("id", "id || '-' || ?1"), ("started_at", "started_at - ?1 * 1000"), ("updated_at", "updated_at - ?1 * 1000")]);
+                let exchanges = select_list(tx, "exchanges", &[("id", "id + ?2"), ("flow_id", "flow_id || '-' || ?1"), ("started_at", "started_at - ?1 * 1000")]);
+                let messages = select_list(tx, "messages", &[("id", "id + ?3"), ("flow_id", "flow_id || '-' || ?1"), ("exchange_id", "exchange_id + ?2")]);
+                let tmpl = "NOT flow_id LIKE '%-%'";
+                let mut base_x = stride_x;
+                let mut base_m = stride_m;
+                let max_x: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM exchanges WHERE NOT coalesce(flow_id, '') LIKE '%-%'", [], |r| r.get(0))?;
+                let max_m: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM messages WHERE NOT flow_id LIKE '%-%'", [], |r| r.get(0))?;
+                for i in from..=to {
+                    tx.execute(&format!("INSERT INTO flows SELECT {flows} FROM flows WHERE NOT id LIKE '%-%'"), rusqlite::params![i])?;
+                    tx.execute(&format!("INSERT INTO exchanges SELECT {exchanges} FROM exchanges WHERE flow_id IS NOT NULL AND {tmpl}"), rusqlite::params![i, base_x])?;
+                    tx.execute(&format!("INSERT INTO messages SELECT {messages} FROM messages WHERE {tmpl}"), rusqlite::params![i, base_x, base_m])?;
+                    base_x += max_x;
+                    base_m += max_m;
+                }
+                Ok(())
+            })
+            .await
+            .unwrap();
+        k = to + 1;
+    }
+    let flows: i64 = engine
+        .store()
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM flows", [], |r| r.get(0))?))
+        .await
+        .unwrap();
+    engine
+        .store()
+        .write(|tx| {
+            Ok(tx
+                .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
+                .map(|_| ())?)
+        })
+        .await
+        .ok();
+    let db = engine.store().path().to_path_buf();
+    let bytes: u64 = ["", "-wal"]
+        .iter()
+        .filter_map(|s| std::fs::metadata(format!("{}{s}", db.display())).ok())
+        .map(|m| m.len())
+        .sum();
+    println!(
+        "store: {flows} flows from {templates} real ones, filled in {:.1} s; {:.1} MB, {:.1} KB per flow",
+        t.elapsed().as_secs_f64(),
+        bytes as f64 / 1e6,
+        bytes as f64 / flows as f64 / 1024.0
+    );
+
+    // The reads, over the command table.
+    let ids: Vec<String> = engine
+        .store()
+        .read(move |c| {
+            let mut s = c.prepare("SELECT id FROM flows ORDER BY random() LIMIT ?1")?;
+            let r = s.query_map([reads as i64], |r| r.get(0))?;
+            Ok(r.collect::<rusqlite::Result<Vec<String>>>()?)
+        })
+        .await
+        .unwrap();
+    let deep_before: i64 = engine
+        .store()
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT started_at FROM flows ORDER BY started_at LIMIT 1 OFFSET 200",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    let mut first = Vec::new();
+    let mut deep = Vec::new();
+    let mut open = Vec::new();
+    let mut exchanges = Vec::new();
+    for id in &ids {
+        let t = Instant::now();
+        std::hint::black_box(api(&engine, "list_flows", json!({"limit": 100})).await);
+        first.push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(
+            api(
+                &engine,
+                "list_flows",
+                json!({"limit": 100, "before": deep_before}),
+            )
+            .await,
+        );
+        deep.push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(api(&engine, "get_flow", json!({"id": id})).await);
+        open.push(t.elapsed());
+        let t = Instant::now();
+        std::hint::black_box(
+            api(
+                &engine,
+                "list_exchanges",
+                json!({"flow_id": id, "limit": 200}),
+            )
+            .await,
+        );
+        exchanges.push(t.elapsed());
+    }
+    report("Timeline first page (100 flows)", first);
+    report("deep page (oldest flows)", deep);
+    report("open a flow (get_flow)", open);
+    report("a flow's exchanges (list_exchanges)", exchanges);
+
+    let plans = engine
+        .store()
+        .read(|c| {
+            let mut out = Vec::new();
+            use lti_core::store::{exchanges, flows};
+            for (label, sql) in [
+                ("list_flows", flows::list_sql(false)),
+                ("list_flows before", flows::list_sql(true)),
+                ("list_exchanges of a flow", exchanges::list_sql(false, true)),
+                ("list_exchanges", exchanges::list_sql(true, false)),
+            ] {
+                let mut s = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                let nulls = std::iter::repeat_n(rusqlite::types::Null, s.parameter_count());
+                let rows =
+                    s.query_map(rusqlite::params_from_iter(nulls), |r| r.get::<_, String>(3))?;
+                out.push(format!(
+                    "{label}: {}",
+                    rows.collect::<rusqlite::Result<Vec<_>>>()?.join(" | ")
+                ));
+            }
+            Ok(out)
+        })
+        .await
+        .unwrap();
+    for p in plans {
+        println!("plan  {p}");
+    }
+    engine.shutdown();
+}

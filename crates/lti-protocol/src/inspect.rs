@@ -1,0 +1,456 @@
+//! `lti-inspector inspect`: validates what a user pastes or a customer sends — a compact JWT, a
+//! JSON claims object, a form body (id_token post, OIDC login) or a whole HAR file — without a
+//! server, as of a chosen time. Steps found in one HAR are correlated: the login's
+//! target_link_uri and deployment, the auth request's nonce and state, are checked against the
+//! id_token that followed.
+
+use crate::claims::ExplainedClaim;
+use crate::finding::{Counts, Finding, Report, Verdict};
+use crate::jwk::Jwks;
+use crate::message::{self, Detected};
+use crate::validate::{
+    self, AuthRequestContext, FormPostContext, IdTokenContext, LoginContext, LoginView,
+    RegistrationView,
+};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+#[derive(Debug, Default, Clone)]
+pub struct InspectOptions {
+    pub jwks: Option<Jwks>,
+    pub issuer: Option<String>,
+    pub client_id: Option<String>,
+    pub deployment_ids: Option<Vec<String>>,
+    pub nonce: Option<String>,
+    /// Unix seconds to validate as of; default now (HAR steps: the time they were recorded).
+    pub at: Option<i64>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum InspectError {
+    #[error("unusable input: {0}")]
+    Unusable(String),
+}
+
+#[derive(Debug, Serialize)]
+pub struct ClaimOut {
+    pub name: String,
+    pub value: Value,
+    pub known: bool,
+    pub title: Option<String>,
+    pub spec_url: Option<String>,
+    pub vendor: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InspectedMessage {
+    /// Where it came from: `input`, or `har entry N: METHOD URL`.
+    pub source: String,
+    /// login | auth_request | id_token | claims | auth_error | deep_linking_response | lti11_launch
+    pub kind: String,
+    pub message_type: Option<String>,
+    pub validated_at: i64,
+    pub verdict: Verdict,
+    pub counts: Counts,
+    pub header: Option<Value>,
+    pub claims: Vec<ClaimOut>,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct InspectOutput {
+    pub input_kind: String,
+    pub verdict: Verdict,
+    pub messages: Vec<InspectedMessage>,
+}
+
+impl InspectOutput {
+    /// 0 valid, 1 invalid, 3 unverified (2 is reserved for unusable input).
+    pub fn exit_code(&self) -> u8 {
+        match self.verdict {
+            Verdict::Valid => 0,
+            Verdict::Invalid => 1,
+            Verdict::Unverified => 3,
+        }
+    }
+}
+
+fn claims_out(claims: Vec<ExplainedClaim>) -> Vec<ClaimOut> {
+    claims
+        .into_iter()
+        .map(|c| ClaimOut {
+            name: c.uri,
+            value: c.value,
+            known: c.known,
+            title: c.name,
+            spec_url: c.spec_url,
+            vendor: c.vendor,
+        })
+        .collect()
+}
+
+fn worst(a: Verdict, b: Verdict) -> Verdict {
+    let rank = |v: Verdict| match v {
+        Verdict::Valid => 0,
+        Verdict::Unverified => 1,
+        Verdict::Invalid => 2,
+    };
+    if rank(b) > rank(a) {
+        b
+    } else {
+        a
+    }
+}
+
+fn registration(opts: &InspectOptions, token_iss: Option<&str>) -> Option<RegistrationView> {
+    let client_id = opts.client_id.clone()?;
+    Some(RegistrationView {
+        issuer: opts
+            .issuer
+            .clone()
+            .or_else(|| token_iss.map(str::to_string))
+            .unwrap_or_default(),
+        client_id,
+        deployment_ids: opts.deployment_ids.clone(),
+        trusted_audiences: None,
+        redirect_uris: None,
+    })
+}
+
+/// Correlation carried from earlier steps of the same HAR to later ones.
+#[derive(Default)]
+struct Correlation {
+    login: Option<LoginView>,
+    nonce: Option<String>,
+    state: Option<String>,
+}
+
+fn from_report(source: &str, kind: &str, at: i64, report: Report) -> InspectedMessage {
+    InspectedMessage {
+        source: source.into(),
+        kind: kind.into(),
+        message_type: None,
+        validated_at: at,
+        verdict: report.verdict(),
+        counts: report.counts(),
+        header: None,
+        claims: vec![],
+        findings: report.findings,
+    }
+}
+
+fn token_message(
+    source: &str,
+    kind: &str,
+    raw: &str,
+    opts: &InspectOptions,
+    corr: &Correlation,
+    at: i64,
+    seen: &mut Vec<String>,
+) -> InspectedMessage {
+    // Parsed once: the claims below and the validation use the same parse.
+    let parsed = crate::jws::Jws::parse(raw).ok();
+    let claim = |name: &str| {
+        parsed
+            .as_ref()
+            .and_then(|j| j.payload.get(name))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let (iss, nonce) = (claim("iss"), claim("nonce"));
+    let nonce_seen_before = nonce.as_ref().map(|n| {
+        let dup = seen.contains(n);
+        seen.push(n.clone());
+        dup
+    });
+    let ctx = IdTokenContext {
+        now: at,
+        policy: Default::default(),
+        registration: registration(opts, iss.as_deref()),
+        jwks: opts.jwks.as_ref(),
+        expected_nonce: opts.nonce.clone().or_else(|| corr.nonce.clone()),
+        nonce_seen_before,
+        login: corr.login.clone(),
+        state: None,
+        dl_request_data: None,
+        skip_explain: false,
+    };
+    let r = match &parsed {
+        Some(jws) => validate::id_token_parsed(jws, &ctx),
+        // Unparsable: the full entry point reports why (jwt.format).
+        None => validate::id_token(raw, &ctx),
+    };
+    InspectedMessage {
+        source: source.into(),
+        kind: kind.into(),
+        message_type: r.message_type.clone(),
+        validated_at: at,
+        verdict: r.verdict,
+        counts: r.counts,
+        header: r.jwt.as_ref().map(|j| j.header.clone()),
+        claims: claims_out(r.claims),
+        findings: r.report.findings,
+    }
+}
+
+fn claims_message(
+    source: &str,
+    claims: &Map<String, Value>,
+    opts: &InspectOptions,
+    at: i64,
+) -> InspectedMessage {
+    let iss = claims.get("iss").and_then(Value::as_str);
+    let ctx = IdTokenContext {
+        now: at,
+        registration: registration(opts, iss),
+        expected_nonce: opts.nonce.clone(),
+        ..IdTokenContext::at(at)
+    };
+    let r = validate::claims(claims, &ctx);
+    InspectedMessage {
+        source: source.into(),
+        kind: "claims".into(),
+        message_type: r.message_type.clone(),
+        validated_at: at,
+        verdict: r.verdict,
+        counts: r.counts,
+        header: None,
+        claims: claims_out(r.claims),
+        findings: r.report.findings,
+    }
+}
+
+fn one(
+    source: &str,
+    detected: Detected,
+    opts: &InspectOptions,
+    corr: &mut Correlation,
+    at: i64,
+    seen: &mut Vec<String>,
+) -> Result<InspectedMessage, InspectError> {
+    Ok(match detected {
+        Detected::CompactJwt { token } => {
+            token_message(source, "id_token", &token, opts, corr, at, seen)
+        }
+        Detected::ClaimsJson { claims, .. } => claims_message(source, &claims, opts, at),
+        Detected::IdTokenPost { id_token, params } => {
+            let mut m = token_message(source, "id_token", &id_token, opts, corr, at, seen);
+            let mut form = validate::form_post(
+                &params,
+                &FormPostContext {
+                    expected_state: corr.state.clone(),
+                },
+            );
+            form.findings.append(&mut m.findings);
+            m.verdict = form.verdict();
+            m.counts = form.counts();
+            m.findings = form.findings;
+            m
+        }
+        Detected::DeepLinkingResponsePost { jwt, .. } => {
+            token_message(source, "deep_linking_response", &jwt, opts, corr, at, seen)
+        }
+        Detected::AuthErrorPost { params, .. } => from_report(
+            source,
+            "auth_error",
+            at,
+            validate::form_post(
+                &params,
+                &FormPostContext {
+                    expected_state: corr.state.clone(),
+                },
+            ),
+        ),
+        Detected::LoginInitiation { params } => {
+            corr.login = Some(LoginView::from_params(&params));
+            let regs = registration(opts, validate::param(&params, "iss")).map(|r| vec![r]);
+            from_report(
+                source,
+                "login",
+                at,
+                validate::login(
+                    &params,
+                    &LoginContext {
+                        registrations: regs,
+                        tool_urls: vec![],
+                        policy: Default::default(),
+                    },
+                ),
+            )
+        }
+        Detected::AuthRequest { params } => {
+            corr.nonce = validate::param(&params, "nonce").map(str::to_string);
+            corr.state = validate::param(&params, "state").map(str::to_string);
+            let ctx = AuthRequestContext {
+                login: corr.login.clone(),
+                registration: registration(opts, None),
+                policy: Default::default(),
+            };
+            from_report(
+                source,
+                "auth_request",
+                at,
+                validate::auth_request(&params, &ctx),
+            )
+        }
+        Detected::Lti11Launch { .. } => {
+            return Err(InspectError::Unusable(
+                "an LTI 1.1 launch: LTI 1.1 validation is not available yet".into(),
+            ))
+        }
+        Detected::Unknown { reason } => return Err(InspectError::Unusable(reason)),
+    })
+}
+
+pub fn inspect(text: &str, opts: &InspectOptions, now: i64) -> Result<InspectOutput, InspectError> {
+    let trimmed = text.trim_start();
+    if trimmed.starts_with('{') {
+        if let Ok(v) = serde_json::from_str::<Value>(trimmed) {
+            if crate::har::looks_like_har(&v) {
+                return inspect_har(text, opts, now);
+            }
+        }
+    }
+    let at = opts.at.unwrap_or(now);
+    let detected = message::detect(text);
+    let kind = match &detected {
+        Detected::Unknown { reason } => return Err(InspectError::Unusable(reason.clone())),
+        d => serde_json::to_value(d)
+            .ok()
+            .and_then(|v| v.get("kind").and_then(Value::as_str).map(str::to_string))
+            .unwrap_or_default(),
+    };
+    let msg = one(
+        "input",
+        detected,
+        opts,
+        &mut Correlation::default(),
+        at,
+        &mut vec![],
+    )?;
+    Ok(InspectOutput {
+        input_kind: kind,
+        verdict: msg.verdict,
+        messages: vec![msg],
+    })
+}
+
+fn inspect_har(text: &str, opts: &InspectOptions, now: i64) -> Result<InspectOutput, InspectError> {
+    let steps = crate::har::lti_steps(text).map_err(|e| InspectError::Unusable(e.to_string()))?;
+    if steps.is_empty() {
+        return Err(InspectError::Unusable("the HAR file contains no LTI step (no login initiation, auth request or id_token post)".into()));
+    }
+    let mut corr = Correlation::default();
+    let mut seen = Vec::new();
+    let mut messages = Vec::new();
+    let mut verdict = Verdict::Valid;
+    for step in steps {
+        let at = opts.at.or(step.started_at).unwrap_or(now);
+        let source = format!("har entry {}: {} {}", step.index, step.method, step.url);
+        let body: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(step.params.iter())
+            .finish();
+        match one(
+            &source,
+            message::detect(&body),
+            opts,
+            &mut corr,
+            at,
+            &mut seen,
+        ) {
+            Ok(m) => {
+                verdict = worst(verdict, m.verdict);
+                messages.push(m);
+            }
+            Err(InspectError::Unusable(why)) => {
+                let mut report = Report::new();
+                report.push(Finding::fail(
+                    "jwt.format",
+                    format!("This step could not be read: {why}"),
+                ));
+                let m = from_report(&source, "unreadable", at, report);
+                verdict = worst(verdict, m.verdict);
+                messages.push(m);
+            }
+        }
+    }
+    Ok(InspectOutput {
+        input_kind: "har".into(),
+        verdict,
+        messages,
+    })
+}
+
+/// A terminal rendering: verdict, then per message its failures, skips and a claim list.
+pub fn render_text(out: &InspectOutput) -> String {
+    use crate::finding::Outcome;
+    let mut s = String::new();
+    let v = |v: Verdict| match v {
+        Verdict::Valid => "VALID",
+        Verdict::Invalid => "INVALID",
+        Verdict::Unverified => "UNVERIFIED (no key to check the signature)",
+    };
+    s.push_str(&format!(
+        "verdict: {}  ({} message(s), input: {})\n",
+        v(out.verdict),
+        out.messages.len(),
+        out.input_kind
+    ));
+    for m in &out.messages {
+        s.push_str(&format!(
+            "\n== {} — {}{} — {}\n   {} passed, {} failed ({} errors, {} warnings), {} skipped; validated as of {}\n",
+            m.source,
+            m.kind,
+            m.message_type.as_ref().map(|t| format!(" {t}")).unwrap_or_default(),
+            v(m.verdict),
+            m.counts.passed,
+            m.counts.failed,
+            m.counts.errors,
+            m.counts.warnings,
+            m.counts.skipped,
+            m.validated_at
+        ));
+        for f in m.findings.iter().filter(|f| f.outcome != Outcome::Pass) {
+            let mark = if f.outcome == Outcome::Fail {
+                "✗"
+            } else {
+                "–"
+            };
+            s.push_str(
+                &format!(
+                    "   {mark} [{:?}] {}: {}\n",
+                    f.severity, f.rule_id, f.message
+                )
+                .to_lowercase_sev(),
+            );
+            if let Some(h) = &f.hint {
+                s.push_str(&format!("       hint: {h}\n"));
+            }
+            s.push_str(&format!("       {} {}\n", f.spec_section, f.spec_url));
+        }
+        if !m.claims.is_empty() {
+            s.push_str("   claims:\n");
+            for c in &m.claims {
+                let mut val = c.value.to_string();
+                if val.len() > 100 {
+                    val.truncate(97);
+                    val.push_str("...");
+                }
+                let title = c.title.clone().unwrap_or_else(|| "(unknown claim)".into());
+                s.push_str(&format!("     {title}: {val}\n"));
+            }
+        }
+    }
+    s
+}
+
+trait LowerSev {
+    fn to_lowercase_sev(self) -> String;
+}
+impl LowerSev for String {
+    fn to_lowercase_sev(self) -> String {
+        self.replacen("[Error]", "[error]", 1)
+            .replacen("[Warning]", "[warning]", 1)
+            .replacen("[Info]", "[info]", 1)
+    }
+}
