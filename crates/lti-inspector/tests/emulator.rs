@@ -121,8 +121,14 @@ async fn launch_as_tool(engine: &Engine, args: Value, client_id: &str) -> Map<St
 }
 
 fn assertion(key: &SigningKey, client_id: &str, aud: &str, jti: &str, exp_in: i64) -> String {
+    let exp = lti_core::clock::now_secs() + exp_in;
+    assertion_until(key, client_id, aud, jti, exp)
+}
+
+fn assertion_until(key: &SigningKey, client_id: &str, aud: &str, jti: &str, exp: i64) -> String {
     let now = lti_core::clock::now_secs();
-    let claims = json!({"iss": client_id, "sub": client_id, "aud": aud, "iat": now, "exp": now + exp_in, "jti": jti});
+    let claims =
+        json!({"iss": client_id, "sub": client_id, "aud": aud, "iat": now, "exp": exp, "jti": jti});
     sign_rs256(&Map::new(), claims.as_object().unwrap(), key).unwrap()
 }
 

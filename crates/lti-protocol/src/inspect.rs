@@ -382,6 +382,21 @@ fn inspect_har(text: &str, opts: &InspectOptions, now: i64) -> Result<InspectOut
 }
 
 /// A terminal rendering: verdict, then per message its failures, skips and a claim list.
+/// `s` cut to at most `max` bytes with "..." at the end, at a character boundary: a claim value
+/// can hold any characters, and a byte count can fall inside one (found by fuzzing `inspect`).
+fn clip(mut s: String, max: usize) -> String {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max.saturating_sub(3);
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    s.truncate(end);
+    s.push_str("...");
+    s
+}
+
 pub fn render_text(out: &InspectOutput) -> String {
     use crate::finding::Outcome;
     let mut s = String::new();
@@ -431,11 +446,7 @@ pub fn render_text(out: &InspectOutput) -> String {
         if !m.claims.is_empty() {
             s.push_str("   claims:\n");
             for c in &m.claims {
-                let mut val = c.value.to_string();
-                if val.len() > 100 {
-                    val.truncate(97);
-                    val.push_str("...");
-                }
+                let val = clip(c.value.to_string(), 100);
                 let title = c.title.clone().unwrap_or_else(|| "(unknown claim)".into());
                 s.push_str(&format!("     {title}: {val}\n"));
             }
@@ -452,5 +463,34 @@ impl LowerSev for String {
         self.replacen("[Error]", "[error]", 1)
             .replacen("[Warning]", "[warning]", 1)
             .replacen("[Info]", "[info]", 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clipping_never_cuts_a_character() {
+        assert_eq!(clip("short".into(), 100), "short");
+        let s = format!("\"{}é{}\"", "a".repeat(95), "b".repeat(10));
+        let c = clip(s, 100);
+        assert!(c.len() <= 100 && c.ends_with("..."), "{c}");
+        assert_eq!(clip("éééé".into(), 6), "é...");
+    }
+
+    /// The text report of a claim value with a multi-byte character where it is cut (byte 97)
+    /// once panicked (found by fuzzing; fuzz/regressions/inspect/claim-value-multibyte-at-byte-97).
+    #[test]
+    fn a_long_claim_with_a_multibyte_character_renders() {
+        let claims = format!(
+            r#"{{"{}":"LtiResourceLinkRequest","https://example.com/x":"{}é{}"}}"#,
+            crate::vocab::claim::MESSAGE_TYPE,
+            "a".repeat(95),
+            "b".repeat(10)
+        );
+        let out = inspect(&claims, &InspectOptions::default(), 1_700_000_000).unwrap();
+        let text = render_text(&out);
+        assert!(text.contains("aaa..."), "{text}");
     }
 }

@@ -57,6 +57,17 @@ async fn the_token_endpoint_checks_the_client_assertion() {
     assert_eq!(res.status().as_u16(), 200);
     assert_eq!(body["scope"], AGS_SCORE);
     assert_eq!(body["expires_in"], 3600);
+    // An assertion valid until the end of i64 time is accepted once and its jti remembered
+    // (the store's expiry in ms once overflowed: a reset connection, nothing recorded).
+    let forever = assertion_until(&key, &cid, &aud, "jti-forever", i64::MAX);
+    let (status, body) = send(good(&forever, AGS_SCORE)).await;
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = send(good(&forever, AGS_SCORE)).await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (401, Some("invalid_client")),
+        "{body}"
+    );
 
     type Case<'a> = (Vec<(String, String)>, u16, &'a str);
     let cases: Vec<Case> = vec![

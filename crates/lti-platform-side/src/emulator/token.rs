@@ -357,7 +357,11 @@ pub async fn token(
 
     // The jti is spent only by an assertion that would otherwise succeed.
     if let (None, Some(t), Some(jti)) = (&refusal, &tool, &jti) {
-        let exp_ms = claim("exp").and_then(|v| v.as_i64()).unwrap_or(now + 300) * 1000;
+        // exp comes from the tool: i64::MAX means "remember this jti for ever", not an overflow.
+        let exp_ms = claim("exp")
+            .and_then(|v| v.as_i64())
+            .unwrap_or(now.saturating_add(300))
+            .saturating_mul(1000);
         let (tid, j, fid) = (t.id.clone(), jti.clone(), flow_id.clone());
         let fresh = platform
             .store()

@@ -12,6 +12,9 @@ use crate::ToolSide;
 pub const STATE_ROWS_KEPT: Duration = Duration::from_secs(24 * 3600);
 /// Seen nonces older than this are deleted.
 pub const NONCE_ROWS_KEPT: Duration = Duration::from_secs(48 * 3600);
+/// Nonces are kept in memory at most this long (the table keeps them for `NONCE_ROWS_KEPT`): a
+/// launch's own nonce is checked within minutes of its login.
+const NONCE_MEMORY_KEPT: Duration = Duration::from_secs(3600);
 /// How often the sweep runs.
 const EVERY: Duration = Duration::from_secs(600);
 
@@ -83,6 +86,8 @@ pub(crate) fn run(tool: ToolSide, mut stop: tokio::sync::watch::Receiver<bool>) 
                 _ = stop.wait_for(|s| *s) => return,
             }
             tool.launch_states().expire();
+            tool.nonces()
+                .forget_older_than(NONCE_MEMORY_KEPT, std::time::Instant::now());
             let now = lti_core::clock::now_ms();
             let mut total = (0, 0);
             // Batch by batch, each its own write, so captures interleave with a large sweep.

@@ -8,6 +8,7 @@
 use std::collections::HashSet;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
+use std::time::{Duration, Instant};
 
 use lti_core::store::Store;
 
@@ -23,6 +24,17 @@ const ENTRY_OVERHEAD: usize = 64;
 struct Seen {
     set: HashSet<(String, String)>,
     bytes: usize,
+    /// When the first entry of this generation went in.
+    since: Option<Instant>,
+}
+
+/// What the in-memory set knows of a nonce.
+#[derive(Debug, PartialEq, Eq)]
+enum InMemory {
+    /// Received before (in this generation).
+    Seen,
+    /// Not in memory; `authoritative` when memory alone can say it is new.
+    New { authoritative: bool },
 }
 
 #[derive(Default)]
@@ -48,26 +60,16 @@ impl Nonces {
         nonce: &str,
         minted_at_generation: Option<u64>,
     ) -> Result<bool, String> {
-        let key = (iss.to_string(), nonce.to_string());
-        let authoritative = {
-            let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-            if seen.set.contains(&key) {
-                return Ok(true);
-            }
-            let size = key.0.len() + key.1.len() + ENTRY_OVERHEAD;
-            if seen.set.len() >= MEMORY_CAP || seen.bytes + size > MEMORY_BYTES {
-                seen.set.clear();
-                seen.bytes = 0;
-                self.generation.fetch_add(1, Ordering::AcqRel);
-            }
-            seen.bytes += size;
-            seen.set.insert(key.clone());
-            minted_at_generation == Some(self.generation())
-        };
-        if authoritative {
-            return Ok(false);
+        match self.note(iss, nonce, minted_at_generation, Instant::now()) {
+            InMemory::Seen => return Ok(true),
+            InMemory::New {
+                authoritative: true,
+            } => return Ok(false),
+            InMemory::New {
+                authoritative: false,
+            } => {}
         }
-        let (i, n) = key;
+        let (i, n) = (iss.to_string(), nonce.to_string());
         store
             .lookup(move |c| {
                 Ok(c.query_row(
@@ -80,11 +82,114 @@ impl Nonces {
             .map_err(|e| e.to_string())
     }
 
+    /// Marks (iss, nonce) as received in memory and says what memory knew of it.
+    fn note(
+        &self,
+        iss: &str,
+        nonce: &str,
+        minted_at_generation: Option<u64>,
+        now: Instant,
+    ) -> InMemory {
+        let key = (iss.to_string(), nonce.to_string());
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        if seen.set.contains(&key) {
+            return InMemory::Seen;
+        }
+        let size = key.0.len() + key.1.len() + ENTRY_OVERHEAD;
+        if seen.set.len() >= MEMORY_CAP || seen.bytes + size > MEMORY_BYTES {
+            self.empty(&mut seen);
+        }
+        seen.bytes += size;
+        seen.since.get_or_insert(now);
+        seen.set.insert(key);
+        InMemory::New {
+            authoritative: minted_at_generation == Some(self.generation()),
+        }
+    }
+
+    fn empty(&self, seen: &mut Seen) {
+        seen.set.clear();
+        seen.set.shrink_to_fit();
+        seen.bytes = 0;
+        seen.since = None;
+        self.generation.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Empties the set once its oldest entry is older than `age` (the sweep's beat): memory is
+    /// bounded by age as well as by count and bytes; the table answers for older nonces.
+    pub fn forget_older_than(&self, age: Duration, now: Instant) -> bool {
+        let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        let old = seen
+            .since
+            .is_some_and(|t| now.saturating_duration_since(t) > age);
+        if old {
+            self.empty(&mut seen);
+        }
+        old
+    }
+
+    /// Entries and bytes held in memory.
+    #[cfg(test)]
+    fn held(&self) -> (usize, usize) {
+        let seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
+        (seen.set.len(), seen.bytes)
+    }
+
     /// Forgets everything in memory (the table answers from now on), as when the set is full.
     pub fn clear(&self) {
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        seen.set.clear();
-        seen.bytes = 0;
-        self.generation.fetch_add(1, Ordering::AcqRel);
+        self.empty(&mut seen);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_nonce_is_new_once_and_memory_answers_for_its_own_generation() {
+        let n = Nonces::default();
+        let g = n.generation();
+        let now = Instant::now();
+        assert_eq!(
+            n.note("https://lms", "a", Some(g), now),
+            InMemory::New {
+                authoritative: true
+            }
+        );
+        assert_eq!(n.note("https://lms", "a", Some(g), now), InMemory::Seen);
+        // Same nonce, other issuer: another entry. Not minted here: the table must answer.
+        assert_eq!(
+            n.note("https://other", "a", None, now),
+            InMemory::New {
+                authoritative: false
+            }
+        );
+    }
+
+    /// Issue 9, item 5: posted nonces cannot grow memory without bound, in bytes or in time.
+    #[test]
+    fn memory_is_bounded_by_bytes_and_by_age() {
+        let n = Nonces::default();
+        let big = "x".repeat(1024 * 1024);
+        let now = Instant::now();
+        for i in 0..100 {
+            n.note("https://lms", &format!("{i}{big}"), None, now);
+        }
+        let (count, bytes) = n.held();
+        assert!(bytes <= MEMORY_BYTES, "{bytes} bytes held");
+        assert!(count > 0 && count < 100, "{count} nonces held");
+        assert!(n.generation() > 0, "emptying starts a new generation");
+
+        let g = n.generation();
+        assert!(!n.forget_older_than(Duration::from_secs(60), now + Duration::from_secs(59)));
+        assert!(n.forget_older_than(Duration::from_secs(60), now + Duration::from_secs(61)));
+        assert_eq!(n.held(), (0, 0));
+        assert_eq!(
+            n.generation(),
+            g + 1,
+            "a nonce minted before is no longer vouched for"
+        );
+        assert!(!n.forget_older_than(Duration::ZERO, now + Duration::from_secs(3600)));
     }
 }
