@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::engine::Engine;
 use lti_core::error::Result;
+use lti_core::model_changes::ModelKind;
 use lti_core::store;
 use lti_platform_side::emulator::launch::{LaunchArgs, LaunchUrl};
 use lti_platform_side::emulator::model::*;
@@ -122,7 +123,10 @@ pub async fn ensure(engine: &Engine) -> Result<()> {
             let cfg = engine.config();
             format!("http://{}:{}", cfg.tool_host, cfg.tool_port)
         });
-        engine.store().write(move |tx| seed(tx, &base)).await?;
+        engine
+            .core()
+            .write_model(ModelKind::Course, None, move |tx| seed(tx, &base))
+            .await?;
         tracing::info!("seeded the emulator's demo course");
     }
     let Some(tool_base) = tool_base else {
@@ -148,8 +152,8 @@ pub async fn ensure(engine: &Engine) -> Result<()> {
     // The demo tool follows the tool side's address (unless the user removed the demo tool).
     let tb = tool_base.clone();
     engine
-        .store()
-        .write(move |tx| {
+        .core()
+        .write_model(ModelKind::EmulatorTool, None, move |tx| {
             if let Some(mut t) = db::demo_tool(tx)? {
                 let fresh = demo_tool(&tb, t.created_at);
                 t.login_url = fresh.login_url;
@@ -211,7 +215,7 @@ fn seed(tx: &rusqlite::Transaction, tool_base: &str) -> Result<()> {
             context_id: CONTEXT_ID.into(),
             label: "DEMO 101".into(),
             title: "Demo Course: Introduction to LTI".into(),
-            types: vec!["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering".into()],
+            types: vec![lti_protocol::vocab::context_type::COURSE_OFFERING.into()],
             sourcedid: Some("sis-demo-course-101".into()),
             demo: true,
             created_at: now,
@@ -309,16 +313,21 @@ pub async fn restore_tool(engine: &Engine) -> Result<bool> {
     let Some(tool_base) = engine.tool_status().base_url else {
         return Ok(false);
     };
-    engine
+    let missing = engine
         .store()
-        .write(move |tx| {
-            if db::demo_tool(tx)?.is_some() || db::course(tx, COURSE_ID)?.is_none() {
-                return Ok(false);
-            }
-            seed_tool(tx, &tool_base, lti_core::clock::now_ms())?;
-            Ok(true)
+        .read(|c| Ok(db::demo_tool(c)?.is_none() && db::course(c, COURSE_ID)?.is_some()))
+        .await?;
+    if !missing {
+        return Ok(false);
+    }
+    // Under the demo lock nothing else seeds: what was read still holds.
+    engine
+        .core()
+        .write_model(ModelKind::EmulatorTool, None, move |tx| {
+            seed_tool(tx, &tool_base, lti_core::clock::now_ms())
         })
-        .await
+        .await?;
+    Ok(true)
 }
 
 /// Launch demo: the demo tool (restored if it was removed) as the demo instructor in the demo

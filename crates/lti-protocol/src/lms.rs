@@ -213,7 +213,7 @@ pub fn detect_from_claims(payload: &Map<String, Value>) -> Option<LmsProfile> {
     if let Some(p) = detect(iss, None) {
         return Some(p);
     }
-    let platform = payload.get("https://purl.imsglobal.org/spec/lti/claim/tool_platform");
+    let platform = payload.get(crate::vocab::claim::TOOL_PLATFORM);
     let family = platform
         .and_then(|p| {
             p.get("product_family_code")

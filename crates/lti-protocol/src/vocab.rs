@@ -39,6 +39,23 @@ pub mod claim {
 }
 
 /// Service scopes a tool can be granted (AGS 2.0 §3.1, NRPS 2.0 §3.6.1).
+/// The key of the LTI section in a platform's OpenID configuration (Dynamic Registration).
+pub const PLATFORM_CONFIGURATION: &str =
+    "https://purl.imsglobal.org/spec/lti-platform-configuration";
+
+/// LTI message types (the `message_type` claim) the sides send and receive.
+pub mod message {
+    pub const RESOURCE_LINK: &str = "LtiResourceLinkRequest";
+    pub const DEEP_LINKING: &str = "LtiDeepLinkingRequest";
+    pub const SUBMISSION_REVIEW: &str = "LtiSubmissionReviewRequest";
+}
+
+/// Context types (the `context.type` claim).
+pub mod context_type {
+    pub const COURSE_OFFERING: &str =
+        "http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering";
+}
+
 pub mod scope {
     pub const LINEITEM: &str = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem";
     pub const LINEITEM_READONLY: &str =

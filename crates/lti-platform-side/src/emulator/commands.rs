@@ -403,9 +403,7 @@ pub async fn save_emulator_course(
         types: existing
             .as_ref()
             .map(|c| c.types.clone())
-            .unwrap_or_else(|| {
-                vec!["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering".into()]
-            }),
+            .unwrap_or_else(|| vec![lti_protocol::vocab::context_type::COURSE_OFFERING.into()]),
         sourcedid: existing.as_ref().and_then(|c| c.sourcedid.clone()),
         demo: existing.as_ref().is_some_and(|c| c.demo),
         created_at: existing

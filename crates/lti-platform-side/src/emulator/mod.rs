@@ -147,7 +147,7 @@ async fn openid_configuration(
         "subject_types_supported": ["public"],
         "scopes_supported": std::iter::once("openid").chain(model::scope::ALL.iter().copied()).collect::<Vec<_>>(),
         "claims_supported": ["iss", "aud", "sub", "exp", "iat", "nonce", "name", "given_name", "family_name", "email", "picture", "locale"],
-        "https://purl.imsglobal.org/spec/lti-platform-configuration": {
+        (lti_protocol::vocab::PLATFORM_CONFIGURATION): {
             "product_family_code": "lti-inspector",
             "version": env!("CARGO_PKG_VERSION"),
             "messages_supported": [

@@ -8,15 +8,8 @@ use lti_protocol::jwk::Jwks;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-/// The vocabulary the emulator uses (scopes, service media types, roles).
-pub use lti_protocol::vocab::{media, role, scope};
-
-/// LTI message types the emulator can launch.
-pub mod message {
-    pub const RESOURCE_LINK: &str = "LtiResourceLinkRequest";
-    pub const DEEP_LINKING: &str = "LtiDeepLinkingRequest";
-    pub const SUBMISSION_REVIEW: &str = "LtiSubmissionReviewRequest";
-}
+/// The vocabulary the emulator uses (scopes, service media types, roles, message types).
+pub use lti_protocol::vocab::{media, message, role, scope};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 pub struct EmulatorCourse {

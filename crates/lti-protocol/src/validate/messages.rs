@@ -264,7 +264,7 @@ fn check_dl_response(p: &Map<String, Value>, ctx: &IdTokenContext<'_>, report: &
         .iter()
         .copied()
         .filter(|n| {
-            p.get(&format!("https://purl.imsglobal.org/spec/lti-dl/claim/{n}"))
+            p.get(&format!("{}{n}", uri::DL_PREFIX))
                 .is_some_and(|v| !v.is_string())
         })
         .collect();
@@ -345,13 +345,6 @@ fn check_proctoring(p: &Map<String, Value>, message_type: &str, report: &mut Rep
     }
 }
 
-const AGS_SCOPES: &[&str] = &[
-    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
-];
-
 fn check_ags(p: &Map<String, Value>, report: &mut Report) {
     let path = uri::AGS;
     let Some(v) = p.get(path) else {
@@ -378,7 +371,7 @@ fn check_ags(p: &Map<String, Value>, report: &mut Report) {
             if !s
                 .iter()
                 .filter_map(Value::as_str)
-                .any(|x| AGS_SCOPES.contains(&x))
+                .any(|x| crate::vocab::scope::AGS.contains(&x))
             {
                 problems.push("scope lists no AGS scope".to_string());
             }

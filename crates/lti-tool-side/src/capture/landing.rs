@@ -133,7 +133,7 @@ pub fn launch_page(
                 .to_string(),
         ),
     ];
-    if msg.message_type.as_deref() == Some("LtiDeepLinkingRequest") {
+    if msg.message_type.as_deref() == Some(lti_protocol::vocab::message::DEEP_LINKING) {
         let dl = payload.get(lti_protocol::vocab::claim::DL_SETTINGS);
         let ret = dl
             .and_then(|d| d.get("deep_link_return_url"))
@@ -150,7 +150,8 @@ pub fn launch_page(
         .iter()
         .map(|(k, v)| format!("<tr><td>{}</td><td>{}</td></tr>", escape(k), escape(v)))
         .collect();
-    let dl_note = if msg.message_type.as_deref() == Some("LtiDeepLinkingRequest") {
+    let dl_note = if msg.message_type.as_deref() == Some(lti_protocol::vocab::message::DEEP_LINKING)
+    {
         "<p>This is a deep linking request: it was captured and validated. Composing the response comes with the deep linking workbench.</p>"
     } else {
         ""
