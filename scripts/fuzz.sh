@@ -33,7 +33,8 @@ fi
 
 TARGETS="${FUZZ_TARGETS:-$(sed -n 's/.*name: "\([a-z_]*\)".*/\1/p' crates/lti-fuzz-targets/src/lib.rs | tr '\n' ' ')}"
 [ -n "${TARGETS// }" ] || { echo "no fuzz targets found in crates/lti-fuzz-targets/src/lib.rs" >&2; exit 2; }
-SEEDS="$ROOT/fuzz/seeds"
+# FUZZ_SEEDS_DIR: one per concurrent run (each rewrites its seeds).
+SEEDS="${FUZZ_SEEDS_DIR:-$ROOT/fuzz/seeds}"
 rm -rf "$SEEDS"
 cargo run -q -p lti-fuzz-targets --bin write-seeds -- "$SEEDS" >/dev/null
 
