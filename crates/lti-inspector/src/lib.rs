@@ -4,6 +4,7 @@
 //! No Tauri, no WebKit: it runs on a bare server.
 
 pub mod api;
+pub mod bench;
 pub mod commands;
 pub mod demo;
 pub mod engine;

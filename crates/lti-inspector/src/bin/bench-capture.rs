@@ -8,6 +8,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use lti_inspector::bench::{env, ms, percentile};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -20,13 +21,6 @@ use serde_json::{json, Map, Value};
 
 const ISS: &str = "https://bench-platform.example";
 const CLIENT: &str = "bench-client";
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn claims(nonce: &str, now: i64, i: usize) -> Map<String, Value> {
     json!({
@@ -51,13 +45,6 @@ struct Launch {
     cookie: String,
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 /// CPU seconds used so far by the whole process (Linux /proc; zero elsewhere), to tell a
 /// CPU-bound phase from one that waits.
 fn cpu_secs() -> f64 {
@@ -67,10 +54,6 @@ fn cpu_secs() -> f64 {
     let f: Vec<&str> = rest.split_whitespace().collect();
     let t = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
     (t(11) + t(12)) / 100.0
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
 }
 
 /// Prepares `n` launches: a flow and launch state per launch (as a login would leave them), and a

@@ -15,6 +15,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use lti_inspector::bench::env;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -27,13 +28,6 @@ use serde_json::{json, Map, Value};
 const ISS: &str = "https://crash-platform.example";
 const CLIENT: &str = "crash-client";
 const POOL: usize = 2_000;
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
 
 fn claims(nonce: &str, now: i64, i: usize) -> Map<String, Value> {
     json!({

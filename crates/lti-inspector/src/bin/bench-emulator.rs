@@ -8,6 +8,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use lti_inspector::bench::{env, ms, percentile};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,24 +18,6 @@ use lti_inspector::engine::{Engine, EngineConfig};
 use lti_platform_side::emulator::launch::{self, LaunchArgs};
 use lti_platform_side::emulator::walk::Walker;
 use serde_json::json;
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    if sorted.is_empty() {
-        return Duration::ZERO;
-    }
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 fn demo_launch() -> LaunchArgs {
     LaunchArgs {

@@ -8,6 +8,7 @@
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use lti_inspector::bench::{env, ms};
 use std::time::{Duration, Instant};
 
 use lti_core::keystore::KeyStoreChoice;
@@ -16,17 +17,6 @@ use lti_inspector::engine::{Engine, EngineConfig};
 use lti_platform_side::emulator::launch::{self, LaunchArgs};
 use lti_platform_side::emulator::walk::Walker;
 use serde_json::{json, Value};
-
-fn env(name: &str, default: usize) -> usize {
-    std::env::var(name)
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
-}
 
 fn report(label: &str, mut times: Vec<Duration>) {
     times.sort();
