@@ -53,6 +53,9 @@ pub fn random_token() -> String {
     hex::encode(bytes)
 }
 
+/// The largest request body: a HAR file to import, as JSON.
+pub const IMPORT_MAX_BYTES: usize = 256 * 1024 * 1024;
+
 #[derive(Clone)]
 struct ApiState {
     engine: Engine,
@@ -67,6 +70,8 @@ pub fn router(engine: Engine, cfg: ApiConfig) -> Router {
     let api = Router::new()
         .route("/api/rpc/{name}", post(rpc))
         .route("/api/events", get(events))
+        // A HAR file comes in whole through `import` (axum's default cap is 2 MB).
+        .layer(axum::extract::DefaultBodyLimit::max(IMPORT_MAX_BYTES))
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             require_token,

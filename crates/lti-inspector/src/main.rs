@@ -139,6 +139,20 @@ enum Command {
         /// A file, or `-` for standard input.
         input: String,
     },
+    /// Import HAR files, id_tokens, form bodies or claims objects into the Timeline as flows.
+    ///
+    /// Prints one JSON summary per file (flows created, entries read and left out, where the
+    /// keys came from). Exit code 2 when a file could not be imported.
+    Import {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Fetch the platform's JWKS now when no key is at hand (keys may have rotated since).
+        #[arg(long)]
+        fetch_keys: bool,
+        /// Files, or `-` for standard input.
+        #[arg(required = true)]
+        files: Vec<String>,
+    },
     /// Manage platform registrations.
     Platforms {
         #[command(flatten)]
@@ -271,6 +285,11 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             println!("{}", serde_json::to_string_pretty(&engine.status())?);
             Ok(std::process::ExitCode::SUCCESS)
         }
+        Command::Import {
+            data,
+            fetch_keys,
+            files,
+        } => cli::import::import_cmd(&data, files, fetch_keys),
         Command::Keys { data } => {
             let cfg = engine_config(&data);
             let rt = tokio::runtime::Runtime::new()?;

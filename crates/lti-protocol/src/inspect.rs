@@ -46,6 +46,9 @@ pub struct ClaimOut {
 pub struct InspectedMessage {
     /// Where it came from: `input`, or `har entry N: METHOD URL`.
     pub source: String,
+    /// The HAR entry (0-based) the message was read from.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entry: Option<usize>,
     /// login | auth_request | id_token | claims | auth_error | deep_linking_response | lti11_launch
     pub kind: String,
     pub message_type: Option<String>,
@@ -128,6 +131,7 @@ struct Correlation {
 fn from_report(source: &str, kind: &str, at: i64, report: Report) -> InspectedMessage {
     InspectedMessage {
         source: source.into(),
+        entry: None,
         kind: kind.into(),
         message_type: None,
         validated_at: at,
@@ -182,6 +186,7 @@ fn token_message(
     };
     InspectedMessage {
         source: source.into(),
+        entry: None,
         kind: kind.into(),
         message_type: r.message_type.clone(),
         validated_at: at,
@@ -209,6 +214,7 @@ fn claims_message(
     let r = validate::claims(claims, &ctx);
     InspectedMessage {
         source: source.into(),
+        entry: None,
         kind: "claims".into(),
         message_type: r.message_type.clone(),
         validated_at: at,
@@ -340,17 +346,35 @@ fn inspect_har(text: &str, opts: &InspectOptions, now: i64) -> Result<InspectOut
     if steps.is_empty() {
         return Err(InspectError::Unusable("the HAR file contains no LTI step (no login initiation, auth request or id_token post)".into()));
     }
+    let messages = inspect_steps(&steps, opts, now);
+    let verdict = messages
+        .iter()
+        .fold(Verdict::Valid, |v, m| worst(v, m.verdict));
+    Ok(InspectOutput {
+        input_kind: "har".into(),
+        verdict,
+        messages,
+    })
+}
+
+/// The LTI steps of one HAR file, each validated as of its recorded time (or `opts.at`), later
+/// steps checked against earlier ones (the login's target, the auth request's nonce and state).
+/// A step that cannot be read is a `jwt.format` failure, not an error: the rest still count.
+pub fn inspect_steps(
+    steps: &[crate::har::HarStep],
+    opts: &InspectOptions,
+    now: i64,
+) -> Vec<InspectedMessage> {
     let mut corr = Correlation::default();
     let mut seen = Vec::new();
     let mut messages = Vec::new();
-    let mut verdict = Verdict::Valid;
     for step in steps {
         let at = opts.at.or(step.started_at).unwrap_or(now);
         let source = format!("har entry {}: {} {}", step.index, step.method, step.url);
         let body: String = url::form_urlencoded::Serializer::new(String::new())
             .extend_pairs(step.params.iter())
             .finish();
-        match one(
+        let mut m = match one(
             &source,
             message::detect(&body),
             opts,
@@ -358,27 +382,20 @@ fn inspect_har(text: &str, opts: &InspectOptions, now: i64) -> Result<InspectOut
             at,
             &mut seen,
         ) {
-            Ok(m) => {
-                verdict = worst(verdict, m.verdict);
-                messages.push(m);
-            }
+            Ok(m) => m,
             Err(InspectError::Unusable(why)) => {
                 let mut report = Report::new();
                 report.push(Finding::fail(
                     "jwt.format",
                     format!("This step could not be read: {why}"),
                 ));
-                let m = from_report(&source, "unreadable", at, report);
-                verdict = worst(verdict, m.verdict);
-                messages.push(m);
+                from_report(&source, "unreadable", at, report)
             }
-        }
+        };
+        m.entry = Some(step.index);
+        messages.push(m);
     }
-    Ok(InspectOutput {
-        input_kind: "har".into(),
-        verdict,
-        messages,
-    })
+    messages
 }
 
 /// A terminal rendering: verdict, then per message its failures, skips and a claim list.

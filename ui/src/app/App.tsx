@@ -1,6 +1,9 @@
 //! The shell: left nav, global status banner, the current page; global keyboard shortcuts.
 
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import { ImportDialog } from '../import/ImportDialog';
+import { importableKind } from '../import/importable';
+import { importStore } from '../import/importStore';
 import { hasTransport, transportKind } from '../transport';
 import { reportFirstPaint } from '../transport/tauri';
 import { NAV, sectionOf } from './nav';
@@ -46,6 +49,7 @@ function Shell() {
     return () => window.removeEventListener('keydown', onKey, true);
   }, [shortcuts]);
 
+  const dragging = useImportByDropAndPaste();
   const Page = PAGE_VIEWS[route.page].component;
   const section = sectionOf(route.page);
   return (
@@ -86,8 +90,59 @@ function Shell() {
           <Page route={route} />
         </div>
       </main>
+      <ImportDialog />
+      {dragging && (
+        <div className="drop-hint" data-testid="drop-hint">
+          Drop to import into the Timeline
+        </div>
+      )}
     </div>
   );
+}
+
+/**
+ * Files dropped anywhere on the window are imported; so is a Ctrl+V of a token, form body or
+ * HAR outside a text field (ordinary text is left alone). Returns whether files are being
+ * dragged over the window, for the drop hint.
+ */
+function useImportByDropAndPaste(): boolean {
+  const [dragging, setDragging] = useState(false);
+  useEffect(() => {
+    const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer?.types ?? []).includes('Files');
+    const over = (e: DragEvent) => {
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      setDragging(true);
+    };
+    const leave = (e: DragEvent) => {
+      // Leaving the window (not moving between children): relatedTarget is null.
+      if (e.relatedTarget === null) setDragging(false);
+    };
+    const drop = (e: DragEvent) => {
+      setDragging(false);
+      if (!hasFiles(e)) return;
+      e.preventDefault();
+      void importStore.importFiles(Array.from(e.dataTransfer?.files ?? []));
+    };
+    const paste = (e: ClipboardEvent) => {
+      if (isTypingTarget(e.target)) return;
+      const text = e.clipboardData?.getData('text/plain') ?? '';
+      if (!importableKind(text)) return;
+      e.preventDefault();
+      void importStore.importText('paste', text);
+    };
+    window.addEventListener('dragover', over);
+    window.addEventListener('dragleave', leave);
+    window.addEventListener('drop', drop);
+    window.addEventListener('paste', paste);
+    return () => {
+      window.removeEventListener('dragover', over);
+      window.removeEventListener('dragleave', leave);
+      window.removeEventListener('drop', drop);
+      window.removeEventListener('paste', paste);
+    };
+  }, []);
+  return dragging;
 }
 
 function EngineFooter() {

@@ -313,6 +313,47 @@ export type Header = { name: string, value: string, };
 
 export type IdArgs = { id: string, };
 
+/**
+ * What one import reads: a file's contents (or a paste) and the name to remember it by.
+ */
+export type ImportArgs = { 
+/**
+ * File name, or `paste`.
+ */
+name: string, text: string, 
+/**
+ * Fetch the platform's JWKS now when no key is at hand (keys may have rotated since).
+ */
+fetch_keys?: boolean, };
+
+export type ImportSummary = { name: string, 
+/**
+ * har | compact_jwt | id_token_post | claims_json | …
+ */
+input_kind: string, 
+/**
+ * Entries in the HAR (1 for a paste).
+ */
+entries: number, 
+/**
+ * Entries that were LTI steps, and so were stored.
+ */
+lti_entries: number, 
+/**
+ * Entries that were not, counted and left out.
+ */
+unrelated_entries: number, flows: Array<ImportedFlow>, 
+/**
+ * Where the keys came from, and anything else worth knowing about this import.
+ */
+notes: Array<string>, };
+
+export type ImportedFlow = { id: string, title: string, verdict: string, started_at: number, 
+/**
+ * HAR entries (0-based) the flow was read from; empty for a paste.
+ */
+entries: Array<number>, };
+
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
 /**
@@ -670,7 +711,7 @@ export type ServerStatus = { name: string, base_url?: string | null, port: numbe
  */
 export type Severity = "error" | "warning" | "info";
 
-export type Side = "tool" | "emulator";
+export type Side = "tool" | "emulator" | "imported";
 
 /**
  * Why the store cannot write right now.
@@ -795,6 +836,8 @@ export type Commands = {
   list_flows: { args: ListFlowsArgs; result: Array<FlowSummary> };
   /** One flow whole: its exchanges in order and its decoded, validated messages. */
   get_flow: { args: IdArgs; result: FlowDetail };
+  /** Import a HAR file, id_token, form body or claims object into the Timeline as flows. */
+  import: { args: ImportArgs; result: ImportSummary };
   /** The validation rule catalog (id, severity, spec section and link, explanation). */
   list_rules: { args: NoArgs; result: Array<RuleInfo> };
   /** The claims dictionary (every known claim with its meaning and spec link). */
@@ -857,4 +900,4 @@ export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_win
 /** Tauri event channels that carry engine events to the desktop window. */
 export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "import", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

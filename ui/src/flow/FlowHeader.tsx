@@ -63,9 +63,19 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
             </div>
           ))}
         <div className="fact">
-          <dt>Started</dt>
+          <dt>{f.side === 'imported' ? 'Recorded' : 'Started'}</dt>
           <dd title={new Date(f.started_at).toISOString()}>{formatDateTime(f.started_at)}</dd>
         </div>
+        {f.side === 'imported' && (
+          <div className="fact fact-wide" data-testid="flow-imported">
+            <dt>Imported</dt>
+            <dd>
+              from {f.summary.imported_from ?? 'a file'}
+              {f.summary.har_entries ? `, HAR entries ${f.summary.har_entries}` : ''}
+              {f.summary.imported_at ? ` · ${formatDateTime(Date.parse(f.summary.imported_at))}` : ''} · validated as of the recorded time
+            </dd>
+          </div>
+        )}
         <div className="fact fact-wide">
           <dt>Checks</dt>
           <dd className="fact-counts" data-testid="flow-counts">

@@ -26,7 +26,7 @@ export function SequenceDiagram({ seq, selectedKey, onSelect }: Props) {
           {LANES.map((l) => (
             <span key={l} className={`seq-lane-head ${l === seq.self ? 'self' : ''}`} style={{ left: `${x(l)}%` }}>
               {LANE_LABELS[l]}
-              {l === seq.self && <span className="seq-self">LTI Inspector</span>}
+              {l === seq.self && <span className="seq-self">{l === 'browser' ? 'HAR' : 'LTI Inspector'}</span>}
             </span>
           ))}
         </span>

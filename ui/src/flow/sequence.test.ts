@@ -89,3 +89,18 @@ describe('deriveSequence', () => {
     expect(deriveSequence([], 'tool').startedAt).toBe(0);
   });
 });
+
+describe('imported flows', () => {
+  it('draws every HAR leg as seen, the auth request to the platform', () => {
+    const seq = deriveSequence(
+      [ex(1, 'login', { side: 'imported', status: 302 }), ex(2, 'auth', { side: 'imported', status: 200 }), ex(3, 'launch', { side: 'imported', method: 'POST' })],
+      'imported',
+    );
+    expect(seq.self).toBe('browser');
+    expect(seq.steps.every((s) => s.legs.every((l) => l.observed))).toBe(true);
+    const auth = seq.steps.find((s) => s.exchangeId === 2 && s.part === 'request');
+    expect(auth?.legs).toEqual([{ from: 'browser', to: 'platform', observed: true }]);
+    const launch = seq.steps.find((s) => s.exchangeId === 3 && s.part === 'request');
+    expect(launch?.legs).toEqual([{ from: 'browser', to: 'tool', observed: true }]);
+  });
+});

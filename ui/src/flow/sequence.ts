@@ -95,7 +95,8 @@ export function deriveSequence(exchanges: readonly ExchangeSummary[], side: Side
   const firstAt = ordered[0]?.started_at;
   const startedAt = Math.min(firstAt ?? Infinity, flowStartedAt ?? Infinity);
   const start = Number.isFinite(startedAt) ? startedAt : 0;
-  const self: Lane = side === 'emulator' ? 'platform' : 'tool';
+  // An import is the browser's own record (a HAR): the browser is where it was seen from.
+  const self: Lane = side === 'emulator' ? 'platform' : side === 'imported' ? 'browser' : 'tool';
   const peer: Lane = self === 'tool' ? 'platform' : 'tool';
   const steps: SeqStep[] = [];
   let end = start;
@@ -134,6 +135,18 @@ export function deriveSequence(exchanges: readonly ExchangeSummary[], side: Side
     const unseen = (from: Lane, to: Lane): Leg => ({ from, to, observed: false });
     const redirected = status !== null && status >= 300 && status < 400;
 
+    if (side === 'imported') {
+      if (ex.direction === 'outbound') {
+        // The inspector's own fetch for the import (the platform's JWKS, on request).
+        steps.push({ ...req(humanize(step) || 'Outbound request', [seen('tool', 'platform')], true) });
+        continue;
+      }
+      // A HAR is the browser's own record: every leg it shows was seen, to either server.
+      const server: Lane = step === 'auth' ? 'platform' : step === 'deep_link_response' ? 'platform' : 'tool';
+      steps.push(req(humanize(step) || `${ex.method} ${pathOf(ex.url)}`, [seen('browser', server)]));
+      steps.push(resp(redirected ? 'Redirect' : 'Response', [seen(server, 'browser')]));
+      continue;
+    }
     if (ex.direction === 'outbound') {
       // The inspector calls the other server (JWKS, token, services): one row, request and answer.
       steps.push({ ...req(humanize(step) || 'Outbound request', [seen(self, peer)], true), detail: `${ex.method} ${pathOf(ex.url)}` });

@@ -11,3 +11,8 @@ export function Badge({ tone = 'neutral', children, title }: { tone?: Tone; chil
     </span>
   );
 }
+
+/** The tone of a side badge: the capture endpoint, the emulator, or an import. */
+export function sideTone(side: string): Tone {
+  return side === 'tool' ? 'violet' : side === 'emulator' ? 'teal' : 'amber';
+}

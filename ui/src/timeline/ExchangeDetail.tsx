@@ -3,7 +3,7 @@
 
 import { useEffect, useState, type ReactNode } from 'react';
 import type { ApiError, Exchange, Header } from '../bindings';
-import { Badge } from '../shared/Badge';
+import { Badge, sideTone } from '../shared/Badge';
 import { CopyButton } from '../shared/CopyButton';
 import { ErrorBanner } from '../shared/ErrorBanner';
 import { formatBytes, formatDateTime, formatDuration, statusClass } from '../shared/format';
@@ -106,7 +106,7 @@ function Loaded({ ex, tab, setTab, onClose, onReveal }: { ex: Exchange; tab: 're
           <DetailClose onClose={onClose} />
         </div>
         <div className="detail-meta">
-          <Badge tone={s.side === 'tool' ? 'violet' : 'teal'}>{s.side}</Badge>
+          <Badge tone={sideTone(s.side)}>{s.side}</Badge>
           <span>{s.direction}</span>
           <span title={new Date(s.started_at).toISOString()}>{formatDateTime(s.started_at)}</span>
           <span>{formatDuration(s.duration_ms)}</span>

@@ -5,7 +5,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useLayoutEffect, useRef } from 'react';
 import type { ExchangeSummary } from '../bindings';
-import { Badge } from '../shared/Badge';
+import { Badge, sideTone } from '../shared/Badge';
 import { formatBytes, formatDuration, formatTime, statusClass } from '../shared/format';
 import { splitUrl } from '../shared/url';
 
@@ -115,7 +115,7 @@ const ExchangeRow = memo(function ExchangeRow({
         {formatTime(row.started_at)}
       </span>
       <span className="c-side">
-        <Badge tone={row.side === 'tool' ? 'violet' : 'teal'}>{row.side}</Badge>
+        <Badge tone={sideTone(row.side)}>{row.side}</Badge>
       </span>
       <span className={`c-dir dir-${row.direction}`} title={row.direction === 'inbound' ? 'Inbound: received' : 'Outbound: sent'}>
         {row.direction === 'inbound' ? '↓ in' : '↑ out'}

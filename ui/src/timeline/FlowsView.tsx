@@ -8,6 +8,7 @@ import { ErrorBanner } from '../shared/ErrorBanner';
 import { CloseIcon, SearchIcon, TimelineIcon } from '../shared/icons';
 import { Kbd, Spinner } from '../shared/Page';
 import { useListKeys } from '../shared/useListKeys';
+import { importStore } from '../import/importStore';
 import { FlowList } from './FlowList';
 import { filterFlows } from './flowFilter';
 import { FLOW_LIMIT, flowStore, useFlows } from './flowStore';
@@ -80,6 +81,9 @@ export function FlowsView({ tabs, onOpen }: { tabs: ReactNode; onOpen: (id: stri
           {deferredFilter ? `${rows.length.toLocaleString()} of ${total.toLocaleString()}` : total.toLocaleString()} {total === 1 ? 'flow' : 'flows'}
           {state.truncated ? ` (newest ${FLOW_LIMIT.toLocaleString()})` : ''}
         </span>
+        <button type="button" className="btn btn-sm" onClick={importStore.open} data-testid="import-open" title="Import a HAR file, id_token, form body or claims object (or drop a file anywhere)">
+          Import…
+        </button>
         <span className="live" title="Flows appear and update as launches happen">
           <span className="dot good pulse" /> Live
         </span>

@@ -13,6 +13,8 @@ pub enum Side {
     Tool,
     /// The built-in platform emulator.
     Emulator,
+    /// Brought in from a file or a paste (HAR, token, form body): recorded elsewhere.
+    Imported,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -32,7 +34,7 @@ macro_rules! text_enum {
         }
     };
 }
-text_enum!(Side { Tool => "tool", Emulator => "emulator" });
+text_enum!(Side { Tool => "tool", Emulator => "emulator", Imported => "imported" });
 text_enum!(Direction { Inbound => "inbound", Outbound => "outbound" });
 
 /// A header as sent on the wire: name and value, order kept.

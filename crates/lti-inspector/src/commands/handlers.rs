@@ -87,6 +87,13 @@ pub async fn list_flows(engine: &Engine, args: ListFlowsArgs) -> Result<Vec<Flow
         .await
 }
 
+pub async fn import(
+    engine: &Engine,
+    args: lti_tool_side::import::ImportArgs,
+) -> Result<lti_tool_side::import::ImportSummary> {
+    lti_tool_side::import::import(engine.tool(), args).await
+}
+
 pub async fn list_platforms(engine: &Engine, _: NoArgs) -> Result<Vec<Platform>> {
     engine.store().read(store::platforms::list).await
 }

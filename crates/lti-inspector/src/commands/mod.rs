@@ -66,6 +66,8 @@ command_table! {
     list_flows(ListFlowsArgs) -> Vec<lti_core::store::FlowSummary>;
     /// One flow whole: its exchanges in order and its decoded, validated messages.
     get_flow(IdArgs) -> lti_core::messages::FlowDetail;
+    /// Import a HAR file, id_token, form body or claims object into the Timeline as flows.
+    import(lti_tool_side::import::ImportArgs) -> lti_tool_side::import::ImportSummary;
     /// The validation rule catalog (id, severity, spec section and link, explanation).
     list_rules(NoArgs) -> Vec<lti_protocol::rules::RuleInfo>;
     /// The claims dictionary (every known claim with its meaning and spec link).

@@ -56,6 +56,7 @@ pub const ENGINE_RULE_PREFIXES: &[&str] = &[
     "ags.response.",
     "nrps.response.",
     "storage.",
+    "import.",
 ];
 
 const fn r(
@@ -146,6 +147,8 @@ pub static RULES: &[Rule] = &[
       "The tool MUST validate the signature (RFC 7515 §5.2) with the platform's public key. Skipped when no key is available, which makes the verdict 'unverified'.", &[19]),
     r("jwt.key_strength", Warning, "Platform key is at least 2048 bits", "RFC 7518 §3.3", RFC7518_RSA,
       "RS256 requires RSA keys of 2048 bits or more. Smaller keys still verify here, but are weak.", &[19]),
+    r("import.keys", Info, "Keys an imported message was checked with", "Security Framework §6.3", SF_KEYSET,
+      "An imported message (HAR file, pasted token) is verified with the registered platform's pasted key, a key set found in the same HAR, or — on request — the platform's JWKS fetched at import time. Platforms rotate keys (Canvas monthly): a key fetched now may not be the one that signed a launch recorded weeks ago, and a missing kid then means rotation, not forgery.", &[19]),
     // ── ID token (OIDC) claims ─────────────────────────────────────────────────────────────
     r("idtoken.iss", Error, "iss is present", "Security Framework §5.1.2", ID_TOKEN,
       "`iss` is REQUIRED: the platform's issuer identifier (case-sensitive URL, no query or fragment).", &[20, 28]),

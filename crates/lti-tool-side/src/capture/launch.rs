@@ -398,7 +398,7 @@ fn add_capture_findings(
     }
 }
 
-fn summarize(
+pub(crate) fn summarize(
     payload: &Map<String, Value>,
     registration: Option<&Platform>,
     profile: Option<&str>,

@@ -4,7 +4,7 @@
 
 pub mod expiry;
 mod landing;
-mod launch;
+pub(crate) mod launch;
 mod login;
 pub mod nonces;
 pub mod platform_keys;

@@ -1,0 +1,810 @@
+//! Import: launches recorded elsewhere — a browser's HAR file, a pasted id_token, a form body or
+//! a claims object — brought into the Timeline as flows of their own (side `imported`), each
+//! message validated as of the time it was recorded, against the registration of its platform.
+//!
+//! A HAR's LTI entries are grouped into flows the way a launch unfolds (login → authentication
+//! request → id_token post, then a deep linking response); entries that are not LTI steps are
+//! counted, not stored. Keys come from the registered platform's pasted key, a key set inside
+//! the HAR, or — only when asked — the platform's JWKS fetched now.
+
+use std::sync::Arc;
+
+use lti_core::error::{Error, Result};
+use lti_core::messages::{self, params_of, StoredMessage};
+use lti_core::store::{self, Direction, Header, NewExchange, NewFlow, Platform, Side};
+use lti_protocol::finding::{Finding, Report};
+use lti_protocol::har::{self, HarEntry, HarStep};
+use lti_protocol::inspect::{self, InspectOptions, InspectedMessage};
+use lti_protocol::jwk::Jwks;
+use lti_protocol::jws::Jws;
+use lti_protocol::message::{self, Detected};
+use lti_protocol::vocab::message as msg_type;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Map, Value};
+use ts_rs::TS;
+
+use crate::capture::platform_keys::{self, KeySource};
+use crate::ToolSide;
+
+/// What one import reads: a file's contents (or a paste) and the name to remember it by.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct ImportArgs {
+    /// File name, or `paste`.
+    pub name: String,
+    pub text: String,
+    /// Fetch the platform's JWKS now when no key is at hand (keys may have rotated since).
+    #[serde(default)]
+    #[ts(optional)]
+    pub fetch_keys: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportedFlow {
+    pub id: String,
+    pub title: String,
+    pub verdict: String,
+    #[ts(type = "number")]
+    pub started_at: i64,
+    /// HAR entries (0-based) the flow was read from; empty for a paste.
+    pub entries: Vec<usize>,
+}
+
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct ImportSummary {
+    pub name: String,
+    /// har | compact_jwt | id_token_post | claims_json | …
+    pub input_kind: String,
+    /// Entries in the HAR (1 for a paste).
+    pub entries: usize,
+    /// Entries that were LTI steps, and so were stored.
+    pub lti_entries: usize,
+    /// Entries that were not, counted and left out.
+    pub unrelated_entries: usize,
+    pub flows: Vec<ImportedFlow>,
+    /// Where the keys came from, and anything else worth knowing about this import.
+    pub notes: Vec<String>,
+}
+
+/// Imports one file or paste. Nothing is stored unless the whole import is: one transaction.
+pub async fn import(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary> {
+    let span = tracing::info_span!("import", name = %args.name, bytes = args.text.len());
+    tracing::Instrument::instrument(import_inner(tool, args), span).await
+}
+
+async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary> {
+    let now = lti_core::clock::now_secs();
+    let imported_at_ms = lti_core::clock::now_ms();
+    let text = args.text.trim_start_matches('\u{feff}');
+    let input = read_input(text)?;
+    let platforms = tool
+        .platform_cache()
+        .all(tool.store())
+        .await
+        .unwrap_or_default();
+    let first = input.first_token();
+    let registration = first
+        .as_ref()
+        .and_then(|(iss, aud)| crate::registrations::find_in(&platforms, iss, aud.as_deref()));
+    let mut notes = Vec::new();
+
+    // Flows are created before any key is fetched, so a fetch is recorded in the first one.
+    let plan = input.plan(imported_at_ms);
+    if plan.is_empty() {
+        return Err(Error::BadRequest(match &input {
+            Input::Har { entries, .. } => format!(
+                "no LTI step among the HAR's {} entries (no login initiation, authentication request, id_token or deep linking post)",
+                entries.len()
+            ),
+            Input::Single { .. } => "nothing to import".into(),
+        }));
+    }
+    let (keys, key_note, flows_exist) = keys_for(
+        tool,
+        &input,
+        registration.as_ref(),
+        first.as_ref().map(|(iss, _)| iss.as_str()),
+        args.fetch_keys.unwrap_or(false),
+        &plan,
+        &args.name,
+    )
+    .await?;
+    notes.push(key_note.clone());
+
+    let opts = InspectOptions {
+        jwks: keys.as_deref().cloned(),
+        issuer: registration.as_ref().map(|p| p.issuer.clone()),
+        client_id: registration.as_ref().map(|p| p.client_id.clone()),
+        deployment_ids: registration.as_ref().and_then(|p| p.deployment_ids.clone()),
+        nonce: None,
+        at: None,
+    };
+    if registration.is_none() {
+        if let Some((iss, _)) = &first {
+            notes.push(format!(
+                "No registered platform has issuer {iss}: audience and deployment were not checked against a registration."
+            ));
+        }
+    }
+    let inspected = match &input {
+        Input::Har { entries, steps } => {
+            let msgs = inspect::inspect_steps(steps, &opts, now);
+            msgs.into_iter()
+                .map(|m| {
+                    let entry = m.entry.and_then(|i| entries.iter().find(|e| e.index == i));
+                    (m, entry.cloned())
+                })
+                .collect::<Vec<_>>()
+        }
+        Input::Single { text, .. } => {
+            let out =
+                inspect::inspect(text, &opts, now).map_err(|e| Error::BadRequest(e.to_string()))?;
+            out.messages.into_iter().map(|m| (m, None)).collect()
+        }
+    };
+
+    let groups = group(inspected);
+    let profile = first
+        .as_ref()
+        .and_then(|(iss, _)| lti_protocol::lms::detect(iss, None));
+    let name = args.name.clone();
+    let mut out_flows = Vec::new();
+    let mut writes = Vec::new();
+    for (group, flow) in groups.into_iter().zip(plan.iter()) {
+        let mut stored = Vec::new();
+        let mut summary = Map::new();
+        let mut title = None;
+        let mut entries = Vec::new();
+        for (m, entry) in group {
+            let mut sm = stored_message(&m, entry.as_ref(), &input);
+            if sm.raw.is_some() {
+                sm.report.findings.insert(0, key_note_finding(&key_note));
+            }
+            if let Some(raw) = &sm.raw {
+                if let Ok(jws) = Jws::parse(raw) {
+                    summary.extend(crate::capture::launch::summarize(
+                        &jws.payload,
+                        registration.as_ref(),
+                        profile.as_ref().map(|p| p.name.as_str()),
+                        &sm.report,
+                    ));
+                    if title.is_none() {
+                        title = sm.message_type.as_ref().map(|t| {
+                            let iss = jws.payload.get("iss").and_then(Value::as_str).unwrap_or("");
+                            format!("{t} from {iss} (imported)")
+                        });
+                    }
+                }
+            } else if m.kind == "claims" {
+                if let Ok(Value::Object(c)) = serde_json::from_str::<Value>(text) {
+                    summary.extend(crate::capture::launch::summarize(
+                        &c,
+                        registration.as_ref(),
+                        profile.as_ref().map(|p| p.name.as_str()),
+                        &sm.report,
+                    ));
+                }
+            }
+            if let Some(e) = &entry {
+                entries.push(e.index);
+            }
+            stored.push((sm, entry.map(|e| exchange_of(&e, &flow.id, step_of(&m)))));
+        }
+        summary.insert("imported_from".into(), json!(name));
+        summary.insert("imported_at".into(), json!(rfc3339(imported_at_ms)));
+        if !entries.is_empty() {
+            summary.insert(
+                "har_entries".into(),
+                json!(entries
+                    .iter()
+                    .map(|i| i.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")),
+            );
+        }
+        out_flows.push(ImportedFlow {
+            id: flow.id.clone(),
+            title: title.clone().unwrap_or_else(|| flow.title.clone()),
+            verdict: String::new(),
+            started_at: flow.started_at_ms,
+            entries,
+        });
+        let kind = if stored
+            .iter()
+            .any(|(m, _)| m.message_type.as_deref() == Some(msg_type::DEEP_LINKING))
+        {
+            "deep_linking"
+        } else {
+            "lti13_launch"
+        };
+        let new = NewFlow {
+            id: flow.id.clone(),
+            side: Side::Imported,
+            kind: kind.into(),
+            started_at_ms: flow.started_at_ms,
+            title: title.clone().unwrap_or_else(|| flow.title.clone()),
+        };
+        writes.push((new, stored, summary, title));
+    }
+
+    let ids: Vec<String> = out_flows.iter().map(|f| f.id.clone()).collect();
+    let verdicts = tool
+        .store()
+        .write(move |tx| {
+            let mut verdicts = Vec::new();
+            for (flow, stored, summary, title) in writes {
+                let fid = flow.id.clone();
+                if flows_exist {
+                    tx.execute(
+                        "UPDATE flows SET kind = ?2 WHERE id = ?1",
+                        [&flow.id, &flow.kind],
+                    )?;
+                } else {
+                    store::flows::insert(tx, &flow)?;
+                }
+                for (i, (msg, ex)) in stored.into_iter().enumerate() {
+                    let exchange_id = match ex {
+                        Some(ex) => Some(store::exchanges::insert(tx, &ex)?.id),
+                        None => None,
+                    };
+                    // The flow's summary facts ride on its first message; later ones add theirs.
+                    let facts = if i == 0 { summary.clone() } else { Map::new() };
+                    messages::add_message(tx, &fid, &msg, &facts, title.as_deref())?;
+                    if let Some(xid) = exchange_id {
+                        tx.execute(
+                            "UPDATE messages SET exchange_id = ?1 WHERE id = last_insert_rowid()",
+                            [xid],
+                        )?;
+                    }
+                }
+                let v: String =
+                    tx.query_row("SELECT verdict FROM flows WHERE id = ?1", [&fid], |r| {
+                        r.get(0)
+                    })?;
+                verdicts.push(v);
+            }
+            Ok(verdicts)
+        })
+        .await;
+    let verdicts = match verdicts {
+        Ok(v) => v,
+        Err(e) => {
+            // Flows created for the key fetch are taken back, so nothing is half there.
+            let doomed = ids.clone();
+            let _ = tool
+                .store()
+                .write(move |tx| {
+                    for id in &doomed {
+                        tx.execute("DELETE FROM messages WHERE flow_id = ?1", [id])?;
+                        tx.execute("DELETE FROM exchanges WHERE flow_id = ?1", [id])?;
+                        tx.execute("DELETE FROM flows WHERE id = ?1", [id])?;
+                    }
+                    Ok(())
+                })
+                .await;
+            return Err(e);
+        }
+    };
+    for (f, v) in out_flows.iter_mut().zip(verdicts) {
+        f.verdict = v;
+    }
+    for id in &ids {
+        messages::announce(tool.core(), id).await;
+    }
+    let (entries, lti_entries) = match &input {
+        Input::Har { entries, steps } => (entries.len(), steps.len()),
+        Input::Single { .. } => (1, 1),
+    };
+    tracing::info!(flows = ids.len(), entries, lti_entries, "imported");
+    Ok(ImportSummary {
+        name: args.name,
+        input_kind: input.kind(),
+        entries,
+        lti_entries,
+        unrelated_entries: entries - lti_entries,
+        flows: out_flows,
+        notes,
+    })
+}
+
+/// What was read: a HAR's entries (with the LTI ones picked out) or one message.
+enum Input {
+    Har {
+        entries: Vec<HarEntry>,
+        steps: Vec<HarStep>,
+    },
+    Single {
+        text: String,
+        detected: Detected,
+    },
+}
+
+/// A flow to create, before its messages are known.
+struct PlannedFlow {
+    id: String,
+    title: String,
+    started_at_ms: i64,
+}
+
+fn read_input(text: &str) -> Result<Input> {
+    let trimmed = text.trim_start();
+    if trimmed.is_empty() {
+        return Err(Error::BadRequest(
+            "nothing to import: the input is empty".into(),
+        ));
+    }
+    if trimmed.starts_with('{') {
+        let head: String = trimmed.chars().take(4096).collect();
+        let har_like = head.contains("\"log\"");
+        match har::read(trimmed) {
+            Ok(file) => {
+                let steps = file
+                    .entries
+                    .iter()
+                    .filter(|e| e.is_lti())
+                    .map(|e| HarStep {
+                        index: e.index,
+                        method: e.method.clone(),
+                        url: e.url.clone(),
+                        started_at: e.started_at_ms.map(|ms| ms.div_euclid(1000)),
+                        params: e.params.clone(),
+                        status: e.status,
+                    })
+                    .collect();
+                return Ok(Input::Har {
+                    entries: file.entries,
+                    steps,
+                });
+            }
+            Err(e) if har_like => {
+                return Err(Error::BadRequest(format!(
+                    "this looks like a HAR file but cannot be read ({e}); nothing was imported"
+                )))
+            }
+            Err(_) => {}
+        }
+    }
+    match message::detect(trimmed) {
+        Detected::Unknown { reason } => Err(Error::BadRequest(format!(
+            "not a HAR file, token, form body or claims object: {reason}"
+        ))),
+        Detected::Lti11Launch { .. } => Err(Error::BadRequest(
+            "an LTI 1.1 launch: importing LTI 1.1 is not available yet".into(),
+        )),
+        detected => Ok(Input::Single {
+            text: trimmed.to_string(),
+            detected,
+        }),
+    }
+}
+
+impl Input {
+    fn kind(&self) -> String {
+        match self {
+            Input::Har { .. } => "har".into(),
+            Input::Single { detected, .. } => serde_json::to_value(detected)
+                .ok()
+                .and_then(|v| v.get("kind").and_then(Value::as_str).map(str::to_string))
+                .unwrap_or_default(),
+        }
+    }
+
+    /// The issuer and client (azp, else first aud) of the first token: whose keys and
+    /// registration to use.
+    fn first_token(&self) -> Option<(String, Option<String>)> {
+        let claims_of = |raw: &str| Jws::parse(raw).ok().map(|j| j.payload);
+        let payload: Option<Map<String, Value>> = match self {
+            Input::Har { steps, .. } => steps.iter().find_map(|s| {
+                s.params
+                    .iter()
+                    .find(|(k, _)| k == "id_token" || k == "JWT")
+                    .and_then(|(_, v)| claims_of(v))
+            }),
+            Input::Single { detected, .. } => match detected {
+                Detected::CompactJwt { token } => claims_of(token),
+                Detected::IdTokenPost { id_token, .. } => claims_of(id_token),
+                Detected::DeepLinkingResponsePost { jwt, .. } => claims_of(jwt),
+                Detected::ClaimsJson { claims, .. } => Some(claims.clone()),
+                _ => None,
+            },
+        };
+        let p = payload?;
+        let iss = p.get("iss").and_then(Value::as_str)?.to_string();
+        let client = p
+            .get("azp")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .or_else(|| match p.get("aud") {
+                Some(Value::String(a)) => Some(a.clone()),
+                Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_string),
+                _ => None,
+            });
+        Some((iss, client))
+    }
+
+    /// One flow per launch: the same grouping [`group`] applies to the validated messages,
+    /// decided here from the raw steps so flows exist before keys are fetched.
+    fn plan(&self, imported_at_ms: i64) -> Vec<PlannedFlow> {
+        let kinds: Vec<(String, Option<i64>)> = match self {
+            Input::Har { steps, entries } => steps
+                .iter()
+                .map(|s| {
+                    let at = entries
+                        .iter()
+                        .find(|e| e.index == s.index)
+                        .and_then(|e| e.started_at_ms);
+                    (step_kind(&s.params).to_string(), at)
+                })
+                .collect(),
+            Input::Single { .. } => vec![("single".into(), None)],
+        };
+        let mut out: Vec<PlannedFlow> = Vec::new();
+        let mut open = Grouper::default();
+        for (kind, at) in kinds {
+            if open.starts_new(&kind) {
+                out.push(PlannedFlow {
+                    id: lti_core::ids::sortable_id(),
+                    title: "Imported launch".into(),
+                    started_at_ms: at.unwrap_or(imported_at_ms),
+                });
+            }
+            open.take(&kind);
+        }
+        out
+    }
+}
+
+/// The message kind a raw HAR step will be read as (what `inspect` calls it).
+fn step_kind(params: &[(String, String)]) -> &'static str {
+    let has = |n: &str| params.iter().any(|(k, _)| k == n);
+    if has("id_token") {
+        "id_token"
+    } else if has("JWT") {
+        "deep_linking_response"
+    } else if has("iss") && has("login_hint") {
+        "login"
+    } else if has("response_type") && has("scope") {
+        "auth_request"
+    } else {
+        "auth_error"
+    }
+}
+
+/// Decides where each step of a HAR starts a new flow: at a login, at an authentication request
+/// not preceded by its login, and at any answer (id_token, error) once the open flow has one —
+/// except a deep linking response right after an id_token post, which closes that (deep
+/// linking request's) flow. Decided from the raw steps, before validation reads message types.
+#[derive(Default)]
+struct Grouper {
+    open: bool,
+    has_auth: bool,
+    answered: bool,
+    dl_request: bool,
+}
+
+impl Grouper {
+    fn starts_new(&self, kind: &str) -> bool {
+        match kind {
+            "login" | "single" => true,
+            "auth_request" => !self.open || self.has_auth || self.answered,
+            "deep_linking_response" => !(self.open && self.dl_request),
+            _ => !self.open || self.answered,
+        }
+    }
+
+    fn take(&mut self, kind: &str) {
+        if self.starts_new(kind) {
+            *self = Grouper {
+                open: true,
+                ..Default::default()
+            };
+        }
+        match kind {
+            "auth_request" => self.has_auth = true,
+            "login" | "single" => {}
+            "deep_linking_response" => {
+                self.answered = true;
+                self.dl_request = false;
+            }
+            kind => {
+                self.answered = true;
+                self.dl_request = kind == "id_token";
+            }
+        }
+    }
+}
+
+type Step = (InspectedMessage, Option<HarEntry>);
+
+fn group(messages: Vec<Step>) -> Vec<Vec<Step>> {
+    let mut out: Vec<Vec<Step>> = Vec::new();
+    let mut g = Grouper::default();
+    let single = messages.len() == 1 && messages[0].1.is_none();
+    for (m, e) in messages {
+        // The plan's input (the raw step), so plan and groups line up one to one.
+        let kind = match &e {
+            _ if single => "single",
+            Some(entry) => step_kind(&entry.params),
+            None => "id_token",
+        };
+        if g.starts_new(kind) || out.is_empty() {
+            out.push(Vec::new());
+        }
+        g.take(kind);
+        out.last_mut().expect("pushed above").push((m, e));
+    }
+    out
+}
+
+/// The exchange step name the flow view knows, for a message kind.
+fn step_of(m: &InspectedMessage) -> &'static str {
+    match m.kind.as_str() {
+        "login" => "login",
+        "auth_request" => "auth",
+        "deep_linking_response" => "deep_link_response",
+        _ if m.message_type.as_deref() == Some(msg_type::DEEP_LINKING) => "deep_link",
+        _ => "launch",
+    }
+}
+
+fn stored_message(m: &InspectedMessage, entry: Option<&HarEntry>, input: &Input) -> StoredMessage {
+    let mut report = Report::new();
+    for f in &m.findings {
+        report.push(f.clone());
+    }
+    let params: Option<Vec<(String, String)>> = match (entry, input) {
+        (Some(e), _) => Some(e.params.clone()),
+        (
+            None,
+            Input::Single {
+                detected:
+                    Detected::IdTokenPost { params, .. }
+                    | Detected::DeepLinkingResponsePost { params, .. }
+                    | Detected::AuthErrorPost { params, .. }
+                    | Detected::LoginInitiation { params }
+                    | Detected::AuthRequest { params },
+                ..
+            },
+        ) => Some(params.clone()),
+        _ => None,
+    };
+    let token_param = |p: &[(String, String)]| {
+        p.iter()
+            .find(|(k, _)| k == "id_token" || k == "JWT")
+            .map(|(_, v)| v.clone())
+    };
+    let raw = match (&params, input) {
+        (Some(p), _) if token_param(p).is_some() => token_param(p),
+        (
+            _,
+            Input::Single {
+                detected: Detected::CompactJwt { token },
+                ..
+            },
+        ) => Some(token.clone()),
+        _ => None,
+    };
+    let params = params.map(|p| {
+        params_of(
+            &p.into_iter()
+                .filter(|(k, _)| k != "id_token" && k != "JWT")
+                .collect::<Vec<_>>(),
+        )
+    });
+    let kind = match m.kind.as_str() {
+        "auth_error" => "auth_response",
+        "deep_linking_response" => "deep_linking_response",
+        k => k,
+    };
+    StoredMessage {
+        kind: kind.into(),
+        step: step_of(m).into(),
+        raw,
+        params,
+        verdict: report.verdict(),
+        counts: report.counts(),
+        report,
+        message_type: m.message_type.clone(),
+        validated_at: m.validated_at,
+    }
+}
+
+fn exchange_of(e: &HarEntry, flow_id: &str, step: &str) -> NewExchange {
+    let headers = |h: &[(String, String)]| {
+        h.iter()
+            .map(|(n, v)| Header {
+                name: n.clone(),
+                value: v.clone(),
+            })
+            .collect()
+    };
+    NewExchange {
+        flow_id: Some(flow_id.into()),
+        side: Side::Imported,
+        direction: Direction::Inbound,
+        step: Some(step.into()),
+        method: e.method.clone(),
+        url: e.url.clone(),
+        status: e.status,
+        started_at_ms: e.started_at_ms.unwrap_or(0),
+        duration_us: e
+            .duration_ms
+            .map(|ms| (ms * 1000.0).min(i64::MAX as f64) as i64)
+            .unwrap_or(0),
+        peer: Some(format!("HAR entry {}", e.index)),
+        request_headers: headers(&e.request_headers),
+        request_body: e.request_body.clone(),
+        request_truncated: false,
+        response_headers: headers(&e.response_headers),
+        response_body: e.response_body.clone(),
+        error: None,
+    }
+}
+
+fn key_note_finding(note: &str) -> Finding {
+    Finding::pass("import.keys", note.to_string())
+}
+
+/// The key set to verify with, and a sentence saying where it came from.
+async fn keys_for(
+    tool: &ToolSide,
+    input: &Input,
+    registration: Option<&Platform>,
+    iss: Option<&str>,
+    fetch: bool,
+    plan: &[PlannedFlow],
+    name: &str,
+) -> Result<(Option<Arc<Jwks>>, String, bool)> {
+    if let Some(p) = registration.and_then(|p| p.public_jwks.as_ref()) {
+        return Ok((
+            Some(Arc::new(p.clone())),
+            format!(
+                "Checked with the key pasted into the registration {:?}.",
+                registration.map(|r| r.name.as_str()).unwrap_or_default()
+            ),
+            false,
+        ));
+    }
+    if let Input::Har { entries, .. } = input {
+        let mut keys = Vec::new();
+        let mut from = Vec::new();
+        for e in entries {
+            if let Some(set) = e.response_jwks() {
+                from.push(format!("entry {} ({})", e.index, e.url));
+                keys.extend(set.keys);
+            }
+        }
+        if !keys.is_empty() {
+            return Ok((
+                Some(Arc::new(Jwks { keys })),
+                format!(
+                    "Checked with the key set found in the HAR: {}.",
+                    from.join(", ")
+                ),
+                false,
+            ));
+        }
+    }
+    let profile = iss.and_then(|i| lti_protocol::lms::detect(i, None));
+    let url = crate::capture::jwks_url(registration, profile.as_ref());
+    if !fetch {
+        return Ok((
+            None,
+            match url {
+                Some(u) => format!("Signatures were not checked: no pasted key and no key set in {name}. Import again with \"fetch keys\" to fetch {u} now (keys may have rotated since the launch)."),
+                None => "Signatures were not checked: no registered platform key, no key set in the file and no JWKS URL known for this issuer.".into(),
+            },
+            false,
+        ));
+    }
+    let Some(url) = url else {
+        return Ok((
+            None,
+            "Signatures were not checked: no JWKS URL is known for this issuer (register the platform with its JWKS URL).".into(),
+            false,
+        ));
+    };
+    // The fetch is recorded in the first flow: it must exist first.
+    let first = plan.first().expect("a plan has flows");
+    let new = NewFlow {
+        id: first.id.clone(),
+        side: Side::Imported,
+        kind: "lti13_launch".into(),
+        started_at_ms: first.started_at_ms,
+        title: first.title.clone(),
+    };
+    let rest: Vec<NewFlow> = plan[1..]
+        .iter()
+        .map(|f| NewFlow {
+            id: f.id.clone(),
+            side: Side::Imported,
+            kind: "lti13_launch".into(),
+            started_at_ms: f.started_at_ms,
+            title: f.title.clone(),
+        })
+        .collect();
+    tool.store()
+        .write(move |tx| {
+            store::flows::insert(tx, &new)?;
+            for f in &rest {
+                store::flows::insert(tx, f)?;
+            }
+            Ok(())
+        })
+        .await?;
+    let (set, source) =
+        platform_keys::resolve(tool.core(), &first.id, None, Some(&url), None).await;
+    let note = match source {
+        KeySource::Fetched { url } | KeySource::Cached { url } => format!(
+            "Checked with the JWKS fetched from {url} at import time: if the platform rotated its keys since the launch, its kid may be missing now."
+        ),
+        KeySource::Failed { url, problem } => {
+            format!("Signatures were not checked: fetching {url} failed ({problem}).")
+        }
+        KeySource::Pasted | KeySource::None => "Signatures were not checked.".into(),
+    };
+    Ok((set, note, true))
+}
+
+fn rfc3339(ms: i64) -> String {
+    time::OffsetDateTime::from_unix_timestamp_nanos(ms as i128 * 1_000_000)
+        .ok()
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_else(|| ms.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(steps: &[&str]) -> Vec<usize> {
+        let mut g = Grouper::default();
+        let mut starts = Vec::new();
+        for (i, k) in steps.iter().enumerate() {
+            if g.starts_new(k) {
+                starts.push(i);
+            }
+            g.take(k);
+        }
+        starts
+    }
+
+    #[test]
+    fn a_launch_is_login_auth_and_answer() {
+        assert_eq!(kinds(&["login", "auth_request", "id_token"]), vec![0]);
+        assert_eq!(
+            kinds(&[
+                "login",
+                "auth_request",
+                "id_token",
+                "login",
+                "auth_request",
+                "auth_error"
+            ]),
+            vec![0, 3]
+        );
+    }
+
+    #[test]
+    fn lone_answers_each_get_a_flow() {
+        assert_eq!(kinds(&["id_token", "id_token"]), vec![0, 1]);
+        assert_eq!(
+            kinds(&["auth_request", "auth_request", "id_token"]),
+            vec![0, 1]
+        );
+    }
+
+    #[test]
+    fn a_deep_linking_response_closes_its_request_flow() {
+        assert_eq!(
+            kinds(&["login", "auth_request", "id_token", "deep_linking_response"]),
+            vec![0]
+        );
+        assert_eq!(
+            kinds(&["deep_linking_response", "deep_linking_response"]),
+            vec![0, 1]
+        );
+    }
+}

@@ -1,0 +1,169 @@
+// Import (issue 11, item 1) with HAR files recorded by the real chromium (playwright's
+// `recordHar`), not written by hand: a demo launch (emulator → tool side) is recorded in one
+// browser context, then the HAR goes in through the UI's Import dialog (file picker, drop,
+// paste) and through the CLI into another data folder. Hostile claim values from an imported
+// file are shown as text.
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { afterInjectedHandlersWouldHaveRun, ARTIFACTS, BIN, CHROMIUM, launchBrowser, playwright, skip, startServer, stopServer } from './harness.mjs';
+
+if (skip) console.log(`# SKIP ${skip}`);
+
+let server = null;
+let context = null;
+let page = null;
+let tmp = null;
+let harPath = null;
+let har = null;
+
+before(async () => {
+  if (skip) return;
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lti-ui-import-'));
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServer(tmp);
+
+  // The customer's browser: a plain chromium context recording a HAR of one demo launch.
+  harPath = path.join(ARTIFACTS, 'import-demo-launch.har');
+  const browser = await playwright.chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const recording = await browser.newContext({ recordHar: { path: harPath, content: 'embed' } });
+  const tab = await recording.newPage();
+  const launch = await server.api('launch_demo');
+  // Unrelated traffic around the launch, as in a real session: the inspector's own UI.
+  await tab.goto(server.uiUrl);
+  await tab.goto(launch.url);
+  await tab.waitForURL(/\/lti\/launch(\?|$)/, { timeout: 15_000 });
+  await recording.close();
+  await browser.close();
+  har = JSON.parse(fs.readFileSync(harPath, 'utf8'));
+
+  ({ context, page } = await launchBrowser(path.join(tmp, 'profile')));
+  await page.goto(server.uiUrl);
+  await page.getByTestId('nav-timeline').click();
+  await page.getByTestId('flows-filter').waitFor();
+});
+
+after(async () => {
+  await context?.close().catch(() => undefined);
+  await stopServer(server);
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('0. the recorded HAR is chromium\'s: the id_token post is in postData.text among unrelated entries', { skip }, () => {
+  assert.equal(har.log.version, '1.2');
+  const posts = har.log.entries.filter((e) => e.request.method === 'POST' && /id_token=/.test(e.request.postData?.text ?? ''));
+  assert.equal(posts.length, 1, 'one id_token form_post');
+  assert.ok(har.log.entries.length > 5, `unrelated entries too (${har.log.entries.length})`);
+});
+
+test('1. Import… with the file picker: one flow, validated, keys fetched on request; the flow says it was imported', { skip }, async () => {
+  await page.getByTestId('import-open').click();
+  await page.getByTestId('import-dialog').waitFor();
+  await page.getByTestId('import-fetch-keys').check();
+  await page.getByTestId('import-file').setInputFiles(harPath);
+  const result = page.getByTestId('import-result').first();
+  await result.getByTestId('import-counts').waitFor();
+  const counts = await result.getByTestId('import-counts').innerText();
+  assert.match(counts, /^1 flow from 3 LTI entries of \d+; \d+ unrelated entries left out$/, counts);
+  const text = await result.innerText();
+  assert.match(text, /Valid/, text);
+  assert.match(text, /JWKS fetched from http:\/\/localhost:\d+\/\S*jwks/, text);
+
+  await result.getByTestId('import-flow-link').click();
+  await page.getByTestId('flow-header').waitFor();
+  assert.equal(await page.getByTestId('flow-verdict').getAttribute('data-verdict'), 'valid');
+  const imported = await page.getByTestId('flow-imported').innerText();
+  assert.match(imported, /from import-demo-launch\.har, HAR entries \d+, \d+, \d+/, imported);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'import-flow.png') });
+  // Without keys the same HAR is imported again, unverified (nothing was guessed).
+  const again = await server.api('import', { name: 'again.har', text: JSON.stringify(har) });
+  assert.equal(again.flows.length, 1);
+  assert.equal(again.flows[0].verdict, 'unverified', JSON.stringify(again));
+  assert.match(again.notes.join(' '), /Signatures were not checked/);
+});
+
+test('2. dropping a file anywhere on the window imports it; a Ctrl+V of a token outside a field does too', { skip }, async () => {
+  await page.goto(`${server.base}/#/timeline`);
+  await page.getByTestId('flows-filter').waitFor();
+  const token = /id_token=([^&]+)/.exec(har.log.entries.find((e) => /id_token=/.test(e.request.postData?.text ?? '')).request.postData.text)[1];
+  const idToken = decodeURIComponent(token);
+  await page.evaluate((t) => {
+    const dt = new DataTransfer();
+    dt.items.add(new File([t], 'token.jwt', { type: 'text/plain' }));
+    document.querySelector('main').dispatchEvent(new DragEvent('dragover', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    document.querySelector('main').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, idToken);
+  const dropped = page.getByTestId('import-result').filter({ hasText: 'token.jwt' });
+  await dropped.getByTestId('import-counts').waitFor();
+  assert.match(await dropped.innerText(), /1 flow \(compact jwt\)/);
+  await page.keyboard.press('Escape');
+  await page.getByTestId('import-dialog').waitFor({ state: 'detached' });
+
+  // Ordinary text pasted outside a field opens nothing.
+  const paste = (text) =>
+    page.evaluate((t) => {
+      const dt = new DataTransfer();
+      dt.setData('text/plain', t);
+      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: dt, bubbles: true, cancelable: true }));
+    }, text);
+  await paste('just some words');
+  assert.equal(await page.getByTestId('import-dialog').count(), 0);
+  await paste(idToken);
+  const pasted = page.getByTestId('import-result').filter({ hasText: 'paste' }).first();
+  await pasted.getByTestId('import-counts').waitFor();
+  assert.match(await pasted.innerText(), /1 flow/);
+  await page.keyboard.press('Escape');
+  await page.getByTestId('import-dialog').waitFor({ state: 'detached' });
+});
+
+test('3. hostile values from an imported claims object are shown as text', { skip }, async () => {
+  await page.evaluate(() => {
+    window.__pwned = false;
+  });
+  const claims = {
+    iss: 'https://evil.example',
+    aud: 'x',
+    sub: 'u',
+    name: '<img src=x onerror="window.__pwned=true">',
+    'https://purl.imsglobal.org/spec/lti/claim/message_type': 'LtiResourceLinkRequest',
+    'https://purl.imsglobal.org/spec/lti/claim/context': { id: 'c', title: '<script>window.__pwned=true</script>' },
+  };
+  await page.getByTestId('import-open').click();
+  await page.getByTestId('import-paste').fill(JSON.stringify(claims));
+  await page.getByTestId('import-paste-submit').click();
+  const result = page.getByTestId('import-result').filter({ hasText: 'claims json' }).first();
+  await result.getByTestId('import-flow-link').click();
+  await page.getByTestId('flow-header').waitFor();
+  assert.match(await page.getByTestId('flow-header').innerText(), /<img src=x onerror="window.__pwned=true">/);
+  await afterInjectedHandlersWouldHaveRun(page);
+  assert.equal(await page.evaluate(() => window.__pwned), false);
+});
+
+test('4. a broken HAR is refused whole with its reason; nothing is half imported', { skip }, async () => {
+  const before = (await server.api('list_flows', { limit: 5000 })).length;
+  const broken = path.join(tmp, 'broken.har');
+  fs.writeFileSync(broken, fs.readFileSync(harPath, 'utf8').slice(0, 5000));
+  await page.goto(`${server.base}/#/timeline`);
+  await page.getByTestId('import-open').click();
+  await page.getByTestId('import-file').setInputFiles(broken);
+  const result = page.getByTestId('import-result').filter({ hasText: 'broken.har' });
+  await result.getByTestId('import-error').waitFor();
+  assert.match(await result.getByTestId('import-error').innerText(), /looks like a HAR file but cannot be read/);
+  assert.equal((await server.api('list_flows', { limit: 5000 })).length, before);
+});
+
+test('5. the CLI imports the same HAR into another data folder and prints its summary', { skip }, () => {
+  const dataDir = path.join(tmp, 'cli-data');
+  const run = spawnSync(BIN, ['import', '--data-dir', dataDir, '--key-store', `file:${path.join(tmp, 'cli-keys.json')}`, harPath, path.join(tmp, 'missing.har')], { encoding: 'utf8' });
+  assert.equal(run.status, 2, `one file is missing: exit 2\n${run.stderr}`);
+  const out = JSON.parse(run.stdout);
+  assert.equal(out[0].imported.flows.length, 1, run.stdout);
+  // Another data folder knows no platform with this issuer: unverified, and it says why.
+  assert.equal(out[0].imported.flows[0].verdict, 'unverified');
+  assert.match(out[0].imported.notes.join(' '), /No registered platform has issuer http:\/\/localhost:\d+/);
+  assert.match(out[1].error, /cannot read/);
+});
