@@ -18,6 +18,7 @@ pub mod messages;
 pub mod model_changes;
 pub mod outbound;
 pub mod recorder;
+pub mod search;
 pub mod secrets;
 pub mod sensitive;
 pub mod server;

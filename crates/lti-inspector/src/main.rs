@@ -153,6 +153,31 @@ enum Command {
         #[arg(required = true)]
         files: Vec<String>,
     },
+    /// Search and list flows, newest first: the Timeline's filter box from the command line.
+    ///
+    /// The query language is the filter box's: free text over users, contexts, claims, URLs
+    /// and finding messages, `user:` `context:` `platform:` `type:` `iss:` `client:`
+    /// `deployment:` `rule:` `verdict:` `side:` `since:` `until:` `has:errors`.
+    Flows {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Free text and field terms, e.g. "user:jane canvas".
+        #[arg(long)]
+        search: Option<String>,
+        /// valid, invalid, unverified or pending.
+        #[arg(long)]
+        verdict: Option<String>,
+        /// A failing rule id (or prefix), e.g. jwt.signature.
+        #[arg(long)]
+        rule: Option<String>,
+        /// Flows started at or after this time (RFC 3339, a date, or Unix seconds).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long, default_value_t = 100)]
+        limit: u32,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Manage platform registrations.
     Platforms {
         #[command(flatten)]
@@ -285,6 +310,25 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             println!("{}", serde_json::to_string_pretty(&engine.status())?);
             Ok(std::process::ExitCode::SUCCESS)
         }
+        Command::Flows {
+            data,
+            search,
+            verdict,
+            rule,
+            since,
+            limit,
+            format,
+        } => cli::flows::flows_cmd(
+            &data,
+            cli::flows::FlowsArgs {
+                search,
+                verdict,
+                rule,
+                since,
+                limit,
+                format,
+            },
+        ),
         Command::Import {
             data,
             fetch_keys,

@@ -325,6 +325,9 @@ mod tests {
     fn refuses_other_versions_and_non_har_json() {
         assert!(read(r#"{"log":{"version":"2.0","entries":[]}}"#).is_err());
         assert!(read(r#"{"entries":[]}"#).is_err());
-        assert!(read(r#"{"log":{"entries":[]}}"#).unwrap().entries.is_empty());
+        assert!(read(r#"{"log":{"entries":[]}}"#)
+            .unwrap()
+            .entries
+            .is_empty());
     }
 }

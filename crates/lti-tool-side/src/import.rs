@@ -250,9 +250,12 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
                     let facts = if i == 0 { summary.clone() } else { Map::new() };
                     messages::add_message(tx, &fid, &msg, &facts, title.as_deref())?;
                     if let Some(xid) = exchange_id {
+                        // The message just added is the flow's newest (the search index's
+                        // insert moved last_insert_rowid on).
                         tx.execute(
-                            "UPDATE messages SET exchange_id = ?1 WHERE id = last_insert_rowid()",
-                            [xid],
+                            "UPDATE messages SET exchange_id = ?1
+                             WHERE id = (SELECT max(id) FROM messages WHERE flow_id = ?2)",
+                            rusqlite::params![xid, fid],
                         )?;
                     }
                 }

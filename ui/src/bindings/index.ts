@@ -275,7 +275,11 @@ verdict: string, title: string,
 /**
  * Platform, user, context, message type… as the flow's pipeline found them.
  */
-summary: Record<string, string>, exchange_count: number, };
+summary: Record<string, string>, exchange_count: number, 
+/**
+ * In search results: the matching message's position, the cursor of the next page.
+ */
+seq?: number, };
 
 export type GetExchangeArgs = { id: number, 
 /**
@@ -449,9 +453,15 @@ export type ListExchangesArgs = { limit?: number | null, before_id?: number, flo
 
 export type ListFlowsArgs = { limit?: number | null, 
 /**
- * Page backwards: flows that started before this time (unix ms), e.g. the oldest shown.
+ * Page backwards: flows that started before this time (unix ms), e.g. the oldest shown;
+ * with a text query, the `seq` of the last flow shown.
  */
-before?: number, };
+before?: number, 
+/**
+ * The filter box's query, run in the store over every flow: free text, `user:`, `rule:`,
+ * `verdict:`, `side:`, `since:`… (see `lti_core::search`).
+ */
+query?: string | null, };
 
 export type ListLineItemsArgs = { flow_id: string, resource_link_id?: string | null, resource_id?: string | null, tag?: string | null, 
 /**

@@ -1,7 +1,8 @@
-//! The flows view of the Timeline: a filter box, the live virtualized flows list, keyboard moves
-//! (j/k, Enter opens, / filters). Opening a flow goes to `#/flows/<id>`.
+//! The flows view of the Timeline: a filter box (run in the store over every flow, see
+//! `flowSearch.ts`), the live virtualized flows list, keyboard moves (j/k, Enter opens,
+//! / filters). Opening a flow goes to `#/flows/<id>`.
 
-import { useDeferredValue, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useDeferredValue, useEffect, useRef, useState, type ReactNode } from 'react';
 import { hrefFor } from '../app/router';
 import { EmptyState } from '../shared/EmptyState';
 import { ErrorBanner } from '../shared/ErrorBanner';
@@ -10,7 +11,7 @@ import { Kbd, Spinner } from '../shared/Page';
 import { useListKeys } from '../shared/useListKeys';
 import { importStore } from '../import/importStore';
 import { FlowList } from './FlowList';
-import { filterFlows } from './flowFilter';
+import { useFlowSearch } from './flowSearch';
 import { FLOW_LIMIT, flowStore, useFlows } from './flowStore';
 
 /** The flows filter outlives the view (coming back from a flow keeps it). */
@@ -36,8 +37,10 @@ export function FlowsView({ tabs, onOpen }: { tabs: ReactNode; onOpen: (id: stri
   // Back from a flow: bring its row into view.
   useEffect(() => setScrollTick((t) => t + 1), []);
 
-  const deferredFilter = useDeferredValue(filter);
-  const rows = useMemo(() => filterFlows(state.rows, deferredFilter), [state.rows, deferredFilter]);
+  const deferredFilter = useDeferredValue(filter.trim());
+  const search = useFlowSearch(deferredFilter);
+  const searching = deferredFilter !== '';
+  const rows = searching ? search.rows : state.rows;
   const selectedIndex = selectedId === null ? -1 : rows.findIndex((r) => r.id === selectedId);
 
   useListKeys({
@@ -62,7 +65,7 @@ export function FlowsView({ tabs, onOpen }: { tabs: ReactNode; onOpen: (id: stri
           <input
             ref={filterRef}
             type="search"
-            placeholder="Filter flows — e.g. canvas, verdict:invalid, user:jane, type:DeepLinking, has:errors"
+            placeholder="Search every flow — e.g. canvas, user:jane, rule:jwt.signature, verdict:invalid, side:imported, since:2026-12-01"
             value={filter}
             onChange={(e) => setFilter(e.target.value)}
             spellCheck={false}
@@ -78,8 +81,9 @@ export function FlowsView({ tabs, onOpen }: { tabs: ReactNode; onOpen: (id: stri
           )}
         </label>
         <span className="count" data-testid="flows-count">
-          {deferredFilter ? `${rows.length.toLocaleString()} of ${total.toLocaleString()}` : total.toLocaleString()} {total === 1 ? 'flow' : 'flows'}
-          {state.truncated ? ` (newest ${FLOW_LIMIT.toLocaleString()})` : ''}
+          {searching
+            ? `${search.phase === 'loading' ? '…' : `${rows.length.toLocaleString()}${search.hasMore ? '+' : ''}`} matching`
+            : `${total.toLocaleString()} ${total === 1 ? 'flow' : 'flows'}${state.truncated ? ` (newest ${FLOW_LIMIT.toLocaleString()}; search reaches all)` : ''}`}
         </span>
         <button type="button" className="btn btn-sm" onClick={importStore.open} data-testid="import-open" title="Import a HAR file, id_token, form body or claims object (or drop a file anywhere)">
           Import…
@@ -91,6 +95,11 @@ export function FlowsView({ tabs, onOpen }: { tabs: ReactNode; onOpen: (id: stri
       {state.error && state.phase === 'error' && (
         <div className="pad">
           <ErrorBanner error={state.error} title="Could not list flows" />
+        </div>
+      )}
+      {searching && search.error && (
+        <div className="pad">
+          <ErrorBanner error={search.error} title="Could not search" />
         </div>
       )}
       <div className="xmain fmain">
@@ -107,6 +116,8 @@ export function FlowsView({ tabs, onOpen }: { tabs: ReactNode; onOpen: (id: stri
               <a href={hrefFor('platforms')}>Platforms</a> page, and launch: the flow appears here as it happens.
             </p>
           </EmptyState>
+        ) : searching && search.phase === 'loading' && rows.length === 0 ? (
+          <Spinner label="Searching…" />
         ) : rows.length === 0 ? (
           <EmptyState title="No flow matches the filter">
             <button type="button" className="linklike" onClick={() => setFilter('')}>
@@ -114,7 +125,16 @@ export function FlowsView({ tabs, onOpen }: { tabs: ReactNode; onOpen: (id: stri
             </button>
           </EmptyState>
         ) : (
-          <FlowList rows={rows} selectedId={selectedId} onSelect={setSelected} onOpen={onOpen} scrollToSelected={scrollTick} />
+          <>
+            <FlowList rows={rows} selectedId={selectedId} onSelect={setSelected} onOpen={onOpen} scrollToSelected={scrollTick} />
+            {searching && search.hasMore && (
+              <div className="pad">
+                <button type="button" className="btn btn-sm" onClick={search.loadMore} data-testid="flows-more">
+                  Load more matches
+                </button>
+              </div>
+            )}
+          </>
         )}
       </div>
     </div>

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowSummary } from '../bindings';
 import type { EventBatch } from '../transport';
-import { filterFlows } from './flowFilter';
 import { FlowStore, mergeLoaded, upsertFlows } from './flowStore';
 
 const fl = (id: string, started_at: number, p: Partial<FlowSummary> = {}): FlowSummary => ({
@@ -58,27 +57,5 @@ describe('FlowStore', () => {
     emit({ lagged: true });
     await new Promise((r) => setTimeout(r, 0));
     expect(calls).toBe(2);
-  });
-});
-
-describe('filterFlows', () => {
-  const rows = [
-    fl('01aa', 3, { verdict: 'invalid', summary: { platform: 'Canvas', user: 'Jane Doe', context: 'Biology 101', message_type: 'LtiDeepLinkingRequest', errors: '2', warnings: '0' } }),
-    fl('01bb', 2, { verdict: 'valid', summary: { platform: 'Moodle', user: 'Sam', context: 'Chemistry', message_type: 'LtiResourceLinkRequest', errors: '0', warnings: '1' } }),
-    fl('01cc', 1, { verdict: 'unverified', title: 'Launch from https://x' }),
-  ];
-  const ids = (q: string) => filterFlows(rows, q).map((f) => f.id);
-  it('matches free text across the summary and fields by name', () => {
-    expect(ids('')).toEqual(['01aa', '01bb', '01cc']);
-    expect(ids('canvas')).toEqual(['01aa']);
-    expect(ids('jane biology')).toEqual(['01aa']);
-    expect(ids('verdict:invalid')).toEqual(['01aa']);
-    expect(ids('is:unv')).toEqual(['01cc']);
-    expect(ids('type:deeplinking')).toEqual(['01aa']);
-    expect(ids('user:sam')).toEqual(['01bb']);
-    expect(ids('has:errors')).toEqual(['01aa']);
-    expect(ids('has:warnings')).toEqual(['01bb']);
-    expect(ids('-verdict:valid')).toEqual(['01aa', '01cc']);
-    expect(ids('id:01c')).toEqual(['01cc']);
   });
 });

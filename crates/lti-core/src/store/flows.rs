@@ -34,6 +34,10 @@ pub struct FlowSummary {
     pub summary: serde_json::Map<String, serde_json::Value>,
     #[ts(type = "number")]
     pub exchange_count: i64,
+    /// In search results: the matching message's position, the cursor of the next page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional, type = "number")]
+    pub seq: Option<i64>,
 }
 
 pub fn insert(tx: &Transaction, flow: &NewFlow) -> Result<()> {
@@ -44,23 +48,29 @@ pub fn insert(tx: &Transaction, flow: &NewFlow) -> Result<()> {
     Ok(())
 }
 
-const COLS: &str =
+pub(crate) const COLS: &str =
     "f.id, f.side, f.kind, f.started_at, f.updated_at, f.verdict, f.title, f.summary_json,
     (SELECT count(*) FROM exchanges e WHERE e.flow_id = f.id)";
 
-fn from_row(r: &Row) -> rusqlite::Result<FlowSummary> {
-    let side: String = r.get(1)?;
-    let summary: String = r.get(7)?;
+pub(crate) fn from_row(r: &Row) -> rusqlite::Result<FlowSummary> {
+    from_row_at(r, 0)
+}
+
+/// A flow from [`COLS`] starting at column `at`.
+pub(crate) fn from_row_at(r: &Row, at: usize) -> rusqlite::Result<FlowSummary> {
+    let side: String = r.get(at + 1)?;
+    let summary: String = r.get(at + 7)?;
     Ok(FlowSummary {
-        id: r.get(0)?,
+        id: r.get(at)?,
         side: Side::parse(&side).unwrap_or(Side::Tool),
-        kind: r.get(2)?,
-        started_at: r.get(3)?,
-        updated_at: r.get(4)?,
-        verdict: r.get(5)?,
-        title: r.get(6)?,
+        kind: r.get(at + 2)?,
+        started_at: r.get(at + 3)?,
+        updated_at: r.get(at + 4)?,
+        verdict: r.get(at + 5)?,
+        title: r.get(at + 6)?,
         summary: serde_json::from_str(&summary).unwrap_or_default(),
-        exchange_count: r.get(8)?,
+        exchange_count: r.get(at + 8)?,
+        seq: None,
     })
 }
 

@@ -23,6 +23,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261205090000_model_version",
         include_str!("../../migrations/20261205090000_model_version.sql"),
     ),
+    (
+        "20261206090000_search",
+        include_str!("../../migrations/20261206090000_search.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> Result<usize> {

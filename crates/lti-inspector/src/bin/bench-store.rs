@@ -87,11 +87,24 @@ async fn main() {
         assert!(walk.body.contains("Valid launch"), "demo launch not valid");
     }
 
-    // Copies, row for row, in batches of one transaction each.
+    // Copies, row for row, in batches of one transaction each. The templates are the first
+    // rows of each table: selected by rowid, so each copy reads only them (a LIKE on the ids
+    // scanned the whole, growing table: quadratic).
     let t = Instant::now();
-    let templates: i64 = engine
+    let (templates, tmpl_f, max_x, max_m): (i64, i64, i64, i64) = engine
         .store()
-        .read(|c| Ok(c.query_row("SELECT count(*) FROM flows", [], |r| r.get(0))?))
+        .read(|c| {
+            Ok((
+                c.query_row("SELECT count(*) FROM flows", [], |r| r.get(0))?,
+                c.query_row("SELECT max(rowid) FROM flows", [], |r| r.get(0))?,
+                c.query_row("SELECT coalesce(max(id), 0) FROM exchanges", [], |r| {
+                    r.get(0)
+                })?,
+                c.query_row("SELECT coalesce(max(id), 0) FROM messages", [], |r| {
+                    r.get(0)
+                })?,
+            ))
+        })
         .await
         .unwrap();
     let copies = (target as i64 / templates).max(1);
@@ -102,22 +115,13 @@ async fn main() {
         engine
             .store()
             .write(move |tx| {
-                let stride_x: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM exchanges", [], |r| r.get(0))?;
-                let stride_m: i64 = tx.query_row("SELECT coalesce(max(id), 0) + 1 FROM messages", [], |r| r.get(0))?;
                 let flows = select_list(tx, "flows", &[("id", "id || '-' || ?1"), ("started_at", "started_at - ?1 * 1000"), ("updated_at", "updated_at - ?1 * 1000")]);
                 let exchanges = select_list(tx, "exchanges", &[("id", "id + ?2"), ("flow_id", "flow_id || '-' || ?1"), ("started_at", "started_at - ?1 * 1000")]);
                 let messages = select_list(tx, "messages", &[("id", "id + ?3"), ("flow_id", "flow_id || '-' || ?1"), ("exchange_id", "exchange_id + ?2")]);
-                let tmpl = "NOT flow_id LIKE '%-%'";
-                let mut base_x = stride_x;
-                let mut base_m = stride_m;
-                let max_x: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM exchanges WHERE NOT coalesce(flow_id, '') LIKE '%-%'", [], |r| r.get(0))?;
-                let max_m: i64 = tx.query_row("SELECT coalesce(max(id), 0) FROM messages WHERE NOT flow_id LIKE '%-%'", [], |r| r.get(0))?;
                 for i in from..=to {
-                    tx.execute(&format!("INSERT INTO flows SELECT {flows} FROM flows WHERE NOT id LIKE '%-%'"), rusqlite::params![i])?;
-                    tx.execute(&format!("INSERT INTO exchanges SELECT {exchanges} FROM exchanges WHERE flow_id IS NOT NULL AND {tmpl}"), rusqlite::params![i, base_x])?;
-                    tx.execute(&format!("INSERT INTO messages SELECT {messages} FROM messages WHERE {tmpl}"), rusqlite::params![i, base_x, base_m])?;
-                    base_x += max_x;
-                    base_m += max_m;
+                    tx.execute(&format!("INSERT INTO flows SELECT {flows} FROM flows WHERE rowid <= ?2"), rusqlite::params![i, tmpl_f])?;
+                    tx.execute(&format!("INSERT INTO exchanges SELECT {exchanges} FROM exchanges WHERE flow_id IS NOT NULL AND id <= ?3"), rusqlite::params![i, i * max_x, max_x])?;
+                    tx.execute(&format!("INSERT INTO messages SELECT {messages} FROM messages WHERE id <= ?4"), rusqlite::params![i, i * max_x, i * max_m, max_m])?;
                 }
                 Ok(())
             })
@@ -125,6 +129,29 @@ async fn main() {
             .unwrap();
         k = to + 1;
     }
+    let filled = t.elapsed();
+    // The search index of the copies: built the way an upgraded store builds it (the whole
+    // index from the stored messages, in the background), which is also timed.
+    let t = Instant::now();
+    engine
+        .store()
+        .write(|tx| {
+            tx.execute_batch(
+                "INSERT INTO message_search(message_search) VALUES ('delete-all');
+                 INSERT OR REPLACE INTO settings(key, value) SELECT 'search_backfill_below', max(id) + 1 FROM messages;",
+            )?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    let indexed = lti_core::search::backfill_all(engine.store(), None)
+        .await
+        .unwrap();
+    println!(
+        "search index: {indexed} messages indexed in {:.1} s ({:.0} messages/s)",
+        t.elapsed().as_secs_f64(),
+        indexed as f64 / t.elapsed().as_secs_f64()
+    );
     let flows: i64 = engine
         .store()
         .read(|c| Ok(c.query_row("SELECT count(*) FROM flows", [], |r| r.get(0))?))
@@ -147,7 +174,7 @@ async fn main() {
         .sum();
     println!(
         "store: {flows} flows from {templates} real ones, filled in {:.1} s; {:.1} MB, {:.1} KB per flow",
-        t.elapsed().as_secs_f64(),
+        filled.as_secs_f64(),
         bytes as f64 / 1e6,
         bytes as f64 / flows as f64 / 1024.0
     );
@@ -205,10 +232,52 @@ async fn main() {
         );
         exchanges.push(t.elapsed());
     }
+    // Words from the real flows: a user's first name (a third of the flows carry it).
+    let who: String = engine
+        .store()
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT json_extract(summary_json, '$.user') FROM flows WHERE json_extract(summary_json, '$.user') IS NOT NULL LIMIT 1",
+                [],
+                |r| r.get::<_, String>(0),
+            )?)
+        })
+        .await
+        .unwrap();
+    let who = who
+        .split_whitespace()
+        .next()
+        .unwrap_or("demo")
+        .to_lowercase();
+    let mut searches = Vec::new();
+    for q in [
+        who.clone(),
+        format!("user:{who}"),
+        "demo-deployment".into(),
+        "rule:jwt.signature".into(),
+        "nothing-matches-this".into(),
+        format!("{who} verdict:invalid"),
+        "side:emulator".into(),
+        "since:2026-01-01 verdict:valid".into(),
+    ] {
+        let q = q.as_str();
+        let mut times = Vec::new();
+        let mut found = 0;
+        for _ in 0..(reads / 10).max(5) {
+            let t = Instant::now();
+            let r = api(&engine, "list_flows", json!({"limit": 100, "query": q})).await;
+            times.push(t.elapsed());
+            found = r.as_array().map(Vec::len).unwrap_or(0);
+        }
+        searches.push((format!("search {q:?} ({found} shown)"), times));
+    }
     report("Timeline first page (100 flows)", first);
     report("deep page (oldest flows)", deep);
     report("open a flow (get_flow)", open);
     report("a flow's exchanges (list_exchanges)", exchanges);
+    for (label, times) in searches {
+        report(&label, times);
+    }
 
     let plans = engine
         .store()
@@ -220,6 +289,7 @@ async fn main() {
                 ("list_flows before", flows::list_sql(true)),
                 ("list_exchanges of a flow", exchanges::list_sql(false, true)),
                 ("list_exchanges", exchanges::list_sql(true, false)),
+                ("search (text)", lti_core::search::search_sql()),
             ] {
                 let mut s = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
                 let nulls = std::iter::repeat_n(rusqlite::types::Null, s.parameter_count());

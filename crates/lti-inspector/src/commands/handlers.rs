@@ -81,9 +81,16 @@ pub async fn get_exchange(engine: &Engine, args: GetExchangeArgs) -> Result<Exch
 
 pub async fn list_flows(engine: &Engine, args: ListFlowsArgs) -> Result<Vec<FlowSummary>> {
     let limit = args.limit.unwrap_or(500).min(5000);
+    let query = lti_core::search::parse(args.query.as_deref().unwrap_or(""));
     engine
         .store()
-        .read(move |c| store::flows::list(c, limit, args.before))
+        .read(move |c| {
+            if query.is_empty() {
+                store::flows::list(c, limit, args.before)
+            } else {
+                lti_core::search::search(c, &query, limit, args.before)
+            }
+        })
         .await
 }
 

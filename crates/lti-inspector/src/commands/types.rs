@@ -36,10 +36,16 @@ pub struct ListFlowsArgs {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub limit: Option<u32>,
-    /// Page backwards: flows that started before this time (unix ms), e.g. the oldest shown.
+    /// Page backwards: flows that started before this time (unix ms), e.g. the oldest shown;
+    /// with a text query, the `seq` of the last flow shown.
     #[serde(default)]
     #[ts(optional = nullable, type = "number")]
     pub before: Option<i64>,
+    /// The filter box's query, run in the store over every flow: free text, `user:`, `rule:`,
+    /// `verdict:`, `side:`, `since:`… (see `lti_core::search`).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub query: Option<String>,
 }
 
 /// What an LMS administrator needs to register the inspector as a tool.

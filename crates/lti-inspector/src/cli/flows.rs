@@ -1,0 +1,114 @@
+//! `lti-inspector flows`: the Timeline's search from the command line, over every flow of a
+//! data folder (the same query language and the same store query as the filter box).
+
+use crate::{engine_config, DataArgs, Format};
+use lti_inspector::engine::Engine;
+use serde_json::Value;
+
+pub(crate) struct FlowsArgs {
+    pub search: Option<String>,
+    pub verdict: Option<String>,
+    pub rule: Option<String>,
+    pub since: Option<String>,
+    pub limit: u32,
+    pub format: Format,
+}
+
+/// The filter box's query for these options (`--verdict invalid` is `verdict:invalid`…).
+fn query_of(a: &FlowsArgs) -> String {
+    let mut q = a.search.clone().unwrap_or_default();
+    for (key, v) in [
+        ("verdict", &a.verdict),
+        ("rule", &a.rule),
+        ("since", &a.since),
+    ] {
+        if let Some(v) = v {
+            q.push_str(&format!(" {key}:{}", v.replace(char::is_whitespace, "")));
+        }
+    }
+    q.trim().to_string()
+}
+
+pub(crate) fn flows_cmd(data: &DataArgs, a: FlowsArgs) -> anyhow::Result<std::process::ExitCode> {
+    let cfg = engine_config(data);
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        let engine = Engine::open(cfg)?;
+        // A store from before the search index: index its older messages first (the app does
+        // this in the background).
+        let n = lti_core::search::backfill_all(engine.store(), None).await?;
+        if n > 0 {
+            eprintln!("indexed {n} older messages for search");
+        }
+        let args = serde_json::json!({"query": query_of(&a), "limit": a.limit});
+        let flows = match lti_inspector::commands::dispatch(&engine, "list_flows", args).await {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("{}", serde_json::json!({"error": e}));
+                return Ok(std::process::ExitCode::from(1));
+            }
+        };
+        match a.format {
+            Format::Json => println!("{}", serde_json::to_string_pretty(&flows)?),
+            Format::Text => {
+                for f in flows.as_array().into_iter().flatten() {
+                    println!("{}", text_line(f));
+                }
+            }
+        }
+        Ok(std::process::ExitCode::SUCCESS)
+    })
+}
+
+fn text_line(f: &Value) -> String {
+    let s = |v: &Value| v.as_str().unwrap_or("").to_string();
+    let started = f["started_at"]
+        .as_i64()
+        .and_then(|ms| time::OffsetDateTime::from_unix_timestamp(ms.div_euclid(1000)).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
+        .unwrap_or_default();
+    let sum = &f["summary"];
+    let facts: Vec<String> = ["user", "context", "platform"]
+        .iter()
+        .map(|k| s(&sum[*k]))
+        .filter(|v| !v.is_empty())
+        .collect();
+    let errors = s(&sum["errors"]);
+    format!(
+        "{started}  {:<10} {:<8} {}  {}{}  [{}]",
+        s(&f["verdict"]),
+        s(&f["side"]),
+        s(&f["title"]),
+        facts.join(" · "),
+        if errors.is_empty() || errors == "0" {
+            String::new()
+        } else {
+            format!("  ({errors} errors)")
+        },
+        s(&f["id"])
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_become_the_filter_box_query() {
+        let a = FlowsArgs {
+            search: Some("jane".into()),
+            verdict: Some("invalid".into()),
+            rule: Some("jwt.signature".into()),
+            since: Some("2026-12-01".into()),
+            limit: 10,
+            format: Format::Text,
+        };
+        assert_eq!(
+            query_of(&a),
+            "jane verdict:invalid rule:jwt.signature since:2026-12-01"
+        );
+    }
+}
