@@ -20,6 +20,7 @@ let page = null;
 let tmp = null;
 let harPath = null;
 let har = null;
+let unverifiedFlow = null;
 
 before(async () => {
   if (skip) return;
@@ -84,6 +85,7 @@ test('1. Import… with the file picker: one flow, validated, keys fetched on re
   assert.equal(again.flows.length, 1);
   assert.equal(again.flows[0].verdict, 'unverified', JSON.stringify(again));
   assert.match(again.notes.join(' '), /Signatures were not checked/);
+  unverifiedFlow = again.flows[0].id;
 });
 
 test('2. dropping a file anywhere on the window imports it; a Ctrl+V of a token outside a field does too', { skip }, async () => {
@@ -200,4 +202,16 @@ test('6. the filter box searches every flow in the store, live; FTS syntax is te
   await page.getByTestId('flow-row').filter({ hasText: 'Mallory Live' }).waitFor();
   await page.screenshot({ path: path.join(ARTIFACTS, 'import-search.png') });
   await filter.fill('');
+});
+
+test('7. re-check: the unverified import, checked again with today\'s keys, is valid; kept, the flow turns valid', { skip }, async () => {
+  await page.goto(`${server.base}/#/flows/${unverifiedFlow}`);
+  assert.equal(await page.getByTestId('flow-verdict').getAttribute('data-verdict'), 'unverified');
+  await page.getByTestId('recheck-run').click();
+  await page.getByTestId('recheck-result').waitFor();
+  assert.equal(await page.getByTestId('recheck-verdict').getAttribute('data-verdict'), 'valid');
+  await page.locator('[data-testid="recheck-change"][data-rule="jwt.signature"]').waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'import-recheck.png'), fullPage: true });
+  await page.getByTestId('recheck-save').click();
+  await page.locator('[data-testid="flow-verdict"][data-verdict="valid"]').waitFor();
 });

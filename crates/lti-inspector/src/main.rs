@@ -153,6 +153,20 @@ enum Command {
         #[arg(required = true)]
         files: Vec<String>,
     },
+    /// Validate a stored launch again and print what changed, as JSON.
+    ///
+    /// As of the time it was captured (default), `now`, or a time; with the platform
+    /// registration and keys as they are now. `--save` keeps the new result as the flow's.
+    Recheck {
+        #[command(flatten)]
+        data: DataArgs,
+        flow: String,
+        /// captured (default), now, RFC 3339, a date or Unix seconds.
+        #[arg(long)]
+        at: Option<String>,
+        #[arg(long)]
+        save: bool,
+    },
     /// Search and list flows, newest first: the Timeline's filter box from the command line.
     ///
     /// The query language is the filter box's: free text over users, contexts, claims, URLs
@@ -310,6 +324,16 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             println!("{}", serde_json::to_string_pretty(&engine.status())?);
             Ok(std::process::ExitCode::SUCCESS)
         }
+        Command::Recheck {
+            data,
+            flow,
+            at,
+            save,
+        } => service_cmd(
+            &data,
+            "recheck",
+            serde_json::json!({"flow_id": flow, "at": at, "save": save}),
+        ),
         Command::Flows {
             data,
             search,

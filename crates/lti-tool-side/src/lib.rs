@@ -6,6 +6,7 @@
 
 pub mod capture;
 pub mod import;
+pub mod recheck;
 pub mod registrations;
 pub mod service_client;
 mod state;

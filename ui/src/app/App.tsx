@@ -50,6 +50,9 @@ function Shell() {
   }, [shortcuts]);
 
   const dragging = useImportByDropAndPaste();
+  // Going elsewhere closes the Import dialog (its results stay for the next time it opens).
+  const where = `${route.page}/${route.rest.join('/')}`;
+  useEffect(() => importStore.close(), [where]);
   const Page = PAGE_VIEWS[route.page].component;
   const section = sectionOf(route.page);
   return (

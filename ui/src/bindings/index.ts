@@ -261,6 +261,12 @@ path: string | null, expected: string | null, actual: string | null, spec_sectio
  */
 hint: string | null, };
 
+export type FindingChange = { rule_id: string, title: string, 
+/**
+ * pass | fail | skipped, or None when the rule was not in that report.
+ */
+before?: Outcome | null, before_message?: string | null, after?: Outcome | null, after_message?: string | null, };
+
 export type FlowDetail = { flow: FlowSummary, 
 /**
  * Oldest first: the sequence of the flow.
@@ -617,6 +623,31 @@ export type PostedScore = {
  */
 score: JsonValue, status: number, log: CallLog, };
 
+export type Recheck = { flow_id: string, message_id: number, 
+/**
+ * Unix seconds the stored report was validated as of, and the new one.
+ */
+stored_at: number, checked_at: number, stored_verdict: Verdict, verdict: Verdict, 
+/**
+ * The new report, whole (findings carried over from the launch are marked in their message).
+ */
+report: Report, changes: Array<FindingChange>, 
+/**
+ * Which registration and keys were used, and what could not be re-checked.
+ */
+notes: Array<string>, saved: boolean, };
+
+export type RecheckArgs = { flow_id: string, 
+/**
+ * `captured` (default: the time the message was validated at when stored), `now`, or a
+ * time (RFC 3339, a date, or Unix seconds).
+ */
+at?: string, 
+/**
+ * Store the new report as the message's (the flow's verdict follows).
+ */
+save?: boolean, };
+
 /**
  * Every finding of one validation run, in the order the checks ran.
  */
@@ -846,6 +877,8 @@ export type Commands = {
   list_flows: { args: ListFlowsArgs; result: Array<FlowSummary> };
   /** One flow whole: its exchanges in order and its decoded, validated messages. */
   get_flow: { args: IdArgs; result: FlowDetail };
+  /** Validate a stored launch again (as captured, now or at a time) against today's registration and keys. */
+  recheck: { args: RecheckArgs; result: Recheck };
   /** Import a HAR file, id_token, form body or claims object into the Timeline as flows. */
   import: { args: ImportArgs; result: ImportSummary };
   /** The validation rule catalog (id, severity, spec section and link, explanation). */
@@ -910,4 +943,4 @@ export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_win
 /** Tauri event channels that carry engine events to the desktop window. */
 export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "import", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "recheck", "import", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

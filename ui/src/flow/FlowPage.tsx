@@ -4,6 +4,7 @@
 //! Re-read whenever the engine reports the flow updated.
 //! Keys: j/k move between steps, Esc closes the step, then goes back to the flows.
 
+import { canRecheck, RecheckCard } from './RecheckCard';
 import { useEffect, useMemo, useState } from 'react';
 import { hrefFor, navigate, type Route } from '../app/router';
 import type { ApiError, FlowDetail } from '../bindings';
@@ -126,6 +127,7 @@ function FlowView({ id }: { id: string }) {
           )}
         </Card>
         {hasServices(detail) && <ServicesCard detail={detail} />}
+        {canRecheck(detail) && <RecheckCard key={detail.flow.id} detail={detail} />}
         <Card title="Messages" description="What each step carried, every check run on it, and the claims explained." testId="messages-card">
           <MessagesView messages={detail.messages} />
         </Card>

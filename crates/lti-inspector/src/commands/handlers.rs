@@ -94,6 +94,13 @@ pub async fn list_flows(engine: &Engine, args: ListFlowsArgs) -> Result<Vec<Flow
         .await
 }
 
+pub async fn recheck(
+    engine: &Engine,
+    args: lti_tool_side::recheck::RecheckArgs,
+) -> Result<lti_tool_side::recheck::Recheck> {
+    lti_tool_side::recheck::recheck(engine.tool(), args).await
+}
+
 pub async fn import(
     engine: &Engine,
     args: lti_tool_side::import::ImportArgs,

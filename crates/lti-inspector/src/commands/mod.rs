@@ -66,6 +66,8 @@ command_table! {
     list_flows(ListFlowsArgs) -> Vec<lti_core::store::FlowSummary>;
     /// One flow whole: its exchanges in order and its decoded, validated messages.
     get_flow(IdArgs) -> lti_core::messages::FlowDetail;
+    /// Validate a stored launch again (as captured, now or at a time) against today's registration and keys.
+    recheck(lti_tool_side::recheck::RecheckArgs) -> lti_tool_side::recheck::Recheck;
     /// Import a HAR file, id_token, form body or claims object into the Timeline as flows.
     import(lti_tool_side::import::ImportArgs) -> lti_tool_side::import::ImportSummary;
     /// The validation rule catalog (id, severity, spec section and link, explanation).
