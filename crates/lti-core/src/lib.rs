@@ -8,6 +8,7 @@ pub mod clock;
 pub mod command_args;
 pub mod error;
 pub mod events;
+pub mod export;
 pub mod html;
 pub mod http;
 pub mod ids;

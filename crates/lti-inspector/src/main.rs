@@ -39,6 +39,12 @@ struct DataArgs {
 }
 
 #[derive(Clone, Copy, clap::ValueEnum)]
+enum ExportFormatArg {
+    Har,
+    Bundle,
+}
+
+#[derive(Clone, Copy, clap::ValueEnum)]
 enum Format {
     Text,
     Json,
@@ -152,6 +158,28 @@ enum Command {
         /// Files, or `-` for standard input.
         #[arg(required = true)]
         files: Vec<String>,
+    },
+    /// Export flows as HAR 1.2 or as a bundle `import` reads back; redacted unless --no-redact.
+    ///
+    /// Redaction replaces people (names, emails, pictures, sub, login hints, roster members) by
+    /// stable pseudonyms and removes secrets (cookies, Authorization headers, access tokens,
+    /// client assertions, state, token signatures). Without -o the file goes to standard output;
+    /// a summary (what was removed) goes to standard error.
+    Export {
+        #[command(flatten)]
+        data: DataArgs,
+        /// Flow ids (or use --search).
+        flows: Vec<String>,
+        /// Every flow a filter-box query finds (up to 5,000).
+        #[arg(long)]
+        search: Option<String>,
+        #[arg(long, value_enum, default_value = "har")]
+        format: ExportFormatArg,
+        #[arg(long)]
+        no_redact: bool,
+        /// A file, or a folder to put a named file in.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
     },
     /// Validate a stored launch again and print what changed, as JSON.
     ///
@@ -324,6 +352,23 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             println!("{}", serde_json::to_string_pretty(&engine.status())?);
             Ok(std::process::ExitCode::SUCCESS)
         }
+        Command::Export {
+            data,
+            flows,
+            search,
+            format,
+            no_redact,
+            output,
+        } => cli::import::export_cmd(
+            &data,
+            serde_json::json!({
+                "flow_ids": flows,
+                "query": search,
+                "format": match format { ExportFormatArg::Har => "har", ExportFormatArg::Bundle => "bundle" },
+                "redact": !no_redact,
+                "path": output,
+            }),
+        ),
         Command::Recheck {
             data,
             flow,

@@ -75,6 +75,9 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
     let now = lti_core::clock::now_secs();
     let imported_at_ms = lti_core::clock::now_ms();
     let text = args.text.trim_start_matches('\u{feff}');
+    if let Some(bundle) = read_bundle(text)? {
+        return import_bundle(tool, &args.name, bundle, imported_at_ms).await;
+    }
     let input = read_input(text)?;
     let platforms = tool
         .platform_cache()
@@ -305,6 +308,147 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
         lti_entries,
         unrelated_entries: entries - lti_entries,
         flows: out_flows,
+        notes,
+    })
+}
+
+/// An export bundle (`lti_core::export`), when `text` is one.
+fn read_bundle(text: &str) -> Result<Option<lti_core::export::BundleIn>> {
+    let t = text.trim_start();
+    let head: String = t.chars().take(512).collect();
+    if !(t.starts_with('{') && head.contains(lti_core::export::BUNDLE_FORMAT)) {
+        return Ok(None);
+    }
+    serde_json::from_str(t).map(Some).map_err(|e| {
+        Error::BadRequest(format!(
+            "this looks like an LTI Inspector bundle but cannot be read ({e}); nothing was imported"
+        ))
+    })
+}
+
+/// A bundle's flows, whole: exchanges, messages and findings as exported (not validated
+/// again: re-check does that), on the `imported` side, with new ids when the old are taken.
+async fn import_bundle(
+    tool: &ToolSide,
+    name: &str,
+    bundle: lti_core::export::BundleIn,
+    imported_at_ms: i64,
+) -> Result<ImportSummary> {
+    use base64::Engine as _;
+    if bundle.format != lti_core::export::BUNDLE_FORMAT || bundle.version != 1 {
+        return Err(Error::BadRequest(format!(
+            "bundle format {:?} version {} is not one this version reads",
+            bundle.format, bundle.version
+        )));
+    }
+    let name = name.to_string();
+    let file = name.clone();
+    let redacted = bundle.redacted;
+    let n_flows = bundle.flows.len();
+    let n_exchanges: usize = bundle.flows.iter().map(|f| f.exchanges.len()).sum();
+    let stamp = rfc3339(imported_at_ms);
+    let out = tool
+        .store()
+        .write(move |tx| {
+            let mut out = Vec::new();
+            for f in bundle.flows {
+                let taken: bool = tx.query_row(
+                    "SELECT EXISTS(SELECT 1 FROM flows WHERE id = ?1)",
+                    [&f.flow.id],
+                    |r| r.get(0),
+                )?;
+                let id = if taken {
+                    lti_core::ids::sortable_id()
+                } else {
+                    f.flow.id.clone()
+                };
+                store::flows::insert(
+                    tx,
+                    &NewFlow {
+                        id: id.clone(),
+                        side: Side::Imported,
+                        kind: f.flow.kind.clone(),
+                        started_at_ms: f.flow.started_at,
+                        title: f.flow.title.clone(),
+                    },
+                )?;
+                for ex in &f.exchanges {
+                    let body = |text: &str, b64: &Option<String>| match b64 {
+                        Some(b) => base64::engine::general_purpose::STANDARD
+                            .decode(b)
+                            .unwrap_or_default(),
+                        None => text.as_bytes().to_vec(),
+                    };
+                    let s = &ex.summary;
+                    store::exchanges::insert(
+                        tx,
+                        &NewExchange {
+                            flow_id: Some(id.clone()),
+                            side: Side::Imported,
+                            direction: s.direction,
+                            step: s.step.clone(),
+                            method: s.method.clone(),
+                            url: s.url.clone(),
+                            status: s.status,
+                            started_at_ms: s.started_at,
+                            duration_us: (s.duration_ms * 1000.0) as i64,
+                            peer: s.peer.clone(),
+                            request_headers: ex.request_headers.clone(),
+                            request_body: body(&ex.request_body, &ex.request_body_base64),
+                            request_truncated: s.request_truncated,
+                            response_headers: ex.response_headers.clone(),
+                            response_body: body(&ex.response_body, &ex.response_body_base64),
+                            error: s.error.clone(),
+                        },
+                    )?;
+                }
+                let mut summary = f.flow.summary.clone();
+                summary.remove("errors");
+                summary.remove("warnings");
+                summary.insert("imported_from".into(), json!(name));
+                summary.insert("imported_at".into(), json!(stamp));
+                summary.insert("original_side".into(), json!(f.flow.side.as_str()));
+                for (i, m) in f.messages.iter().enumerate() {
+                    let facts = if i == 0 { summary.clone() } else { Map::new() };
+                    messages::add_message(tx, &id, m, &facts, Some(&f.flow.title))?;
+                }
+                if f.messages.is_empty() {
+                    tx.execute(
+                        "UPDATE flows SET summary_json = ?2 WHERE id = ?1",
+                        rusqlite::params![id, Value::Object(summary).to_string()],
+                    )?;
+                }
+                let verdict: String =
+                    tx.query_row("SELECT verdict FROM flows WHERE id = ?1", [&id], |r| {
+                        r.get(0)
+                    })?;
+                out.push(ImportedFlow {
+                    id,
+                    title: f.flow.title.clone(),
+                    verdict,
+                    started_at: f.flow.started_at,
+                    entries: vec![],
+                });
+            }
+            Ok(out)
+        })
+        .await?;
+    for f in &out {
+        messages::announce(tool.core(), &f.id).await;
+    }
+    let mut notes = vec![format!(
+        "{n_flows} flow(s) and {n_exchanges} exchange(s) read back whole, findings as exported (re-check to validate them again)."
+    )];
+    if redacted {
+        notes.push("The bundle was redacted: people are pseudonyms and token signatures were removed, so signatures cannot be verified again.".into());
+    }
+    Ok(ImportSummary {
+        name: file,
+        input_kind: "bundle".into(),
+        entries: n_flows,
+        lti_entries: n_flows,
+        unrelated_entries: 0,
+        flows: out,
         notes,
     })
 }

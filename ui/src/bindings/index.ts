@@ -235,6 +235,45 @@ members: Array<ExplainedMember>, };
  */
 export type ExplainedMember = { name: string, value: JsonValue, known: boolean, meaning: string | null, };
 
+export type ExportArgs = { 
+/**
+ * The flows to export (or use `query`).
+ */
+flow_ids?: Array<string>, 
+/**
+ * A filter-box query: every flow it finds (up to 5,000).
+ */
+query?: string, format: ExportFormat, 
+/**
+ * Default true: pseudonyms for people, secrets removed.
+ */
+redact?: boolean, 
+/**
+ * Write the file here (the desktop app and the CLI); without it the content is returned.
+ */
+path?: string, 
+/**
+ * Write the file into the user's Downloads folder (the desktop app: a webview has no
+ * download manager of its own).
+ */
+to_downloads?: boolean, 
+/**
+ * Only say what would be exported and removed.
+ */
+preview?: boolean, };
+
+export type ExportFormat = "har" | "bundle";
+
+export type ExportResult = { format: ExportFormat, file_name: string, flows: number, exchanges: number, redacted: boolean, 
+/**
+ * What redaction replaced or removed, by kind.
+ */
+removed: Array<Removed>, bytes: number, path?: string | null, 
+/**
+ * The file's content, when no path was given and this is not a preview.
+ */
+content?: string | null, };
+
 /**
  * One check's result, with what was expected and what was seen.
  */
@@ -648,6 +687,8 @@ at?: string,
  */
 save?: boolean, };
 
+export type Removed = { what: string, count: number, };
+
 /**
  * Every finding of one validation run, in the order the checks ran.
  */
@@ -879,6 +920,8 @@ export type Commands = {
   get_flow: { args: IdArgs; result: FlowDetail };
   /** Validate a stored launch again (as captured, now or at a time) against today's registration and keys. */
   recheck: { args: RecheckArgs; result: Recheck };
+  /** Export flows as HAR 1.2 or a re-importable bundle; redaction (pseudonyms, secrets removed) on by default. */
+  export_flows: { args: ExportArgs; result: ExportResult };
   /** Import a HAR file, id_token, form body or claims object into the Timeline as flows. */
   import: { args: ImportArgs; result: ImportSummary };
   /** The validation rule catalog (id, severity, spec section and link, explanation). */
@@ -943,4 +986,4 @@ export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_win
 /** Tauri event channels that carry engine events to the desktop window. */
 export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "recheck", "import", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "recheck", "export_flows", "import", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

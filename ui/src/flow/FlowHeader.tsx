@@ -1,7 +1,9 @@
 //! The top of the flow view: verdict, title, who/where/what (platform, user, context, message
 //! type, deployment), when it started, its counts, and the copy buttons.
 
+import { useState } from 'react';
 import { hrefFor } from '../app/router';
+import { ExportDialog } from '../import/ExportDialog';
 import type { FlowDetail } from '../bindings';
 import { CopyButton } from '../shared/CopyButton';
 import { formatDateTime } from '../shared/format';
@@ -9,6 +11,7 @@ import { BackIcon } from '../shared/icons';
 import { flowFacts, verdictExplanation, verdictLabel, verdictTone } from './summary';
 
 export function FlowHeader({ detail }: { detail: FlowDetail }) {
+  const [exporting, setExporting] = useState(false);
   const f = detail.flow;
   const x = flowFacts(f);
   const idToken = detail.messages.find((m) => m.message.kind === 'id_token')?.message.raw ?? null;
@@ -31,6 +34,7 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
   ];
   return (
     <header className="flow-header" data-testid="flow-header">
+      {exporting && <ExportDialog target={{ flowIds: [f.id], label: 'this flow' }} onClose={() => setExporting(false)} />}
       <div className="flow-topline">
         <a href={hrefFor('timeline')} className="back-link" title="Back to the flows (Esc)">
           <BackIcon size={14} /> Flows
@@ -48,6 +52,9 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
           <a className="btn btn-sm" href={hrefFor('timeline', 'exchanges', `flow:${f.id}`)} title="This flow's exchanges in the Timeline">
             Exchanges
           </a>
+          <button type="button" className="btn btn-sm" onClick={() => setExporting(true)} data-testid="flow-export" title="Export as HAR or bundle (redacted by default)">
+            Export…
+          </button>
         </div>
       </div>
       <dl className="flow-facts">

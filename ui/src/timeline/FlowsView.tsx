@@ -9,6 +9,7 @@ import { ErrorBanner } from '../shared/ErrorBanner';
 import { CloseIcon, SearchIcon, TimelineIcon } from '../shared/icons';
 import { Kbd, Spinner } from '../shared/Page';
 import { useListKeys } from '../shared/useListKeys';
+import { ExportDialog } from '../import/ExportDialog';
 import { importStore } from '../import/importStore';
 import { FlowList } from './FlowList';
 import { useFlowSearch } from './flowSearch';
@@ -23,6 +24,7 @@ export function FlowsView({ tabs, onOpen }: { tabs: ReactNode; onOpen: (id: stri
   const [filter, setFilterState] = useState(lastFilter);
   const [selectedId, setSelectedState] = useState<string | null>(lastSelected);
   const [scrollTick, setScrollTick] = useState(0);
+  const [exporting, setExporting] = useState(false);
   const filterRef = useRef<HTMLInputElement>(null);
   const setFilter = (f: string) => {
     lastFilter = f;
@@ -58,6 +60,9 @@ export function FlowsView({ tabs, onOpen }: { tabs: ReactNode; onOpen: (id: stri
   const total = state.rows.length;
   return (
     <div className="xview">
+      {exporting && (
+        <ExportDialog target={{ query: deferredFilter, label: `the flows matching “${deferredFilter}”` }} onClose={() => setExporting(false)} />
+      )}
       <div className="toolbar">
         {tabs}
         <label className="filter">
@@ -88,6 +93,11 @@ export function FlowsView({ tabs, onOpen }: { tabs: ReactNode; onOpen: (id: stri
         <button type="button" className="btn btn-sm" onClick={importStore.open} data-testid="import-open" title="Import a HAR file, id_token, form body or claims object (or drop a file anywhere)">
           Import…
         </button>
+        {searching && rows.length > 0 && (
+          <button type="button" className="btn btn-sm" onClick={() => setExporting(true)} data-testid="flows-export" title="Export every flow this search finds">
+            Export…
+          </button>
+        )}
         <span className="live" title="Flows appear and update as launches happen">
           <span className="dot good pulse" /> Live
         </span>

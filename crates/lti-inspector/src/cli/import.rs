@@ -1,5 +1,5 @@
-//! `lti-inspector import FILE...`: HAR files, tokens, form bodies and claims objects into the
-//! Timeline of a data folder, through the same command the app's Import uses.
+//! `lti-inspector import FILE...` and `export`: HAR files, tokens, form bodies, claims objects
+//! and bundles in and out of a data folder, through the same commands the app uses.
 
 use std::io::Read;
 
@@ -67,4 +67,33 @@ fn read(file: &str) -> anyhow::Result<(String, String)> {
             .unwrap_or_else(|| file.to_string())
     };
     Ok((name, text))
+}
+
+/// Runs `export_flows`: the file to `path` (summary on stdout) or to stdout (summary on stderr).
+pub(crate) fn export_cmd(
+    data: &DataArgs,
+    args: serde_json::Value,
+) -> anyhow::Result<std::process::ExitCode> {
+    let cfg = engine_config(data);
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        let engine = Engine::open(cfg)?;
+        match lti_inspector::commands::dispatch(&engine, "export_flows", args).await {
+            Ok(mut v) => {
+                if let Some(content) = v.get_mut("content").map(serde_json::Value::take) {
+                    if let Some(text) = content.as_str() {
+                        println!("{text}");
+                        eprintln!("{}", serde_json::to_string_pretty(&v)?);
+                        return Ok(std::process::ExitCode::SUCCESS);
+                    }
+                }
+                println!("{}", serde_json::to_string_pretty(&v)?);
+                Ok(std::process::ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("{}", serde_json::json!({"error": e}));
+                Ok(std::process::ExitCode::from(1))
+            }
+        }
+    })
 }

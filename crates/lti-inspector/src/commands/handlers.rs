@@ -94,6 +94,13 @@ pub async fn list_flows(engine: &Engine, args: ListFlowsArgs) -> Result<Vec<Flow
         .await
 }
 
+pub async fn export_flows(
+    engine: &Engine,
+    args: lti_core::export::ExportArgs,
+) -> Result<lti_core::export::ExportResult> {
+    lti_core::export::run(engine.store(), args).await
+}
+
 pub async fn recheck(
     engine: &Engine,
     args: lti_tool_side::recheck::RecheckArgs,
