@@ -239,3 +239,29 @@ test('8. export a captured flow from its view: redaction previewed, the download
   await page.getByTestId('export-done').waitFor();
   await page.keyboard.press('Escape');
 });
+
+test('9. compare: a learner\'s launch with the teacher\'s — roles and person differ; the CLI says the same', { skip }, async () => {
+  const [teacher] = await server.api('list_flows', { query: 'side:tool Grace', limit: 1 });
+  const l = await server.api('launch_url', { tool_id: 'demo-tool', user_id: 'demo-learner-1', resource_link_id: 'demo-link-1' });
+  const tab = await context.newPage();
+  await tab.goto(l.url);
+  await tab.waitForURL(/\/lti\/launch(\?|$)/, { timeout: 15_000 });
+  const learner = /#\/flows\/([A-Za-z0-9_-]+)/.exec(await tab.content())[1];
+  await tab.close();
+
+  await page.goto(`${server.base}/#/flows/${learner}`);
+  await page.getByTestId('flow-compare').selectOption('previous_platform');
+  await page.getByTestId('compare-page').waitFor();
+  await page.locator('[data-testid="compare-claim"][data-path="https://purl.imsglobal.org/spec/lti/claim/roles"]').waitFor();
+  const claims = await page.getByTestId('compare-claims').innerText();
+  assert.match(claims, /Grace Hopper/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'import-compare.png') });
+
+  await page.goto(`${server.base}/#/flows/${learner}/compare/${teacher.id}`);
+  await page.locator('[data-testid="compare-claim"][data-path="sub"]').waitFor();
+
+  // The CLI, on the running server's data folder.
+  const run = spawnSync(BIN, ['diff', '--data-dir', path.join(tmp, 'data'), '--key-store', `file:${path.join(tmp, 'diff-keys.json')}`, learner, teacher.id], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /changed Roles?[^\n]*Learner[^\n]*Instructor/i, run.stdout);
+});

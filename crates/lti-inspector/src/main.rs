@@ -159,6 +159,19 @@ enum Command {
         #[arg(required = true)]
         files: Vec<String>,
     },
+    /// Compare two launches: claims, findings and HTTP steps that differ.
+    Diff {
+        #[command(flatten)]
+        data: DataArgs,
+        a: String,
+        /// The other flow (or use --with).
+        b: Option<String>,
+        /// previous-user or previous-platform: the launch before A of the same user / platform.
+        #[arg(long)]
+        with: Option<String>,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Export flows as HAR 1.2 or as a bundle `import` reads back; redacted unless --no-redact.
     ///
     /// Redaction replaces people (names, emails, pictures, sub, login hints, roster members) by
@@ -352,6 +365,13 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             println!("{}", serde_json::to_string_pretty(&engine.status())?);
             Ok(std::process::ExitCode::SUCCESS)
         }
+        Command::Diff {
+            data,
+            a,
+            b,
+            with,
+            format,
+        } => cli::flows::diff_cmd(&data, a, b, with, format),
         Command::Export {
             data,
             flows,

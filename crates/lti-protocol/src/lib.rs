@@ -10,6 +10,7 @@ pub mod ags_requests;
 pub mod b64;
 pub mod claims;
 pub mod client_assertion;
+pub mod compare;
 pub mod finding;
 pub mod har;
 pub mod inspect;

@@ -29,6 +29,22 @@ export type CallRecord = { step: string, method: string, url: string, status?: n
  */
 exchange_id: number, error?: string | null, };
 
+export type Change = "added" | "removed" | "changed";
+
+export type ClaimDiff = { 
+/**
+ * The claim URI, with `.member` for a member of an object claim.
+ */
+path: string, 
+/**
+ * The dictionary's name for the claim, when it has one.
+ */
+name?: string | null, change: Change, a?: unknown, b?: unknown, 
+/**
+ * Differs in every launch (times, nonce): shown after the rest.
+ */
+volatile: boolean, };
+
 /**
  * One dictionary entry.
  */
@@ -45,6 +61,16 @@ type: string, spec_section: string, spec_url: string,
  * Vendor name for extension claims ("Canvas"…); None for standard claims.
  */
 vendor: string | null, members: Array<MemberDoc>, };
+
+export type CompareArgs = { a: string, 
+/**
+ * The other flow; or use `with`.
+ */
+b?: string, 
+/**
+ * `previous_user` or `previous_platform`: the launch before `a` of the same user / platform.
+ */
+with?: string, };
 
 /**
  * An item a tool returned through deep linking.
@@ -305,6 +331,14 @@ export type FindingChange = { rule_id: string, title: string,
  * pass | fail | skipped, or None when the rule was not in that report.
  */
 before?: Outcome | null, before_message?: string | null, after?: Outcome | null, after_message?: string | null, };
+
+export type FindingDiff = { rule_id: string, title: string, a?: Outcome | null, a_message?: string | null, b?: Outcome | null, b_message?: string | null, };
+
+export type FlowComparison = { a: FlowSummary, b: FlowSummary, 
+/**
+ * Real differences first, then those every launch has (times, nonce).
+ */
+claims: Array<ClaimDiff>, findings: Array<FindingDiff>, steps: Array<StepDiff>, };
 
 export type FlowDetail = { flow: FlowSummary, 
 /**
@@ -586,6 +620,12 @@ export type OpenLaunchWindowArgs = { url: string, title?: string | null, };
  */
 export type Outcome = "pass" | "fail" | "skipped";
 
+export type PairDiff = { 
+/**
+ * `param`, `header` (names only: values differ by nature) or `cookie` (names sent).
+ */
+kind: string, name: string, change: Change, a?: string | null, b?: string | null, volatile: boolean, };
+
 /**
  * A name/value pair of a form or query, order kept.
  */
@@ -796,6 +836,11 @@ export type Severity = "error" | "warning" | "info";
 export type Side = "tool" | "emulator" | "imported";
 
 /**
+ * One HTTP step of both launches (login, launch…), compared.
+ */
+export type StepDiff = { step: string, a_status?: number | null, b_status?: number | null, differences: Array<PairDiff>, };
+
+/**
  * Why the store cannot write right now.
  */
 export type StorageProblem = { message: string, 
@@ -920,6 +965,8 @@ export type Commands = {
   get_flow: { args: IdArgs; result: FlowDetail };
   /** Validate a stored launch again (as captured, now or at a time) against today's registration and keys. */
   recheck: { args: RecheckArgs; result: Recheck };
+  /** Two launches side by side: claims, findings and HTTP steps that differ. */
+  compare_flows: { args: CompareArgs; result: FlowComparison };
   /** Export flows as HAR 1.2 or a re-importable bundle; redaction (pseudonyms, secrets removed) on by default. */
   export_flows: { args: ExportArgs; result: ExportResult };
   /** Import a HAR file, id_token, form body or claims object into the Timeline as flows. */
@@ -986,4 +1033,4 @@ export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_win
 /** Tauri event channels that carry engine events to the desktop window. */
 export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "recheck", "export_flows", "import", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "recheck", "compare_flows", "export_flows", "import", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

@@ -2,7 +2,7 @@
 //! type, deployment), when it started, its counts, and the copy buttons.
 
 import { useState } from 'react';
-import { hrefFor } from '../app/router';
+import { hrefFor, navigate } from '../app/router';
 import { ExportDialog } from '../import/ExportDialog';
 import type { FlowDetail } from '../bindings';
 import { CopyButton } from '../shared/CopyButton';
@@ -52,6 +52,24 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
           <a className="btn btn-sm" href={hrefFor('timeline', 'exchanges', `flow:${f.id}`)} title="This flow's exchanges in the Timeline">
             Exchanges
           </a>
+          <select
+            className="btn btn-sm"
+            value=""
+            aria-label="Compare with"
+            data-testid="flow-compare"
+            onChange={(e) => {
+              const v = e.target.value;
+              if (v === 'id') {
+                const other = window.prompt('Compare with the flow id:')?.trim();
+                if (other) navigate('flows', f.id, 'compare', other);
+              } else if (v) navigate('flows', f.id, 'compare', v);
+            }}
+          >
+            <option value="">Compare…</option>
+            <option value="previous_user">with this user&apos;s previous launch</option>
+            <option value="previous_platform">with this platform&apos;s previous launch</option>
+            <option value="id">with a flow id…</option>
+          </select>
           <button type="button" className="btn btn-sm" onClick={() => setExporting(true)} data-testid="flow-export" title="Export as HAR or bundle (redacted by default)">
             Export…
           </button>

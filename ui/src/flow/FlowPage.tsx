@@ -5,6 +5,7 @@
 //! Keys: j/k move between steps, Esc closes the step, then goes back to the flows.
 
 import { canRecheck, RecheckCard } from './RecheckCard';
+import { CompareView } from './CompareView';
 import { useEffect, useMemo, useState } from 'react';
 import { hrefFor, navigate, type Route } from '../app/router';
 import type { ApiError, FlowDetail } from '../bindings';
@@ -31,6 +32,7 @@ export function FlowPage({ route }: { route: Route }) {
       </EmptyState>
     );
   }
+  if (route.rest[1] === 'compare' && route.rest[2]) return <CompareView key={`${id}/${route.rest[2]}`} a={id} b={route.rest[2]} />;
   return <FlowView key={id} id={id} />;
 }
 

@@ -112,3 +112,95 @@ mod tests {
         );
     }
 }
+
+/// `lti-inspector diff A B`: two launches compared (claims, findings, HTTP steps).
+pub(crate) fn diff_cmd(
+    data: &DataArgs,
+    a: String,
+    b: Option<String>,
+    with: Option<String>,
+    format: Format,
+) -> anyhow::Result<std::process::ExitCode> {
+    let cfg = engine_config(data);
+    let rt = tokio::runtime::Runtime::new()?;
+    rt.block_on(async {
+        let engine = Engine::open(cfg)?;
+        let args = serde_json::json!({"a": a, "b": b, "with": with.map(|w| w.replace('-', "_"))});
+        let c = match lti_inspector::commands::dispatch(&engine, "compare_flows", args).await {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("{}", serde_json::json!({"error": e}));
+                return Ok(std::process::ExitCode::from(1));
+            }
+        };
+        match format {
+            Format::Json => println!("{}", serde_json::to_string_pretty(&c)?),
+            Format::Text => print!("{}", diff_text(&c)),
+        }
+        Ok(std::process::ExitCode::SUCCESS)
+    })
+}
+
+fn diff_text(c: &Value) -> String {
+    let s = |v: &Value| match v {
+        Value::Null => "—".to_string(),
+        Value::String(x) => x.clone(),
+        other => other.to_string(),
+    };
+    let mut out = format!(
+        "A: {}  {}  [{}]\nB: {}  {}  [{}]\n",
+        s(&c["a"]["verdict"]),
+        s(&c["a"]["title"]),
+        s(&c["a"]["id"]),
+        s(&c["b"]["verdict"]),
+        s(&c["b"]["title"]),
+        s(&c["b"]["id"])
+    );
+    out.push_str("\nfindings that differ:\n");
+    for f in c["findings"].as_array().into_iter().flatten() {
+        out.push_str(&format!(
+            "  {}: {} → {}   ({} | {})\n",
+            s(&f["rule_id"]),
+            s(&f["a"]),
+            s(&f["b"]),
+            s(&f["a_message"]),
+            s(&f["b_message"])
+        ));
+    }
+    out.push_str("\nclaims that differ:\n");
+    for d in c["claims"].as_array().into_iter().flatten() {
+        let vol = if d["volatile"] == true {
+            "  (every launch)"
+        } else {
+            ""
+        };
+        out.push_str(&format!(
+            "  {} {}: {} → {}{vol}\n",
+            s(&d["change"]),
+            d["name"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| s(&d["path"])),
+            s(&d["a"]),
+            s(&d["b"])
+        ));
+    }
+    out.push_str("\nHTTP differences:\n");
+    for st in c["steps"].as_array().into_iter().flatten() {
+        for d in st["differences"].as_array().into_iter().flatten() {
+            out.push_str(&format!(
+                "  {} {} {} {}{}\n",
+                s(&st["step"]),
+                s(&d["kind"]),
+                s(&d["name"]),
+                s(&d["change"]),
+                if d["volatile"] == true {
+                    "  (every launch)"
+                } else {
+                    ""
+                }
+            ));
+        }
+    }
+    out
+}

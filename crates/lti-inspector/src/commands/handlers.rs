@@ -94,6 +94,16 @@ pub async fn list_flows(engine: &Engine, args: ListFlowsArgs) -> Result<Vec<Flow
         .await
 }
 
+pub async fn compare_flows(
+    engine: &Engine,
+    args: lti_core::compare::CompareArgs,
+) -> Result<lti_core::compare::FlowComparison> {
+    engine
+        .store()
+        .read(move |c| lti_core::compare::run(c, &args))
+        .await
+}
+
 pub async fn export_flows(
     engine: &Engine,
     args: lti_core::export::ExportArgs,

@@ -68,6 +68,8 @@ command_table! {
     get_flow(IdArgs) -> lti_core::messages::FlowDetail;
     /// Validate a stored launch again (as captured, now or at a time) against today's registration and keys.
     recheck(lti_tool_side::recheck::RecheckArgs) -> lti_tool_side::recheck::Recheck;
+    /// Two launches side by side: claims, findings and HTTP steps that differ.
+    compare_flows(lti_core::compare::CompareArgs) -> lti_core::compare::FlowComparison;
     /// Export flows as HAR 1.2 or a re-importable bundle; redaction (pseudonyms, secrets removed) on by default.
     export_flows(lti_core::export::ExportArgs) -> lti_core::export::ExportResult;
     /// Import a HAR file, id_token, form body or claims object into the Timeline as flows.
