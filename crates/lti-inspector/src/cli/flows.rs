@@ -92,27 +92,6 @@ fn text_line(f: &Value) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn options_become_the_filter_box_query() {
-        let a = FlowsArgs {
-            search: Some("jane".into()),
-            verdict: Some("invalid".into()),
-            rule: Some("jwt.signature".into()),
-            since: Some("2026-12-01".into()),
-            limit: 10,
-            format: Format::Text,
-        };
-        assert_eq!(
-            query_of(&a),
-            "jane verdict:invalid rule:jwt.signature since:2026-12-01"
-        );
-    }
-}
-
 /// `lti-inspector diff A B`: two launches compared (claims, findings, HTTP steps).
 pub(crate) fn diff_cmd(
     data: &DataArgs,
@@ -203,4 +182,25 @@ fn diff_text(c: &Value) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn options_become_the_filter_box_query() {
+        let a = FlowsArgs {
+            search: Some("jane".into()),
+            verdict: Some("invalid".into()),
+            rule: Some("jwt.signature".into()),
+            since: Some("2026-12-01".into()),
+            limit: 10,
+            format: Format::Text,
+        };
+        assert_eq!(
+            query_of(&a),
+            "jane verdict:invalid rule:jwt.signature since:2026-12-01"
+        );
+    }
 }
