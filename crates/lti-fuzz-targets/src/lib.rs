@@ -49,4 +49,12 @@ pub const TARGETS: &[Target] = &[
         name: "config_toml",
         run: targets::config_toml,
     },
+    Target {
+        name: "search_query",
+        run: targets::search_query,
+    },
+    Target {
+        name: "redact",
+        run: targets::redact,
+    },
 ];

@@ -37,6 +37,8 @@ pub fn for_target(name: &str) -> Vec<Vec<u8>> {
             "service_answers" => &pool.answers,
             "inspect" => &pool.all,
             "config_toml" => &pool.configs,
+            "search_query" => &pool.queries,
+            "redact" => &pool.all,
             _ => continue,
         };
         out.extend(pick.iter().map(|s| s.as_bytes().to_vec()));
@@ -53,6 +55,8 @@ struct Pool {
     hars: Vec<String>,
     answers: Vec<String>,
     configs: Vec<String>,
+    /// Filter-box queries.
+    queries: Vec<String>,
     /// Everything, for `inspect` (which detects the kind itself).
     all: Vec<String>,
 }
@@ -120,6 +124,15 @@ fn har_of(entries: &[SeedEntry<'_>]) -> String {
 
 fn own() -> Pool {
     let mut p = Pool::default();
+    p.queries.extend(
+        [
+            "canvas user:jane rule:jwt.signature verdict:invalid",
+            "\"NEAR(a b) * -x side:imported since:2026-12-01 until:1700000000",
+            "id:01a2 has:errors context:\"Physics 101\" -verdict:valid type:LtiDeepLinkingRequest",
+            "rule:idtoken. client:10000000000011 deployment:5:d3a2b1 iss:https://canvas.instructure.com",
+        ]
+        .map(String::from),
+    );
     let key = SigningKey::generate().expect("generate an RSA key");
     let claims = json!({
         "iss": "https://canvas.instructure.com", "aud": "10000000000011", "sub": "u1",

@@ -228,3 +228,47 @@ pub fn config_toml(data: &[u8]) {
         }
     }
 }
+
+thread_local! {
+    /// The search index as the store creates it, empty: every query must run on it.
+    static SEARCH_DB: rusqlite::Connection = {
+        let c = rusqlite::Connection::open_in_memory().expect("in-memory SQLite");
+        c.execute_batch("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL); CREATE TABLE messages (id INTEGER PRIMARY KEY);")
+            .expect("tables");
+        c.execute_batch(include_str!("../../lti-core/migrations/20261206090000_search.sql"))
+            .expect("the search migration");
+        c
+    };
+}
+
+/// The Timeline's filter box (any text a user types or pastes): parsed, and its full-text
+/// expression run by SQLite's FTS5, which must never reject it (a syntax error would be an
+/// error banner instead of results).
+pub fn search_query(data: &[u8]) {
+    let q = lti_core::search::parse(text(data));
+    if let Some(fts) = q.fts {
+        SEARCH_DB.with(|c| {
+            let r = c
+                .prepare_cached("SELECT rowid FROM message_search WHERE message_search MATCH ?1")
+                .and_then(|mut s| s.query_map([&fts], |r| r.get::<_, i64>(0)).map(|rows| rows.count()));
+            assert!(r.is_ok(), "FTS5 rejected {fts:?} built from {:?}: {r:?}", text(data));
+        });
+    }
+}
+
+/// Redaction of what a flow holds (bodies, URLs, headers, tokens) for an export: learning the
+/// values, then rewriting the same text; the first line is a header name.
+pub fn redact(data: &[u8]) {
+    let t = text(data);
+    let (header, body) = t.split_once('\n').unwrap_or(("", t));
+    let mut r = lti_core::export::redact::Redactor::new();
+    r.learn_body(body);
+    r.learn_header(header, body);
+    for jwt in lti_core::export::redact::find_jwts(body) {
+        r.learn_jwt(jwt);
+    }
+    let _ = r.body(body);
+    let _ = r.url(body);
+    let _ = r.header(header, body);
+    let _ = r.text(body);
+}
