@@ -265,3 +265,25 @@ test('9. compare: a learner\'s launch with the teacher\'s — roles and person d
   assert.equal(run.status, 0, run.stderr);
   assert.match(run.stdout, /changed Roles?[^\n]*Learner[^\n]*Instructor/i, run.stdout);
 });
+
+test('10. a note (searchable), a pin, and deleting a flow from its view; the store in Settings', { skip }, async () => {
+  const [target] = await server.api('list_flows', { query: 'iss:evil', limit: 1 });
+  await page.goto(`${server.base}/#/flows/${target.id}`);
+  await page.getByTestId('flow-note-edit').click();
+  await page.getByTestId('flow-note-text').fill('Customer ticket <b>HD-9001</b>');
+  await page.getByTestId('flow-note-save').click();
+  assert.equal(await page.getByTestId('flow-note').innerText(), 'Customer ticket <b>HD-9001</b>');
+  await page.getByTestId('flow-pin').click();
+  await page.locator('[data-testid="flow-pin"][aria-pressed="true"]').waitFor();
+  const found = await server.api('list_flows', { query: 'hd-9001' });
+  assert.deepEqual(found.map((f) => f.id), [target.id]);
+
+  await page.getByTestId('flow-delete').click();
+  await page.getByTestId('flow-delete-yes').click();
+  await page.getByTestId('flows-filter').waitFor();
+  assert.deepEqual(await server.api('list_flows', { query: 'hd-9001' }), []);
+
+  await page.getByTestId('nav-settings').click();
+  await page.getByTestId('store-info').waitFor();
+  assert.match(await page.getByTestId('store-info').innerText(), /^\d+ flows \(\d+ pinned\), [\d.]+ (KB|MB)/);
+});

@@ -15,3 +15,8 @@ CREATE VIRTUAL TABLE message_search USING fts5(
 INSERT INTO settings(key, value)
 SELECT 'search_backfill_below', CAST(max(id) + 1 AS TEXT) FROM messages WHERE id IS NOT NULL
 HAVING max(id) IS NOT NULL;
+
+-- Keeping the store tidy (issue 11, item 7): a pinned flow is kept by retention and by
+-- "delete older than"; a note is the user's own words on a flow (searchable, exported).
+ALTER TABLE flows ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE flows ADD COLUMN note TEXT;

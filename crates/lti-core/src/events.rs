@@ -19,6 +19,11 @@ pub enum EngineEvent {
     },
     /// Servers started or key store state changed: re-read `get_status` and `get_tool_setup`.
     StatusChanged,
+    /// Flows were deleted (with their exchanges): these ids, or — empty — too many to list:
+    /// re-read the lists.
+    FlowsDeleted {
+        ids: Vec<String>,
+    },
     /// A registration, an emulator object or a grade was saved or deleted (here, or by another
     /// process: `External`): re-read what shows that kind.
     ModelChanged {

@@ -27,6 +27,7 @@ pub mod server;
 pub mod signing_keys;
 pub mod state;
 pub mod store;
+pub mod tidy;
 
 pub use error::{ApiError, Error, ErrorCode, Result};
 pub use state::{Core, CoreConfig};

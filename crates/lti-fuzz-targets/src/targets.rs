@@ -250,8 +250,15 @@ pub fn search_query(data: &[u8]) {
         SEARCH_DB.with(|c| {
             let r = c
                 .prepare_cached("SELECT rowid FROM message_search WHERE message_search MATCH ?1")
-                .and_then(|mut s| s.query_map([&fts], |r| r.get::<_, i64>(0)).map(|rows| rows.count()));
-            assert!(r.is_ok(), "FTS5 rejected {fts:?} built from {:?}: {r:?}", text(data));
+                .and_then(|mut s| {
+                    s.query_map([&fts], |r| r.get::<_, i64>(0))
+                        .map(|rows| rows.count())
+                });
+            assert!(
+                r.is_ok(),
+                "FTS5 rejected {fts:?} built from {:?}: {r:?}",
+                text(data)
+            );
         });
     }
 }

@@ -111,7 +111,27 @@ export type CourseView = { course: EmulatorCourse, members: Array<CourseMember>,
  */
 export type DecodedJws = { header: JsonValue, payload: { [key in string]: JsonValue }, raw_header: string, raw_payload: string, raw_signature: string, };
 
+export type DeleteFlowsArgs = { 
+/**
+ * These flows (pinned ones too: chosen by hand).
+ */
+ids?: Array<string>, 
+/**
+ * Every flow a filter-box query finds (pinned ones kept).
+ */
+query?: string, 
+/**
+ * Every flow started more than this many days ago (pinned ones kept).
+ */
+older_than_days?: number, };
+
 export type Deleted = { deleted: boolean, };
+
+export type DeletedFlows = { deleted: number, 
+/**
+ * Pinned flows a query or age left in place.
+ */
+kept_pinned: number, };
 
 export type DeletedLineItem = { deleted: boolean, log: CallLog, };
 
@@ -179,7 +199,7 @@ id: string, given_name: string, family_name: string, name: string, email?: strin
  */
 sourcedid?: string | null, system_roles: Array<string>, institution_roles: Array<string>, demo: boolean, };
 
-export type EngineEvent = { "type": "exchange_recorded", exchange: ExchangeSummary, } | { "type": "flow_updated", flow: FlowSummary, } | { "type": "status_changed" } | { "type": "model_changed", model: ModelKind, id?: string | null, };
+export type EngineEvent = { "type": "exchange_recorded", exchange: ExchangeSummary, } | { "type": "flow_updated", flow: FlowSummary, } | { "type": "status_changed" } | { "type": "flows_deleted", ids: Array<string>, } | { "type": "model_changed", model: ModelKind, id?: string | null, };
 
 export type EngineStatus = { version: string, data_dir: string, database: string, tool: ServerStatus, emulator: ServerStatus, keystore: KeystoreStatus, 
 /**
@@ -346,6 +366,14 @@ export type FlowDetail = { flow: FlowSummary,
  */
 exchanges: Array<ExchangeSummary>, messages: Array<MessageView>, };
 
+export type FlowNoteArgs = { id: string, 
+/**
+ * Empty clears the note.
+ */
+note: string, };
+
+export type FlowPinArgs = { id: string, pinned: boolean, };
+
 export type FlowSummary = { id: string, side: Side, kind: string, started_at: number, updated_at: number, 
 /**
  * pending | valid | invalid | unverified
@@ -355,6 +383,14 @@ verdict: string, title: string,
  * Platform, user, context, message type… as the flow's pipeline found them.
  */
 summary: Record<string, string>, exchange_count: number, 
+/**
+ * Kept by retention and by "delete older than".
+ */
+pinned: boolean, 
+/**
+ * The user's note on the flow.
+ */
+note?: string | null, 
 /**
  * In search results: the matching message's position, the cursor of the next page.
  */
@@ -767,6 +803,8 @@ export type Results = { results: Array<ResultItem>, raw: Array<JsonValue>, log: 
 
 export type ResultsArgs = { flow_id: string, line_item_url?: string | null, user_id?: string | null, limit?: number | null, };
 
+export type RetentionArgs = { days?: number | null, };
+
 /**
  * One role, ready to show as a badge.
  */
@@ -852,6 +890,16 @@ since_ms: number,
  * Free bytes on the data folder's file system when last looked at (unix only).
  */
 free_bytes?: number, };
+
+export type StoreInfo = { path: string, 
+/**
+ * The database and its log, in bytes.
+ */
+bytes: number, flows: number, pinned: number, 
+/**
+ * Flows older than this many days are deleted in the background (pinned ones kept).
+ */
+retention_days?: number | null, };
 
 /**
  * What is stored for one message.
@@ -965,6 +1013,16 @@ export type Commands = {
   get_flow: { args: IdArgs; result: FlowDetail };
   /** Validate a stored launch again (as captured, now or at a time) against today's registration and keys. */
   recheck: { args: RecheckArgs; result: Recheck };
+  /** Delete flows: chosen ids, a search result or those older than N days (pinned ones kept but for chosen ids). */
+  delete_flows: { args: DeleteFlowsArgs; result: DeletedFlows };
+  /** Pin (retention keeps it) or unpin a flow. */
+  set_flow_pinned: { args: FlowPinArgs; result: FlowSummary };
+  /** Set or clear a flow's note (searchable, exported). */
+  set_flow_note: { args: FlowNoteArgs; result: FlowSummary };
+  /** The store's size, flow count and retention setting. */
+  get_store_info: { args: NoArgs; result: StoreInfo };
+  /** Delete flows older than this many days in the background (null: keep everything). */
+  set_retention: { args: RetentionArgs; result: StoreInfo };
   /** Two launches side by side: claims, findings and HTTP steps that differ. */
   compare_flows: { args: CompareArgs; result: FlowComparison };
   /** Export flows as HAR 1.2 or a re-importable bundle; redaction (pseudonyms, secrets removed) on by default. */
@@ -1033,4 +1091,4 @@ export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_win
 /** Tauri event channels that carry engine events to the desktop window. */
 export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "recheck", "compare_flows", "export_flows", "import", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "compare_flows", "export_flows", "import", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

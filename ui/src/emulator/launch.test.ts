@@ -57,11 +57,11 @@ describe('launch args', () => {
 });
 
 const ex = (over: Partial<ExchangeSummary>): ExchangeSummary => ({ id: 1, side: 'emulator', direction: 'inbound', method: 'POST', url: 'http://localhost:4472/token', started_at: 0, duration_ms: 0, request_bytes: 0, response_bytes: 0, request_truncated: false, ...over });
-const batch = (over: Partial<EventBatch>): EventBatch => ({ exchanges: [], flows: [], statusChanged: false, models: [], lagged: false, ...over });
+const batch = (over: Partial<EventBatch>): EventBatch => ({ exchanges: [], flows: [], statusChanged: false, models: [], deletedFlows: [], lagged: false, ...over });
 
 describe('live refresh', () => {
   it('re-reads when the engine says an emulator object changed, not on other events', () => {
-    const flow = { id: 'f', side: 'emulator', kind: 'service', started_at: 0, updated_at: 0, verdict: 'valid', title: '', summary: {}, exchange_count: 1 } satisfies FlowSummary;
+    const flow = { id: 'f', side: 'emulator', kind: 'service', started_at: 0, updated_at: 0, verdict: 'valid', title: '', summary: {}, exchange_count: 1, pinned: false } satisfies FlowSummary;
     expect(batchChangesEmulator(batch({ models: ['grade'] }))).toBe(true);
     expect(batchChangesEmulator(batch({ models: ['content_item'] }))).toBe(true);
     expect(batchChangesEmulator(batch({ models: ['external'] }))).toBe(true);

@@ -4,6 +4,7 @@
 import { useState } from 'react';
 import { hrefFor, navigate } from '../app/router';
 import { ExportDialog } from '../import/ExportDialog';
+import { FlowTidy } from './FlowTidy';
 import type { FlowDetail } from '../bindings';
 import { CopyButton } from '../shared/CopyButton';
 import { formatDateTime } from '../shared/format';
@@ -111,6 +112,7 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
           </dd>
         </div>
       </dl>
+      <FlowTidy flow={f} />
     </header>
   );
 }

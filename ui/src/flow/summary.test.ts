@@ -12,6 +12,7 @@ const flow = (summary: Record<string, string>): FlowSummary => ({
   title: 't',
   summary,
   exchange_count: 1,
+  pinned: false,
 });
 
 describe('flowFacts', () => {

@@ -9,6 +9,7 @@ import { CopyButton } from '../shared/CopyButton';
 import { ErrorBanner } from '../shared/ErrorBanner';
 import { Card, Kbd, PageHeader, Spinner } from '../shared/Page';
 import { transportKind } from '../transport';
+import { StoreCard } from './StoreCard';
 
 const THEMES: Array<{ id: ThemePref; label: string }> = [
   { id: 'system', label: 'System' },
@@ -41,6 +42,8 @@ export function SettingsPage() {
             ))}
           </div>
         </Card>
+
+        <StoreCard />
 
         <Card title="Keyboard shortcuts" description="Shortcuts are ignored while typing in a text field.">
           <table className="table table-compact shortcuts">

@@ -118,7 +118,14 @@ const FlowRow = memo(function FlowRow({
       <span className="f-platform" title={x.issuer}>
         {x.platform || <span className="faint">—</span>}
       </span>
-      <span className="f-user">{x.user || <span className="faint">—</span>}</span>
+      <span className="f-user">
+        {row.pinned && (
+          <span className="pin" title="Pinned" aria-label="Pinned">
+            📌{' '}
+          </span>
+        )}
+        {x.user || <span className="faint">—</span>}
+      </span>
       <span className="f-context">{x.context || <span className="faint">—</span>}</span>
       <span className="f-type mono">{x.messageType || <span className="faint">{row.kind}</span>}</span>
       <span className="f-steps mono">{row.exchange_count}</span>

@@ -30,7 +30,7 @@ function setup(pages: (args: { limit?: number | null; before_id?: number }) => E
     return () => undefined;
   }) as ConstructorParameters<typeof ExchangeStore>[1];
   const store = new ExchangeStore(call, events);
-  return { store, calls, emit: (b: Partial<EventBatch>) => handler!({ exchanges: [], flows: [], statusChanged: false, models: [], lagged: false, ...b }) };
+  return { store, calls, emit: (b: Partial<EventBatch>) => handler!({ exchanges: [], flows: [], statusChanged: false, models: [], deletedFlows: [], lagged: false, ...b }) };
 }
 
 const tick = () => new Promise((res) => setTimeout(res, 0));

@@ -56,8 +56,12 @@ export class ExchangeStore {
       void this.loadFirst();
       return;
     }
-    if (batch.exchanges.length === 0) return;
-    const rows = mergeNewestFirst(this.state.rows, batch.exchanges);
+    let rows = this.state.rows;
+    if (batch.deletedFlows.length > 0) {
+      const gone = new Set(batch.deletedFlows);
+      rows = rows.filter((e) => !e.flow_id || !gone.has(e.flow_id));
+    }
+    if (batch.exchanges.length > 0) rows = mergeNewestFirst(rows, batch.exchanges);
     if (rows !== this.state.rows) this.set({ rows });
   }
 

@@ -3,7 +3,7 @@ import type { FlowSummary } from '../bindings';
 import { appendPage, nextCursor } from './flowSearch';
 
 const flow = (id: string, over: Partial<FlowSummary> = {}): FlowSummary => ({
-  id, side: 'tool', kind: 'lti13_launch', started_at: 1000, updated_at: 1000, verdict: 'valid', title: id, summary: {}, exchange_count: 0, ...over,
+  id, side: 'tool', kind: 'lti13_launch', started_at: 1000, updated_at: 1000, verdict: 'valid', title: id, summary: {}, exchange_count: 0, pinned: false, ...over,
 });
 
 describe('flow search paging', () => {

@@ -59,7 +59,7 @@ export function useFlowSearch(query: string): FlowSearchState {
     const first = setTimeout(() => void run(SEARCH_PAGE), 120);
     let refresh: ReturnType<typeof setTimeout> | null = null;
     const unsubscribe = subscribe((batch) => {
-      if (batch.flows.length === 0 && !batch.lagged) return;
+      if (batch.flows.length === 0 && batch.deletedFlows.length === 0 && !batch.lagged) return;
       if (refresh) return;
       refresh = setTimeout(() => {
         refresh = null;

@@ -13,6 +13,7 @@ const fl = (id: string, started_at: number, p: Partial<FlowSummary> = {}): FlowS
   title: `flow ${id}`,
   summary: {},
   exchange_count: 1,
+  pinned: false,
   ...p,
 });
 
@@ -51,7 +52,7 @@ describe('FlowStore', () => {
     store.ensureStarted();
     await new Promise((r) => setTimeout(r, 0));
     expect(store.getSnapshot()).toMatchObject({ phase: 'ready', truncated: false });
-    const emit = (b: Partial<EventBatch>) => handler!({ exchanges: [], flows: [], statusChanged: false, models: [], lagged: false, ...b });
+    const emit = (b: Partial<EventBatch>) => handler!({ exchanges: [], flows: [], statusChanged: false, models: [], deletedFlows: [], lagged: false, ...b });
     emit({ flows: [fl('b', 20), fl('a', 10, { verdict: 'valid', updated_at: 12 })] });
     expect(store.getSnapshot().rows.map((f) => `${f.id}:${f.verdict}`)).toEqual(['b:pending', 'a:valid']);
     emit({ lagged: true });

@@ -114,8 +114,12 @@ export class FlowStore {
       void this.load();
       return;
     }
-    if (batch.flows.length === 0) return;
-    const rows = upsertFlows(this.state.rows, batch.flows);
+    let rows = this.state.rows;
+    if (batch.deletedFlows.length > 0) {
+      const gone = new Set(batch.deletedFlows);
+      rows = rows.filter((f) => !gone.has(f.id));
+    }
+    if (batch.flows.length > 0) rows = upsertFlows(rows, batch.flows);
     if (rows !== this.state.rows) this.set({ rows });
   }
 

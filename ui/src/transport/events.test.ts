@@ -26,6 +26,7 @@ const flow = (id: string, verdict: string): FlowSummary => ({
   title: id,
   summary: {},
   exchange_count: 1,
+  pinned: false,
 });
 const recorded = (e: ExchangeSummary): RawEvent => ({ kind: 'engine', event: { type: 'exchange_recorded', exchange: e } });
 const updated = (f: FlowSummary): RawEvent => ({ kind: 'engine', event: { type: 'flow_updated', flow: f } });
@@ -67,7 +68,7 @@ describe('mergeEvents', () => {
   });
   it('ignores event types it does not know', () => {
     const unknown = { kind: 'engine', event: { type: 'finding_added' } } as unknown as RawEvent;
-    expect(mergeEvents([unknown])).toEqual({ exchanges: [], flows: [], statusChanged: false, models: [], lagged: false });
+    expect(mergeEvents([unknown])).toEqual({ exchanges: [], flows: [], statusChanged: false, models: [], deletedFlows: [], lagged: false });
   });
 });
 
@@ -116,5 +117,16 @@ describe('EventHub', () => {
     expect(closed).toBe(0);
     ub();
     expect(closed).toBe(1);
+  });
+});
+
+describe('deleted flows', () => {
+  it('drop the flow and its exchanges from the batch; an empty list means re-read', () => {
+    const del = (ids: string[]): RawEvent => ({ kind: 'engine', event: { type: 'flows_deleted', ids } });
+    const b = mergeEvents([recorded(ex(1)), del([])]);
+    expect(b.lagged).toBe(true);
+    const c = mergeEvents([del(['f1'])]);
+    expect(c.deletedFlows).toEqual(['f1']);
+    expect(c.lagged).toBe(false);
   });
 });

@@ -14,7 +14,9 @@ export interface EventBatch {
   statusChanged: boolean;
   /** Kinds of model object saved or deleted (by any client, or `external`: another process). */
   models: ModelKind[];
-  /** Some events were lost: re-fetch lists instead of trusting the deltas. */
+  /** Flows deleted (their exchanges too). */
+  deletedFlows: string[];
+  /** Some events were lost, or many flows were deleted: re-fetch lists instead of trusting the deltas. */
   lagged: boolean;
 }
 
@@ -24,6 +26,7 @@ export function mergeEvents(raw: readonly RawEvent[]): EventBatch {
   let lagged = false;
   let statusChanged = false;
   const models = new Set<ModelKind>();
+  const deleted = new Set<string>();
   for (const r of raw) {
     if (r.kind === 'lagged') {
       lagged = true;
@@ -43,12 +46,26 @@ export function mergeEvents(raw: readonly RawEvent[]): EventBatch {
       case 'model_changed':
         models.add(ev.model);
         break;
+      case 'flows_deleted':
+        if (ev.ids.length === 0) lagged = true;
+        ev.ids.forEach((id) => {
+          deleted.add(id);
+          flows.delete(id);
+        });
+        break;
       default:
         // Event types added by a newer engine are ignored until the UI knows them.
         break;
     }
   }
-  return { exchanges: [...exchanges.values()], flows: [...flows.values()], statusChanged, models: [...models], lagged };
+  return {
+    exchanges: [...exchanges.values()].filter((e) => !e.flow_id || !deleted.has(e.flow_id)),
+    flows: [...flows.values()],
+    statusChanged,
+    models: [...models],
+    deletedFlows: [...deleted],
+    lagged,
+  };
 }
 
 export type Scheduler = (flush: () => void) => void;

@@ -34,6 +34,13 @@ pub struct FlowSummary {
     pub summary: serde_json::Map<String, serde_json::Value>,
     #[ts(type = "number")]
     pub exchange_count: i64,
+    /// Kept by retention and by "delete older than".
+    #[serde(default)]
+    pub pinned: bool,
+    /// The user's note on the flow.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub note: Option<String>,
     /// In search results: the matching message's position, the cursor of the next page.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional, type = "number")]
@@ -50,7 +57,7 @@ pub fn insert(tx: &Transaction, flow: &NewFlow) -> Result<()> {
 
 pub(crate) const COLS: &str =
     "f.id, f.side, f.kind, f.started_at, f.updated_at, f.verdict, f.title, f.summary_json,
-    (SELECT count(*) FROM exchanges e WHERE e.flow_id = f.id)";
+    (SELECT count(*) FROM exchanges e WHERE e.flow_id = f.id), f.pinned, f.note";
 
 pub(crate) fn from_row(r: &Row) -> rusqlite::Result<FlowSummary> {
     from_row_at(r, 0)
@@ -70,6 +77,8 @@ pub(crate) fn from_row_at(r: &Row, at: usize) -> rusqlite::Result<FlowSummary> {
         title: r.get(at + 6)?,
         summary: serde_json::from_str(&summary).unwrap_or_default(),
         exchange_count: r.get(at + 8)?,
+        pinned: r.get(at + 9)?,
+        note: r.get(at + 10)?,
         seq: None,
     })
 }

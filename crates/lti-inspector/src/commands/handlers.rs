@@ -94,6 +94,87 @@ pub async fn list_flows(engine: &Engine, args: ListFlowsArgs) -> Result<Vec<Flow
         .await
 }
 
+pub async fn delete_flows(
+    engine: &Engine,
+    args: lti_core::tidy::DeleteFlowsArgs,
+) -> Result<lti_core::tidy::DeletedFlows> {
+    let ids = args
+        .ids
+        .clone()
+        .filter(|v| v.len() <= 1000)
+        .unwrap_or_default();
+    let r = lti_core::tidy::delete(engine.store(), args).await?;
+    if r.deleted > 0 {
+        // Deleted flows leave every open list (an empty list: re-read).
+        engine
+            .events()
+            .emit(lti_core::events::EngineEvent::FlowsDeleted { ids });
+    }
+    Ok(r)
+}
+
+async fn flow_changed(engine: &Engine, id: String) -> Result<FlowSummary> {
+    lti_core::messages::announce(engine.core(), &id).await;
+    engine
+        .store()
+        .read(move |c| lti_core::messages::flow_summary(c, &id))
+        .await
+}
+
+pub async fn set_flow_pinned(engine: &Engine, args: FlowPinArgs) -> Result<FlowSummary> {
+    let id = args.id.clone();
+    engine
+        .store()
+        .write(move |tx| lti_core::tidy::set_pinned(tx, &id, args.pinned))
+        .await?;
+    flow_changed(engine, args.id).await
+}
+
+pub async fn set_flow_note(engine: &Engine, args: FlowNoteArgs) -> Result<FlowSummary> {
+    let (id, note) = (args.id.clone(), args.note);
+    if note.len() > 100_000 {
+        return Err(lti_core::error::Error::BadRequest(
+            "a note is at most 100,000 characters".into(),
+        ));
+    }
+    engine
+        .store()
+        .write(move |tx| lti_core::tidy::set_note(tx, &id, &note))
+        .await?;
+    flow_changed(engine, args.id).await
+}
+
+pub async fn get_store_info(engine: &Engine, _: NoArgs) -> Result<lti_core::tidy::StoreInfo> {
+    let path = engine.store().path().to_path_buf();
+    engine
+        .store()
+        .read(move |c| lti_core::tidy::info(c, &path))
+        .await
+}
+
+pub async fn set_retention(
+    engine: &Engine,
+    args: RetentionArgs,
+) -> Result<lti_core::tidy::StoreInfo> {
+    engine
+        .store()
+        .write(move |tx| lti_core::tidy::set_retention_days(tx, args.days))
+        .await?;
+    if args.days.is_some() {
+        // Applied now, not only at the next hourly pass.
+        lti_core::tidy::delete(
+            engine.store(),
+            lti_core::tidy::DeleteFlowsArgs {
+                ids: None,
+                query: None,
+                older_than_days: args.days,
+            },
+        )
+        .await?;
+    }
+    get_store_info(engine, NoArgs {}).await
+}
+
 pub async fn compare_flows(
     engine: &Engine,
     args: lti_core::compare::CompareArgs,

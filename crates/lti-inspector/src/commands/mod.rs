@@ -68,6 +68,16 @@ command_table! {
     get_flow(IdArgs) -> lti_core::messages::FlowDetail;
     /// Validate a stored launch again (as captured, now or at a time) against today's registration and keys.
     recheck(lti_tool_side::recheck::RecheckArgs) -> lti_tool_side::recheck::Recheck;
+    /// Delete flows: chosen ids, a search result or those older than N days (pinned ones kept but for chosen ids).
+    delete_flows(lti_core::tidy::DeleteFlowsArgs) -> lti_core::tidy::DeletedFlows;
+    /// Pin (retention keeps it) or unpin a flow.
+    set_flow_pinned(FlowPinArgs) -> lti_core::store::FlowSummary;
+    /// Set or clear a flow's note (searchable, exported).
+    set_flow_note(FlowNoteArgs) -> lti_core::store::FlowSummary;
+    /// The store's size, flow count and retention setting.
+    get_store_info(NoArgs) -> lti_core::tidy::StoreInfo;
+    /// Delete flows older than this many days in the background (null: keep everything).
+    set_retention(RetentionArgs) -> lti_core::tidy::StoreInfo;
     /// Two launches side by side: claims, findings and HTTP steps that differ.
     compare_flows(lti_core::compare::CompareArgs) -> lti_core::compare::FlowComparison;
     /// Export flows as HAR 1.2 or a re-importable bundle; redaction (pseudonyms, secrets removed) on by default.

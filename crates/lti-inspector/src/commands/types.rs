@@ -74,3 +74,23 @@ pub struct ToolSetup {
     /// Why URLs or keys are missing (port busy, keychain unavailable).
     pub problems: Vec<ApiError>,
 }
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct FlowPinArgs {
+    pub id: String,
+    pub pinned: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct FlowNoteArgs {
+    pub id: String,
+    /// Empty clears the note.
+    pub note: String,
+}
+
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct RetentionArgs {
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub days: Option<u32>,
+}
