@@ -233,7 +233,7 @@ thread_local! {
     /// The search index as the store creates it, empty: every query must run on it.
     static SEARCH_DB: rusqlite::Connection = {
         let c = rusqlite::Connection::open_in_memory().expect("in-memory SQLite");
-        c.execute_batch("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL); CREATE TABLE messages (id INTEGER PRIMARY KEY);")
+        c.execute_batch("CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL); CREATE TABLE messages (id INTEGER PRIMARY KEY); CREATE TABLE flows (id TEXT PRIMARY KEY);")
             .expect("tables");
         c.execute_batch(include_str!("../../lti-core/migrations/20261206090000_search.sql"))
             .expect("the search migration");
