@@ -287,3 +287,22 @@ test('10. a note (searchable), a pin, and deleting a flow from its view; the sto
   await page.getByTestId('store-info').waitFor();
   assert.match(await page.getByTestId('store-info').innerText(), /^\d+ flows \(\d+ pinned\), [\d.]+ (KB|MB)/);
 });
+
+test('11. replay: an imported launch, edited, re-minted through the emulator into the tool side, arrives valid with the edit', { skip }, async () => {
+  await page.goto(`${server.base}/#/flows/${unverifiedFlow}`);
+  await page.getByTestId('replay-open').click();
+  await page.getByTestId('replay-rewrites').waitFor();
+  assert.match(await page.getByTestId("replay-rewrites").innerText(), /nonce: "[0-9a-f]+" → fresh at launch/);
+  const claims = JSON.parse(await page.getByTestId('replay-claims').inputValue());
+  claims.name = 'Replayed Person';
+  await page.getByTestId('replay-claims').fill('{ not json');
+  await page.getByTestId('replay-problem').waitFor();
+  await page.getByTestId('replay-claims').fill(JSON.stringify(claims, null, 2));
+  const [popup] = await Promise.all([context.waitForEvent('page'), page.getByTestId('replay-launch').click()]);
+  await popup.waitForURL(/\/lti\/launch(\?|$)/, { timeout: 15_000 });
+  assert.match(await popup.content(), /Valid launch/);
+  await popup.close();
+  const found = await server.api('list_flows', { query: 'side:tool "Replayed Person"' });
+  assert.equal(found.length, 1, JSON.stringify(found));
+  assert.equal(found[0].verdict, 'valid');
+});

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod commands;
 pub mod demo;
 pub mod engine;
+pub mod replay;
 pub mod serve_child;
 pub mod telemetry;
 

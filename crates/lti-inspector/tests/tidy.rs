@@ -71,7 +71,10 @@ async fn notes_pins_deletions_and_retention() {
     )
     .await;
     assert_eq!(f["note"], "Ticket ZENDESK-4711: works after re-registering");
-    assert_eq!(ids(&engine, "zendesk-4711").await, std::slice::from_ref(&ada));
+    assert_eq!(
+        ids(&engine, "zendesk-4711").await,
+        std::slice::from_ref(&ada)
+    );
     rpc(&engine, "set_flow_note", json!({"id": ada, "note": ""})).await;
     assert!(
         ids(&engine, "zendesk").await.is_empty(),
@@ -93,7 +96,10 @@ async fn notes_pins_deletions_and_retention() {
         "{r}"
     );
     assert!(ids(&engine, "old-unpinned").await.is_empty());
-    assert_eq!(ids(&engine, "old-pinned").await, std::slice::from_ref(&old_kept));
+    assert_eq!(
+        ids(&engine, "old-pinned").await,
+        std::slice::from_ref(&old_kept)
+    );
     let gone = lti_inspector::commands::dispatch(&engine, "get_flow", json!({"id": old})).await;
     assert!(gone.is_err());
 

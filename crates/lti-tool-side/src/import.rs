@@ -728,6 +728,15 @@ fn stored_message(m: &InspectedMessage, entry: Option<&HarEntry>, input: &Input)
                 ..
             },
         ) => Some(token.clone()),
+        // A claims object is kept as an unsigned token (alg "none"): the flow view decodes and
+        // explains it like any launch, and a replay can send it.
+        (
+            _,
+            Input::Single {
+                detected: Detected::ClaimsJson { claims, .. },
+                ..
+            },
+        ) => Some(unsigned_token(claims)),
         _ => None,
     };
     let params = params.map(|p| {
@@ -753,6 +762,17 @@ fn stored_message(m: &InspectedMessage, entry: Option<&HarEntry>, input: &Input)
         message_type: m.message_type.clone(),
         validated_at: m.validated_at,
     }
+}
+
+/// `claims` as an unsigned compact JWT (`alg: none`, empty signature).
+fn unsigned_token(claims: &Map<String, Value>) -> String {
+    use base64::Engine as _;
+    let b64 = |v: &Value| base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(v.to_string());
+    format!(
+        "{}.{}.",
+        b64(&json!({"alg": "none", "typ": "JWT"})),
+        b64(&Value::Object(claims.clone()))
+    )
 }
 
 fn exchange_of(e: &HarEntry, flow_id: &str, step: &str) -> NewExchange {

@@ -538,7 +538,12 @@ for_user_id?: string | null, negative?: NegativeTest | null,
  * "window" (default) or "iframe": iframe launches run inside the emulator's frame page,
  * which answers platform-storage postMessages (lti_storage_target).
  */
-document_target?: string | null, };
+document_target?: string | null, 
+/**
+ * Re-mint: claims of a captured launch to send instead of the built ones (the emulator's
+ * iss, aud, deployment, nonce and times are kept; see `remint`).
+ */
+claims?: Record<string, unknown>, };
 
 export type LaunchUrl = { 
 /**
@@ -763,6 +768,43 @@ at?: string,
  */
 save?: boolean, };
 
+export type Remint = { 
+/**
+ * Open this in a browser window to run the launch (absent for a preview).
+ */
+launch?: LaunchUrl | null, 
+/**
+ * The claims that will be laid over the emulator's.
+ */
+claims: Record<string, unknown>, 
+/**
+ * What will not be sent as captured, and what goes instead.
+ */
+rewrites: Array<Rewrite>, };
+
+export type RemintArgs = { 
+/**
+ * The flow whose launch is replayed.
+ */
+flow_id: string, 
+/**
+ * The emulator's tool to launch into.
+ */
+tool_id: string, 
+/**
+ * The emulator user that drives the login (default: the demo instructor); the token's
+ * person claims are the captured ones.
+ */
+user_id?: string, 
+/**
+ * The claims to send (edited); default: the captured launch's.
+ */
+claims?: Record<string, unknown>, 
+/**
+ * Only return the claims and what would be rewritten (for the editor).
+ */
+preview?: boolean, };
+
 export type Removed = { what: string, count: number, };
 
 /**
@@ -804,6 +846,15 @@ export type Results = { results: Array<ResultItem>, raw: Array<JsonValue>, log: 
 export type ResultsArgs = { flow_id: string, line_item_url?: string | null, user_id?: string | null, limit?: number | null, };
 
 export type RetentionArgs = { days?: number | null, };
+
+/**
+ * One claim the re-mint will not send as captured.
+ */
+export type Rewrite = { claim: string, captured?: unknown, 
+/**
+ * What goes instead (a value, or a description such as "fresh at launch").
+ */
+sent: string, };
 
 /**
  * One role, ready to show as a badge.
@@ -1023,6 +1074,8 @@ export type Commands = {
   get_store_info: { args: NoArgs; result: StoreInfo };
   /** Delete flows older than this many days in the background (null: keep everything). */
   set_retention: { args: RetentionArgs; result: StoreInfo };
+  /** Replay a stored launch's claims (as captured or edited) through the emulator into one of its tools. */
+  remint: { args: RemintArgs; result: Remint };
   /** Two launches side by side: claims, findings and HTTP steps that differ. */
   compare_flows: { args: CompareArgs; result: FlowComparison };
   /** Export flows as HAR 1.2 or a re-importable bundle; redaction (pseudonyms, secrets removed) on by default. */
@@ -1091,4 +1144,4 @@ export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_win
 /** Tauri event channels that carry engine events to the desktop window. */
 export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "compare_flows", "export_flows", "import", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

@@ -6,6 +6,7 @@
 
 import { canRecheck, RecheckCard } from './RecheckCard';
 import { CompareView } from './CompareView';
+import { canReplay, ReplayCard } from './ReplayCard';
 import { useEffect, useMemo, useState } from 'react';
 import { hrefFor, navigate, type Route } from '../app/router';
 import type { ApiError, FlowDetail } from '../bindings';
@@ -130,6 +131,7 @@ function FlowView({ id }: { id: string }) {
         </Card>
         {hasServices(detail) && <ServicesCard detail={detail} />}
         {canRecheck(detail) && <RecheckCard key={detail.flow.id} detail={detail} />}
+        {canReplay(detail) && <ReplayCard key={`replay-${detail.flow.id}`} detail={detail} />}
         <Card title="Messages" description="What each step carried, every check run on it, and the claims explained." testId="messages-card">
           <MessagesView messages={detail.messages} />
         </Card>

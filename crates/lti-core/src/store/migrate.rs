@@ -27,6 +27,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261206090000_search",
         include_str!("../../migrations/20261206090000_search.sql"),
     ),
+    (
+        "20261206100000_remint",
+        include_str!("../../migrations/20261206100000_remint.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> Result<usize> {

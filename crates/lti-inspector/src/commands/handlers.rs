@@ -175,6 +175,13 @@ pub async fn set_retention(
     get_store_info(engine, NoArgs {}).await
 }
 
+pub async fn remint(
+    engine: &Engine,
+    args: crate::replay::RemintArgs,
+) -> Result<crate::replay::Remint> {
+    crate::replay::remint(engine, args).await
+}
+
 pub async fn compare_flows(
     engine: &Engine,
     args: lti_core::compare::CompareArgs,

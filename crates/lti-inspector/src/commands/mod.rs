@@ -78,6 +78,8 @@ command_table! {
     get_store_info(NoArgs) -> lti_core::tidy::StoreInfo;
     /// Delete flows older than this many days in the background (null: keep everything).
     set_retention(RetentionArgs) -> lti_core::tidy::StoreInfo;
+    /// Replay a stored launch's claims (as captured or edited) through the emulator into one of its tools.
+    remint(crate::replay::RemintArgs) -> crate::replay::Remint;
     /// Two launches side by side: claims, findings and HTTP steps that differ.
     compare_flows(lti_core::compare::CompareArgs) -> lti_core::compare::FlowComparison;
     /// Export flows as HAR 1.2 or a re-importable bundle; redaction (pseudonyms, secrets removed) on by default.

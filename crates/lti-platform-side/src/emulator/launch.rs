@@ -206,6 +206,11 @@ pub struct LaunchArgs {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub document_target: Option<String>,
+    /// Re-mint: claims of a captured launch to send instead of the built ones (the emulator's
+    /// iss, aud, deployment, nonce and times are kept; see `remint`).
+    #[serde(default)]
+    #[ts(optional = nullable, type = "Record<string, unknown>")]
+    pub claims: Option<serde_json::Map<String, Value>>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -346,6 +351,7 @@ pub async fn create(platform: &PlatformSide, args: LaunchArgs) -> Result<LaunchU
         dl_data: (message_type == message::DEEP_LINKING).then(|| format!("emu-dl-{}", &id[..16])),
         created_at: lti_core::clock::now_ms(),
         used_at: None,
+        claims_override: args.claims.clone(),
     };
     let summary = flow_messages::summary(&[
         ("tool", &tool.name),

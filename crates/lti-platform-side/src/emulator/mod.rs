@@ -17,6 +17,7 @@ mod lineitem;
 pub mod model;
 mod nrps;
 mod oidc;
+pub mod remint;
 mod score;
 mod service_auth;
 mod token;

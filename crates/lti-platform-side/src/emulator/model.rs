@@ -209,6 +209,8 @@ pub struct Launch {
     pub dl_data: Option<String>,
     pub created_at: i64,
     pub used_at: Option<i64>,
+    /// Re-mint: a captured launch's claims laid over the built ones (see `remint`).
+    pub claims_override: Option<serde_json::Map<String, serde_json::Value>>,
 }
 
 /// An access token the token endpoint issued.

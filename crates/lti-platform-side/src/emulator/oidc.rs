@@ -314,6 +314,9 @@ async fn issue(
         now,
     };
     let mut claims = claims::build(&facts);
+    if let Some(captured) = &l.launch.claims_override {
+        super::remint::lay_over(&mut claims, captured);
+    }
     launch::break_claims(&mut claims, l.launch.negative, now);
     // Signed inline: one RS256 signature is ~0.25 ms, less than handing it to the blocking pool
     // and back costs in latency on a small machine.

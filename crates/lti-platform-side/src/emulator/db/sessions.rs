@@ -10,13 +10,14 @@ use lti_core::error::Result;
 // ── launches ───────────────────────────────────────────────────────────────────────────────
 
 const LAUNCH_COLS: &str = "id, flow_id, tool_id, user_id, course_id, deployment_id, message_type, resource_link_id,
-    for_user_id, target_link_uri, negative, document_target, storage_target, dl_data, created_at, used_at";
+    for_user_id, target_link_uri, negative, document_target, storage_target, dl_data, created_at, used_at,
+    claims_override";
 
 pub fn insert_launch(tx: &Transaction, l: &Launch) -> Result<()> {
     let negative = l.negative.map(|n| n.rule_id().to_string());
     tx.execute(
         &format!(
-            "INSERT INTO emu_launches({LAUNCH_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)"
+            "INSERT INTO emu_launches({LAUNCH_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)"
         ),
         params![
             l.id,
@@ -34,7 +35,10 @@ pub fn insert_launch(tx: &Transaction, l: &Launch) -> Result<()> {
             l.storage_target,
             l.dl_data,
             l.created_at,
-            l.used_at
+            l.used_at,
+            l.claims_override
+                .as_ref()
+                .map(|m| serde_json::Value::Object(m.clone()).to_string())
         ],
     )?;
     Ok(())
@@ -65,6 +69,9 @@ pub fn launch(c: &Connection, id: &str) -> Result<Option<Launch>> {
             dl_data: r.get(13)?,
             created_at: r.get(14)?,
             used_at: r.get(15)?,
+            claims_override: r
+                .get::<_, Option<String>>(16)?
+                .and_then(|j| serde_json::from_str(&j).ok()),
         })
     })
     .optional()?)
