@@ -186,3 +186,32 @@ def test_nrps_and_ags_calls_and_the_gradebook(inspector: Inspector, tool: t.Tupl
         detail = inspector.get_flow(s["id"])
         assert failed_errors(detail) == [], failed_errors(detail)
         assert detail["flow"]["verdict"] == "valid"
+
+
+def test_a_reminted_customer_launch_is_accepted_by_pylti1p3(inspector: Inspector, tool: t.Tuple[PeerTool, t.Dict[str, t.Any]]) -> None:
+    """Replay (issue 11, item 3): a customer's launch, imported as a claims object, is re-minted
+    through the emulator into the PyLTI1p3 tool, which verifies it and sees the customer's
+    person, roles, context and custom claims."""
+    peer, reg = tool
+    customer = {
+        "iss": "https://customer.instructure.com", "aud": "10000000000042", "sub": "cust-42", "name": "Customer Student",
+        "iat": 1700000000, "exp": 1700000300, "nonce": "old",
+        "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiResourceLinkRequest",
+        "https://purl.imsglobal.org/spec/lti/claim/version": "1.3.0",
+        "https://purl.imsglobal.org/spec/lti/claim/deployment_id": "17:abc",
+        "https://purl.imsglobal.org/spec/lti/claim/roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"],
+        "https://purl.imsglobal.org/spec/lti/claim/context": {"id": "cust-course-9", "title": "Customer Course"},
+        "https://purl.imsglobal.org/spec/lti/claim/resource_link": {"id": "cust-rl-1"},
+        "https://purl.imsglobal.org/spec/lti/claim/custom": {"canvas_user_login_id": "cstudent"},
+    }
+    imported = inspector.rpc("import", {"name": "ticket.json", "text": json.dumps(customer)})
+    flow_id = imported["flows"][0]["id"]
+    out = inspector.rpc("remint", {"flow_id": flow_id, "tool_id": reg["id"], "user_id": "demo-learner-1"})
+    b = Browser()
+    page = b.open(out["launch"]["url"])
+    summary = launch_summary(page, b)
+    assert summary["sub"] == "cust-42"
+    assert summary["resource_link"]["id"] == "cust-rl-1"
+    assert summary["custom"] == {"canvas_user_login_id": "cstudent"}
+    assert any(r.endswith("membership#Learner") for r in summary["roles"])
+    assert not peer.errors, peer.errors

@@ -106,19 +106,50 @@ pub async fn remint(engine: &Engine, args: RemintArgs) -> Result<Remint> {
         .filter(|t| [message::RESOURCE_LINK, message::DEEP_LINKING].contains(t))
         .unwrap_or(message::RESOURCE_LINK)
         .to_string();
-    let launch = launch::create(
-        engine.platform(),
-        LaunchArgs {
-            tool_id: args.tool_id,
-            user_id: args
-                .user_id
-                .unwrap_or_else(|| crate::demo::INSTRUCTOR.to_string()),
-            message_type: Some(message_type),
-            claims: Some(claims.clone()),
-            ..Default::default()
-        },
-    )
-    .await?;
+    let launch_args = LaunchArgs {
+        tool_id: args.tool_id.clone(),
+        user_id: args
+            .user_id
+            .unwrap_or_else(|| crate::demo::INSTRUCTOR.to_string()),
+        message_type: Some(message_type),
+        claims: Some(claims.clone()),
+        ..Default::default()
+    };
+    let launch = match launch::create(engine.platform(), launch_args.clone()).await {
+        // A tool just registered has no link in the course yet: a replay needs none of its own
+        // (the claims carry the customer's resource link), so one is placed for replays.
+        Err(Error::BadRequest(why)) if why.contains("has no resource link") => {
+            let course = engine
+                .store()
+                .read(|c| {
+                    Ok(c.query_row(
+                        "SELECT id FROM emu_courses ORDER BY demo DESC, created_at LIMIT 1",
+                        [],
+                        |r| r.get::<_, String>(0),
+                    )?)
+                })
+                .await?;
+            let link = lti_platform_side::emulator::commands::save_resource_link(
+                engine.platform(),
+                lti_platform_side::emulator::commands::ResourceLinkInput {
+                    course_id: course,
+                    tool_id: args.tool_id.clone(),
+                    title: "Replayed launches".into(),
+                    ..Default::default()
+                },
+            )
+            .await?;
+            launch::create(
+                engine.platform(),
+                LaunchArgs {
+                    resource_link_id: Some(link.id),
+                    ..launch_args
+                },
+            )
+            .await?
+        }
+        other => other?,
+    };
     tracing::info!(flow = %args.flow_id, launch = %launch.launch_id, "re-minted");
     Ok(Remint {
         launch: Some(launch),
