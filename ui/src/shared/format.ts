@@ -55,6 +55,13 @@ export function formatWhen(unixMs: number, nowMs: number = Date.now()): string {
   return `${MONTHS[d.getMonth()]} ${d.getDate()}${year} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
 }
 
+/** Whether `unixMs` falls on today's date (local time): older rows show their date too. */
+export function isToday(unixMs: number, nowMs: number = Date.now()): boolean {
+  const d = new Date(unixMs);
+  const n = new Date(nowMs);
+  return d.getFullYear() === n.getFullYear() && d.getMonth() === n.getMonth() && d.getDate() === n.getDate();
+}
+
 /** A time offset from a start: `+0 ms`, `+4.5 ms`, `+125 ms`, `+1.25 s`. */
 export function formatOffset(ms: number): string {
   if (!Number.isFinite(ms)) return '—';

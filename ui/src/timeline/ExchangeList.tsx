@@ -6,7 +6,7 @@ import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useLayoutEffect, useRef } from 'react';
 import type { ExchangeSummary } from '../bindings';
 import { Badge, sideTone } from '../shared/Badge';
-import { formatBytes, formatDuration, formatTime, statusClass } from '../shared/format';
+import { formatBytes, formatDuration, formatTime, formatWhen, isToday, statusClass } from '../shared/format';
 import { splitUrl } from '../shared/url';
 
 export const ROW_HEIGHT = 28;
@@ -112,7 +112,7 @@ const ExchangeRow = memo(function ExchangeRow({
       onClick={() => onSelect(row.id)}
     >
       <span className="c-time mono" title={new Date(row.started_at).toISOString()}>
-        {formatTime(row.started_at)}
+        {isToday(row.started_at) ? formatTime(row.started_at) : formatWhen(row.started_at)}
       </span>
       <span className="c-side">
         <Badge tone={sideTone(row.side)}>{row.side}</Badge>

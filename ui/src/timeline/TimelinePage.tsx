@@ -12,6 +12,7 @@ import { ExchangeDetail } from './ExchangeDetail';
 import { ExchangeList } from './ExchangeList';
 import { exchangeStore, useExchanges } from './exchangeStore';
 import { applyFilter } from './filter';
+import { flowOfFilter, useFlowExchanges } from './flowExchanges';
 import { FlowsView } from './FlowsView';
 
 export function TimelinePage({ route }: { route: Route }) {
@@ -54,12 +55,14 @@ function ExchangesView({ filter, setFilter, tabs }: { filter: string; setFilter:
   useEffect(() => exchangeStore.ensureStarted(), []);
 
   const deferredFilter = useDeferredValue(filter);
-  const rows = useMemo(() => applyFilter(state.rows, deferredFilter), [state.rows, deferredFilter]);
+  const flowRows = useFlowExchanges(flowOfFilter(deferredFilter));
+  const filtered = useMemo(() => applyFilter(state.rows, deferredFilter), [state.rows, deferredFilter]);
+  const rows = flowRows ?? filtered;
   const onNearEnd = useCallback(() => void exchangeStore.loadOlder(), []);
 
   // A narrow filter may match little of what is loaded: keep paging older rows in.
   useEffect(() => {
-    if (deferredFilter && rows.length < 100 && state.hasMore && !state.loadingMore && state.phase === 'ready') {
+    if (deferredFilter && !flowOfFilter(deferredFilter) && rows.length < 100 && state.hasMore && !state.loadingMore && state.phase === 'ready') {
       void exchangeStore.loadOlder();
     }
   }, [deferredFilter, rows.length, state.hasMore, state.loadingMore, state.phase]);
