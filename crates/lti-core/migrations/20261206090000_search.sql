@@ -10,11 +10,10 @@ CREATE VIRTUAL TABLE message_search USING fts5(
     content = '', contentless_delete = 1, tokenize = 'unicode61 remove_diacritics 2'
 );
 
--- Messages stored before this migration are indexed in the background, newest first, from
--- this id down (the setting is lowered as they are; gone when done).
-INSERT INTO settings(key, value)
-SELECT 'search_backfill_below', CAST(max(id) + 1 AS TEXT) FROM messages WHERE id IS NOT NULL
-HAVING max(id) IS NOT NULL;
+-- Messages are indexed after they are stored, in batches, by a background indexer that yields
+-- to captures (an FTS5 insert in each capture's commit cost a quarter of the capture
+-- throughput): `search_indexed_upto` in settings is the highest message id indexed so far;
+-- messages stored before this migration are indexed the same way.
 
 -- Keeping the store tidy (issue 11, item 7): a pinned flow is kept by retention and by
 -- "delete older than"; a note is the user's own words on a flow (searchable, exported).

@@ -140,7 +140,6 @@ pub fn new_flow(side: Side, kind: &str, title: String) -> NewFlow {
 /// A message serialized for its row, ready to insert: encoding off the writer thread (in the
 /// request's handler) keeps the single writer free for SQLite work.
 pub struct EncodedMessage {
-    search: crate::search::SearchDoc,
     kind: String,
     verdict: Verdict,
     counts: Counts,
@@ -150,7 +149,6 @@ pub struct EncodedMessage {
 
 pub fn encode(msg: &StoredMessage) -> Result<EncodedMessage> {
     Ok(EncodedMessage {
-        search: crate::search::doc_of(msg, &Map::new(), ""),
         kind: msg.kind.clone(),
         verdict: msg.verdict,
         counts: msg.counts,
@@ -182,10 +180,9 @@ pub fn add_encoded(
         "INSERT INTO messages(flow_id, kind, verdict, validated_at, report_json) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
     .execute(params![flow_id, msg.kind, verdict_str(msg.verdict), msg.validated_at, msg.json])?;
-    let message_id = tx.last_insert_rowid();
-    let (verdict, old_summary, side): (String, String, String) = tx
-        .prepare_cached("SELECT verdict, summary_json, side FROM flows WHERE id = ?1")?
-        .query_row([flow_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    let (verdict, old_summary): (String, String) = tx
+        .prepare_cached("SELECT verdict, summary_json FROM flows WHERE id = ?1")?
+        .query_row([flow_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let mut merged: Map<String, Value> = serde_json::from_str(&old_summary).unwrap_or_default();
     for (k, v) in summary {
         merged.insert(k.clone(), v.clone());
@@ -200,15 +197,6 @@ pub fn add_encoded(
             .unwrap_or(0);
         m.insert(key.into(), Value::String((old + n as u64).to_string()));
     };
-    crate::search::insert(
-        tx,
-        message_id,
-        &msg.search.clone().with_facts(
-            &merged,
-            title,
-            crate::search::state_tokens(verdict_str(msg.verdict), &side),
-        ),
-    )?;
     add(&mut merged, "errors", msg.counts.errors);
     add(&mut merged, "warnings", msg.counts.warnings);
     let verdict = combine(&verdict, msg.verdict);

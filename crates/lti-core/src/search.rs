@@ -80,6 +80,12 @@ fn push(body: &mut String, s: &str) {
 
 fn string_leaves(v: &Value, body: &mut String) {
     match v {
+        // A vocabulary URI (roles, context types) is a dozen tokens of which one says
+        // anything: `…/membership#Learner` is indexed as `membership Learner`.
+        Value::String(s) if s.starts_with("http://purl.imsglobal.org/vocab/") => {
+            let tail = s.rsplit('/').next().unwrap_or(s);
+            push(body, &tail.replace('#', " "));
+        }
         Value::String(s) => push(body, s),
         Value::Array(a) => a.iter().for_each(|x| string_leaves(x, body)),
         Value::Object(o) => o.values().for_each(|x| string_leaves(x, body)),
@@ -180,7 +186,7 @@ impl SearchDoc {
     }
 }
 
-/// Indexes message `id` (in the transaction that stores it).
+/// Indexes message `id`.
 pub fn insert(tx: &Transaction, id: i64, d: &SearchDoc) -> Result<()> {
     tx.prepare_cached(
         "INSERT INTO message_search(rowid, user, context, platform, type, iss, client, deployment, rules, state, body)
@@ -200,6 +206,121 @@ pub fn insert(tx: &Transaction, id: i64, d: &SearchDoc) -> Result<()> {
         d.body
     ])?;
     Ok(())
+}
+
+const WATERMARK: &str = "search_indexed_upto";
+
+/// Indexes up to `batch` messages stored since the last run (or ever, on a store from before
+/// the index), oldest first, each with its flow's facts as they are now. Returns how many.
+pub fn index_new(tx: &Transaction, batch: u32) -> Result<usize> {
+    use rusqlite::OptionalExtension;
+    let upto: i64 = tx
+        .query_row(
+            "SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?1",
+            [WATERMARK],
+            |r| r.get(0),
+        )
+        .optional()?
+        .unwrap_or(0);
+    type Row = (i64, String, String, String, String, String);
+    let rows: Vec<Row> = tx
+        .prepare_cached(
+            "SELECT m.id, m.report_json, f.summary_json, f.title, m.verdict, f.side
+             FROM messages m JOIN flows f ON f.id = m.flow_id
+             WHERE m.id > ?1 ORDER BY m.id LIMIT ?2",
+        )?
+        .query_map(rusqlite::params![upto, batch], |r| {
+            Ok((
+                r.get(0)?,
+                r.get(1)?,
+                r.get(2)?,
+                r.get(3)?,
+                r.get(4)?,
+                r.get(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let Some(last) = rows.last().map(|r| r.0) else {
+        return Ok(0);
+    };
+    for (id, json, summary, title, verdict, side) in &rows {
+        // An unreadable row is skipped, not fatal: its flow stays findable by its other messages.
+        let Ok(msg) = crate::message_rows::decode(json) else {
+            continue;
+        };
+        let facts: Map<String, Value> = serde_json::from_str(summary).unwrap_or_default();
+        let doc = doc_of(&msg, &Map::new(), "").with_facts(
+            &facts,
+            Some(title),
+            state_tokens(verdict, side),
+        );
+        insert(tx, *id, &doc)?;
+    }
+    tx.execute(
+        "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+        rusqlite::params![WATERMARK, last.to_string()],
+    )?;
+    Ok(rows.len())
+}
+
+/// Indexes everything not indexed yet, batch by batch (each its own write, so captures
+/// interleave): before a search, so it sees the newest flows.
+pub async fn index_all_pending(store: &crate::store::Store) -> Result<usize> {
+    let mut total = 0;
+    loop {
+        let n = store.write(|tx| index_new(tx, 2000)).await?;
+        total += n;
+        if n < 2000 {
+            return Ok(total);
+        }
+    }
+}
+
+/// Messages the indexer lets wait while captures keep arriving; past it, it indexes anyway
+/// (a search indexes what waits first, so this bounds its wait too).
+const PENDING_WHILE_BUSY: i64 = 100_000;
+
+/// Indexes what was stored when captures pause (nothing new since the last look, a quarter
+/// second before) or when the backlog passes [`PENDING_WHILE_BUSY`]; until `stop`. Indexing
+/// while launches pour in would take CPU and disk from them: captures come first.
+pub fn index_in_background(
+    store: crate::store::Store,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    tokio::spawn(async move {
+        let mut last_newest: Option<i64> = None;
+        loop {
+            tokio::select! {
+                _ = tokio::time::sleep(std::time::Duration::from_millis(250)) => {}
+                _ = stop.wait_for(|s| *s) => return,
+            }
+            let state = store
+                .read(|c| {
+                    let newest: Option<i64> =
+                        c.query_row("SELECT max(id) FROM messages", [], |r| r.get(0))?;
+                    let upto: Option<i64> = c
+                        .query_row(
+                            "SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?1",
+                            [WATERMARK],
+                            |r| r.get(0),
+                        )
+                        .ok();
+                    Ok((newest.unwrap_or(0), upto.unwrap_or(0)))
+                })
+                .await;
+            let Ok((newest, upto)) = state else { continue };
+            let busy = last_newest.is_some_and(|n| newest > n);
+            last_newest = Some(newest);
+            if newest <= upto || (busy && newest - upto < PENDING_WHILE_BUSY) {
+                continue;
+            }
+            match index_all_pending(&store).await {
+                Ok(n) if n > 1000 => tracing::info!(messages = n, "search index: messages indexed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = %e, "search index: could not index new messages"),
+            }
+        }
+    });
 }
 
 /// A parsed filter-box query.
@@ -455,98 +576,6 @@ pub fn search_sql() -> String {
          WHERE message_search MATCH ?1 AND s.rowid < ?2 ORDER BY s.rowid DESC",
         flows::COLS
     )
-}
-
-/// Indexes up to `batch` messages stored before the search index existed, newest first.
-/// Returns how many were indexed (0 when the backfill is done).
-pub fn backfill(tx: &Transaction, batch: u32) -> Result<usize> {
-    use rusqlite::OptionalExtension;
-    let below: Option<i64> = tx
-        .query_row(
-            "SELECT CAST(value AS INTEGER) FROM settings WHERE key = 'search_backfill_below'",
-            [],
-            |r| r.get(0),
-        )
-        .optional()?;
-    let Some(below) = below else { return Ok(0) };
-    let mut stmt = tx.prepare(
-        "SELECT m.id, m.report_json, f.summary_json, f.title, m.verdict, f.side FROM messages m JOIN flows f ON f.id = m.flow_id
-         WHERE m.id < ?1 ORDER BY m.id DESC LIMIT ?2",
-    )?;
-    type Row = (i64, String, String, String, String, String);
-    let rows: Vec<Row> = stmt
-        .query_map(rusqlite::params![below, batch], |r| {
-            Ok((
-                r.get(0)?,
-                r.get(1)?,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?
-        .collect::<rusqlite::Result<_>>()?;
-    drop(stmt);
-    let mut lowest = below;
-    for (id, json, summary, title, verdict, side) in &rows {
-        lowest = lowest.min(*id);
-        // An unreadable old row is skipped, not fatal: it stays findable by its flow's facts.
-        let Ok(msg) = crate::message_rows::decode(json) else {
-            continue;
-        };
-        let facts: Map<String, Value> = serde_json::from_str(summary).unwrap_or_default();
-        let doc = doc_of(&msg, &Map::new(), "").with_facts(
-            &facts,
-            Some(title),
-            state_tokens(verdict, side),
-        );
-        insert(tx, *id, &doc)?;
-    }
-    if rows.len() < batch as usize {
-        tx.execute(
-            "DELETE FROM settings WHERE key = 'search_backfill_below'",
-            [],
-        )?;
-    } else {
-        tx.execute(
-            "UPDATE settings SET value = ?1 WHERE key = 'search_backfill_below'",
-            [lowest.to_string()],
-        )?;
-    }
-    Ok(rows.len())
-}
-
-/// Indexes every message stored before the search index existed, batch by batch (each its own
-/// write, so captures interleave), until done or `stop` turns true. Returns how many it indexed.
-pub async fn backfill_all(
-    store: &crate::store::Store,
-    stop: Option<tokio::sync::watch::Receiver<bool>>,
-) -> Result<usize> {
-    let mut total = 0;
-    loop {
-        if stop.as_ref().is_some_and(|s| *s.borrow()) {
-            return Ok(total);
-        }
-        match store.write(|tx| backfill(tx, 500)).await? {
-            0 => return Ok(total),
-            n => total += n,
-        }
-        tokio::task::yield_now().await;
-    }
-}
-
-/// [`backfill_all`] in the background (the engine's start).
-pub fn backfill_in_background(
-    store: crate::store::Store,
-    stop: tokio::sync::watch::Receiver<bool>,
-) {
-    tokio::spawn(async move {
-        match backfill_all(&store, Some(stop)).await {
-            Ok(0) => {}
-            Ok(n) => tracing::info!(messages = n, "search index: older messages indexed"),
-            Err(e) => tracing::warn!(error = %e, "search index: could not index older messages"),
-        }
-    });
 }
 
 #[cfg(test)]

@@ -92,6 +92,8 @@ pub fn set_note(tx: &Transaction, id: &str, note: &str) -> Result<()> {
         if let Some(n) = stored {
             doc.body.push_str(n);
         }
+        // Everything up to this message is indexed first, so the indexer will not add it again.
+        while crate::search::index_new(tx, 2000)? == 2000 {}
         tx.execute("DELETE FROM message_search WHERE rowid = ?1", [mid])?;
         crate::search::insert(tx, mid, &doc)?;
     }
@@ -200,6 +202,7 @@ pub async fn delete(store: &crate::store::Store, args: DeleteFlowsArgs) -> Resul
         }
     } else if let Some(q) = args.query.filter(|q| !q.trim().is_empty()) {
         let query = crate::search::parse(&q);
+        crate::search::index_all_pending(store).await?;
         loop {
             let query = query.clone();
             let found = store

@@ -145,7 +145,7 @@ impl Engine {
         self.inner.tool.start(stop()).await;
         self.inner.platform.start(stop()).await;
         crate::demo::seed_when_started(self);
-        lti_core::search::backfill_in_background(self.store().clone(), stop());
+        lti_core::search::index_in_background(self.store().clone(), stop());
         lti_core::tidy::retention_in_background(self.store().clone(), stop());
         // Another process (the CLI) may change registrations or the emulator's model while the
         // servers run: the tool side must see a new registration at its next login, and the

@@ -181,34 +181,62 @@ async fn pages_follow_the_seq_cursor() {
     assert_eq!(all.len(), 3);
 }
 
+/// A search straight at the index (no indexing first).
+async fn indexed(engine: &Engine, q: &str) -> usize {
+    let query = lti_core::search::parse(q);
+    engine
+        .store()
+        .read(move |c| lti_core::search::search(c, &query, 100, None))
+        .await
+        .unwrap()
+        .len()
+}
+
 #[tokio::test]
-async fn messages_stored_before_the_index_are_indexed_in_the_background() {
+async fn messages_are_indexed_after_capture_in_the_background_or_before_a_search() {
     let dir = tempfile::tempdir().unwrap();
     let engine = seeded(dir.path()).await;
-    // As a database from before the index: no search rows, and the marker the migration sets.
+    // Captures do not index (it would cost them throughput): nothing is in the index yet...
+    assert_eq!(indexed(&engine, "ada").await, 0);
+    // ...until a search asks: it indexes what waits first.
+    assert_eq!(users(&flows(&engine, "ada").await), ["Ada Lovelace"]);
+    assert_eq!(
+        lti_core::search::index_all_pending(engine.store())
+            .await
+            .unwrap(),
+        0
+    );
+
+    // A store from before the index (no rows, no watermark) is indexed the same way.
     engine
         .store()
         .write(|tx| {
             tx.execute_batch(
                 "INSERT INTO message_search(message_search) VALUES ('delete-all');
-                 INSERT INTO settings(key, value) SELECT 'search_backfill_below', max(id) + 1 FROM messages;",
+                 DELETE FROM settings WHERE key = 'search_indexed_upto';",
             )?;
             Ok(())
         })
         .await
         .unwrap();
-    assert!(flows(&engine, "ada").await.is_empty());
-    let n = lti_core::search::backfill_all(engine.store(), None)
-        .await
-        .unwrap();
-    assert_eq!(n, 3);
+    assert_eq!(indexed(&engine, "ada").await, 0);
     assert_eq!(users(&flows(&engine, "ada").await), ["Ada Lovelace"]);
     assert_eq!(flows(&engine, "rule:jwt").await.len(), 1);
-    // Done: the marker is gone and a second run indexes nothing.
-    assert_eq!(
-        lti_core::search::backfill_all(engine.store(), None)
-            .await
-            .unwrap(),
-        0
-    );
+
+    // The background indexer picks new messages up by itself once captures pause.
+    let (stop_tx, stop) = tokio::sync::watch::channel(false);
+    lti_core::search::index_in_background(engine.store().clone(), stop);
+    let key = SigningKey::generate().unwrap();
+    dispatch(&engine, "import", json!({"name": "paste", "text": token(&key, "Katherine Johnson", "Orbits", lti_core::clock::now_secs())}))
+        .await
+        .unwrap();
+    let t = std::time::Instant::now();
+    while indexed(&engine, "katherine").await == 0 {
+        assert!(
+            t.elapsed() < std::time::Duration::from_secs(10),
+            "not indexed in the background"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let _ = stop_tx.send(true);
 }

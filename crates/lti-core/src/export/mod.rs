@@ -417,6 +417,7 @@ async fn run_inner(store: &crate::store::Store, args: ExportArgs) -> Result<Expo
         (Some(ids), _) if !ids.is_empty() => ids.clone(),
         (_, Some(q)) if !q.trim().is_empty() => {
             let query = crate::search::parse(q);
+            crate::search::index_all_pending(store).await?;
             store
                 .read(move |c| crate::search::search(c, &query, 5000, None))
                 .await?

@@ -21,11 +21,15 @@ fn har(megabytes: usize) -> String {
         "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiResourceLinkRequest",
         "https://purl.imsglobal.org/spec/lti/claim/version": "1.3.0",
         "https://purl.imsglobal.org/spec/lti/claim/deployment_id": "d"});
-    let token = lti_protocol::jws::sign_rs256(&Default::default(), claims.as_object().unwrap(), &key).unwrap();
+    let token =
+        lti_protocol::jws::sign_rs256(&Default::default(), claims.as_object().unwrap(), &key)
+            .unwrap();
     let filler = "x".repeat(64 * 1024);
-    let unrelated = |i: usize| json!({"startedDateTime": "2024-05-01T09:59:00Z", "time": 3.0,
+    let unrelated = |i: usize| {
+        json!({"startedDateTime": "2024-05-01T09:59:00Z", "time": 3.0,
         "request": {"method": "GET", "url": format!("https://lms.example/assets/{i}.js"), "headers": [{"name": "Accept", "value": "*/*"}]},
-        "response": {"status": 200, "headers": [], "content": {"mimeType": "application/javascript", "text": filler}}});
+        "response": {"status": 200, "headers": [], "content": {"mimeType": "application/javascript", "text": filler}}})
+    };
     let mut entries: Vec<Value> = Vec::new();
     let n = megabytes * 1024 / 64;
     for i in 0..n / 2 {
@@ -43,8 +47,14 @@ fn har(megabytes: usize) -> String {
 /// Runs `lti-inspector import FILE` (the CLI next to this binary) under GNU time: (seconds,
 /// peak resident KiB, stdout).
 fn cli_import(file: &std::path::Path, data: &std::path::Path) -> (f64, u64, String) {
-    let cli = std::env::current_exe().unwrap().with_file_name("lti-inspector");
-    assert!(cli.exists(), "build the CLI first: cargo build --release -p lti-inspector ({})", cli.display());
+    let cli = std::env::current_exe()
+        .unwrap()
+        .with_file_name("lti-inspector");
+    assert!(
+        cli.exists(),
+        "build the CLI first: cargo build --release -p lti-inspector ({})",
+        cli.display()
+    );
     let out = std::process::Command::new("/usr/bin/time")
         .args(["-f", "%e %M"])
         .arg(&cli)
@@ -94,7 +104,9 @@ fn main() {
         let engine = Engine::open(cfg).unwrap();
         let text = std::fs::read_to_string(&file).unwrap();
         let t = Instant::now();
-        let out = dispatch(&engine, "import", json!({"name": "big.har", "text": text})).await.expect("import");
+        let out = dispatch(&engine, "import", json!({"name": "big.har", "text": text}))
+            .await
+            .expect("import");
         println!(
             "import (command table): {} flow(s) in {:.3} s",
             out["flows"].as_array().map(Vec::len).unwrap_or(0),

@@ -138,13 +138,13 @@ async fn main() {
         .write(|tx| {
             tx.execute_batch(
                 "INSERT INTO message_search(message_search) VALUES ('delete-all');
-                 INSERT OR REPLACE INTO settings(key, value) SELECT 'search_backfill_below', max(id) + 1 FROM messages;",
+                 DELETE FROM settings WHERE key = 'search_indexed_upto';",
             )?;
             Ok(())
         })
         .await
         .unwrap();
-    let indexed = lti_core::search::backfill_all(engine.store(), None)
+    let indexed = lti_core::search::index_all_pending(engine.store())
         .await
         .unwrap();
     println!(

@@ -34,11 +34,10 @@ pub(crate) fn flows_cmd(data: &DataArgs, a: FlowsArgs) -> anyhow::Result<std::pr
     let rt = tokio::runtime::Runtime::new()?;
     rt.block_on(async {
         let engine = Engine::open(cfg)?;
-        // A store from before the search index: index its older messages first (the app does
-        // this in the background).
-        let n = lti_core::search::backfill_all(engine.store(), None).await?;
-        if n > 0 {
-            eprintln!("indexed {n} older messages for search");
+        // What the app's indexer has not reached yet (or a store from before the index).
+        let n = lti_core::search::index_all_pending(engine.store()).await?;
+        if n > 1000 {
+            eprintln!("indexed {n} messages for search");
         }
         let args = serde_json::json!({"query": query_of(&a), "limit": a.limit});
         let flows = match lti_inspector::commands::dispatch(&engine, "list_flows", args).await {

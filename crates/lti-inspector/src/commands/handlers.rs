@@ -82,6 +82,10 @@ pub async fn get_exchange(engine: &Engine, args: GetExchangeArgs) -> Result<Exch
 pub async fn list_flows(engine: &Engine, args: ListFlowsArgs) -> Result<Vec<FlowSummary>> {
     let limit = args.limit.unwrap_or(500).min(5000);
     let query = lti_core::search::parse(args.query.as_deref().unwrap_or(""));
+    if query.fts.is_some() {
+        // The newest launches may still wait for the background indexer: index them first.
+        lti_core::search::index_all_pending(engine.store()).await?;
+    }
     engine
         .store()
         .read(move |c| {
