@@ -115,12 +115,9 @@ pub fn doc_of(msg: &StoredMessage, facts: &Map<String, Value>, title: &str) -> S
             .and_then(|ps| ps.iter().find(|p| p.name == k))
             .map(|p| p.value.clone())
     };
-    let client = claim("azp")
-        .or_else(|| match payload.as_ref().and_then(|p| p.get("aud")) {
-            Some(Value::String(a)) => Some(a.clone()),
-            Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_string),
-            _ => None,
-        })
+    let client = payload
+        .as_ref()
+        .and_then(lti_protocol::claims::client_of)
         .or_else(|| param("client_id"))
         .unwrap_or_else(|| fact(facts, "client_id"));
     let mut body = String::new();
@@ -213,15 +210,7 @@ const WATERMARK: &str = "search_indexed_upto";
 /// Indexes up to `batch` messages stored since the last run (or ever, on a store from before
 /// the index), oldest first, each with its flow's facts as they are now. Returns how many.
 pub fn index_new(tx: &Transaction, batch: u32) -> Result<usize> {
-    use rusqlite::OptionalExtension;
-    let upto: i64 = tx
-        .query_row(
-            "SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?1",
-            [WATERMARK],
-            |r| r.get(0),
-        )
-        .optional()?
-        .unwrap_or(0);
+    let upto = watermark(tx)?;
     type Row = (i64, String, String, String, String, String);
     let rows: Vec<Row> = tx
         .prepare_cached(
@@ -263,9 +252,39 @@ pub fn index_new(tx: &Transaction, batch: u32) -> Result<usize> {
     Ok(rows.len())
 }
 
+/// Empties the index and forgets how far it got: the next run indexes every message again (a
+/// store from before the index is in this state; benches and tests rebuild with it).
+pub fn reset(tx: &Transaction) -> Result<()> {
+    tx.execute_batch("INSERT INTO message_search(message_search) VALUES ('delete-all');")?;
+    tx.execute("DELETE FROM settings WHERE key = ?1", [WATERMARK])?;
+    Ok(())
+}
+
+/// The highest message id indexed so far (0: none).
+fn watermark(c: &Connection) -> Result<i64> {
+    use rusqlite::OptionalExtension;
+    Ok(c.query_row(
+        "SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?1",
+        [WATERMARK],
+        |r| r.get(0),
+    )
+    .optional()?
+    .unwrap_or(0))
+}
+
+/// (the newest message id, the highest indexed): what waits is the difference.
+fn backlog(c: &Connection) -> Result<(i64, i64)> {
+    let newest: Option<i64> = c.query_row("SELECT max(id) FROM messages", [], |r| r.get(0))?;
+    Ok((newest.unwrap_or(0), watermark(c)?))
+}
+
 /// Indexes everything not indexed yet, batch by batch (each its own write, so captures
-/// interleave): before a search, so it sees the newest flows.
+/// interleave): before a search, so it sees the newest flows. Nothing waiting: a read, no write.
 pub async fn index_all_pending(store: &crate::store::Store) -> Result<usize> {
+    let (newest, upto) = store.read(backlog).await?;
+    if newest <= upto {
+        return Ok(0);
+    }
     let mut total = 0;
     loop {
         let n = store.write(|tx| index_new(tx, 2000)).await?;
@@ -294,20 +313,7 @@ pub fn index_in_background(
                 _ = tokio::time::sleep(std::time::Duration::from_millis(250)) => {}
                 _ = stop.wait_for(|s| *s) => return,
             }
-            let state = store
-                .read(|c| {
-                    let newest: Option<i64> =
-                        c.query_row("SELECT max(id) FROM messages", [], |r| r.get(0))?;
-                    let upto: Option<i64> = c
-                        .query_row(
-                            "SELECT CAST(value AS INTEGER) FROM settings WHERE key = ?1",
-                            [WATERMARK],
-                            |r| r.get(0),
-                        )
-                        .ok();
-                    Ok((newest.unwrap_or(0), upto.unwrap_or(0)))
-                })
-                .await;
+            let state = store.read(backlog).await;
             let Ok((newest, upto)) = state else { continue };
             let busy = last_newest.is_some_and(|n| newest > n);
             last_newest = Some(newest);

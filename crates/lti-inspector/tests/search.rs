@@ -208,17 +208,7 @@ async fn messages_are_indexed_after_capture_in_the_background_or_before_a_search
     );
 
     // A store from before the index (no rows, no watermark) is indexed the same way.
-    engine
-        .store()
-        .write(|tx| {
-            tx.execute_batch(
-                "INSERT INTO message_search(message_search) VALUES ('delete-all');
-                 DELETE FROM settings WHERE key = 'search_indexed_upto';",
-            )?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    engine.store().write(lti_core::search::reset).await.unwrap();
     assert_eq!(indexed(&engine, "ada").await, 0);
     assert_eq!(users(&flows(&engine, "ada").await), ["Ada Lovelace"]);
     assert_eq!(flows(&engine, "rule:jwt").await.len(), 1);

@@ -97,6 +97,20 @@ pub fn all() -> &'static [ClaimInfo] {
 }
 
 /// JSON type name of a value.
+/// The client a token was issued to: `azp` when present, else `aud` (its first entry when a
+/// list) — what selects the registration on the tool side.
+pub fn client_of(payload: &Map<String, Value>) -> Option<String> {
+    payload
+        .get("azp")
+        .and_then(Value::as_str)
+        .or_else(|| match payload.get("aud") {
+            Some(Value::String(a)) => Some(a.as_str()),
+            Some(Value::Array(a)) => a.first().and_then(Value::as_str),
+            _ => None,
+        })
+        .map(str::to_string)
+}
+
 pub fn json_type(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",
@@ -207,5 +221,21 @@ mod tests {
         let ctx = &out[2];
         assert_eq!(ctx.members.len(), 2);
         assert!(ctx.members[0].known && !ctx.members[1].known);
+    }
+
+    #[test]
+    fn the_client_is_azp_else_the_first_audience() {
+        use serde_json::json;
+        let m = |v: serde_json::Value| v.as_object().unwrap().clone();
+        assert_eq!(
+            client_of(&m(json!({"aud": "a", "azp": "b"}))).as_deref(),
+            Some("b")
+        );
+        assert_eq!(
+            client_of(&m(json!({"aud": ["a", "c"]}))).as_deref(),
+            Some("a")
+        );
+        assert_eq!(client_of(&m(json!({"aud": "a"}))).as_deref(), Some("a"));
+        assert_eq!(client_of(&m(json!({"aud": 3}))), None);
     }
 }

@@ -59,6 +59,18 @@ impl HarEntry {
             || (self.has("error") && self.has("state"))
     }
 
+    /// The entry as an LTI step (what `inspect` validates).
+    pub fn step(&self) -> HarStep {
+        HarStep {
+            index: self.index,
+            method: self.method.clone(),
+            url: self.url.clone(),
+            started_at: self.started_at_ms.map(|ms| ms.div_euclid(1000)),
+            params: self.params.clone(),
+            status: self.status,
+        }
+    }
+
     /// A JSON Web Key Set in the response (a JWKS fetch the browser made, or a tool's keys
     /// page): keys an import may verify signatures with.
     pub fn response_jwks(&self) -> Option<crate::jwk::Jwks> {
@@ -265,16 +277,9 @@ pub fn read(text: &str) -> Result<HarFile, HarError> {
 pub fn lti_steps(text: &str) -> Result<Vec<HarStep>, HarError> {
     Ok(read(text)?
         .entries
-        .into_iter()
-        .filter(HarEntry::is_lti)
-        .map(|e| HarStep {
-            index: e.index,
-            method: e.method,
-            url: e.url,
-            started_at: e.started_at_ms.map(|ms| ms.div_euclid(1000)),
-            params: e.params,
-            status: e.status,
-        })
+        .iter()
+        .filter(|e| e.is_lti())
+        .map(HarEntry::step)
         .collect())
 }
 

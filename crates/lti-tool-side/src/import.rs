@@ -133,7 +133,8 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
             let msgs = inspect::inspect_steps(steps, &opts, now);
             msgs.into_iter()
                 .map(|m| {
-                    let entry = m.entry.and_then(|i| entries.iter().find(|e| e.index == i));
+                    // Entries are kept in file order: an entry's index is its position.
+                    let entry = m.entry.and_then(|i| entries.get(i));
                     (m, entry.cloned())
                 })
                 .collect::<Vec<_>>()
@@ -159,9 +160,11 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
         let mut entries = Vec::new();
         for (m, entry) in group {
             let mut sm = stored_message(&m, entry.as_ref(), &input);
-            if sm.raw.is_some() {
+            // A signed message says which keys checked it (a claims object has no signature).
+            if sm.raw.is_some() && m.kind != "claims" {
                 sm.report.findings.insert(0, key_note_finding(&key_note));
             }
+            // Claims objects are kept as unsigned tokens too, so one parse serves both.
             if let Some(raw) = &sm.raw {
                 if let Ok(jws) = Jws::parse(raw) {
                     summary.extend(crate::capture::launch::summarize(
@@ -176,15 +179,6 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
                             format!("{t} from {iss} (imported)")
                         });
                     }
-                }
-            } else if m.kind == "claims" {
-                if let Ok(Value::Object(c)) = serde_json::from_str::<Value>(text) {
-                    summary.extend(crate::capture::launch::summarize(
-                        &c,
-                        registration.as_ref(),
-                        profile.as_ref().map(|p| p.name.as_str()),
-                        &sm.report,
-                    ));
                 }
             }
             if let Some(e) = &entry {
@@ -488,14 +482,7 @@ fn read_input(text: &str) -> Result<Input> {
                     .entries
                     .iter()
                     .filter(|e| e.is_lti())
-                    .map(|e| HarStep {
-                        index: e.index,
-                        method: e.method.clone(),
-                        url: e.url.clone(),
-                        started_at: e.started_at_ms.map(|ms| ms.div_euclid(1000)),
-                        params: e.params.clone(),
-                        status: e.status,
-                    })
+                    .map(HarEntry::step)
                     .collect();
                 return Ok(Input::Har {
                     entries: file.entries,
@@ -556,16 +543,7 @@ impl Input {
         };
         let p = payload?;
         let iss = p.get("iss").and_then(Value::as_str)?.to_string();
-        let client = p
-            .get("azp")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .or_else(|| match p.get("aud") {
-                Some(Value::String(a)) => Some(a.clone()),
-                Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_string),
-                _ => None,
-            });
-        Some((iss, client))
+        Some((iss, lti_protocol::claims::client_of(&p)))
     }
 
     /// One flow per launch: the same grouping [`group`] applies to the validated messages,
@@ -575,10 +553,7 @@ impl Input {
             Input::Har { steps, entries } => steps
                 .iter()
                 .map(|s| {
-                    let at = entries
-                        .iter()
-                        .find(|e| e.index == s.index)
-                        .and_then(|e| e.started_at_ms);
+                    let at = entries.get(s.index).and_then(|e| e.started_at_ms);
                     (step_kind(&s.params).to_string(), at)
                 })
                 .collect(),

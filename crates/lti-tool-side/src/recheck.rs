@@ -188,14 +188,9 @@ async fn recheck_inner(tool: &ToolSide, args: RecheckArgs) -> Result<Recheck> {
             .map(str::to_string)
     };
     let iss = claim("iss").unwrap_or_default();
-    let client =
-        claim("azp").or_else(
-            || match parsed.as_ref().and_then(|j| j.payload.get("aud")) {
-                Some(Value::String(a)) => Some(a.clone()),
-                Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_string),
-                _ => None,
-            },
-        );
+    let client = parsed
+        .as_ref()
+        .and_then(|j| lti_protocol::claims::client_of(&j.payload));
     let platforms = tool
         .platform_cache()
         .all(tool.store())

@@ -265,15 +265,7 @@ impl Redactor {
             Value::Array(a) => Value::Array(a.iter().map(|x| self.json(x)).collect()),
             Value::Object(o) => Value::Object(
                 o.iter()
-                    .map(|(k, x)| {
-                        let key = k.as_str();
-                        if SECRET_FIELDS.contains(&key) {
-                            if let Some(s) = x.as_str() {
-                                return (k.clone(), Value::String(self.value(s)));
-                            }
-                        }
-                        (k.clone(), self.json(x))
-                    })
+                    .map(|(k, x)| (k.clone(), self.json(x)))
                     .collect::<Map<_, _>>(),
             ),
             other => other.clone(),

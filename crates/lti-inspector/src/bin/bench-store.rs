@@ -133,17 +133,7 @@ async fn main() {
     // The search index of the copies: built the way an upgraded store builds it (the whole
     // index from the stored messages, in the background), which is also timed.
     let t = Instant::now();
-    engine
-        .store()
-        .write(|tx| {
-            tx.execute_batch(
-                "INSERT INTO message_search(message_search) VALUES ('delete-all');
-                 DELETE FROM settings WHERE key = 'search_indexed_upto';",
-            )?;
-            Ok(())
-        })
-        .await
-        .unwrap();
+    engine.store().write(lti_core::search::reset).await.unwrap();
     let indexed = lti_core::search::index_all_pending(engine.store())
         .await
         .unwrap();

@@ -1,8 +1,10 @@
 //! `lti-inspector flows`: the Timeline's search from the command line, over every flow of a
 //! data folder (the same query language and the same store query as the filter box).
 
-use crate::{engine_config, DataArgs, Format};
-use lti_inspector::engine::Engine;
+use std::process::ExitCode;
+
+use crate::cli::manage::run_command;
+use crate::{DataArgs, Format};
 use serde_json::Value;
 
 pub(crate) struct FlowsArgs {
@@ -29,24 +31,10 @@ fn query_of(a: &FlowsArgs) -> String {
     q.trim().to_string()
 }
 
-pub(crate) fn flows_cmd(data: &DataArgs, a: FlowsArgs) -> anyhow::Result<std::process::ExitCode> {
-    let cfg = engine_config(data);
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async {
-        let engine = Engine::open(cfg)?;
-        // What the app's indexer has not reached yet (or a store from before the index).
-        let n = lti_core::search::index_all_pending(engine.store()).await?;
-        if n > 1000 {
-            eprintln!("indexed {n} messages for search");
-        }
-        let args = serde_json::json!({"query": query_of(&a), "limit": a.limit});
-        let flows = match lti_inspector::commands::dispatch(&engine, "list_flows", args).await {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!("{}", serde_json::json!({"error": e}));
-                return Ok(std::process::ExitCode::from(1));
-            }
-        };
+pub(crate) fn flows_cmd(data: &DataArgs, a: FlowsArgs) -> anyhow::Result<ExitCode> {
+    // A text query indexes what the app's indexer has not reached yet first (list_flows does).
+    let args = serde_json::json!({"query": query_of(&a), "limit": a.limit});
+    run_command(data, "list_flows", args, |flows| {
         match a.format {
             Format::Json => println!("{}", serde_json::to_string_pretty(&flows)?),
             Format::Text => {
@@ -55,7 +43,7 @@ pub(crate) fn flows_cmd(data: &DataArgs, a: FlowsArgs) -> anyhow::Result<std::pr
                 }
             }
         }
-        Ok(std::process::ExitCode::SUCCESS)
+        Ok(ExitCode::SUCCESS)
     })
 }
 
@@ -98,24 +86,14 @@ pub(crate) fn diff_cmd(
     b: Option<String>,
     with: Option<String>,
     format: Format,
-) -> anyhow::Result<std::process::ExitCode> {
-    let cfg = engine_config(data);
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async {
-        let engine = Engine::open(cfg)?;
-        let args = serde_json::json!({"a": a, "b": b, "with": with.map(|w| w.replace('-', "_"))});
-        let c = match lti_inspector::commands::dispatch(&engine, "compare_flows", args).await {
-            Ok(v) => v,
-            Err(e) => {
-                eprintln!("{}", serde_json::json!({"error": e}));
-                return Ok(std::process::ExitCode::from(1));
-            }
-        };
+) -> anyhow::Result<ExitCode> {
+    let args = serde_json::json!({"a": a, "b": b, "with": with.map(|w| w.replace('-', "_"))});
+    run_command(data, "compare_flows", args, |c| {
         match format {
             Format::Json => println!("{}", serde_json::to_string_pretty(&c)?),
             Format::Text => print!("{}", diff_text(&c)),
         }
-        Ok(std::process::ExitCode::SUCCESS)
+        Ok(ExitCode::SUCCESS)
     })
 }
 

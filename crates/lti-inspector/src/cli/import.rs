@@ -3,8 +3,10 @@
 
 use std::io::Read;
 
-use crate::{engine_config, DataArgs};
-use lti_inspector::engine::Engine;
+use std::process::ExitCode;
+
+use crate::cli::manage::{run_command, with_engine};
+use crate::DataArgs;
 
 /// Imports each file (`-` = standard input) and prints one JSON summary per file. Exit code 0
 /// when every file was imported, 2 when one could not be (its error is in the output too).
@@ -12,11 +14,8 @@ pub(crate) fn import_cmd(
     data: &DataArgs,
     files: Vec<String>,
     fetch_keys: bool,
-) -> anyhow::Result<std::process::ExitCode> {
-    let cfg = engine_config(data);
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async {
-        let engine = Engine::open(cfg)?;
+) -> anyhow::Result<ExitCode> {
+    with_engine(data, |engine| async move {
         let mut out = Vec::new();
         let mut failed = false;
         for file in files {
@@ -39,9 +38,9 @@ pub(crate) fn import_cmd(
         }
         println!("{}", serde_json::to_string_pretty(&out)?);
         Ok(if failed {
-            std::process::ExitCode::from(2)
+            ExitCode::from(2)
         } else {
-            std::process::ExitCode::SUCCESS
+            ExitCode::SUCCESS
         })
     })
 }
@@ -70,30 +69,16 @@ fn read(file: &str) -> anyhow::Result<(String, String)> {
 }
 
 /// Runs `export_flows`: the file to `path` (summary on stdout) or to stdout (summary on stderr).
-pub(crate) fn export_cmd(
-    data: &DataArgs,
-    args: serde_json::Value,
-) -> anyhow::Result<std::process::ExitCode> {
-    let cfg = engine_config(data);
-    let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async {
-        let engine = Engine::open(cfg)?;
-        match lti_inspector::commands::dispatch(&engine, "export_flows", args).await {
-            Ok(mut v) => {
-                if let Some(content) = v.get_mut("content").map(serde_json::Value::take) {
-                    if let Some(text) = content.as_str() {
-                        println!("{text}");
-                        eprintln!("{}", serde_json::to_string_pretty(&v)?);
-                        return Ok(std::process::ExitCode::SUCCESS);
-                    }
-                }
-                println!("{}", serde_json::to_string_pretty(&v)?);
-                Ok(std::process::ExitCode::SUCCESS)
+pub(crate) fn export_cmd(data: &DataArgs, args: serde_json::Value) -> anyhow::Result<ExitCode> {
+    run_command(data, "export_flows", args, |mut v| {
+        let content = v.get_mut("content").map(serde_json::Value::take);
+        match content.as_ref().and_then(serde_json::Value::as_str) {
+            Some(text) => {
+                println!("{text}");
+                eprintln!("{}", serde_json::to_string_pretty(&v)?);
             }
-            Err(e) => {
-                eprintln!("{}", serde_json::json!({"error": e}));
-                Ok(std::process::ExitCode::from(1))
-            }
+            None => println!("{}", serde_json::to_string_pretty(&v)?),
         }
+        Ok(ExitCode::SUCCESS)
     })
 }

@@ -3,28 +3,45 @@
 use crate::{engine_config, DataArgs, PlatformAction};
 use anyhow::Context;
 use lti_inspector::engine::{Engine, EngineConfig};
+use serde_json::Value;
+use std::process::ExitCode;
 
-/// Runs a service command of the command table and prints its JSON result; a refusal is
-/// printed as JSON `{"error": …}` on standard error with exit code 1.
-pub(crate) fn service_cmd(
-    data: &DataArgs,
-    name: &str,
-    args: serde_json::Value,
-) -> anyhow::Result<std::process::ExitCode> {
+/// Opens the engine of a data folder (no servers) on a runtime of its own and runs `f` with it:
+/// the CLI's one-shot commands.
+pub(crate) fn with_engine<F, Fut>(data: &DataArgs, f: F) -> anyhow::Result<ExitCode>
+where
+    F: FnOnce(Engine) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<ExitCode>>,
+{
     let cfg = engine_config(data);
     let rt = tokio::runtime::Runtime::new()?;
-    rt.block_on(async {
-        let engine = Engine::open(cfg)?;
+    rt.block_on(async { f(Engine::open(cfg)?).await })
+}
+
+/// Runs command `name` of the table and hands its JSON result to `show`; a refusal is printed
+/// as JSON `{"error": …}` on standard error with exit code 1.
+pub(crate) fn run_command(
+    data: &DataArgs,
+    name: &str,
+    args: Value,
+    show: impl FnOnce(Value) -> anyhow::Result<ExitCode>,
+) -> anyhow::Result<ExitCode> {
+    with_engine(data, |engine| async move {
         match lti_inspector::commands::dispatch(&engine, name, args).await {
-            Ok(v) => {
-                println!("{}", serde_json::to_string_pretty(&v)?);
-                Ok(std::process::ExitCode::SUCCESS)
-            }
+            Ok(v) => show(v),
             Err(e) => {
                 eprintln!("{}", serde_json::json!({"error": e}));
-                Ok(std::process::ExitCode::from(1))
+                Ok(ExitCode::from(1))
             }
         }
+    })
+}
+
+/// Runs a command of the table and prints its JSON result (see [`run_command`]).
+pub(crate) fn service_cmd(data: &DataArgs, name: &str, args: Value) -> anyhow::Result<ExitCode> {
+    run_command(data, name, args, |v| {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+        Ok(ExitCode::SUCCESS)
     })
 }
 

@@ -104,17 +104,9 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
     let login_client = launch_state
         .as_ref()
         .and_then(|s| validate::param(&s.minted.login, "client_id").map(str::to_string));
-    let token_client = parsed.as_ref().and_then(|j| {
-        j.payload
-            .get("azp")
-            .and_then(Value::as_str)
-            .map(str::to_string)
-            .or_else(|| match j.payload.get("aud") {
-                Some(Value::String(a)) => Some(a.clone()),
-                Some(Value::Array(a)) => a.first().and_then(Value::as_str).map(str::to_string),
-                _ => None,
-            })
-    });
+    let token_client = parsed
+        .as_ref()
+        .and_then(|j| lti_protocol::claims::client_of(&j.payload));
     let platforms = tool
         .platform_cache()
         .all(tool.store())
