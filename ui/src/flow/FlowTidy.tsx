@@ -4,6 +4,7 @@
 import { useEffect, useState } from 'react';
 import { navigate } from '../app/router';
 import type { ApiError, FlowSummary } from '../bindings';
+import { ConfirmButton } from '../shared/ConfirmButton';
 import { ErrorBanner } from '../shared/ErrorBanner';
 import { rpc } from '../transport';
 import { toApiError } from '../transport/errors';
@@ -11,7 +12,6 @@ import { toApiError } from '../transport/errors';
 export function FlowTidy({ flow }: { flow: FlowSummary }) {
   const [note, setNote] = useState(flow.note ?? '');
   const [editing, setEditing] = useState(false);
-  const [confirm, setConfirm] = useState(false);
   const [error, setError] = useState<ApiError | null>(null);
   useEffect(() => setNote(flow.note ?? ''), [flow.note]);
 
@@ -42,31 +42,17 @@ export function FlowTidy({ flow }: { flow: FlowSummary }) {
             {flow.note ? 'Edit note' : 'Add a note'}
           </button>
         )}
-        {confirm ? (
-          <span className="flow-tidy-confirm">
-            Delete this flow and its exchanges?{' '}
-            <button
-              type="button"
-              className="btn btn-sm btn-danger"
-              data-testid="flow-delete-yes"
-              onClick={() =>
-                void call(async () => {
-                  await rpc('delete_flows', { ids: [flow.id] });
-                  navigate('timeline');
-                })
-              }
-            >
-              Delete
-            </button>{' '}
-            <button type="button" className="btn btn-sm" onClick={() => setConfirm(false)}>
-              Keep
-            </button>
-          </span>
-        ) : (
-          <button type="button" className="btn btn-sm btn-ghost" onClick={() => setConfirm(true)} data-testid="flow-delete">
-            Delete…
-          </button>
-        )}
+        <ConfirmButton
+          label="Delete…"
+          question="Delete this flow and its exchanges?"
+          testId="flow-delete"
+          onConfirm={() =>
+            call(async () => {
+              await rpc('delete_flows', { ids: [flow.id] });
+              navigate('timeline');
+            })
+          }
+        />
       </div>
       {flow.note && !editing && (
         <p className="flow-note" data-testid="flow-note">

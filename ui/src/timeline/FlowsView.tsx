@@ -10,38 +10,12 @@ import { CloseIcon, SearchIcon, TimelineIcon } from '../shared/icons';
 import { Kbd, Spinner } from '../shared/Page';
 import { useListKeys } from '../shared/useListKeys';
 import { ExportDialog } from '../import/ExportDialog';
+import { ConfirmButton } from '../shared/ConfirmButton';
 import { rpc } from '../transport';
 import { importStore } from '../import/importStore';
 import { FlowList } from './FlowList';
 import { useFlowSearch } from './flowSearch';
 import { FLOW_LIMIT, flowStore, useFlows } from './flowStore';
-
-/** Deletes every flow a search finds (pinned ones kept), after a confirmation naming the count. */
-function DeleteMatches({ query, count, more }: { query: string; count: number; more: boolean }) {
-  const [confirm, setConfirm] = useState(false);
-  if (!confirm)
-    return (
-      <button type="button" className="btn btn-sm btn-ghost" onClick={() => setConfirm(true)} data-testid="flows-delete">
-        Delete…
-      </button>
-    );
-  return (
-    <span className="flow-tidy-confirm">
-      Delete {more ? `${count}+` : count} matching flows (pinned ones kept)?{' '}
-      <button
-        type="button"
-        className="btn btn-sm btn-danger"
-        data-testid="flows-delete-yes"
-        onClick={() => void rpc('delete_flows', { query }).finally(() => setConfirm(false))}
-      >
-        Delete
-      </button>{' '}
-      <button type="button" className="btn btn-sm" onClick={() => setConfirm(false)}>
-        Keep
-      </button>
-    </span>
-  );
-}
 
 /** The flows filter outlives the view (coming back from a flow keeps it). */
 let lastFilter = '';
@@ -126,7 +100,12 @@ export function FlowsView({ tabs, onOpen }: { tabs: ReactNode; onOpen: (id: stri
             <button type="button" className="btn btn-sm" onClick={() => setExporting(true)} data-testid="flows-export" title="Export every flow this search finds">
               Export…
             </button>
-            <DeleteMatches query={deferredFilter} count={rows.length} more={search.hasMore} />
+            <ConfirmButton
+              label="Delete…"
+              question={`Delete ${search.hasMore ? `${rows.length}+` : rows.length} matching flows (pinned ones kept)?`}
+              testId="flows-delete"
+              onConfirm={() => rpc('delete_flows', { query: deferredFilter })}
+            />
           </>
         )}
         <span className="live" title="Flows appear and update as launches happen">
