@@ -310,4 +310,12 @@ async fn a_har_export_is_a_har_and_files_go_where_asked() {
         .await
         .unwrap_err();
     assert!(err.message.contains("say which flows"), "{err:?}");
+    let err = lti_inspector::commands::dispatch(
+        &engine,
+        "export_flows",
+        json!({"query": "no-such-word-anywhere", "format": "har"}),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.message.contains("no flow matches"), "{err:?}");
 }

@@ -139,4 +139,13 @@ async fn notes_pins_deletions_and_retention() {
             .await
             .is_err()
     );
+    let long = "x".repeat(100_001);
+    let err = lti_inspector::commands::dispatch(
+        &engine,
+        "set_flow_note",
+        json!({"id": ada, "note": long}),
+    )
+    .await
+    .unwrap_err();
+    assert!(err.message.contains("at most 100,000"), "{err:?}");
 }
