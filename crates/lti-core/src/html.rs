@@ -1,7 +1,7 @@
 //! Small server-rendered HTML pages (errors, the landing page). Every dynamic value goes through
 //! `escape`: claims are attacker-controlled text.
 
-use axum::http::StatusCode;
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
 pub fn escape(s: &str) -> String {
@@ -39,6 +39,52 @@ pub fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
         status.as_u16()
     );
     (status, Html(page(title, &body))).into_response()
+}
+
+/// A page whose form POSTs `fields` to `action` as soon as it loads (the OIDC form_post
+/// pattern); without JavaScript the user clicks Continue. `target` names a frame or window.
+pub fn auto_post(
+    title: &str,
+    action: &str,
+    fields: &[(String, String)],
+    target: Option<&str>,
+) -> Response {
+    let inputs: String = fields
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
+                escape(k),
+                escape(v)
+            )
+        })
+        .collect();
+    let target = target
+        .map(|t| format!(" target=\"{}\"", escape(t)))
+        .unwrap_or_default();
+    let nonce = crate::ids::secret_token();
+    let html = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title>\
+         <meta name=\"referrer\" content=\"origin\"></head><body>\
+         <form id=\"lti-form\" method=\"post\" action=\"{a}\"{target}>{inputs}\
+         <noscript><p>{t}</p><button type=\"submit\">Continue</button></noscript></form>\
+         <script nonce=\"{nonce}\">document.getElementById('lti-form').submit();</script></body></html>",
+        t = escape(title),
+        a = escape(action),
+    );
+    with_csp(StatusCode::OK, html, &nonce)
+}
+
+/// A response with a CSP that lets only the page's own nonce'd script run.
+pub fn with_csp(status: StatusCode, html: String, nonce: &str) -> Response {
+    let mut res = (status, Html(html)).into_response();
+    let csp = format!("default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; form-action *; frame-src *");
+    if let Ok(v) = HeaderValue::from_str(&csp) {
+        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    res
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! Depends on the protocol crate and the core only; never on the platform side.
 
 pub mod capture;
+pub mod composer;
 pub mod import;
 pub mod recheck;
 pub mod registrations;

@@ -41,6 +41,7 @@ struct Inner {
     storage_checks: lti_core::claim_once::ClaimOnce,
     platforms: PlatformCache,
     tokens: TokenCache,
+    compose_tokens: crate::composer::ComposeTokens,
 }
 
 impl ToolSide {
@@ -55,6 +56,7 @@ impl ToolSide {
                 storage_checks: Default::default(),
                 platforms: Default::default(),
                 tokens: Default::default(),
+                compose_tokens: Default::default(),
             }),
         }
     }
@@ -101,6 +103,9 @@ impl ToolSide {
     }
     pub fn nonces(&self) -> &Nonces {
         &self.inner.nonces
+    }
+    pub fn compose_tokens(&self) -> &crate::composer::ComposeTokens {
+        &self.inner.compose_tokens
     }
     pub fn tokens(&self) -> &TokenCache {
         &self.inner.tokens

@@ -137,6 +137,16 @@ export type DeletedLineItem = { deleted: boolean, log: CallLog, };
 
 export type Direction = "inbound" | "outbound";
 
+/**
+ * Deep linking settings to offer instead of the defaults (every type, every target,
+ * several items, line items accepted, data to echo).
+ */
+export type DlOptions = { accept_types?: Array<string> | null, accept_presentation_document_targets?: Array<string> | null, accept_media_types?: string | null, accept_multiple?: boolean | null, accept_lineitem?: boolean | null, 
+/**
+ * Send no `data` (nothing for the tool to echo).
+ */
+no_data?: boolean | null, };
+
 export type EmulatorCourse = { 
 /**
  * Internal id, used in the service URLs.
@@ -543,7 +553,11 @@ document_target?: string | null,
  * Re-mint: claims of a captured launch to send instead of the built ones (the emulator's
  * iss, aud, deployment, nonce and times are kept; see `remint`).
  */
-claims?: Record<string, unknown>, };
+claims?: Record<string, unknown>, 
+/**
+ * Deep linking: settings other than the emulator's defaults, to see how a tool copes.
+ */
+dl_options?: DlOptions | null, };
 
 export type LaunchUrl = { 
 /**

@@ -31,6 +31,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261206100000_remint",
         include_str!("../../migrations/20261206100000_remint.sql"),
     ),
+    (
+        "20261206110000_deep_linking",
+        include_str!("../../migrations/20261206110000_deep_linking.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> Result<usize> {

@@ -292,19 +292,26 @@ pub fn build(f: &LaunchFacts) -> Map<String, Value> {
         );
     }
     if is_dl {
+        // Launches made before settings could be chosen offer the defaults.
+        let settings = match &launch.dl_settings {
+            Some(s) => s.clone(),
+            None => super::launch::DlOptions::default()
+                .settings(&c.title, launch.dl_data.as_deref())
+                .unwrap_or_default(),
+        };
+        let mut claim = settings.to_claim();
+        claim.insert(
+            "deep_link_return_url".into(),
+            json!(format!(
+                "{}{}/{}",
+                f.base,
+                paths::DEEP_LINKING_RETURN,
+                launch.id
+            )),
+        );
         m.insert(
             lti_protocol::vocab::claim::DL_SETTINGS.into(),
-            json!({
-                "deep_link_return_url": format!("{}{}/{}", f.base, paths::DEEP_LINKING_RETURN, launch.id),
-                "accept_types": ACCEPT_TYPES,
-                "accept_presentation_document_targets": ["iframe", "window", "embed"],
-                "accept_multiple": true,
-                "accept_lineitem": true,
-                "auto_create": true,
-                "title": format!("Content for {}", c.title),
-                "text": "Choose content to add to the course",
-                "data": launch.dl_data,
-            }),
+            Value::Object(claim),
         );
     }
     if launch.message_type == message::SUBMISSION_REVIEW {

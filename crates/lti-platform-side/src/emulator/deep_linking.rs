@@ -14,13 +14,13 @@ use lti_protocol::jws::Jws;
 use lti_protocol::validate::{self, IdTokenContext, RegistrationView};
 use serde_json::{Map, Value};
 
-use super::claims::ACCEPT_TYPES;
 use super::flow_messages::{self, Flow};
 use super::model::*;
-use super::{db, html_pages, tool_keys};
+use super::{db, dl_preview, html_pages, tool_keys};
 use crate::PlatformSide;
 use lti_core::html::escape;
 use lti_core::recorder::ExchangeNotes;
+use lti_protocol::deep_linking::DlSettings;
 
 const DL: &str = lti_protocol::vocab::claim::DL_PREFIX;
 
@@ -159,7 +159,12 @@ pub async fn response(
         .as_ref()
         .map(|j| j.payload.clone())
         .unwrap_or_default();
-    let items = check_items(&payload, &mut report);
+    let settings = launch.dl_settings.clone().unwrap_or_else(|| {
+        super::launch::DlOptions::default()
+            .settings("", launch.dl_data.as_deref())
+            .unwrap_or_default()
+    });
+    let items = check_items(&payload, &settings, &mut report);
     let first_return = {
         let id = launch.id.clone();
         platform
@@ -203,18 +208,30 @@ pub async fn response(
                 )
             })
             .collect();
-        return html_pages::info(
+        let preview: Vec<dl_preview::PreviewItem> = items
+            .into_iter()
+            .map(|item| dl_preview::PreviewItem {
+                item,
+                stored_id: None,
+                resource_link_id: None,
+                column: None,
+            })
+            .collect();
+        return dl_preview::page(
             StatusCode::BAD_REQUEST,
             "Deep linking response refused",
-            "The emulator, like an LMS, adds nothing from an invalid response. What was wrong:",
-            &[],
-            &format!("<ul>{problems}</ul>"),
+            &format!(
+                "<p>The emulator, like an LMS, adds nothing from an invalid response. What was wrong:</p><ul id=\"refusal\">{problems}</ul>\
+                 <h2>What the tool returned ({} item(s)), as it would have been placed</h2>",
+                preview.len()
+            ),
+            &dl_preview::render(&preview, Some(&settings), &launch.course_id),
         );
     }
     let added = store_items(&platform, &launch, &tool, &items).await;
     flow_messages::save(&notes, flow, step, vec![msg], summary, None);
     match added {
-        Ok(rows) => added_page(&payload, &rows),
+        Ok(rows) => added_page(&payload, rows, &settings, &launch.course_id),
         Err(e) => lti_core::html::error_page(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Store error",
@@ -223,113 +240,41 @@ pub async fn response(
     }
 }
 
-/// The platform's own checks on the items: type accepted, multiplicity, line item and custom.
-fn check_items(payload: &Map<String, Value>, report: &mut Report) -> Vec<Map<String, Value>> {
-    let mt = payload
-        .get(lti_protocol::vocab::claim::MESSAGE_TYPE)
-        .and_then(Value::as_str);
-    if mt == Some("LtiDeepLinkingResponse") {
-        report.push(Finding::pass(
-            "dl.response.message_type",
-            "LtiDeepLinkingResponse.",
-        ));
-    } else {
-        report.push(
-            Finding::fail(
-                "dl.response.message_type",
-                "The JWT is not an LtiDeepLinkingResponse.",
-            )
-            .expected("LtiDeepLinkingResponse")
-            .actual(mt.unwrap_or("(missing)")),
-        );
-    }
-    let items: Vec<Map<String, Value>> = payload
+/// The platform's own checks on the response: its message type, then every item against the
+/// settings the request offered (one finding per `dl.item.*` rule). Items are kept whatever
+/// they hold (a non-object is kept too): the preview shows each with its problems.
+fn check_items(
+    payload: &Map<String, Value>,
+    settings: &DlSettings,
+    report: &mut Report,
+) -> Vec<Value> {
+    report.push(lti_protocol::deep_linking::compose::message_type_finding(
+        payload,
+    ));
+    let items: Vec<Value> = payload
         .get(&format!("{DL}content_items"))
         .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|i| i.as_object().cloned()).collect())
+        .cloned()
         .unwrap_or_default();
-    let bad_types: Vec<String> = items
-        .iter()
-        .filter_map(|i| i.get("type").and_then(Value::as_str))
-        .filter(|t| !ACCEPT_TYPES.contains(t))
-        .map(str::to_string)
-        .collect();
-    if bad_types.is_empty() {
-        report.push(Finding::pass(
-            "dl.response.accept_types",
-            "Every item is of an accepted type.",
-        ));
-    } else {
-        report.push(
-            Finding::fail(
-                "dl.response.accept_types",
-                format!("Types not accepted: {}.", bad_types.join(", ")),
-            )
-            .expected(ACCEPT_TYPES.join(", ")),
-        );
-    }
-    // The emulator offers accept_multiple = true; the rule still shows the count.
-    report.push(Finding::pass(
-        "dl.response.accept_multiple",
-        format!("{} item(s); accept_multiple was true.", items.len()),
-    ));
-    let mut line_problems = Vec::new();
-    let mut custom_problems = Vec::new();
-    for (n, i) in items.iter().enumerate() {
-        if let Some(li) = i.get("lineItem") {
-            match li.get("scoreMaximum").and_then(Value::as_f64) {
-                Some(m) if m > 0.0 => {}
-                _ => line_problems.push(format!(
-                    "item {n}: lineItem.scoreMaximum must be a number > 0"
-                )),
-            }
-            for k in ["label", "resourceId", "tag"] {
-                if li.get(k).is_some_and(|v| !v.is_string()) {
-                    line_problems.push(format!("item {n}: lineItem.{k} must be a string"));
-                }
-            }
-        }
-        if let Some(c) = i.get("custom") {
-            match c.as_object() {
-                Some(m) if m.values().all(Value::is_string) => {}
-                _ => custom_problems.push(format!("item {n}: custom must map strings to strings")),
-            }
-        }
-    }
-    for (rule, problems, ok) in [
-        (
-            "dl.response.line_item",
-            &line_problems,
-            "Line items, if any, are well-formed.",
-        ),
-        (
-            "dl.response.custom",
-            &custom_problems,
-            "Custom values, if any, are strings.",
-        ),
-    ] {
-        if problems.is_empty() {
-            report.push(Finding::pass(rule, ok));
-        } else {
-            report.push(Finding::fail(rule, format!("{}.", problems.join("; "))));
-        }
+    for f in lti_protocol::deep_linking::summarize(&items, Some(settings)) {
+        report.push(f);
     }
     items
 }
 
 /// One stored item: its type, title and what was created for it.
 struct Added {
-    item_type: String,
-    title: String,
+    item: Value,
+    stored_id: i64,
     resource_link_id: Option<String>,
-    line_item: Option<String>,
+    column: Option<(String, f64)>,
 }
 
 async fn store_items(
     platform: &PlatformSide,
     launch: &Launch,
     tool: &EmulatorTool,
-    items: &[Map<String, Value>],
+    items: &[Value],
 ) -> lti_core::Result<Vec<Added>> {
     let now = lti_core::clock::now_ms();
     let mut links = Vec::new();
@@ -401,13 +346,12 @@ async fn store_items(
             });
             link = Some(l);
         }
-        rows.push(Added {
-            item_type: t.clone(),
-            title,
-            resource_link_id: link.as_ref().map(|l| l.id.clone()),
-            line_item: line.as_ref().map(|i| i.label.clone()),
-        });
-        links.push((t, Value::Object(item.clone()).to_string(), link, line));
+        rows.push((
+            item.clone(),
+            link.as_ref().map(|l| l.id.clone()),
+            line.as_ref().map(|i| (i.label.clone(), i.score_maximum)),
+        ));
+        links.push((t, item.to_string(), link, line));
     }
     let (course, tool_id, launch_id, flow_id) = (
         launch.course_id.clone(),
@@ -415,9 +359,10 @@ async fn store_items(
         launch.id.clone(),
         launch.flow_id.clone(),
     );
-    platform
+    let ids = platform
         .core()
         .write_model(ModelKind::ContentItem, Some(launch.id.clone()), move |tx| {
+            let mut ids = Vec::with_capacity(links.len());
             for (t, json, link, line) in &links {
                 if let Some(l) = link {
                     db::insert_resource_link(tx, l)?;
@@ -440,59 +385,69 @@ async fn store_items(
                         lti_core::clock::now_ms()
                     ],
                 )?;
+                ids.push(tx.last_insert_rowid());
             }
-            Ok(())
+            Ok(ids)
         })
         .await?;
-    Ok(rows)
+    Ok(rows
+        .into_iter()
+        .zip(ids)
+        .map(|((item, resource_link_id, column), stored_id)| Added {
+            item,
+            stored_id,
+            resource_link_id,
+            column,
+        })
+        .collect())
 }
 
-fn added_page(payload: &Map<String, Value>, rows: &[Added]) -> Response {
+fn added_page(
+    payload: &Map<String, Value>,
+    rows: Vec<Added>,
+    settings: &DlSettings,
+    course_id: &str,
+) -> Response {
     let msg = |k: &str| {
         payload
             .get(&format!("{DL}{k}"))
             .and_then(Value::as_str)
-            .map(str::to_string)
+            .map(escape)
     };
-    let mut notes = Vec::new();
+    let mut notes = String::new();
     if let Some(m) = msg("msg") {
-        notes.push(("Message from the tool".to_string(), m));
+        notes.push_str(&format!(
+            "<p data-testid=\"dl-msg\">Message from the tool: {m}</p>"
+        ));
     }
     if let Some(m) = msg("errormsg") {
-        notes.push(("Error from the tool".to_string(), m));
+        notes.push_str(&format!(
+            "<p class=\"bad\" data-testid=\"dl-errormsg\">Error from the tool: {m}</p>"
+        ));
     }
-    let list: String = rows
-        .iter()
-        .map(|r| {
-            let what = match (&r.resource_link_id, &r.line_item) {
-                (Some(l), Some(li)) => format!(
-                    " — resource link <code>{}</code> with gradebook column “{}”",
-                    escape(l),
-                    escape(li)
-                ),
-                (Some(l), None) => format!(" — resource link <code>{}</code>", escape(l)),
-                _ => " — shown as received (not launchable)".to_string(),
-            };
-            format!(
-                "<li><b>{}</b> <small>({})</small>{what}</li>",
-                escape(&r.title),
-                escape(&r.item_type)
-            )
+    let n = rows.len();
+    let preview: Vec<dl_preview::PreviewItem> = rows
+        .into_iter()
+        .map(|a| dl_preview::PreviewItem {
+            item: a.item,
+            stored_id: Some(a.stored_id),
+            resource_link_id: a.resource_link_id,
+            column: a.column,
         })
         .collect();
-    let extra = if rows.is_empty() {
-        "<p>The tool returned no items.</p>".to_string()
+    let fragment = if preview.is_empty() {
+        "<p>The tool returned no items (the user selected nothing).</p>".to_string()
     } else {
-        format!("<ul>{list}</ul>")
+        dl_preview::render(&preview, Some(settings), course_id)
     };
-    html_pages::info(
+    dl_preview::page(
         StatusCode::OK,
         "Content added to the course",
         &format!(
-            "The emulator accepted the deep linking response: {} item(s).",
-            rows.len()
+            "<p id=\"accepted\">The emulator accepted the deep linking response: {n} item(s), placed as below. \
+             <a href=\"{}\">All content of the course</a></p>{notes}",
+            escape(&dl_preview::course_content_path(course_id))
         ),
-        &notes,
-        &extra,
+        &fragment,
     )
 }

@@ -2,55 +2,12 @@
 //! launch (login initiation, id_token form_post, error post-back), and small result pages.
 //! Every value is escaped; scripts run only with a per-page nonce.
 
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use lti_core::html::escape;
 
-/// A page whose form POSTs `fields` to `action` as soon as it loads (the OIDC form_post
-/// pattern); without JavaScript the user clicks Continue. `target` names a frame or window.
-pub(super) fn auto_post(
-    title: &str,
-    action: &str,
-    fields: &[(String, String)],
-    target: Option<&str>,
-) -> Response {
-    let inputs: String = fields
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "<input type=\"hidden\" name=\"{}\" value=\"{}\">",
-                escape(k),
-                escape(v)
-            )
-        })
-        .collect();
-    let target = target
-        .map(|t| format!(" target=\"{}\"", escape(t)))
-        .unwrap_or_default();
-    let nonce = lti_core::ids::secret_token();
-    let html = format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title>\
-         <meta name=\"referrer\" content=\"origin\"></head><body>\
-         <form id=\"lti-form\" method=\"post\" action=\"{a}\"{target}>{inputs}\
-         <noscript><p>{t}</p><button type=\"submit\">Continue</button></noscript></form>\
-         <script nonce=\"{nonce}\">document.getElementById('lti-form').submit();</script></body></html>",
-        t = escape(title),
-        a = escape(action),
-    );
-    with_csp(StatusCode::OK, html, &nonce)
-}
-
-fn with_csp(status: StatusCode, html: String, nonce: &str) -> Response {
-    let mut res = (status, Html(html)).into_response();
-    let csp = format!("default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; form-action *; frame-src *");
-    if let Ok(v) = HeaderValue::from_str(&csp) {
-        res.headers_mut().insert(header::CONTENT_SECURITY_POLICY, v);
-    }
-    res.headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
+pub(super) use lti_core::html::{auto_post, with_csp};
 
 /// A page with a heading, a lead paragraph and rows of (label, value), all escaped.
 pub(super) fn info(

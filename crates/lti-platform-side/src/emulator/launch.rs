@@ -211,6 +211,95 @@ pub struct LaunchArgs {
     #[serde(default)]
     #[ts(optional = nullable, type = "Record<string, unknown>")]
     pub claims: Option<serde_json::Map<String, Value>>,
+    /// Deep linking: settings other than the emulator's defaults, to see how a tool copes.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub dl_options: Option<DlOptions>,
+}
+
+/// Deep linking settings to offer instead of the defaults (every type, every target,
+/// several items, line items accepted, data to echo).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+pub struct DlOptions {
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub accept_types: Option<Vec<String>>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub accept_presentation_document_targets: Option<Vec<String>>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub accept_media_types: Option<String>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub accept_multiple: Option<bool>,
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub accept_lineitem: Option<bool>,
+    /// Send no `data` (nothing for the tool to echo).
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub no_data: Option<bool>,
+}
+
+impl DlOptions {
+    /// The settings offered for a course titled `course` with `data` to echo.
+    pub fn settings(
+        &self,
+        course: &str,
+        data: Option<&str>,
+    ) -> Result<lti_protocol::deep_linking::DlSettings> {
+        use lti_protocol::deep_linking::items::TYPES;
+        let types = self.accept_types.clone().unwrap_or_else(|| {
+            super::claims::ACCEPT_TYPES
+                .iter()
+                .map(|t| t.to_string())
+                .collect()
+        });
+        if types.is_empty() {
+            return Err(Error::BadRequest(
+                "accept_types needs at least one type".into(),
+            ));
+        }
+        if let Some(t) = types.iter().find(|t| !TYPES.contains(&t.as_str())) {
+            return Err(Error::BadRequest(format!(
+                "accept_types: {t:?} is not a content item type ({})",
+                TYPES.join(", ")
+            )));
+        }
+        let targets = self
+            .accept_presentation_document_targets
+            .clone()
+            .unwrap_or_else(|| vec!["iframe".into(), "window".into(), "embed".into()]);
+        if targets.is_empty()
+            || targets
+                .iter()
+                .any(|t| !["iframe", "window", "embed"].contains(&t.as_str()))
+        {
+            return Err(Error::BadRequest(
+                "accept_presentation_document_targets: one or more of iframe, window, embed".into(),
+            ));
+        }
+        Ok(lti_protocol::deep_linking::DlSettings {
+            deep_link_return_url: None,
+            accept_types: types,
+            accept_presentation_document_targets: targets,
+            accept_media_types: self
+                .accept_media_types
+                .clone()
+                .filter(|m| !m.trim().is_empty()),
+            accept_multiple: Some(self.accept_multiple.unwrap_or(true)),
+            accept_lineitem: Some(self.accept_lineitem.unwrap_or(true)),
+            auto_create: Some(true),
+            title: Some(format!("Content for {course}")),
+            text: Some("Choose content to add to the course".into()),
+            data: if self.no_data == Some(true) {
+                None
+            } else {
+                data.map(Value::from)
+            },
+        })
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -325,6 +414,7 @@ pub async fn create(platform: &PlatformSide, args: LaunchArgs) -> Result<LaunchU
             .unwrap_or_else(|| tool.target_link_uri.clone())
     };
     let id = lti_core::ids::secret_token();
+    let dl_options = args.dl_options.clone().unwrap_or_default();
     let kind = if message_type == message::DEEP_LINKING {
         "deep_linking"
     } else {
@@ -348,10 +438,18 @@ pub async fn create(platform: &PlatformSide, args: LaunchArgs) -> Result<LaunchU
         negative: args.negative,
         storage_target: (document_target == "iframe").then(|| "_parent".to_string()),
         document_target,
-        dl_data: (message_type == message::DEEP_LINKING).then(|| format!("emu-dl-{}", &id[..16])),
+        dl_data: (message_type == message::DEEP_LINKING && !dl_options.no_data.unwrap_or(false))
+            .then(|| format!("emu-dl-{}", &id[..16])),
         created_at: lti_core::clock::now_ms(),
         used_at: None,
         claims_override: args.claims.clone(),
+        dl_settings: None,
+    };
+    let launch = Launch {
+        dl_settings: (message_type == message::DEEP_LINKING)
+            .then(|| dl_options.settings(&course.title, launch.dl_data.as_deref()))
+            .transpose()?,
+        ..launch
     };
     let summary = flow_messages::summary(&[
         ("tool", &tool.name),

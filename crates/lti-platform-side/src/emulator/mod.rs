@@ -10,6 +10,7 @@ mod claims;
 pub mod commands;
 pub mod db;
 mod deep_linking;
+pub mod dl_preview;
 mod flow_messages;
 mod html_pages;
 pub mod launch;
@@ -67,6 +68,11 @@ pub fn router(platform: PlatformSide) -> Router {
         .route(
             "/deep-linking/{id}",
             post(deep_linking::response).get(deep_linking::wrong_method),
+        )
+        .route("/courses/{course}/content", get(dl_preview::course_content))
+        .route(
+            "/courses/{course}/content/launch",
+            post(dl_preview::launch_item),
         )
         .route("/courses/{course}/memberships", get(nrps::memberships))
         .route(

@@ -211,6 +211,8 @@ pub struct Launch {
     pub used_at: Option<i64>,
     /// Re-mint: a captured launch's claims laid over the built ones (see `remint`).
     pub claims_override: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Deep linking: the settings offered (the return URL is added when the claims are built).
+    pub dl_settings: Option<lti_protocol::deep_linking::DlSettings>,
 }
 
 /// An access token the token endpoint issued.

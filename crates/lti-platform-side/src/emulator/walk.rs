@@ -68,9 +68,25 @@ impl Walker {
 
     /// Opens `url` and settles: redirects followed, auto-submitting forms submitted.
     pub async fn open(&mut self, url: &str) -> Result<Walk, WalkError> {
+        self.settle(("GET".into(), url.to_string(), vec![])).await
+    }
+
+    /// Submits a form a user would fill in (a page that does not post itself), then settles.
+    pub async fn submit(
+        &mut self,
+        action: &str,
+        fields: Vec<(String, String)>,
+    ) -> Result<Walk, WalkError> {
+        self.settle(("POST".into(), action.to_string(), fields))
+            .await
+    }
+
+    async fn settle(
+        &mut self,
+        first: (String, String, Vec<(String, String)>),
+    ) -> Result<Walk, WalkError> {
         let mut steps = Vec::new();
-        let mut next: (String, String, Vec<(String, String)>) =
-            ("GET".into(), url.to_string(), vec![]);
+        let mut next = first;
         loop {
             if steps.len() >= self.max_steps {
                 return Err(WalkError::TooManySteps(self.max_steps));

@@ -188,6 +188,8 @@ mod tests {
             include_str!("../validate/claim_values.rs"),
             include_str!("../validate/messages.rs"),
             include_str!("../validate/urls.rs"),
+            include_str!("../deep_linking/items.rs"),
+            include_str!("../deep_linking/compose.rs"),
         ]
         .join("\n");
         let groups = [
@@ -199,9 +201,9 @@ mod tests {
             if let Some((g, rest)) = piece.split_once('.') {
                 if groups.contains(&g)
                     && !rest.is_empty()
-                    && rest
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+                    && rest.chars().all(|c| {
+                        c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.'
+                    })
                 {
                     quoted.insert(piece.to_string());
                 }

@@ -8,13 +8,13 @@ use serde_json::Value;
 use lti_core::html::{escape, page};
 use lti_core::messages::StoredMessage;
 
-const STYLE: &str = "<style>.v{display:inline-block;padding:.2em .7em;border-radius:1em;font-weight:600;color:#fff}\
+pub(crate) const STYLE: &str = "<style>.v{display:inline-block;padding:.2em .7em;border-radius:1em;font-weight:600;color:#fff}\
 .valid{background:#1a7f37}.invalid{background:#cf222e}.unverified{background:#9a6700}\
 table{border-collapse:collapse;margin:.8em 0}td{padding:.25em .8em .25em 0;vertical-align:top}td:first-child{color:#656d76}\
 li{margin:.3em 0}.sev{font-size:.8em;font-weight:600;text-transform:uppercase;margin-right:.4em}\
 .error{color:#cf222e}.warning{color:#9a6700}.info{color:#0969da}</style>";
 
-fn verdict_label(v: Verdict) -> (&'static str, &'static str) {
+pub(crate) fn verdict_label(v: Verdict) -> (&'static str, &'static str) {
     match v {
         Verdict::Valid => ("valid", "Valid launch"),
         Verdict::Invalid => ("invalid", "Invalid launch"),
@@ -22,7 +22,7 @@ fn verdict_label(v: Verdict) -> (&'static str, &'static str) {
     }
 }
 
-fn top_findings(report: &Report) -> String {
+pub(crate) fn top_findings(report: &Report) -> String {
     let mut failed: Vec<_> = report
         .findings
         .iter()
@@ -60,7 +60,7 @@ fn top_findings(report: &Report) -> String {
     format!("<ul>{items}</ul>{more}")
 }
 
-fn flow_link(flow_id: &str, ui_url: Option<&str>) -> String {
+pub(crate) fn flow_link(flow_id: &str, ui_url: Option<&str>) -> String {
     match ui_url {
         Some(u) => format!(
             "<p>Open it in LTI Inspector: <a href=\"{}#/flows/{}\" target=\"_blank\" rel=\"noopener\">flow {}</a></p>",

@@ -265,12 +265,23 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
         }
         Ok(())
     });
-    let mut page = landing::launch_page(
-        &token_report,
-        &msg,
-        &flow_id,
-        tool.config().ui_url.as_deref(),
-    );
+    let mut page =
+        if msg.message_type.as_deref() == Some(lti_protocol::vocab::message::DEEP_LINKING) {
+            // A deep linking request gets the composer, as a tool's content picker would.
+            let names = tool
+                .store()
+                .read(crate::composer::templates::names)
+                .await
+                .unwrap_or_default();
+            crate::composer::first_page(&tool, &flow_id, payload, &msg, &names)
+        } else {
+            landing::launch_page(
+                &token_report,
+                &msg,
+                &flow_id,
+                tool.config().ui_url.as_deref(),
+            )
+        };
     if let Some((target, origin)) = storage_check_target(
         launch_state.as_ref(),
         cookie_state.is_some(),

@@ -3,7 +3,7 @@
 //! nothing here refuses a capture.
 
 pub mod expiry;
-mod landing;
+pub(crate) mod landing;
 pub(crate) mod launch;
 mod login;
 pub mod nonces;
@@ -45,6 +45,10 @@ pub fn router(tool: ToolSide) -> Router {
         .route(paths::LOGIN, get(login::login).post(login::login))
         .route(paths::LAUNCH, post(launch::launch).get(launch_get))
         .route(paths::DEEP_LINK, post(launch::launch).get(launch_get))
+        .route(
+            crate::composer::page::COMPOSE_PATH,
+            post(crate::composer::handle),
+        )
         .route(paths::STORAGE_LOG, post(storage_log))
         .route(storage_check::PATH, post(storage_check::storage_check))
         .fallback(not_found)
