@@ -45,7 +45,7 @@ fn sandboxed_frame(html: &str, height: u32, test_id: &str) -> String {
         "<!doctype html><meta charset=\"utf-8\"><meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src http: https:; style-src 'unsafe-inline'\">{html}"
     );
     format!(
-        "<iframe class=\"frag\" data-testid=\"{test_id}\" sandbox=\"\" referrerpolicy=\"no-referrer\" loading=\"lazy\" style=\"height:{height}px\" srcdoc=\"{}\"></iframe>",
+        "<iframe class=\"frag\" data-testid=\"{test_id}\" sandbox=\"\" referrerpolicy=\"no-referrer\" style=\"height:{height}px\" srcdoc=\"{}\"></iframe>",
         escape(&doc)
     )
 }

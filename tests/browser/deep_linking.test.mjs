@@ -1,0 +1,135 @@
+// Deep linking in a real browser against `lti-inspector serve`: the emulator sends a deep
+// linking request to the inspector's own tool side, whose composer (in the browser) builds items
+// of every type plus hostile html; "Sign and send" auto-posts the response to the emulator, whose
+// preview places each item. Checked in chromium, not by reading markup: hostile html runs no
+// script, opens no dialog, cannot reach the page's origin, cannot navigate the page or its own
+// frame, and cannot overlay the page; images keep their size; the resource link launches valid.
+//
+//   cd ui && npm run build && cd .. && node --test tests/browser/deep_linking.test.mjs
+//
+// Screenshots: tests/artifacts/dl-composer.png, dl-preview.png.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { ARTIFACTS, launchBrowser, skip, startServer, stopServer, afterInjectedHandlersWouldHaveRun } from './harness.mjs';
+
+if (skip) console.log(`# SKIP ${skip}`);
+
+const HOSTILE_HTML = [
+  '<script>parent.document.title="owned-by-script";top.location="https://example.invalid/script"</script>',
+  '<img src=x onerror="alert(1)">',
+  '<form action="https://example.invalid/form" method="post" target="_top"><button id=go>go</button></form>',
+  '<a id=js href="javascript:alert(2)">js</a>',
+  '<meta http-equiv="refresh" content="0;url=https://example.invalid/refresh">',
+  '<div id=overlay style="position:fixed;left:0;top:0;width:100vw;height:100vh;background:red;z-index:2147483647">overlay</div>',
+].join('');
+
+let server = null;
+let context = null;
+let page = null;
+let tmp = null;
+const dialogs = [];
+const requests = [];
+
+before(async () => {
+  if (skip) return;
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lti-ui-dl-'));
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServer(tmp);
+  ({ context, page } = await launchBrowser(path.join(tmp, 'profile'), { width: 1400, height: 900 }));
+  context.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  page.on('dialog', (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  context.on('request', (r) => requests.push(r.url()));
+});
+
+after(async () => {
+  await context?.close().catch(() => undefined);
+  await stopServer(server);
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+test('composer → response → preview: every type placed, hostile html contained, the activity launches', { skip }, async () => {
+  const [tool] = await server.api('list_emulator_tools');
+  const launch = await server.api('launch_url', { tool_id: tool.id, user_id: 'demo-instructor', course_id: 'demo-course', message_type: 'LtiDeepLinkingRequest' });
+  await page.goto(launch.url);
+  await page.locator('#dl-compose').waitFor({ timeout: 15_000 });
+  const draft = JSON.parse(await page.locator('textarea[name=items]').inputValue());
+  assert.deepEqual(draft.map((i) => i.type), ['ltiResourceLink', 'link', 'html', 'file', 'image']);
+  assert.equal(await page.locator('.item').count(), 5);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'dl-composer.png'), fullPage: true });
+
+  // Add a hostile html item and a link whose embed is hostile, check, then send.
+  const items = [...draft, { type: 'html', title: 'Hostile fragment', html: HOSTILE_HTML }, { type: 'link', title: 'Hostile embed', url: 'https://example.invalid/page', embed: { html: HOSTILE_HTML } }];
+  await page.locator('textarea[name=items]').fill(JSON.stringify(items, null, 2));
+  await page.getByRole('button', { name: 'Check items' }).click();
+  await page.locator('#dl-compose').waitFor();
+  assert.equal(await page.locator('.item').count(), 7);
+  await page.locator('input[name=msg]').fill('Seven items from the browser test');
+  await page.getByRole('button', { name: 'Sign and send to the platform' }).click();
+  await page.locator('#accepted').waitFor({ timeout: 15_000 });
+  const previewUrl = page.url();
+  assert.match(previewUrl, /\/deep-linking\//);
+
+  const types = await page.getByTestId('preview-item').evaluateAll((els) => els.map((e) => e.dataset.type));
+  assert.deepEqual(types, ['ltiResourceLink', 'link', 'html', 'file', 'image', 'html', 'link']);
+  // Images keep their declared size (the image preset is 320×120), whether or not they load.
+  const size = await page.locator('img.picture').evaluate((img) => [img.clientWidth, img.clientHeight]);
+  assert.deepEqual(size, [320, 120]);
+  // The file is a download with its media type; the activity shows its gradebook column.
+  assert.equal(await page.getByTestId('item-download').getAttribute('href'), draft[3].url);
+  assert.match(await page.getByTestId('item-column').innerText(), /Week 1 quiz.*10/);
+
+  // Hostile html: present (rendered), but contained.
+  const frames = page.frames().filter((f) => f !== page.mainFrame());
+  assert.equal(frames.length, 3, 'the preset html, the hostile html and the hostile embed each in a frame');
+  await afterInjectedHandlersWouldHaveRun(page);
+  let rendered = 0;
+  for (const f of frames) {
+    assert.equal(f.url(), 'about:srcdoc', 'a frame navigated (meta refresh or script)');
+    const probe = await f.evaluate(() => {
+      let parentAccess = 'blocked';
+      try {
+        parentAccess = String(parent.document.title);
+      } catch {
+        /* opaque origin: the sandbox holds */
+      }
+      return { parentAccess, origin: self.origin, scripts: document.scripts.length, overlay: !!document.getElementById('overlay') };
+    });
+    assert.equal(probe.parentAccess, 'blocked', 'the frame reached the page document');
+    assert.equal(probe.origin, 'null', 'the frame has the page origin');
+    if (probe.overlay) rendered += 1;
+  }
+  assert.equal(rendered, 2, 'both hostile fragments are rendered, each in its frame');
+  assert.match(await frames[0].locator('body').innerText(), /Welcome/, 'the preset fragment is rendered');
+  // The script did not run: the title is the page's, no dialog opened, nothing navigated.
+  assert.equal(await page.title(), 'Content added to the course');
+  assert.deepEqual(dialogs, []);
+  assert.equal(page.url(), previewUrl);
+  assert.deepEqual(requests.filter((u) => u.includes('example.invalid')), [], 'a hostile fragment made a request');
+  // The overlay cannot leave its frame: the page's own heading is on top at the page's corner.
+  const onTop = await page.evaluate(() => document.elementFromPoint(30, 30)?.tagName ?? '');
+  assert.notEqual(onTop, 'IFRAME');
+  // Clicking the hostile form's button inside its frame submits nothing (no allow-forms).
+  const hostile = frames[1];
+  await hostile.locator('#go').click({ timeout: 2000 }).catch(() => undefined);
+  await page.waitForTimeout(300);
+  assert.equal(page.url(), previewUrl);
+  assert.deepEqual(requests.filter((u) => u.includes('example.invalid')), []);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'dl-preview.png'), fullPage: true });
+
+  // The course's content page, then the activity launched from it: a valid launch into the tool.
+  await page.goto(new URL('/courses/demo-course/content', previewUrl).toString());
+  assert.equal(await page.getByTestId('preview-item').count(), 7);
+  await page.getByTestId('item-launch').first().click();
+  await page.waitForURL(/\/lti\/launch(\?|$)/, { timeout: 15_000 });
+  assert.match(await page.locator('#verdict').innerText(), /Valid launch/);
+});
