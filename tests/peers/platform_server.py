@@ -226,6 +226,8 @@ class PeerPlatformConf(LTI1P3PlatformConfAbstract):
         reg.set_platform_private_key(peer.private_key)
         reg.set_platform_public_key(peer.public_key)
         reg.set_tool_key_set_url(peer.tool_jwks_url)
+        # Without it the library silently sends LtiResourceLinkRequest instead of deep linking.
+        reg.set_deeplink_launch_url(f"{peer.tool_base}/lti/deep-link")
         reg.fault = self._fault
         reg.rogue_private_key = peer.rogue_private_key
         reg.rogue_public_key = peer.rogue_public_key
@@ -450,6 +452,8 @@ class PendingLaunch:
     user_id: str
     resource_link_id: str
     roles: t.List[str]
+    # "resource" (LtiResourceLinkRequest) or "deep_linking" (LtiDeepLinkingRequest).
+    message: str = "resource"
     created_at: float = field(default_factory=time.time)
 
 
@@ -484,6 +488,8 @@ class PeerPlatform:
         self.rogue_private_key, self.rogue_public_key = _new_rsa_pem_pair()
         self.pending: t.Dict[str, PendingLaunch] = {}
         self.issued: t.List[IssuedLaunch] = []
+        # Deep linking responses received at /dl-return/<hint>: what the library made of each.
+        self.dl_returns: t.List[t.Dict[str, t.Any]] = []
         self.auth_requests: t.List[t.Dict[str, t.Any]] = []
         self.errors: t.List[str] = []
         self._lock = threading.Lock()
@@ -670,11 +676,14 @@ class PeerPlatform:
                 user_id=request.args.get("user", DEFAULT_USER),
                 resource_link_id=request.args.get("resource_link", DEFAULT_RESOURCE_LINK),
                 roles=[role],
+                message=request.args.get("message", "resource"),
             )
             with self._lock:
                 self.pending[pending.hint] = pending
             login = PeerOIDCLogin(FlaskRequest(request), self._config(fault))
             login.set_lti_message_hint(lti_message_hint=pending.hint)
+            if pending.message == "deep_linking":
+                login.set_deeplinking_launch_url()
             return login.initiate_login(pending.user_id)
 
         @app.route("/auth", methods=["GET", "POST"])
@@ -692,7 +701,10 @@ class PeerPlatform:
                 full_name="Ada Peer",
                 email_address="ada.peer@example.edu",
             )
-            msg.set_resource_link_claim(pending.resource_link_id, title="Interop activity", description="Launched by the lti1p3platform peer")
+            if pending.message == "deep_linking":
+                msg.set_dl(f"{self.base_url}/dl-return/{pending.hint}", title="Pick content", description="interop", extra_data=f"data-{pending.hint}")
+            else:
+                msg.set_resource_link_claim(pending.resource_link_id, title="Interop activity", description="Launched by the lti1p3platform peer")
             msg.set_launch_context_claim(
                 CONTEXT_ID,
                 context_types=["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
@@ -702,7 +714,7 @@ class PeerPlatform:
             # LTI Advantage services through the library's own claim helpers.
             msg.set_ags(
                 self.lineitems_url,
-                self.line_item_for_link(pending.resource_link_id, "Interop activity"),
+                None if pending.message == "deep_linking" else self.line_item_for_link(pending.resource_link_id, "Interop activity"),
                 allow_creating_lineitems=True,
                 results_service_enabled=True,
                 scores_service_enabled=True,
@@ -724,6 +736,36 @@ class PeerPlatform:
                 return self._reject(str(e))
             except lti_exceptions.PreflightRequestValidationException as e:
                 return self._reject(f"the library rejected the authentication request: {e.__cause__ or e!r}")
+
+        # ---- deep linking return: the library validates the tool's response (signature with
+        # the tool's JWKS, exp, message type, item types); what an LMS also checks and the
+        # library does not (iss, aud, deployment_id, the data echo) is checked here.
+        @app.post("/dl-return/<hint>")
+        def dl_return(hint: str) -> Response:
+            conf = self._config()
+            entry: t.Dict[str, t.Any] = {"hint": hint, "jwt": request.form.get("JWT")}
+            try:
+                entry["items"] = conf.validate_deeplinking_resp(request.form.to_dict())
+                c = conf._jwt["body"]
+                aud = c.get("aud") if isinstance(c.get("aud"), list) else [c.get("aud")]
+                entry["peer_findings"] = [
+                    name
+                    for ok, name in [
+                        (c.get("https://purl.imsglobal.org/spec/lti/claim/deployment_id") == self.deployment_id, "deployment_id"),
+                        (self.issuer in aud, "aud"),
+                        (c.get("iss") == self.client_id, "iss"),
+                        (c.get("https://purl.imsglobal.org/spec/lti-dl/claim/data") == f"data-{hint}", "data"),
+                    ]
+                    if not ok
+                ]
+                entry["accepted"] = not entry["peer_findings"]
+            except Exception as e:  # noqa: BLE001 - the library's exception is the answer recorded
+                entry.update(accepted=False, error=f"{type(e).__name__}: {e}")
+            with self._lock:
+                self.dl_returns.append(entry)
+            out = jsonify({k: v for k, v in entry.items() if k != "jwt"})
+            out.status_code = 200 if entry["accepted"] else 400
+            return out
 
         # ---- token endpoint (SF §4.1): the library checks the request and the tool's JWT
         # client assertion against the tool's JWKS URL of the registration, then mints the token.
