@@ -213,6 +213,7 @@ pub fn inspect(data: &[u8]) {
         client_id: Some("10000000000011".into()),
         deployment_ids: Some(vec!["5:d3a2b1".into()]),
         nonce: Some("n-0123".into()),
+        tool_jwks: Some(key_set_for(Some("k1"))),
         at: None,
     };
     if let Ok(out) = inspect::inspect(text(data), &opts, NOW) {

@@ -125,6 +125,9 @@ enum Command {
         /// The platform's keys: a JWKS/JWK/PEM file, or a JWKS URL.
         #[arg(long)]
         jwks: Option<String>,
+        /// The tool's keys (same forms), for what the tool signs: deep linking responses.
+        #[arg(long)]
+        tool_jwks: Option<String>,
         /// Expected issuer.
         #[arg(long)]
         issuer: Option<String>,
@@ -207,6 +210,40 @@ enum Command {
         at: Option<String>,
         #[arg(long)]
         save: bool,
+    },
+    /// Answer a captured deep linking request: compose the response from a JSON file of content
+    /// items, sign it with the tool's key and store it in the request's flow.
+    ///
+    /// Prints JSON: verdict, failed checks, items that break the request's settings, the return
+    /// URL and the signed JWT (`--check`: nothing signed or stored). `--post` also posts it to
+    /// the platform from here and prints the answer (a real LMS wants its session cookies: open
+    /// the app's "send from the browser" link instead). Exit code 1 when invalid or refused.
+    DeepLink {
+        #[command(flatten)]
+        data: DataArgs,
+        /// The flow of the captured LtiDeepLinkingRequest.
+        flow: String,
+        /// A JSON array of content items (or one item), or `-` for standard input.
+        #[arg(long)]
+        items: String,
+        /// Break the response on purpose: wrong_aud, no_deployment_id, expired,
+        /// wrong_message_type, data_not_echoed, unsigned, bad_signature.
+        #[arg(long = "break")]
+        breakage: Option<String>,
+        #[arg(long)]
+        msg: Option<String>,
+        #[arg(long)]
+        log: Option<String>,
+        #[arg(long)]
+        errormsg: Option<String>,
+        #[arg(long)]
+        errorlog: Option<String>,
+        /// Only check: nothing is signed or stored.
+        #[arg(long, conflicts_with = "post")]
+        check: bool,
+        /// Post the signed response to the request's deep_link_return_url.
+        #[arg(long)]
+        post: bool,
     },
     /// Search and list flows, newest first: the Timeline's filter box from the command line.
     ///
@@ -399,6 +436,36 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             "recheck",
             serde_json::json!({"flow_id": flow, "at": at, "save": save}),
         ),
+        Command::DeepLink {
+            data,
+            flow,
+            items,
+            breakage,
+            msg,
+            log,
+            errormsg,
+            errorlog,
+            check,
+            post,
+        } => cli::deep_link::deep_link_cmd(
+            &data,
+            cli::deep_link::DeepLinkArgs {
+                flow,
+                items,
+                breakage,
+                msg,
+                log,
+                errormsg,
+                errorlog,
+                mode: if check {
+                    "check"
+                } else if post {
+                    "post"
+                } else {
+                    "sign"
+                },
+            },
+        ),
         Command::Flows {
             data,
             search,
@@ -435,6 +502,7 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
         }
         Command::Inspect {
             jwks,
+            tool_jwks,
             issuer,
             client_id,
             deployment_ids,
@@ -444,6 +512,7 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             input,
         } => inspect_cmd(
             jwks,
+            tool_jwks,
             issuer,
             client_id,
             deployment_ids,

@@ -400,3 +400,201 @@ async fn ten_thousand_items_and_hostile_items_get_findings_not_crashes() {
             < 60
     );
 }
+
+/// The CLI on the engine's data folder (file key store), as a script would run it; off the
+/// runtime's thread, since the engine it posts to runs on it.
+async fn cli(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let (dir, args): (std::path::PathBuf, Vec<String>) = (
+        dir.to_path_buf(),
+        args.iter().map(|a| a.to_string()).collect(),
+    );
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lti-inspector"))
+            .args(&args)
+            .arg("--data-dir")
+            .arg(&dir)
+            .arg("--key-store")
+            .arg(format!("file:{}", dir.join("keys.json").display()))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[tokio::test]
+async fn the_app_and_cli_composer_check_sign_send_and_post() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(dir.path()).await;
+    let (_, page, _) = composer(
+        &engine,
+        json!({"accept_types": ["link", "image"], "accept_multiple": false}),
+    )
+    .await;
+    let flow_id = input(&page.body, "flow");
+
+    let st = rpc(&engine, "get_dl_composer", json!({"flow_id": flow_id})).await;
+    assert_eq!(st["settings"]["accept_types"], json!(["link", "image"]));
+    assert_eq!(st["settings"]["accept_multiple"], json!(false));
+    assert_eq!(st["draft"].as_array().unwrap().len(), 1, "{}", st["draft"]);
+    assert_eq!(st["presets"].as_array().unwrap().len(), 5);
+    assert_eq!(st["breakages"].as_array().unwrap().len(), 7);
+
+    // Check: items that break the settings are flagged per item; nothing is signed or stored.
+    let items = json!([{"type": "html", "html": "<p>x</p>"}, {"type": "image", "url": "ftp://files/x.png"}]);
+    let out = rpc(
+        &engine,
+        "compose_dl_response",
+        json!({"flow_id": flow_id, "draft": {"items": items}, "mode": "check"}),
+    )
+    .await;
+    let rules = |i: usize| -> Vec<String> {
+        out["items"][i]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["rule_id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert!(
+        rules(0).contains(&"dl.item.accepted".to_string()),
+        "{:?}",
+        rules(0)
+    );
+    assert!(
+        rules(1).contains(&"dl.item.url".to_string()),
+        "{:?}",
+        rules(1)
+    );
+    assert!(out["jwt"].is_null() && out["send_url"].is_null());
+    let fails: Vec<&str> = out["message"]["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["outcome"] == "fail")
+        .map(|f| f["rule_id"].as_str().unwrap())
+        .collect();
+    assert!(fails.contains(&"dl.item.multiple"), "{fails:?}");
+    assert!(messages(&flow(&engine, &flow_id).await, "dl_response").is_empty());
+
+    // Sign: stored in the flow at once; the send link form-posts it once from the browser.
+    let good = json!([{"type": "link", "url": "https://example.org/reading", "title": "Reading"}]);
+    let out = rpc(&engine, "compose_dl_response", json!({"flow_id": flow_id, "draft": {"items": good, "msg": "from the app"}, "mode": "sign"})).await;
+    assert_eq!(out["message"]["verdict"], "valid", "{:?}", failed(&out));
+    let send_url = out["send_url"].as_str().expect("a send link").to_string();
+    assert_eq!(
+        messages(&flow(&engine, &flow_id).await, "dl_response").len(),
+        1
+    );
+    let mut w = Walker::new();
+    let sent = w.open(&send_url).await.unwrap();
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert!(sent.body.contains("id=\"accepted\""), "{}", sent.body);
+    let again = Walker::new().open(&send_url).await.unwrap();
+    assert_eq!(again.status, 404, "a send link is used once");
+    let f = flow(&engine, &flow_id).await;
+    assert!(
+        !steps(&f, "deep_linking_response").is_empty(),
+        "the send page is recorded in the flow"
+    );
+
+    // Post from the engine: a new request; the platform's answer is recorded in the flow, and
+    // the emulator's flow links to the course content preview.
+    let (_, page, launch) = composer(&engine, Value::Null).await;
+    let flow2 = input(&page.body, "flow");
+    let out = rpc(
+        &engine,
+        "compose_dl_response",
+        json!({"flow_id": flow2, "draft": {"items": good}, "mode": "post"}),
+    )
+    .await;
+    assert_eq!(out["answer"]["status"], 200, "{}", out["answer"]);
+    assert!(out["answer"]["body"]
+        .as_str()
+        .unwrap()
+        .contains("id=\"accepted\""));
+    let f2 = flow(&engine, &flow2).await;
+    let posted = steps(&f2, "deep_linking_response");
+    assert_eq!(posted.len(), 1, "{posted:?}");
+    assert_eq!(posted[0]["direction"], "outbound");
+    let emu_flow = flow(&engine, launch["flow_id"].as_str().unwrap()).await;
+    assert_eq!(
+        emu_flow["flow"]["summary"]["dl_preview"],
+        json!(format!("{}/courses/demo-course/content", emu(&engine)))
+    );
+
+    // Templates from the app.
+    let all = rpc(
+        &engine,
+        "save_dl_template",
+        json!({"name": "Reading list", "items": good}),
+    )
+    .await;
+    assert_eq!(all[0]["name"], "Reading list");
+    assert_eq!(
+        rpc(&engine, "get_dl_composer", json!({"flow_id": flow2})).await["templates"][0]["items"],
+        good
+    );
+
+    // Not a deep linking request: a clear refusal.
+    let e = lti_inspector::commands::dispatch(
+        &engine,
+        "compose_dl_response",
+        json!({"flow_id": "nope", "draft": {"items": []}}),
+    )
+    .await
+    .unwrap_err();
+    assert!(e.to_string().contains("no deep linking request"), "{e}");
+
+    // The CLI: a file of items, checked, then posted, each printing JSON.
+    let (_, page, _) = composer(&engine, Value::Null).await;
+    let flow3 = input(&page.body, "flow");
+    let file = dir.path().join("items.json");
+    std::fs::write(&file, good.to_string()).unwrap();
+    let path = file.to_str().unwrap();
+    let (code, stdout, stderr) = cli(
+        dir.path(),
+        &["deep-link", &flow3, "--items", path, "--check"],
+    )
+    .await;
+    assert_eq!(code, 0, "{stdout}{stderr}");
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["verdict"], "valid");
+    assert!(v["jwt"].is_null());
+    let (code, stdout, stderr) = cli(
+        dir.path(),
+        &[
+            "deep-link",
+            &flow3,
+            "--items",
+            path,
+            "--post",
+            "--break",
+            "wrong_aud",
+        ],
+    )
+    .await;
+    assert_eq!(
+        code, 1,
+        "a broken response is invalid and refused: {stdout}{stderr}"
+    );
+    let v: Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(v["answer"]["status"], 400, "{v}");
+    assert!(
+        v["failed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "idtoken.aud"),
+        "{v}"
+    );
+    std::fs::write(&file, "[{\"type\": ").unwrap();
+    let (code, _, stderr) = cli(dir.path(), &["deep-link", &flow3, "--items", path]).await;
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("items must be a JSON array"), "{stderr}");
+}

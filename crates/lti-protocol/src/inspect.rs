@@ -22,6 +22,8 @@ pub struct InspectOptions {
     pub client_id: Option<String>,
     pub deployment_ids: Option<Vec<String>>,
     pub nonce: Option<String>,
+    /// The tool's keys, for messages the tool signs (deep linking responses).
+    pub tool_jwks: Option<Jwks>,
     /// Unix seconds to validate as of; default now (HAR steps: the time they were recorded).
     pub at: Option<i64>,
 }
@@ -126,6 +128,65 @@ struct Correlation {
     login: Option<LoginView>,
     nonce: Option<String>,
     state: Option<String>,
+    /// The deep linking request a later response answers.
+    dl_request: Option<DlRequestSeen>,
+}
+
+/// What a deep linking response is checked against: the request's platform, client and `data`.
+#[derive(Clone)]
+struct DlRequestSeen {
+    issuer: Option<String>,
+    client_id: Option<String>,
+    deployment_id: Option<String>,
+    data: Option<String>,
+    settings: Option<crate::deep_linking::DlSettings>,
+}
+
+impl DlRequestSeen {
+    fn of(payload: &Map<String, Value>) -> Self {
+        let s = |k: &str| payload.get(k).and_then(Value::as_str).map(str::to_string);
+        let settings = crate::deep_linking::DlSettings::of_payload(payload);
+        Self {
+            issuer: s("iss"),
+            client_id: crate::claims::client_of(payload),
+            deployment_id: s(crate::vocab::claim::DEPLOYMENT_ID),
+            data: settings
+                .as_ref()
+                .and_then(|d| d.data.clone())
+                .map(|d| match d {
+                    Value::String(s) => s,
+                    other => other.to_string(),
+                }),
+            settings,
+        }
+    }
+}
+
+/// A response's registration seen from the platform: the platform issuer is its `aud`, the
+/// tool's client_id its `iss` (validate swaps them by message type).
+fn response_registration(
+    opts: &InspectOptions,
+    request: Option<&DlRequestSeen>,
+) -> Option<RegistrationView> {
+    let issuer = opts
+        .issuer
+        .clone()
+        .or_else(|| request.and_then(|r| r.issuer.clone()))?;
+    let client_id = opts
+        .client_id
+        .clone()
+        .or_else(|| request.and_then(|r| r.client_id.clone()))?;
+    Some(RegistrationView {
+        issuer,
+        client_id,
+        deployment_ids: opts.deployment_ids.clone().or_else(|| {
+            request
+                .and_then(|r| r.deployment_id.clone())
+                .map(|d| vec![d])
+        }),
+        trusted_audiences: None,
+        redirect_uris: None,
+    })
 }
 
 fn from_report(source: &str, kind: &str, at: i64, report: Report) -> InspectedMessage {
@@ -148,7 +209,7 @@ fn token_message(
     kind: &str,
     raw: &str,
     opts: &InspectOptions,
-    corr: &Correlation,
+    corr: &mut Correlation,
     at: i64,
     seen: &mut Vec<String>,
 ) -> InspectedMessage {
@@ -167,23 +228,62 @@ fn token_message(
         seen.push(n.clone());
         dup
     });
-    let ctx = IdTokenContext {
-        now: at,
-        policy: Default::default(),
-        registration: registration(opts, iss.as_deref()),
-        jwks: opts.jwks.as_ref(),
-        expected_nonce: opts.nonce.clone().or_else(|| corr.nonce.clone()),
-        nonce_seen_before,
-        login: corr.login.clone(),
-        state: None,
-        dl_request_data: None,
-        skip_explain: false,
+    let message_type = claim(crate::vocab::claim::MESSAGE_TYPE);
+    let from_tool = message_type
+        .as_deref()
+        .is_some_and(validate::is_tool_originated);
+    let ctx = if from_tool {
+        // The tool's message: its keys, the request it answers; no login, no auth nonce.
+        IdTokenContext {
+            now: at,
+            registration: response_registration(opts, corr.dl_request.as_ref()),
+            jwks: opts.tool_jwks.as_ref(),
+            nonce_seen_before,
+            dl_request_data: corr.dl_request.as_ref().and_then(|r| r.data.clone()),
+            ..IdTokenContext::at(at)
+        }
+    } else {
+        IdTokenContext {
+            now: at,
+            policy: Default::default(),
+            registration: registration(opts, iss.as_deref()),
+            jwks: opts.jwks.as_ref(),
+            expected_nonce: opts.nonce.clone().or_else(|| corr.nonce.clone()),
+            nonce_seen_before,
+            login: corr.login.clone(),
+            state: None,
+            dl_request_data: None,
+            skip_explain: false,
+        }
     };
-    let r = match &parsed {
+    let mut r = match &parsed {
         Some(jws) => validate::id_token_parsed(jws, &ctx),
         // Unparsable: the full entry point reports why (jwt.format).
         None => validate::id_token(raw, &ctx),
     };
+    if let Some(jws) = &parsed {
+        if message_type.as_deref() == Some(crate::vocab::message::DEEP_LINKING) {
+            corr.dl_request = Some(DlRequestSeen::of(&jws.payload));
+        }
+        if message_type.as_deref() == Some(crate::vocab::message::DEEP_LINKING_RESPONSE) {
+            r.report
+                .push(crate::deep_linking::compose::message_type_finding(
+                    &jws.payload,
+                ));
+            let items = jws
+                .payload
+                .get(crate::vocab::claim::DL_CONTENT_ITEMS)
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default();
+            let settings = corr.dl_request.as_ref().and_then(|r| r.settings.as_ref());
+            for f in crate::deep_linking::summarize(&items, settings) {
+                r.report.push(f);
+            }
+            r.verdict = r.report.verdict();
+            r.counts = r.report.counts();
+        }
+    }
     InspectedMessage {
         source: source.into(),
         entry: None,
@@ -486,6 +586,163 @@ impl LowerSev for String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::har::HarStep;
+    use crate::keys::SigningKey;
+    use crate::vocab::claim;
+    use serde_json::json;
+
+    fn step(index: usize, method: &str, url: &str, params: &[(&str, &str)]) -> HarStep {
+        HarStep {
+            index,
+            method: method.into(),
+            url: url.into(),
+            started_at: Some(1_000),
+            params: params
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            status: Some(200),
+        }
+    }
+
+    /// A deep linking round trip as a browser records it: login, auth request (nonce N1),
+    /// the platform's request, then the tool's response (its own nonce, its own key).
+    fn round_trip(platform: &SigningKey, tool: &SigningKey) -> Vec<HarStep> {
+        let request = json!({"iss": "https://lms.example", "aud": ["tool-1"], "azp": "tool-1",
+            "sub": "u1", "iat": 990, "exp": 1_300, "nonce": "N1",
+            claim::MESSAGE_TYPE: "LtiDeepLinkingRequest", claim::VERSION: "1.3.0",
+            claim::DEPLOYMENT_ID: "d1", claim::TARGET_LINK_URI: "https://tool.example/deep",
+            claim::DL_SETTINGS: {"deep_link_return_url": "https://lms.example/ret", "accept_types": ["link"],
+                "accept_presentation_document_targets": ["iframe"], "data": "opaque-1"}});
+        let request = request.as_object().unwrap().clone();
+        let draft = crate::deep_linking::ResponseDraft {
+            items: vec![json!({"type": "link", "url": "https://x.example", "title": "X"})],
+            ..Default::default()
+        };
+        let response =
+            crate::deep_linking::response_claims(&request, &draft, 1_000, "N2-tool", None).unwrap();
+        let id_token = crate::jws::sign_rs256(&Map::new(), &request, platform).unwrap();
+        let jwt = crate::jws::sign_rs256(&Map::new(), &response, tool).unwrap();
+        vec![
+            step(
+                0,
+                "GET",
+                "https://tool.example/login",
+                &[
+                    ("iss", "https://lms.example"),
+                    ("login_hint", "u1"),
+                    ("target_link_uri", "https://tool.example/launch"),
+                    ("client_id", "tool-1"),
+                    ("lti_deployment_id", "d1"),
+                ],
+            ),
+            step(
+                1,
+                "GET",
+                "https://lms.example/auth",
+                &[
+                    ("scope", "openid"),
+                    ("response_type", "id_token"),
+                    ("client_id", "tool-1"),
+                    ("redirect_uri", "https://tool.example/launch"),
+                    ("login_hint", "u1"),
+                    ("state", "S1"),
+                    ("response_mode", "form_post"),
+                    ("nonce", "N1"),
+                    ("prompt", "none"),
+                ],
+            ),
+            step(
+                2,
+                "POST",
+                "https://tool.example/launch",
+                &[("id_token", &id_token), ("state", "S1")],
+            ),
+            step(3, "POST", "https://lms.example/ret", &[("JWT", &jwt)]),
+        ]
+    }
+
+    fn finding<'a>(m: &'a InspectedMessage, rule: &str) -> &'a Finding {
+        m.findings
+            .iter()
+            .find(|f| f.rule_id == rule)
+            .unwrap_or_else(|| panic!("no {rule}"))
+    }
+
+    #[test]
+    fn a_deep_linking_response_is_checked_as_the_tools_message() {
+        let (platform, tool) = (
+            SigningKey::generate().unwrap(),
+            SigningKey::generate().unwrap(),
+        );
+        let steps = round_trip(&platform, &tool);
+        let opts = InspectOptions {
+            jwks: Some(Jwks {
+                keys: vec![platform.public_jwk()],
+            }),
+            tool_jwks: Some(Jwks {
+                keys: vec![tool.public_jwk()],
+            }),
+            ..Default::default()
+        };
+        let out = inspect_steps(&steps, &opts, 1_000);
+        let resp = &out[3];
+        assert_eq!(resp.kind, "deep_linking_response");
+        let fails: Vec<_> = resp
+            .findings
+            .iter()
+            .filter(|f| f.is_failed_error())
+            .map(|f| f.rule_id.to_string())
+            .collect();
+        assert!(fails.is_empty(), "{fails:?}");
+        assert_eq!(resp.verdict, Verdict::Valid);
+        assert!(finding(resp, "jwt.signature").message.contains(tool.kid()));
+        // Checked against the request it answers: the platform (aud) and the data echoed.
+        assert!(finding(resp, "idtoken.aud").outcome == crate::finding::Outcome::Pass);
+        assert!(finding(resp, "dl.response_data").outcome == crate::finding::Outcome::Pass);
+        // No login correlation: the tool's nonce is its own, and a response answers no login.
+        assert!(finding(resp, "idtoken.nonce").outcome != crate::finding::Outcome::Fail);
+        assert!(
+            finding(resp, "lti.target_link_uri_matches_login").outcome
+                != crate::finding::Outcome::Fail
+        );
+
+        // Without the tool's keys: unverified, saying whose keys to give — never "no kid in the
+        // platform JWKS".
+        let opts = InspectOptions {
+            tool_jwks: None,
+            ..opts
+        };
+        let out = inspect_steps(&steps, &opts, 1_000);
+        let resp = &out[3];
+        assert_eq!(
+            resp.verdict,
+            Verdict::Unverified,
+            "{:?}",
+            resp.findings
+                .iter()
+                .filter(|f| f.is_failed_error())
+                .collect::<Vec<_>>()
+        );
+        assert!(finding(resp, "jwt.signature")
+            .message
+            .contains("tool's key"));
+        assert!(finding(resp, "jwt.kid").outcome == crate::finding::Outcome::Pass);
+
+        // A response checked against the platform's keys (as before) names the tool JWKS.
+        let opts = InspectOptions {
+            tool_jwks: Some(Jwks {
+                keys: vec![platform.public_jwk()],
+            }),
+            ..opts
+        };
+        let resp = &inspect_steps(&steps, &opts, 1_000)[3];
+        assert!(
+            finding(resp, "jwt.kid").message.contains("tool JWKS"),
+            "{}",
+            finding(resp, "jwt.kid").message
+        );
+    }
 
     #[test]
     fn clipping_never_cuts_a_character() {

@@ -47,6 +47,7 @@ pub const PLATFORM_CONFIGURATION: &str =
 pub mod message {
     pub const RESOURCE_LINK: &str = "LtiResourceLinkRequest";
     pub const DEEP_LINKING: &str = "LtiDeepLinkingRequest";
+    pub const DEEP_LINKING_RESPONSE: &str = "LtiDeepLinkingResponse";
     pub const SUBMISSION_REVIEW: &str = "LtiSubmissionReviewRequest";
 }
 

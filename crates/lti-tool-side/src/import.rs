@@ -112,9 +112,12 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
     )
     .await?;
     notes.push(key_note.clone());
+    let (tool_jwks, tool_key_note) = tool_keys_for(tool, &input, registration.as_ref()).await;
+    notes.extend(tool_key_note.clone());
 
     let opts = InspectOptions {
         jwks: keys.as_deref().cloned(),
+        tool_jwks,
         issuer: registration.as_ref().map(|p| p.issuer.clone()),
         client_id: registration.as_ref().map(|p| p.client_id.clone()),
         deployment_ids: registration.as_ref().and_then(|p| p.deployment_ids.clone()),
@@ -162,7 +165,11 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
             let mut sm = stored_message(&m, entry.as_ref(), &input);
             // A signed message says which keys checked it (a claims object has no signature).
             if sm.raw.is_some() && m.kind != "claims" {
-                sm.report.findings.insert(0, key_note_finding(&key_note));
+                let note = match (&tool_key_note, m.kind.as_str()) {
+                    (Some(n), "deep_linking_response") => n,
+                    _ => &key_note,
+                };
+                sm.report.findings.insert(0, key_note_finding(note));
             }
             // Claims objects are kept as unsigned tokens too, so one parse serves both.
             if let Some(raw) = &sm.raw {
@@ -543,7 +550,36 @@ impl Input {
         };
         let p = payload?;
         let iss = p.get("iss").and_then(Value::as_str)?.to_string();
+        if is_tool_message(&p) {
+            // A lone response: the platform is its audience, the client its issuer.
+            let aud = match p.get("aud") {
+                Some(Value::String(a)) => a.clone(),
+                Some(Value::Array(a)) => a.first().and_then(Value::as_str)?.to_string(),
+                _ => return None,
+            };
+            return Some((aud, Some(iss)));
+        }
         Some((iss, lti_protocol::claims::client_of(&p)))
+    }
+
+    /// The tokens the tool signed (deep linking responses), parsed.
+    fn tool_tokens(&self) -> Vec<Jws> {
+        let raws: Vec<&str> = match self {
+            Input::Har { steps, .. } => steps
+                .iter()
+                .filter_map(|s| s.params.iter().find(|(k, _)| k == "JWT"))
+                .map(|(_, v)| v.as_str())
+                .collect(),
+            Input::Single { detected, .. } => match detected {
+                Detected::CompactJwt { token } => vec![token.as_str()],
+                Detected::DeepLinkingResponsePost { jwt, .. } => vec![jwt.as_str()],
+                _ => vec![],
+            },
+        };
+        raws.into_iter()
+            .filter_map(|r| Jws::parse(r).ok())
+            .filter(|j| is_tool_message(&j.payload))
+            .collect()
     }
 
     /// One flow per launch: the same grouping [`group`] applies to the validated messages,
@@ -780,6 +816,70 @@ fn exchange_of(e: &HarEntry, flow_id: &str, step: &str) -> NewExchange {
         response_body: e.response_body.clone(),
         error: None,
     }
+}
+
+fn is_tool_message(p: &Map<String, Value>) -> bool {
+    p.get(lti_protocol::vocab::claim::MESSAGE_TYPE)
+        .and_then(Value::as_str)
+        .is_some_and(lti_protocol::validate::is_tool_originated)
+}
+
+/// The keys the tool's messages (deep linking responses) are checked with — the tool's, never
+/// the platform's — and a sentence saying where they came from. None when there is no such
+/// message.
+async fn tool_keys_for(
+    tool: &ToolSide,
+    input: &Input,
+    registration: Option<&Platform>,
+) -> (Option<Jwks>, Option<String>) {
+    let tokens = input.tool_tokens();
+    let Some(first) = tokens.first() else {
+        return (None, None);
+    };
+    let client = first
+        .payload
+        .get("iss")
+        .and_then(Value::as_str)
+        .unwrap_or("(no iss)")
+        .to_string();
+    let kid = first.kid().map(str::to_string);
+    // This inspector's own tool side answered (the composer): its client_id is the
+    // registration's, and its key is at hand.
+    if registration.is_some_and(|r| r.client_id == client) {
+        if let Ok(own) = tool
+            .keys()
+            .jwks(lti_core::signing_keys::KeyRole::Tool)
+            .await
+        {
+            if own.select(kid.as_deref()).is_some() {
+                return (
+                    Some(own),
+                    Some(format!("Deep linking responses were checked with this inspector's own tool key: their iss {client} is the registration's client_id.")),
+                );
+            }
+        }
+    }
+    if let Input::Har { entries, .. } = input {
+        for e in entries {
+            if let Some(set) = e.response_jwks() {
+                if kid.is_some() && set.select(kid.as_deref()).is_some() {
+                    return (
+                        Some(set),
+                        Some(format!(
+                            "Deep linking responses were checked with the tool's key set found in the HAR: entry {} ({}).",
+                            e.index, e.url
+                        )),
+                    );
+                }
+            }
+        }
+    }
+    (
+        None,
+        Some(format!(
+            "Deep linking responses are signed with the tool's key (client {client}), not the platform's: unverified. Give the tool's keys: `lti-inspector inspect --tool-jwks <the tool's JWKS URL from its registration>`."
+        )),
+    )
 }
 
 fn key_note_finding(note: &str) -> Finding {

@@ -42,6 +42,7 @@ struct Inner {
     platforms: PlatformCache,
     tokens: TokenCache,
     compose_tokens: crate::composer::ComposeTokens,
+    pending_sends: crate::composer::app::PendingSends,
 }
 
 impl ToolSide {
@@ -57,6 +58,7 @@ impl ToolSide {
                 platforms: Default::default(),
                 tokens: Default::default(),
                 compose_tokens: Default::default(),
+                pending_sends: Default::default(),
             }),
         }
     }
@@ -106,6 +108,9 @@ impl ToolSide {
     }
     pub fn compose_tokens(&self) -> &crate::composer::ComposeTokens {
         &self.inner.compose_tokens
+    }
+    pub fn pending_sends(&self) -> &crate::composer::app::PendingSends {
+        &self.inner.pending_sends
     }
     pub fn tokens(&self) -> &TokenCache {
         &self.inner.tokens

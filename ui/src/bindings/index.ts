@@ -16,6 +16,17 @@ id?: string | null, label: string, scoreMaximum?: number | null, resourceLinkId?
 export type ApiError = { code: ErrorCode, message: string, };
 
 /**
+ * A response broken on purpose, to see whether a platform refuses it.
+ */
+export type Breakage = "wrong_aud" | "no_deployment_id" | "expired" | "wrong_message_type" | "data_not_echoed" | "unsigned" | "bad_signature";
+
+export type BreakageInfo = { id: Breakage, label: string, 
+/**
+ * The rule a platform should refuse the response under.
+ */
+rule_id: string, };
+
+/**
  * What every operation returns besides its data: the exchanges and the response findings.
  */
 export type CallLog = { calls: Array<CallRecord>, findings: Array<Finding>, };
@@ -71,6 +82,41 @@ b?: string,
  * `previous_user` or `previous_platform`: the launch before `a` of the same user / platform.
  */
 with?: string, };
+
+export type ComposeArgs = { flow_id: string, draft: ResponseDraft, breakage: Breakage | null, mode: ComposeMode, };
+
+/**
+ * check: validate only; sign: sign and store in the flow (then send from the browser);
+ * post: sign, store and post it to the platform from the engine.
+ */
+export type ComposeMode = "check" | "sign" | "post";
+
+export type ComposeOutcome = { 
+/**
+ * The response validated as the tool's message (the report the flow shows).
+ */
+message: StoredMessage, items: Array<ItemFindings>, return_url: string, 
+/**
+ * The signed JWT (sign and post).
+ */
+jwt: string | null, 
+/**
+ * Open in the browser that holds the LMS session: a page that form-posts the response
+ * (sign; one use, one hour).
+ */
+send_url: string | null, answer: PlatformAnswer | null, };
+
+export type ComposerArgs = { flow_id: string, };
+
+/**
+ * What the composer starts from: the request's settings, a first draft that fits them,
+ * one preset per item type, saved templates and the negative switches.
+ */
+export type ComposerState = { flow_id: string, 
+/**
+ * The platform's issuer (the response's aud).
+ */
+platform: string, settings: DlSettings, draft: unknown[], presets: Array<ItemPreset>, templates: Array<DlTemplate>, breakages: Array<BreakageInfo>, };
 
 /**
  * An item a tool returned through deep linking.
@@ -146,6 +192,18 @@ export type DlOptions = { accept_types?: Array<string> | null, accept_presentati
  * Send no `data` (nothing for the tool to echo).
  */
 no_data?: boolean | null, };
+
+export type DlSettings = { deep_link_return_url: string | null, accept_types: Array<string>, accept_presentation_document_targets: Array<string>, 
+/**
+ * Comma-separated media types, `image/*` style wildcards allowed.
+ */
+accept_media_types: string | null, accept_multiple: boolean | null, accept_lineitem: boolean | null, auto_create: boolean | null, title: string | null, text: string | null, 
+/**
+ * Opaque: the response must echo it unaltered.
+ */
+data: unknown, };
+
+export type DlTemplate = { name: string, items: unknown[], };
 
 export type EmulatorCourse = { 
 /**
@@ -483,6 +541,14 @@ export type ImportedFlow = { id: string, title: string, verdict: string, started
  */
 entries: Array<number>, };
 
+export type ItemFindings = { index: number, 
+/**
+ * The item's failed checks against the request's settings (empty: it fits).
+ */
+findings: Array<Finding>, };
+
+export type ItemPreset = { item_type: string, item: unknown, };
+
 export type JsonValue = number | string | boolean | Array<JsonValue> | { [key in string]: JsonValue } | null;
 
 /**
@@ -705,6 +771,15 @@ token_audience?: string | null, jwks_url?: string | null,
 public_jwks?: Jwks | null, created_at: number, updated_at: number, };
 
 /**
+ * The platform's answer to a response the engine posted.
+ */
+export type PlatformAnswer = { status: number | null, 
+/**
+ * The start of the body, as text.
+ */
+body: string, error: string | null, };
+
+/**
  * What the registration form (or CLI, or config file) submits.
  */
 export type PlatformInput = { 
@@ -853,6 +928,11 @@ url?: string | null, custom?: { [key in string]: string } | null,
  */
 score_maximum?: number | null, };
 
+/**
+ * What the user composed: the items and the optional messages back to the platform.
+ */
+export type ResponseDraft = { items: unknown[], msg: string | null, log: string | null, errormsg: string | null, errorlog: string | null, };
+
 export type ResultItem = { id?: string | null, scoreOf?: string | null, userId: string, resultScore?: number | null, resultMaximum?: number | null, comment?: string | null, };
 
 export type Results = { results: Array<ResultItem>, raw: Array<JsonValue>, log: CallLog, };
@@ -926,6 +1006,8 @@ export type SaveLineItemArgs = { flow_id: string,
  * With `id`: PUT to that URL (update); without: POST to the launch's lineitems URL.
  */
 line_item: AgsLineItem, };
+
+export type SaveTemplateArgs = { name: string, items: unknown[], };
 
 export type SavedLineItem = { item: AgsLineItem, raw: JsonValue, log: CallLog, };
 
@@ -1096,6 +1178,12 @@ export type Commands = {
   export_flows: { args: ExportArgs; result: ExportResult };
   /** Import a HAR file, id_token, form body or claims object into the Timeline as flows. */
   import: { args: ImportArgs; result: ImportSummary };
+  /** Deep linking composer: a captured request's settings, a first draft, presets, templates and negative switches. */
+  get_dl_composer: { args: ComposerArgs; result: ComposerState };
+  /** Deep linking composer: check, sign (then send from the browser) or sign and post a response to the request's platform. */
+  compose_dl_response: { args: ComposeArgs; result: ComposeOutcome };
+  /** Deep linking composer: save a named item set; returns every template. */
+  save_dl_template: { args: SaveTemplateArgs; result: Array<DlTemplate> };
   /** The validation rule catalog (id, severity, spec section and link, explanation). */
   list_rules: { args: NoArgs; result: Array<RuleInfo> };
   /** The claims dictionary (every known claim with its meaning and spec link). */
@@ -1158,4 +1246,4 @@ export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_win
 /** Tauri event channels that carry engine events to the desktop window. */
 export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

@@ -21,6 +21,7 @@ import { activityTone, buildGrid, contentItemRows, formatScore, gradingTone, res
 import { toolName } from './launch';
 import { useEmulatorLive } from './live';
 import { StatusBadge } from './RoleBadgeList';
+import { openLaunch } from '../transport/openLaunch';
 
 export function GradebookView({ courseId }: { courseId?: string }) {
   const data = useEmulatorData();
@@ -180,14 +181,24 @@ function GradeCellView({ c, fresh }: { c: GradeCell; fresh: boolean }) {
 function DeepLinkedItems({ course, tools }: { course: CourseView; tools: EmulatorTool[] }) {
   const rows = contentItemRows(course.content_items);
   const links = new Map(course.resource_links.map((l) => [l.id, l] as const));
+  const setup = useRpc('get_emulator_setup', {});
+  // The emulator serves the preview (the course as a member sees it), under its issuer.
+  const previewUrl = setup.data ? `${setup.data.issuer.replace(/\/$/, '')}/courses/${encodeURIComponent(course.course.id)}/content` : null;
   return (
     <Card
       title={`Deep-linked items · ${rows.length}`}
       description="What tools returned through deep linking, newest first, as sent. Resource link items became links of the course."
       actions={
-        <a className="btn btn-sm" href={emulatorHref('launch', course.course.id)}>
-          Deep linking launch…
-        </a>
+        <>
+          {previewUrl && rows.length > 0 && (
+            <button type="button" className="btn btn-sm" onClick={() => void openLaunch(previewUrl, 'Course content')} data-testid="content-preview-open">
+              Preview as the course shows it
+            </button>
+          )}{' '}
+          <a className="btn btn-sm" href={emulatorHref('launch', course.course.id)}>
+            Deep linking launch…
+          </a>
+        </>
       }
       testId="content-items"
     >

@@ -16,7 +16,7 @@ import { rpc } from '../transport';
 import { pickCourse, useEmulatorData } from './data';
 import { emulatorHref } from './routes';
 import { formatScore } from './gradebook';
-import { defaultLauncher, defaultLaunchOptions, launchableLinks, launchesLinks, MESSAGE_TYPES, toLaunchArgs, toolName, type LaunchOptions } from './launch';
+import { defaultLauncher, defaultLaunchOptions, DL_TARGETS, DL_TYPES, launchableLinks, launchesLinks, MESSAGE_TYPES, toggle, toLaunchArgs, toolName, type DlChoice, type LaunchOptions } from './launch';
 import { LaunchLog, LaunchOutcome } from './LaunchResult';
 import { RoleBadgeList } from './RoleBadgeList';
 import { isLearnerRole } from './roles';
@@ -134,6 +134,7 @@ function LaunchPanel({ course, courses, tools, toolId }: { course: CourseView; c
               </select>
             </Field>
           )}
+          {opts.messageType === 'LtiDeepLinkingRequest' && <DlSettingsFields value={opts.dl} onChange={(dl) => setOpts((o) => ({ ...o, dl }))} />}
           <Field label="Open the tool in" help="An iframe launch runs inside the emulator’s frame page, which answers the platform-storage postMessages (lti_storage_target).">
             <div className="segmented" role="radiogroup" aria-label="Document target">
               {(['window', 'iframe'] as const).map((t) => (
@@ -251,5 +252,37 @@ function LaunchPanel({ course, courses, tools, toolId }: { course: CourseView; c
         <LaunchLog />
       </Card>
     </div>
+  );
+}
+
+/** The deep_linking_settings the request offers: narrow them to see how a tool copes. */
+function DlSettingsFields({ value, onChange }: { value: DlChoice; onChange: (v: DlChoice) => void }) {
+  const check = (label: string, on: boolean, set: (on: boolean) => void, testId: string) => (
+    <label key={testId} className="check-inline">
+      <input type="checkbox" checked={on} onChange={(e) => set(e.target.checked)} data-testid={testId} /> {label}
+    </label>
+  );
+  return (
+    <Field as="div" label="Deep linking settings" help="What the request offers the tool (deep_linking_settings). The response’s items are checked against these; at least one type and one target.">
+      <div className="dl-settings-fields" data-testid="dl-launch-settings">
+        <div>
+          <span className="muted small">accept_types </span>
+          {DL_TYPES.map((t) => check(t, value.types.includes(t), () => onChange({ ...value, types: toggle(value.types, t, DL_TYPES) }), `dl-type-${t}`))}
+        </div>
+        <div>
+          <span className="muted small">accept_presentation_document_targets </span>
+          {DL_TARGETS.map((t) => check(t, value.targets.includes(t), () => onChange({ ...value, targets: toggle(value.targets, t, DL_TARGETS) }), `dl-target-${t}`))}
+        </div>
+        <div>
+          {check('accept_multiple', value.multiple, (on) => onChange({ ...value, multiple: on }), 'dl-multiple')}
+          {check('accept_lineitem', value.lineitem, (on) => onChange({ ...value, lineitem: on }), 'dl-lineitem')}
+          {check('no data (nothing to echo)', value.noData, (on) => onChange({ ...value, noData: on }), 'dl-no-data')}
+        </div>
+        <label>
+          <span className="muted small">accept_media_types </span>
+          <input className="input" placeholder="e.g. image/*,application/pdf (empty: not sent)" value={value.mediaTypes} onChange={(e) => onChange({ ...value, mediaTypes: e.target.value })} data-testid="dl-media-types" />
+        </label>
+      </div>
+    </Field>
   );
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CourseView, ExchangeSummary, FlowSummary } from '../bindings';
 import type { EventBatch } from '../transport';
-import { defaultLauncher, defaultLaunchOptions, launchableLinks, toLaunchArgs } from './launch';
+import { defaultLauncher, defaultLaunchOptions, DL_TYPES, launchableLinks, toggle, toLaunchArgs } from './launch';
 import { batchChangesEmulator, Throttle } from './live';
 import { serviceUrls } from './services';
 
@@ -34,6 +34,7 @@ describe('launch args', () => {
       for_user_id: null,
       negative: 'idtoken.exp',
       document_target: 'window',
+      dl_options: null,
     });
     expect(toLaunchArgs({ ...opts, messageType: 'LtiDeepLinkingRequest', forUserId: 'lea' }, { toolId: 't', userId: 'ta', courseId: 'c1', resourceLinkId: 'rl1' })).toMatchObject({ resource_link_id: null, for_user_id: null });
     expect(toLaunchArgs({ ...opts, messageType: 'LtiSubmissionReviewRequest', forUserId: 'lea', negative: null, documentTarget: 'iframe' }, { toolId: 't', userId: 'ta', courseId: 'c1', resourceLinkId: 'rl1' })).toMatchObject({
@@ -41,6 +42,22 @@ describe('launch args', () => {
       negative: null,
       document_target: 'iframe',
     });
+  });
+
+  it('sends the chosen deep linking settings with a deep linking launch only', () => {
+    const opts = defaultLaunchOptions();
+    const dl = { ...opts.dl, types: ['html'], targets: ['iframe'], multiple: false, noData: true, mediaTypes: ' image/* ' };
+    expect(toLaunchArgs({ ...opts, messageType: 'LtiDeepLinkingRequest', dl }, { toolId: 't', userId: 'ta', courseId: 'c1' }).dl_options).toEqual({
+      accept_types: ['html'],
+      accept_presentation_document_targets: ['iframe'],
+      accept_media_types: 'image/*',
+      accept_multiple: false,
+      accept_lineitem: true,
+      no_data: true,
+    });
+    expect(toLaunchArgs({ ...opts, messageType: 'LtiDeepLinkingRequest' }, { toolId: 't', userId: 'ta', courseId: 'c1' }).dl_options?.accept_types).toEqual([...DL_TYPES]);
+    expect(toggle(['html', 'link'], 'image', DL_TYPES)).toEqual(['link', 'html', 'image']);
+    expect(toggle(['html', 'link'], 'html', DL_TYPES)).toEqual(['link']);
   });
 
   it('offers graded links for submission review and picks a sensible default launcher', () => {

@@ -2,7 +2,7 @@
 //! so each can be reopened or followed to its flow). Pure parts are tested.
 
 import { useSyncExternalStore } from 'react';
-import type { CourseView, EmulatorTool, LaunchArgs, LaunchUrl, NegativeTest, ResourceLink } from '../bindings';
+import type { CourseView, DlOptions, EmulatorTool, LaunchArgs, LaunchUrl, NegativeTest, ResourceLink } from '../bindings';
 import { isInstructorRole, isLearnerRole } from './roles';
 
 export const MESSAGE_TYPES = [
@@ -21,10 +21,46 @@ export interface LaunchOptions {
   documentTarget: DocumentTarget;
   /** Submission review: whose submission ('' = the engine's default, the first learner). */
   forUserId: string;
+  /** Deep linking: the settings the request offers the tool. */
+  dl: DlChoice;
+}
+
+export const DL_TYPES = ['ltiResourceLink', 'link', 'html', 'image', 'file'] as const;
+export const DL_TARGETS = ['iframe', 'window', 'embed'] as const;
+
+/** What a deep linking request offers; the defaults offer everything, as a generous LMS does. */
+export interface DlChoice {
+  types: string[];
+  targets: string[];
+  mediaTypes: string;
+  multiple: boolean;
+  lineitem: boolean;
+  noData: boolean;
+}
+
+export function defaultDlChoice(): DlChoice {
+  return { types: [...DL_TYPES], targets: [...DL_TARGETS], mediaTypes: '', multiple: true, lineitem: true, noData: false };
+}
+
+export function toDlOptions(c: DlChoice): DlOptions {
+  return {
+    accept_types: c.types,
+    accept_presentation_document_targets: c.targets,
+    accept_media_types: c.mediaTypes.trim() || null,
+    accept_multiple: c.multiple,
+    accept_lineitem: c.lineitem,
+    no_data: c.noData,
+  };
+}
+
+/** Adds or removes `v` from a list, keeping the canonical order of `all`. */
+export function toggle(list: string[], v: string, all: readonly string[]): string[] {
+  const has = list.includes(v);
+  return all.filter((x) => (x === v ? !has : list.includes(x)));
 }
 
 export function defaultLaunchOptions(): LaunchOptions {
-  return { messageType: 'LtiResourceLinkRequest', negative: null, documentTarget: 'window', forUserId: '' };
+  return { messageType: 'LtiResourceLinkRequest', negative: null, documentTarget: 'window', forUserId: '', dl: defaultDlChoice() };
 }
 
 /** Deep linking launches a tool; the other message types launch a resource link. */
@@ -43,6 +79,7 @@ export function toLaunchArgs(opts: LaunchOptions, target: { toolId: string; user
     for_user_id: opts.messageType === 'LtiSubmissionReviewRequest' && opts.forUserId ? opts.forUserId : null,
     negative: opts.negative,
     document_target: opts.documentTarget,
+    dl_options: linked ? null : toDlOptions(opts.dl),
   };
 }
 

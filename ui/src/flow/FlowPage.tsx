@@ -6,6 +6,7 @@
 
 import { canRecheck, RecheckCard } from './RecheckCard';
 import { CompareView } from './CompareView';
+import { canCompose, DeepLinkCard, DlPreviewCard, previewUrl } from './DeepLinkCard';
 import { canReplay, ReplayCard } from './ReplayCard';
 import { useEffect, useMemo, useState } from 'react';
 import { hrefFor, navigate, type Route } from '../app/router';
@@ -129,6 +130,8 @@ function FlowView({ id }: { id: string }) {
             </div>
           )}
         </Card>
+        {previewUrl(detail) && <DlPreviewCard url={previewUrl(detail) ?? ''} />}
+        {canCompose(detail) && <DeepLinkCard key={`dl-${detail.flow.id}`} detail={detail} />}
         {hasServices(detail) && <ServicesCard detail={detail} />}
         {canRecheck(detail) && <RecheckCard key={detail.flow.id} detail={detail} />}
         {canReplay(detail) && <ReplayCard key={`replay-${detail.flow.id}`} detail={detail} />}

@@ -7,6 +7,7 @@ use crate::Format;
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn inspect_cmd(
     jwks: Option<String>,
+    tool_jwks: Option<String>,
     issuer: Option<String>,
     client_id: Option<String>,
     deployment_ids: Vec<String>,
@@ -40,22 +41,24 @@ pub(crate) fn inspect_cmd(
         }
         None => None,
     };
-    let jwks = match jwks {
-        Some(src) => match load_jwks(&src) {
-            Ok(j) => Some(j),
+    let mut keys = Vec::new();
+    for (flag, src) in [("--jwks", jwks), ("--tool-jwks", tool_jwks)] {
+        keys.push(match src.as_deref().map(load_jwks).transpose() {
+            Ok(j) => j,
             Err(e) => {
-                eprintln!("error: --jwks: {e:#}");
+                eprintln!("error: {flag}: {e:#}");
                 return Ok(std::process::ExitCode::from(2));
             }
-        },
-        None => None,
-    };
+        });
+    }
+    let (tool_jwks, jwks) = (keys.pop().flatten(), keys.pop().flatten());
     let opts = InspectOptions {
         jwks,
         issuer,
         client_id,
         deployment_ids: (!deployment_ids.is_empty()).then_some(deployment_ids),
         nonce,
+        tool_jwks,
         at,
     };
     match inspect::inspect(&text, &opts, lti_core::clock::now_secs()) {

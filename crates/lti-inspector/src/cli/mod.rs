@@ -1,5 +1,6 @@
 //! The CLI's subcommands, one module per kind (the argument definitions stay in main.rs).
 
+pub(crate) mod deep_link;
 pub(crate) mod flows;
 pub(crate) mod import;
 pub(crate) mod inspect;

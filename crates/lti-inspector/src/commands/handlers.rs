@@ -350,3 +350,25 @@ pub async fn delete_emulator_tool(engine: &Engine, args: IdArgs) -> Result<Delet
 pub async fn save_enrollment(engine: &Engine, args: EnrollmentInput) -> Result<Enrollment> {
     emulator::save_enrollment(engine.platform(), args).await
 }
+
+pub async fn get_dl_composer(
+    engine: &Engine,
+    args: lti_tool_side::composer::app::ComposerArgs,
+) -> Result<lti_tool_side::composer::app::ComposerState> {
+    Ok(lti_tool_side::composer::app::composer_state(engine.tool(), &args.flow_id).await?)
+}
+
+pub async fn compose_dl_response(
+    engine: &Engine,
+    args: lti_tool_side::composer::app::ComposeArgs,
+) -> Result<lti_tool_side::composer::app::ComposeOutcome> {
+    tracing::Span::current().record("flow", args.flow_id.as_str());
+    Ok(lti_tool_side::composer::app::run(engine.tool(), args).await?)
+}
+
+pub async fn save_dl_template(
+    engine: &Engine,
+    args: lti_tool_side::composer::app::SaveTemplateArgs,
+) -> Result<Vec<lti_tool_side::composer::app::DlTemplate>> {
+    Ok(lti_tool_side::composer::app::save_template(engine.tool(), args).await?)
+}

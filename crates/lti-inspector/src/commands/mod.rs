@@ -86,6 +86,12 @@ command_table! {
     export_flows(lti_core::export::ExportArgs) -> lti_core::export::ExportResult;
     /// Import a HAR file, id_token, form body or claims object into the Timeline as flows.
     import(lti_tool_side::import::ImportArgs) -> lti_tool_side::import::ImportSummary;
+    /// Deep linking composer: a captured request's settings, a first draft, presets, templates and negative switches.
+    get_dl_composer(lti_tool_side::composer::app::ComposerArgs) -> lti_tool_side::composer::app::ComposerState;
+    /// Deep linking composer: check, sign (then send from the browser) or sign and post a response to the request's platform.
+    compose_dl_response(lti_tool_side::composer::app::ComposeArgs) -> lti_tool_side::composer::app::ComposeOutcome;
+    /// Deep linking composer: save a named item set; returns every template.
+    save_dl_template(lti_tool_side::composer::app::SaveTemplateArgs) -> Vec<lti_tool_side::composer::app::DlTemplate>;
     /// The validation rule catalog (id, severity, spec section and link, explanation).
     list_rules(NoArgs) -> Vec<lti_protocol::rules::RuleInfo>;
     /// The claims dictionary (every known claim with its meaning and spec link).

@@ -229,6 +229,15 @@ pub async fn response(
         );
     }
     let added = store_items(&platform, &launch, &tool, &items).await;
+    // Where the flow view links to: the course's content, these items placed in it.
+    summary.insert(
+        "dl_preview".into(),
+        Value::from(format!(
+            "{}{}",
+            super::base_url(&platform),
+            dl_preview::course_content_path(&launch.course_id)
+        )),
+    );
     flow_messages::save(&notes, flow, step, vec![msg], summary, None);
     match added {
         Ok(rows) => added_page(&payload, rows, &settings, &launch.course_id),

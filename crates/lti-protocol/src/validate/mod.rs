@@ -313,6 +313,7 @@ pub fn id_token_parsed(jws: &Jws, ctx: &IdTokenContext<'_>) -> IdTokenReport {
         "jwt.format",
         "Three base64url segments; header and payload are JSON objects.",
     ));
+    let ctx = &for_direction(&jws.payload, ctx);
     let profile = detect_profile(&jws.payload);
     let signature = token::check_jws(jws, ctx, profile.as_ref(), &mut report);
     let checked = check_payload(&jws.payload, ctx, profile, &mut report);
@@ -340,7 +341,7 @@ pub fn claims(payload: &Map<String, Value>, ctx: &IdTokenContext<'_>) -> IdToken
         "Unsigned claims: the signature was not checked.",
     ));
     let profile = detect_profile(payload);
-    let checked = check_payload(payload, ctx, profile, &mut report);
+    let checked = check_payload(payload, &for_direction(payload, ctx), profile, &mut report);
     finish(None, None, None, report, payload, checked, ctx.skip_explain)
 }
 
@@ -354,6 +355,28 @@ struct Checked {
     message_type: Option<String>,
     roles: Vec<RoleBadge>,
     lms: Option<LmsProfile>,
+}
+
+/// A tool's message (deep linking response) answers no login and carries the tool's own
+/// nonce: the login-correlation checks (login target and deployment, the auth request's nonce
+/// and state) apply to id_tokens only, whatever the caller carried over from earlier steps.
+fn for_direction<'c, 'a>(
+    payload: &Map<String, Value>,
+    ctx: &'c IdTokenContext<'a>,
+) -> std::borrow::Cow<'c, IdTokenContext<'a>> {
+    let tool = payload
+        .get(uri::MESSAGE_TYPE)
+        .and_then(Value::as_str)
+        .is_some_and(is_tool_originated);
+    if !tool || (ctx.login.is_none() && ctx.expected_nonce.is_none() && ctx.state.is_none()) {
+        return std::borrow::Cow::Borrowed(ctx);
+    }
+    std::borrow::Cow::Owned(IdTokenContext {
+        login: None,
+        expected_nonce: None,
+        state: None,
+        ..ctx.clone()
+    })
 }
 
 fn check_payload(

@@ -531,3 +531,51 @@ fn deep_linking_items_with_script_urls_fail() {
     assert!(f.message.contains("icon.url"), "{}", f.message);
     assert!(!f.message.contains("ok.example/b"));
 }
+
+/// Whatever a caller carried over from the login (its target, the auth request's nonce and
+/// state), a deep linking response is the tool's message: none of it applies.
+#[test]
+fn login_correlation_never_applies_to_a_deep_linking_response() {
+    use serde_json::json;
+    let mut payload = payload();
+    payload.insert("iss".into(), json!("client-1"));
+    payload.insert("aud".into(), json!(ISS));
+    payload.remove("azp");
+    payload.insert("nonce".into(), json!("the-tools-own-nonce"));
+    payload.insert(uri::MESSAGE_TYPE.into(), json!("LtiDeepLinkingResponse"));
+    payload.insert(
+        uri::TARGET_LINK_URI.into(),
+        json!("https://elsewhere.example/"),
+    );
+    let mut c = ctx(None);
+    c.state = Some(StateCheck {
+        expected: Some("s1".into()),
+        received: Some("s2".into()),
+    });
+    let r = claims(&payload, &c);
+    let failed: Vec<&str> = r
+        .report
+        .findings
+        .iter()
+        .filter(|f| f.outcome == crate::finding::Outcome::Fail)
+        .map(|f| f.rule_id.as_ref())
+        .collect();
+    for rule in [
+        "idtoken.nonce",
+        "lti.target_link_uri_matches_login",
+        "lti.deployment_matches_login",
+        "idtoken.iss",
+        "idtoken.aud",
+        "state.match",
+    ] {
+        assert!(!failed.contains(&rule), "{rule} failed: {failed:?}");
+    }
+    // The same token as a platform's launch would fail the login correlation.
+    payload.insert(uri::MESSAGE_TYPE.into(), json!("LtiResourceLinkRequest"));
+    let r = claims(&payload, &c);
+    assert!(r
+        .report
+        .findings
+        .iter()
+        .any(|f| f.rule_id == "idtoken.nonce" && f.outcome == crate::finding::Outcome::Fail));
+}

@@ -30,12 +30,22 @@ pub(super) fn check_jws(
         ),
     }
 
+    // A tool's message (deep linking response) is signed with the tool's key: its key set is
+    // the tool's JWKS, and the words say so.
+    let whose = match jws
+        .payload
+        .get(crate::vocab::claim::MESSAGE_TYPE)
+        .and_then(Value::as_str)
+    {
+        Some(mt) if is_tool_originated(mt) => "tool",
+        _ => "platform",
+    };
     let check = ctx.jwks.map(|jwks| jws.verify(jwks));
     match (jws.kid(), &check) {
         (Some(kid), Some(SignatureCheck::NoKeyForKid { available, .. })) => report.push(
             Finding::fail(
                 "jwt.kid",
-                format!("No key with kid {kid:?} in the platform JWKS."),
+                format!("No key with kid {kid:?} in the {whose} JWKS."),
             )
             .path("header.kid")
             .expected(format!("one of {}", available.join(", ")))
@@ -60,15 +70,16 @@ pub(super) fn check_jws(
                 ""
             };
             report.push(
-                Finding::fail("jwt.kid", format!("The header has no kid, so no key can be selected from the platform JWKS.{extra}"))
+                Finding::fail("jwt.kid", format!("The header has no kid, so no key can be selected from the {whose} JWKS.{extra}"))
                     .path("header.kid")
-                    .expected("kid of a key in the platform JWKS")
+                    .expected(format!("kid of a key in the {whose} JWKS"))
                     .actual("(missing)"),
             )
         }
     }
 
     let signature = match &check {
+        None if whose == "tool" => Finding::skipped("jwt.signature", "Unverified: a deep linking response is signed with the tool's key, and no tool JWKS was given (the tool's JWKS URL from its registration, or inspect --tool-jwks)."),
         None => Finding::skipped("jwt.signature", "No platform JWKS supplied: the signature was not checked."),
         Some(SignatureCheck::Verified { kid, .. }) => Finding::pass(
             "jwt.signature",
@@ -79,7 +90,7 @@ pub(super) fn check_jws(
             format!("Not verified: alg {} is not allowed.", alg.as_deref().unwrap_or("(missing)")),
         ),
         Some(SignatureCheck::NoKeys) => {
-            Finding::skipped("jwt.signature", "The platform JWKS is empty: the signature was not checked.")
+            Finding::skipped("jwt.signature", format!("The {whose} JWKS is empty: the signature was not checked."))
         }
         Some(SignatureCheck::NoKeyForKid { kid, .. }) => Finding::skipped(
             "jwt.signature",
@@ -99,7 +110,7 @@ pub(super) fn check_jws(
         .hint(lms::jwks_hint(profile)),
         Some(SignatureCheck::KeyUnusable { reason, .. }) => Finding::fail(
             "jwt.signature",
-            format!("The selected platform key cannot verify RS256: {reason}."),
+            format!("The selected {whose} key cannot verify RS256: {reason}."),
         ),
     };
     report.push(signature.path("signature"));
@@ -108,7 +119,7 @@ pub(super) fn check_jws(
         Some(SignatureCheck::Verified { key_bits, .. })
         | Some(SignatureCheck::BadSignature { key_bits, .. }) => {
             let f = if *key_bits < ctx.policy.min_key_bits {
-                Finding::fail("jwt.key_strength", format!("The platform key is only {key_bits} bits: it is weak; platforms should use 2048 bits or more."))
+                Finding::fail("jwt.key_strength", format!("The {whose} key is only {key_bits} bits: it is weak; keys should have 2048 bits or more."))
             } else {
                 Finding::pass("jwt.key_strength", format!("{key_bits}-bit RSA key."))
             };

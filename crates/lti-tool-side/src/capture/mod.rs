@@ -49,6 +49,10 @@ pub fn router(tool: ToolSide) -> Router {
             crate::composer::page::COMPOSE_PATH,
             post(crate::composer::handle),
         )
+        .route(
+            "/lti/deep-link/send/{token}",
+            get(crate::composer::app::send_page),
+        )
         .route(paths::STORAGE_LOG, post(storage_log))
         .route(storage_check::PATH, post(storage_check::storage_check))
         .fallback(not_found)

@@ -3,6 +3,7 @@
 //! ([`page`], posting to [`page::COMPOSE_PATH`]), from the app and from the CLI ([`compose`]).
 //! The response is validated as the tool's message and stored in the request's flow.
 
+pub mod app;
 pub mod page;
 pub mod templates;
 

@@ -31,3 +31,19 @@ pub fn load(conn: &Connection, name: &str) -> Result<Option<Vec<Value>>> {
         .and_then(|j| serde_json::from_str::<Value>(&j).ok())
         .and_then(|v| v.as_array().cloned()))
 }
+
+/// Every template with its items, by name.
+pub fn all(conn: &Connection) -> Result<Vec<(String, Vec<Value>)>> {
+    let mut st = conn.prepare_cached("SELECT name, items_json FROM dl_templates ORDER BY name")?;
+    let rows = st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (name, json) = row?;
+        let items = serde_json::from_str::<Value>(&json)
+            .ok()
+            .and_then(|v| v.as_array().cloned())
+            .unwrap_or_default();
+        out.push((name, items));
+    }
+    Ok(out)
+}
