@@ -7,14 +7,21 @@
 //
 //   cd ui && npm run build && cd .. && node --test tests/browser/deep_linking.test.mjs
 //
-// Screenshots: tests/artifacts/dl-composer.png, dl-preview.png.
+// Then: a HAR of a round trip recorded by chromium (recordHar), read by `inspect` — the response
+// is checked as the tool's message (its keys, no login nonce or target); and the composer in the
+// app on a request launched from the emulator's Launch view with narrowed settings: checked,
+// saved as a template, posted, and the placed content previewed from the flows.
+//
+// Screenshots: tests/artifacts/dl-composer.png, dl-preview.png, dl-app-composer.png,
+// dl-app-posted.png. HAR: tests/artifacts/dl-round-trip.har.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ARTIFACTS, launchBrowser, skip, startServer, stopServer, afterInjectedHandlersWouldHaveRun } from './harness.mjs';
+import { spawnSync } from 'node:child_process';
+import { ARTIFACTS, BIN, CHROMIUM, launchBrowser, playwright, skip, startServer, stopServer, afterInjectedHandlersWouldHaveRun } from './harness.mjs';
 
 if (skip) console.log(`# SKIP ${skip}`);
 
@@ -132,4 +139,112 @@ test('composer → response → preview: every type placed, hostile html contain
   await page.getByTestId('item-launch').first().click();
   await page.waitForURL(/\/lti\/launch(\?|$)/, { timeout: 15_000 });
   assert.match(await page.locator('#verdict').innerText(), /Valid launch/);
+});
+
+function inspect(args) {
+  const r = spawnSync(BIN, ['inspect', '--format', 'json', ...args], { encoding: 'utf8' });
+  assert.ok(r.stdout, `inspect printed nothing: ${r.stderr}`);
+  return { code: r.status, out: JSON.parse(r.stdout) };
+}
+
+const failedRules = (m) => m.findings.filter((f) => f.outcome === 'fail' && f.severity === 'error').map((f) => f.rule_id);
+
+test('a HAR of the round trip recorded in chromium: inspect checks the response as the tool\'s message', { skip }, async () => {
+  const harPath = path.join(ARTIFACTS, 'dl-round-trip.har');
+  const browser = await playwright.chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const recording = await browser.newContext({ recordHar: { path: harPath, content: 'embed' } });
+  const tab = await recording.newPage();
+  const [tool] = await server.api('list_emulator_tools');
+  const launch = await server.api('launch_url', { tool_id: tool.id, user_id: 'demo-instructor', course_id: 'demo-course', message_type: 'LtiDeepLinkingRequest' });
+  await tab.goto(launch.url);
+  await tab.locator('#dl-compose').waitFor({ timeout: 15_000 });
+  await tab.getByRole('button', { name: 'Sign and send to the platform' }).click();
+  await tab.locator('#accepted').waitFor({ timeout: 15_000 });
+  await recording.close();
+  await browser.close();
+
+  // Without the tool's keys: the response is unverified and says whose keys to give — not
+  // invalid for a kid missing from the platform's JWKS, a nonce or a target_link_uri.
+  const plain = inspect([harPath]);
+  const resp = plain.out.messages.find((m) => m.kind === 'deep_linking_response');
+  assert.ok(resp, JSON.stringify(plain.out.messages.map((m) => m.kind)));
+  assert.deepEqual(failedRules(resp), []);
+  assert.equal(resp.verdict, 'unverified');
+  assert.match(resp.findings.find((f) => f.rule_id === 'jwt.signature').message, /tool's key/);
+
+  // With both key sets: the request verified with the emulator's, the response with the tool's.
+  const emu = await server.api('get_emulator_setup');
+  const toolSetup = await server.api('get_tool_setup');
+  const keyed = inspect(['--jwks', emu.jwks_url, '--tool-jwks', toolSetup.jwks_url, harPath]);
+  const request = keyed.out.messages.find((m) => m.message_type === 'LtiDeepLinkingRequest');
+  const response = keyed.out.messages.find((m) => m.kind === 'deep_linking_response');
+  assert.equal(request.verdict, 'valid', JSON.stringify(failedRules(request)));
+  assert.equal(response.verdict, 'valid', JSON.stringify(failedRules(response)));
+  assert.match(response.findings.find((f) => f.rule_id === 'jwt.signature').message, /^Verified/);
+  assert.equal(response.findings.find((f) => f.rule_id === 'dl.response_data').outcome, 'pass', 'data echoed, checked against the request in the same HAR');
+});
+
+test('the composer in the app: a request with narrowed settings from the Launch view, checked, saved, posted, previewed', { skip }, async () => {
+  await page.goto(server.uiUrl); // the token comes with the ui: URL
+  await page.getByTestId('nav-timeline').waitFor();
+  await page.goto(`${server.base}/#/emulator/launch/demo-course`);
+  await page.getByTestId('launch-options').waitFor();
+  await page.getByTestId('msg-LtiDeepLinkingRequest').click();
+  await page.getByTestId('dl-launch-settings').waitFor();
+  await page.getByTestId('dl-type-html').uncheck();
+  await page.getByTestId('dl-type-file').uncheck();
+  await page.getByTestId('dl-multiple').uncheck();
+  const [tab] = await Promise.all([context.waitForEvent('page', { timeout: 15_000 }), page.locator('[data-testid="launch-as"][data-tool="demo-tool"]').click()]);
+  await tab.locator('#dl-compose').waitFor({ timeout: 15_000 });
+  const flowId = await tab.locator('input[name=flow]').first().inputValue();
+  await tab.close();
+
+  await page.goto(`${server.base}/#/flows/${flowId}`);
+  const card = page.getByTestId('dl-composer-card');
+  await card.waitFor();
+  const settings = await page.getByTestId('dl-settings').innerText();
+  assert.match(settings, /accept_types\s+ltiResourceLink, link, image/);
+  assert.match(settings, /accept_multiple\s+false/);
+  const draft = JSON.parse(await page.getByTestId('dl-items').inputValue());
+  assert.equal(draft.length, 1, 'accept_multiple false: a one-item draft');
+
+  // An html item breaks the settings twice (type not accepted, a second item): flagged.
+  await page.getByTestId('dl-preset-html').click();
+  await page.getByTestId('dl-check').click();
+  await page.getByTestId('dl-outcome').waitFor();
+  assert.match(await page.getByTestId('dl-item-flags').innerText(), /Item 2: dl\.item\.accepted/);
+  assert.match(await page.getByTestId('dl-failed').innerText(), /dl\.item\.multiple/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'dl-app-composer.png'), fullPage: true });
+
+  // One link, saved as a template, then posted by the inspector: the platform accepts it.
+  await page.getByTestId('dl-clear').click();
+  await page.getByTestId('dl-preset-link').click();
+  await page.getByTestId('dl-template-name').fill('One reading');
+  await page.getByTestId('dl-template-save').click();
+  await page.locator('[data-testid="dl-template-load"] option', { hasText: 'One reading' }).waitFor({ state: 'attached' });
+  await page.getByTestId('dl-msg').fill('Posted from the app');
+  await page.getByTestId('dl-post').click();
+  await page.getByTestId('dl-answer').waitFor({ timeout: 15_000 });
+  assert.match(await page.getByTestId('dl-answer').innerText(), /HTTP 200/);
+  const toolFlow = await server.api('get_flow', { id: flowId });
+  assert.equal(toolFlow.messages.filter((m) => m.message.kind === 'dl_response').length, 1);
+  assert.ok(toolFlow.exchanges.some((e) => e.step === 'deep_linking_response'), 'the post and its answer are in the flow');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'dl-app-posted.png'), fullPage: true });
+
+  // The emulator's flow of that response links to the course content, the link placed in it.
+  const flows = await server.api('list_flows', { limit: 20 });
+  // The emulator's flow began with the launch (before the tool's): the last one updated.
+  const emuFlow = flows.filter((f) => f.side === 'emulator' && f.summary.dl_preview).sort((x, y) => y.updated_at - x.updated_at)[0];
+  assert.ok(emuFlow, 'an emulator flow with a preview link');
+  await page.goto(`${server.base}/#/flows/${emuFlow.id}`);
+  await page.getByTestId('dl-preview-card').waitFor();
+  const [preview] = await Promise.all([context.waitForEvent('page', { timeout: 15_000 }), page.getByTestId('dl-preview-open').click()]);
+  await preview.getByTestId('preview-item').first().waitFor();
+  const titles = await preview.getByTestId('preview-item').allInnerTexts();
+  assert.ok(titles.some((t) => /LTI Core specification/.test(t)), titles.join(' | '));
+  await preview.close();
+
+  // The gradebook's deep-linked items open the same preview.
+  await page.goto(`${server.base}/#/emulator/gradebook/demo-course`);
+  await page.getByTestId('content-preview-open').waitFor();
 });

@@ -135,7 +135,7 @@ export function DeepLinkCard({ detail }: { detail: FlowDetail }) {
               <tr><th>data</th><td className="mono">{show(s.data)}</td></tr>
             </tbody>
           </table>
-          <div className="import-actions" data-testid="dl-presets">
+          <div className="dl-row" data-testid="dl-presets">
             <span className="muted small">Add an item:</span>
             {state.presets.map((p) => (
               <button
@@ -172,7 +172,7 @@ export function DeepLinkCard({ detail }: { detail: FlowDetail }) {
               {parsed.problem}
             </p>
           )}
-          <div className="form-grid">
+          <div className="form-grid dl-msgs">
             {(['msg', 'log', 'errormsg', 'errorlog'] as const).map((k) => (
               <label key={k}>
                 <span className="muted small">{k}</span>
@@ -191,7 +191,7 @@ export function DeepLinkCard({ detail }: { detail: FlowDetail }) {
               ))}
             </select>
           </label>
-          <div className="import-actions">
+          <div className="dl-row">
             <select
               value=""
               onChange={(e) => {
@@ -213,7 +213,7 @@ export function DeepLinkCard({ detail }: { detail: FlowDetail }) {
               Save items as template
             </button>
           </div>
-          <div className="import-actions">
+          <div className="dl-row">
             <button type="button" className="btn btn-sm" disabled={busy || !('items' in parsed)} onClick={() => void run('check')} data-testid="dl-check">
               Check
             </button>
