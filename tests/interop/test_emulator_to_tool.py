@@ -24,6 +24,8 @@ import requests
 from browser import Browser
 from conftest import Inspector
 from tool_server import PeerTool
+from pylti1p3.deep_link_resource import DeepLinkResource
+from pylti1p3.lineitem import LineItem
 
 DEMO_COURSE = "demo-course"
 
@@ -142,6 +144,45 @@ def test_deep_linking_round_trip_stores_the_returned_link(inspector: Inspector, 
     b, page, _ = launch_page(inspector, {"tool_id": reg["id"], "user_id": "demo-learner-3", "resource_link_id": links[0]["id"]})
     summary = launch_summary(page, b)
     assert summary["custom"]["chapter"] == "7"
+
+
+# Item types PyLTI1p3's DeepLinkResource can produce: it sets type, title, url, custom,
+# icon and lineItem only — no `html`, width/height or mediaType — so an html item is beyond it.
+PYLTI_ITEMS: t.Dict[str, t.Callable[[PeerTool], DeepLinkResource]] = {
+    "ltiResourceLink": lambda p: DeepLinkResource().set_title("PyLTI1p3 graded chapter").set_url(p.launch_url)
+    .set_custom_params({"chapter": "8"}).set_icon_url("https://example.org/icon.png")
+    .set_lineitem(LineItem().set_label("Chapter 8 quiz").set_score_maximum(20).set_tag("chapter-8")),
+    "link": lambda p: DeepLinkResource().set_type("link").set_title("PyLTI1p3 reading").set_url("https://example.org/reading"),
+    "file": lambda p: DeepLinkResource().set_type("file").set_title("PyLTI1p3 handout").set_url("https://example.org/handout.pdf"),
+    "image": lambda p: DeepLinkResource().set_type("image").set_title("PyLTI1p3 diagram").set_url("https://example.org/diagram.png"),
+}
+
+
+@pytest.mark.parametrize("item_type", list(PYLTI_ITEMS))
+def test_each_item_type_pylti1p3_returns_is_previewed(inspector: Inspector, tool: t.Tuple[PeerTool, t.Dict[str, t.Any]], item_type: str) -> None:
+    peer, reg = tool
+    make = PYLTI_ITEMS[item_type]
+    peer.dl_resources = lambda p: [make(p)]
+    b, page, started = launch_page(
+        inspector, {"tool_id": reg["id"], "user_id": "demo-instructor", "course_id": DEMO_COURSE, "message_type": "LtiDeepLinkingRequest"}
+    )
+    assert page.status_code == 200 and 'id="accepted"' in page.text, f"{page.text[:3000]}\n{b.transcript()}"
+    # The preview places the item as a course module would, with its findings beside it.
+    items = re.findall(r'data-testid="preview-item"[^>]*data-type="([^"]+)"', page.text)
+    assert items == [item_type], (items, page.text[:3000])
+    title = make(peer).get_title()
+    assert title in page.text
+    if item_type == "ltiResourceLink":
+        assert 'data-testid="item-launch"' in page.text and "Chapter 8 quiz" in page.text
+    if item_type == "file":
+        assert 'data-testid="item-download"' in page.text
+    if item_type == "image":
+        assert 'class="picture"' in page.text
+    detail = inspector.wait_for_flow(started["flow_id"], lambda d: any(m["message"]["kind"] == "dl_response" for m in d["messages"]))
+    assert failed_errors(detail) == [], failed_errors(detail)
+    # The same content on the course's content page.
+    content = requests.get(f"{inspector.rpc('get_emulator_setup')['issuer']}/courses/{DEMO_COURSE}/content", timeout=10)
+    assert content.status_code == 200 and title in content.text
 
 
 def test_nrps_and_ags_calls_and_the_gradebook(inspector: Inspector, tool: t.Tuple[PeerTool, t.Dict[str, t.Any]]) -> None:

@@ -56,6 +56,9 @@ class PeerTool:
         # Validated launches by id, for the service calls that follow them.
         self.launches: t.Dict[str, FlaskMessageLaunch] = {}
         self.errors: t.List[str] = []
+        # What a deep linking launch answers with: built by PyLTI1p3's DeepLinkResource (None:
+        # one graded ltiResourceLink). Tests set it to items of other types.
+        self.dl_resources: t.Optional[t.Callable[["PeerTool"], t.List[DeepLinkResource]]] = None
         self.app = self._make_app()
         self._server = make_server(host, port, self.app, threaded=True, request_handler=_QuietHandler if quiet else None)
         self.base_url = f"http://{host}:{self._server.server_port}"
@@ -142,6 +145,8 @@ class PeerTool:
             launch_id = ml.get_launch_id()
             peer.launches[launch_id] = ml
             if ml.is_deep_link_launch():
+                if peer.dl_resources is not None:
+                    return ml.get_deep_link().output_response_form(peer.dl_resources(peer))
                 resource = (
                     DeepLinkResource()
                     .set_title("PyLTI1p3 chapter")
