@@ -94,6 +94,38 @@ test('the live Timeline receives an exchange made from outside', { skip }, async
   writeFileSync(path.join(ARTIFACTS, 'desktop-window.png'), await wd.screenshot());
 });
 
+// Deep linking in the real WebKit webview: the emulator's request reaches the composer, the
+// response (with a hostile html item) comes back, and the preview places every item — the
+// hostile fragment in a sandboxed frame that runs no script and navigates nothing.
+test('the deep linking preview in the real window', { skip }, async () => {
+  const run = (body) => wd.execute(`const done = arguments[arguments.length - 1]; ${body}`);
+  const appUrl = await run('done(location.href);');
+  const tools = await run(`window.__TAURI_INTERNALS__.invoke('rpc', { name: 'list_emulator_tools', args: {} }).then(done, (e) => done({ error: e }));`);
+  const launch = await run(
+    `window.__TAURI_INTERNALS__.invoke('rpc', { name: 'launch_url', args: { tool_id: ${JSON.stringify(tools[0].id)}, user_id: 'demo-instructor', course_id: 'demo-course', message_type: 'LtiDeepLinkingRequest' } }).then(done, (e) => done({ error: e }));`,
+  );
+  assert.ok(launch.url, JSON.stringify(launch));
+  await wd.cmd('POST', wd.s('/url'), { url: launch.url });
+  await wd.waitFor(() => wd.find('#dl-compose'), { timeout: 20000, what: 'the composer page' });
+  const hostile = '<script>document.title="owned";top.location="about:blank#owned"</script><img src=x onerror="top.location=\'about:blank#img\'"><meta http-equiv="refresh" content="0;url=about:blank#refresh">';
+  await run(`const t = document.querySelector('textarea[name=items]');
+    const items = JSON.parse(t.value); items.push({ type: 'html', title: 'Hostile fragment', html: ${JSON.stringify(hostile)} });
+    t.value = JSON.stringify(items); done(items.length);`);
+  await wd.click(await wd.find('button[value="send"]'));
+  await wd.waitFor(() => wd.find('#accepted'), { timeout: 20000, what: 'the preview of the accepted response' });
+  await new Promise((r) => setTimeout(r, 1500)); // time for a script or a refresh to act
+  const state = await run(`done({ url: location.href, title: document.title,
+    types: [...document.querySelectorAll('[data-testid="preview-item"]')].map((e) => e.dataset.type),
+    sandboxes: [...document.querySelectorAll('iframe')].map((f) => f.getAttribute('sandbox')) });`);
+  writeFileSync(path.join(ARTIFACTS, 'desktop-dl-preview.png'), await wd.screenshot());
+  assert.deepEqual(state.types, ['ltiResourceLink', 'link', 'html', 'file', 'image', 'html']);
+  assert.ok(state.sandboxes.length >= 2 && state.sandboxes.every((v) => v === ''), JSON.stringify(state.sandboxes));
+  assert.equal(state.title, 'Content added to the course');
+  assert.match(state.url, /\/deep-linking\//, 'the page was navigated');
+  await wd.cmd('POST', wd.s('/url'), { url: appUrl });
+  await wd.waitFor(() => wd.find('[data-testid="setup-page"], [data-testid="nav-timeline"], a[href="#/timeline"]'), { what: 'the app again' });
+});
+
 // Regression: WebKit drops `Secure` cookies on http://localhost (Chromium keeps them), which made
 // the zero-config demo launch invalid (`response.state`) only in the desktop app. The demo launch
 // runs here inside the real WebKit webview and must end on a valid landing page.

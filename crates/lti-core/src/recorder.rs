@@ -20,6 +20,9 @@ use crate::store::{self, Direction, Header, NewExchange, Side, Store};
 /// Default cap on an inbound request body: launches are a few KiB; 1 MiB leaves room for
 /// deep linking responses with many items while refusing abuse.
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+/// Deep linking responses carry content (html fragments, hundreds of items): the paths that
+/// take them accept this much, so a big response is checked item by item instead of refused whole.
+pub const DEEP_LINKING_BODY_LIMIT: usize = 16 * 1024 * 1024;
 /// Responses we record are our own; cap them anyway so a handler bug cannot bloat the store.
 const RESPONSE_RECORD_LIMIT: usize = 4 * 1024 * 1024;
 
@@ -29,6 +32,17 @@ pub struct Recorder {
     pub events: EventHub,
     pub side: Side,
     pub body_limit: usize,
+    /// Path prefixes allowed a larger body, with their limit (deep linking returns).
+    pub large_bodies: &'static [(&'static str, usize)],
+}
+
+impl Recorder {
+    fn limit_for(&self, path: &str) -> usize {
+        self.large_bodies
+            .iter()
+            .find(|(prefix, _)| path.starts_with(prefix))
+            .map_or(self.body_limit, |(_, limit)| (*limit).max(self.body_limit))
+    }
 }
 
 /// What a handler may tell the recorder about the exchange it is serving (its flow and step).
@@ -139,7 +153,8 @@ async fn record_inner(rec: Recorder, req: Request, next: Next) -> Response {
     let notes = ExchangeNotes::default();
     parts.extensions.insert(notes.clone());
 
-    let (request_body, truncated, response) = match read_limited(body, rec.body_limit).await {
+    let limit = rec.limit_for(parts.uri.path());
+    let (request_body, truncated, response) = match read_limited(body, limit).await {
         Ok(bytes) => {
             let req = Request::from_parts(parts, Body::from(bytes.clone()));
             (bytes.to_vec(), false, next.run(req).await)
@@ -156,10 +171,13 @@ async fn record_inner(rec: Recorder, req: Request, next: Next) -> Response {
     };
 
     let (res_parts, res_body) = response.into_parts();
-    let response_body = match read_limited(res_body, RESPONSE_RECORD_LIMIT).await {
+    // The client gets the whole response (our own, bounded by what handlers build: a deep
+    // linking preview of a big response can pass the record cap); the store keeps its start.
+    let response_body = match read_limited(res_body, usize::MAX).await {
         Ok(b) => b,
         Err((prefix, _)) => Bytes::from(prefix),
     };
+    let recorded_response = response_body.slice(..response_body.len().min(RESPONSE_RECORD_LIMIT));
     let (flow_id, step, deferred) = {
         let mut n = notes.0.lock().expect("notes");
         (
@@ -183,7 +201,7 @@ async fn record_inner(rec: Recorder, req: Request, next: Next) -> Response {
         request_body,
         request_truncated: truncated,
         response_headers: headers_of(&res_parts.headers),
-        response_body: response_body.to_vec(),
+        response_body: recorded_response.to_vec(),
         error: None,
     };
     match rec

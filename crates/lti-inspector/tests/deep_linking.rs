@@ -401,6 +401,48 @@ async fn ten_thousand_items_and_hostile_items_get_findings_not_crashes() {
     );
 }
 
+#[tokio::test]
+async fn a_five_megabyte_html_item_is_checked_and_placed_not_refused_whole() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(dir.path()).await;
+    let (mut w, page, launch) = composer(&engine, Value::Null).await;
+    let big = format!("<p>{}</p>", "lorem ipsum ".repeat(5 * 1024 * 1024 / 12));
+    let items = json!([
+        {"type": "html", "title": "Very large fragment", "html": big},
+        {"type": "link", "title": "A small link", "url": "https://x.example/small"}
+    ]);
+    let done = submit(
+        &mut w,
+        &page,
+        &[("action", "send"), ("items", &items.to_string())],
+    )
+    .await;
+    // Accepted (a size is a warning), both items placed, the size named beside the big one.
+    assert_eq!(
+        done.status,
+        200,
+        "{}",
+        &done.body[..2000.min(done.body.len())]
+    );
+    assert!(
+        done.body.contains("id=\"accepted\""),
+        "{}",
+        &done.body[..3000.min(done.body.len())]
+    );
+    assert_eq!(count(&done.body, "data-testid=\"preview-item\""), 2);
+    assert!(done.body.contains("A small link"));
+    let f = flow(&engine, launch["flow_id"].as_str().unwrap()).await;
+    let resp = messages(&f, "dl_response")[0];
+    assert!(
+        resp["message"]["report"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule_id"] == "dl.item.size" && f["outcome"] == "fail"),
+        "the size is a finding"
+    );
+}
+
 /// The CLI on the engine's data folder (file key store), as a script would run it; off the
 /// runtime's thread, since the engine it posts to runs on it.
 async fn cli(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {

@@ -422,6 +422,7 @@ async fn a_failing_deferred_write_is_named_on_the_exchange_which_is_kept() {
                 events: engine.events().clone(),
                 side: Side::Tool,
                 body_limit: 1024,
+                large_bodies: &[],
             },
             recorder::record,
         ));

@@ -57,6 +57,11 @@ pub fn router(platform: PlatformSide) -> Router {
         events: platform.events().clone(),
         side: Side::Emulator,
         body_limit: platform.core().config().body_limit,
+        // The deep linking return endpoint: a big response is checked, not refused whole.
+        large_bodies: &[(
+            "/deep-linking/",
+            lti_core::recorder::DEEP_LINKING_BODY_LIMIT,
+        )],
     };
     Router::new()
         .route(paths::JWKS, get(jwks))

@@ -39,6 +39,11 @@ pub fn router(tool: ToolSide) -> Router {
         events: tool.events().clone(),
         side: Side::Tool,
         body_limit: tool.core().config().body_limit,
+        // The composer's form carries the items being composed (html fragments included).
+        large_bodies: &[(
+            crate::composer::page::COMPOSE_PATH,
+            lti_core::recorder::DEEP_LINKING_BODY_LIMIT,
+        )],
     };
     Router::new()
         .route(paths::JWKS, get(jwks))
