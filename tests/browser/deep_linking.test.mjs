@@ -17,6 +17,7 @@
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -216,9 +217,17 @@ test('the composer in the app: a request with narrowed settings from the Launch 
   assert.match(await page.getByTestId('dl-failed').innerText(), /dl\.item\.multiple/);
   await page.screenshot({ path: path.join(ARTIFACTS, 'dl-app-composer.png'), fullPage: true });
 
-  // One link, saved as a template, then posted by the inspector: the platform accepts it.
+  // One link, saved as a template, then posted by the inspector: the platform accepts it. Its
+  // icon and thumbnail hang forever (a server that never answers): the preview must not wait.
+  const hang = http.createServer(() => undefined).listen(0, '127.0.0.1');
+  await new Promise((r) => hang.once('listening', r));
+  const hangUrl = `http://127.0.0.1:${hang.address().port}`;
   await page.getByTestId('dl-clear').click();
   await page.getByTestId('dl-preset-link').click();
+  const link = JSON.parse(await page.getByTestId('dl-items').inputValue());
+  link[0].icon = { url: `${hangUrl}/icon.png`, width: 64, height: 64 };
+  link[0].thumbnail = { url: `${hangUrl}/huge.png`, width: 90, height: 90 };
+  await page.getByTestId('dl-items').fill(JSON.stringify(link));
   await page.getByTestId('dl-template-name').fill('One reading');
   await page.getByTestId('dl-template-save').click();
   await page.locator('[data-testid="dl-template-load"] option', { hasText: 'One reading' }).waitFor({ state: 'attached' });
@@ -239,10 +248,14 @@ test('the composer in the app: a request with narrowed settings from the Launch 
   await page.goto(`${server.base}/#/flows/${emuFlow.id}`);
   await page.getByTestId('dl-preview-card').waitFor();
   const [preview] = await Promise.all([context.waitForEvent('page', { timeout: 15_000 }), page.getByTestId('dl-preview-open').click()]);
-  await preview.getByTestId('preview-item').first().waitFor();
+  const opened = Date.now();
+  await preview.getByTestId('preview-item').first().waitFor({ timeout: 5_000 });
+  assert.ok(Date.now() - opened < 5_000, 'the preview waited for a hanging image');
   const titles = await preview.getByTestId('preview-item').allInnerTexts();
   assert.ok(titles.some((t) => /LTI Core specification/.test(t)), titles.join(' | '));
   await preview.close();
+  hang.closeAllConnections?.();
+  hang.close();
 
   // The gradebook's deep-linked items open the same preview.
   await page.goto(`${server.base}/#/emulator/gradebook/demo-course`);
