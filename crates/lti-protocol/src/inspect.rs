@@ -540,21 +540,15 @@ pub fn render_text(out: &InspectOutput) -> String {
             m.counts.errors,
             m.counts.warnings,
             m.counts.skipped,
-            m.validated_at
+            readable_time(m.validated_at)
         ));
         for f in m.findings.iter().filter(|f| f.outcome != Outcome::Pass) {
-            let mark = if f.outcome == Outcome::Fail {
-                "✗"
-            } else {
-                "–"
+            // A skipped check is not an error: it says "skipped", whatever its rule's severity.
+            let label = match f.outcome {
+                Outcome::Fail => format!("✗ [{}]", severity_word(f.severity)),
+                _ => "– [skipped]".to_string(),
             };
-            s.push_str(
-                &format!(
-                    "   {mark} [{:?}] {}: {}\n",
-                    f.severity, f.rule_id, f.message
-                )
-                .to_lowercase_sev(),
-            );
+            s.push_str(&format!("   {label} {}: {}\n", f.rule_id, f.message));
             if let Some(h) = &f.hint {
                 s.push_str(&format!("       hint: {h}\n"));
             }
@@ -572,14 +566,28 @@ pub fn render_text(out: &InspectOutput) -> String {
     s
 }
 
-trait LowerSev {
-    fn to_lowercase_sev(self) -> String;
+fn severity_word(s: crate::finding::Severity) -> &'static str {
+    use crate::finding::Severity;
+    match s {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Info => "info",
+    }
 }
-impl LowerSev for String {
-    fn to_lowercase_sev(self) -> String {
-        self.replacen("[Error]", "[error]", 1)
-            .replacen("[Warning]", "[warning]", 1)
-            .replacen("[Info]", "[info]", 1)
+
+/// `2026-12-06 10:00:00 UTC (1796551200)`: people read the date, scripts keep the number.
+fn readable_time(secs: i64) -> String {
+    match time::OffsetDateTime::from_unix_timestamp(secs) {
+        Ok(t) => format!(
+            "{:04}-{:02}-{:02} {:02}:{:02}:{:02} UTC ({secs})",
+            t.year(),
+            u8::from(t.month()),
+            t.day(),
+            t.hour(),
+            t.minute(),
+            t.second()
+        ),
+        Err(_) => secs.to_string(),
     }
 }
 
@@ -667,6 +675,33 @@ mod tests {
             .iter()
             .find(|f| f.rule_id == rule)
             .unwrap_or_else(|| panic!("no {rule}"))
+    }
+
+    /// Skipped checks read as skipped, never as "[error]"; the time reads as a date.
+    #[test]
+    fn text_output_says_skipped_and_dates() {
+        let (platform, tool) = (
+            SigningKey::generate().unwrap(),
+            SigningKey::generate().unwrap(),
+        );
+        let steps = round_trip(&platform, &tool);
+        let out = InspectOutput {
+            input_kind: "har".into(),
+            verdict: Verdict::Unverified,
+            messages: inspect_steps(&steps, &InspectOptions::default(), 1_796_551_200),
+        };
+        let text = render_text(&out);
+        assert!(text.contains("– [skipped] idtoken.nbf"), "{text}");
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.contains("[error]") && l.contains("– ")),
+            "{text}"
+        );
+        assert!(
+            text.contains("validated as of 1970-01-01 00:16:40 UTC (1000)"),
+            "{text}"
+        );
     }
 
     #[test]

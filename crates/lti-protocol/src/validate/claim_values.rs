@@ -120,6 +120,14 @@ pub(super) fn check_roles(
             Finding::skipped("lti.role_scope_mentor", "No role_scope_mentor claim.")
                 .path(mentor_path),
         ),
+        // Canvas sends [] for every user: an empty list scopes nothing, and no library refuses it.
+        Some(Value::Array(a)) if a.is_empty() => report.push(
+            Finding::pass(
+                "lti.role_scope_mentor",
+                "An empty list: it grants mentoring of nobody (Canvas sends it for every user).",
+            )
+            .path(mentor_path),
+        ),
         Some(m) if !badges.iter().any(roles::is_mentor) => report.push(
             Finding::fail(
                 "lti.role_scope_mentor",

@@ -579,3 +579,52 @@ fn login_correlation_never_applies_to_a_deep_linking_response() {
         .iter()
         .any(|f| f.rule_id == "idtoken.nonce" && f.outcome == crate::finding::Outcome::Fail));
 }
+
+/// Canvas sends `role_scope_mentor: []` for every user: it grants nothing and no library
+/// refuses it, so it is not an error; a non-empty list for a non-Mentor still is.
+#[test]
+fn an_empty_role_scope_mentor_is_not_an_error() {
+    use serde_json::json;
+    let outcome = |v: Value| {
+        let r = claims_with(|p| {
+            p.insert(uri::ROLE_SCOPE_MENTOR.into(), v);
+        });
+        r.report
+            .findings
+            .iter()
+            .find(|f| f.rule_id == "lti.role_scope_mentor")
+            .unwrap()
+            .outcome
+    };
+    assert_eq!(outcome(json!([])), crate::finding::Outcome::Pass);
+    assert_eq!(outcome(json!(["someone"])), crate::finding::Outcome::Fail);
+}
+
+/// LTI Core §5.3.6.1: an anonymous launch identifies nobody — name and email without sub are
+/// reported, naming the claims.
+#[test]
+fn an_anonymous_launch_with_identity_claims_is_reported() {
+    use serde_json::json;
+    let r = claims_with(|p| {
+        p.remove("sub");
+        p.insert("name".into(), json!("Ada Lovelace"));
+        p.insert("email".into(), json!("ada@example.org"));
+    });
+    let f = r
+        .report
+        .findings
+        .iter()
+        .find(|f| f.rule_id == "idtoken.user_claims")
+        .unwrap();
+    assert_eq!(f.outcome, crate::finding::Outcome::Fail);
+    assert!(f.message.contains("name, email"), "{}", f.message);
+    // With sub, the same claims are fine; without either, an anonymous launch is fine.
+    let r = claims_with(|p| {
+        p.insert("name".into(), json!("Ada Lovelace"));
+    });
+    assert!(r
+        .report
+        .findings
+        .iter()
+        .any(|f| f.rule_id == "idtoken.user_claims" && f.outcome == crate::finding::Outcome::Pass));
+}

@@ -344,7 +344,7 @@ pub(super) fn check_claims(
     check_times(p, ctx, profile, report);
     check_nonce(p, ctx, from_tool, report);
     check_sub(p, ctx, from_tool, report);
-    check_user_claims(p, report);
+    check_user_claims(p, from_tool, report);
 }
 
 fn check_times(
@@ -526,7 +526,7 @@ fn check_sub(
     }
 }
 
-fn check_user_claims(p: &Map<String, Value>, report: &mut Report) {
+fn check_user_claims(p: &Map<String, Value>, from_tool: bool, report: &mut Report) {
     let names = [
         "name",
         "given_name",
@@ -542,7 +542,27 @@ fn check_user_claims(p: &Map<String, Value>, report: &mut Report) {
         .copied()
         .filter(|n| p.get(*n).is_some_and(|v| !v.is_string()))
         .collect();
-    if bad.is_empty() {
+    // LTI Core §5.3.6.1: an anonymous launch (no sub) carries no user identity claims; one that
+    // does names the person the platform said it would not identify.
+    let identity: Vec<&str> = names
+        .iter()
+        .copied()
+        .filter(|n| *n != "locale" && p.contains_key(*n))
+        .collect();
+    if !from_tool && !p.contains_key("sub") && !identity.is_empty() {
+        report.push(
+            Finding::fail(
+                "idtoken.user_claims",
+                format!(
+                    "An anonymous launch (no sub) carries user identity claims: {}. LTI Core §5.3.6.1: an anonymous launch identifies no user — either send sub or leave these out.",
+                    identity.join(", ")
+                ),
+            )
+            .path(identity[0])
+            .expected("no identity claims without sub")
+            .actual(identity.join(", ")),
+        );
+    } else if bad.is_empty() {
         let present = names.iter().filter(|n| p.contains_key(**n)).count();
         report.push(Finding::pass(
             "idtoken.user_claims",
