@@ -7,6 +7,7 @@ import { ExportDialog } from '../import/ExportDialog';
 import { FlowTidy } from './FlowTidy';
 import type { FlowDetail } from '../bindings';
 import { CopyButton } from '../shared/CopyButton';
+import { scrollToCause } from './CauseCard';
 import { formatDateTime } from '../shared/format';
 import { BackIcon } from '../shared/icons';
 import { flowFacts, verdictExplanation, verdictLabel, verdictTone } from './summary';
@@ -105,7 +106,13 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
         <div className="fact fact-wide">
           <dt>Checks</dt>
           <dd className="fact-counts" data-testid="flow-counts">
-            <span className={totals.errors > 0 ? 'sev-error strong' : 'muted'}>{plural(totals.errors, 'error')}</span>
+            {totals.errors > 0 ? (
+              <button type="button" className="link-button sev-error strong" onClick={scrollToCause} data-testid="flow-errors-link" title="Why this launch failed">
+                {plural(totals.errors, 'error')}
+              </button>
+            ) : (
+              <span className="muted">{plural(totals.errors, 'error')}</span>
+            )}
             <span className={totals.warnings > 0 ? 'sev-warning strong' : 'muted'}>{plural(totals.warnings, 'warning')}</span>
             <span className="muted">{totals.passed} passed</span>
             <span className="muted">{plural(detail.exchanges.length, 'exchange')}</span>

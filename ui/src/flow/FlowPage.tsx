@@ -20,6 +20,8 @@ import { rpc, subscribe } from '../transport';
 import { toApiError } from '../transport/errors';
 import { ExchangeDetail } from '../timeline/ExchangeDetail';
 import { FlowHeader } from './FlowHeader';
+import { CauseCard } from './CauseCard';
+import { failedSteps } from './cause';
 import { MessagesView } from './MessagesView';
 import { deriveSequence, type SeqStep } from './sequence';
 import { SequenceDiagram } from './SequenceDiagram';
@@ -87,6 +89,15 @@ function FlowView({ id }: { id: string }) {
   const steps = seq?.steps ?? [];
   const selectedIndex = selectedKey === null ? -1 : steps.findIndex((s) => s.key === selectedKey);
   const selected: SeqStep | undefined = steps[selectedIndex];
+  const failed = useMemo(() => (detail ? failedSteps(detail) : new Set<string>()), [detail]);
+  const showStep = (step: string) => {
+    // The response half when there is one: that is where the failing message arrived.
+    const match = steps.filter((s) => s.step === step);
+    const s = match.find((x) => x.part === 'request') ?? match[0];
+    if (!s) return;
+    setSelectedKey(s.key);
+    document.querySelector('[data-testid="sequence-card"]')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  };
 
   useListKeys({
     items: steps,
@@ -114,6 +125,7 @@ function FlowView({ id }: { id: string }) {
       <div className="flow-stack">
         {error && <ErrorBanner error={error} title="Could not refresh this flow" />}
         <FlowHeader detail={detail} />
+        <CauseCard detail={detail} onShowStep={showStep} />
         <Card
           title="Sequence"
           description="Every step of the launch as the inspector saw it. Select a step to see its raw HTTP (j/k move, Esc closes)."
@@ -122,7 +134,7 @@ function FlowView({ id }: { id: string }) {
           {seq.steps.length === 0 ? (
             <div className="muted">No exchange recorded in this flow yet.</div>
           ) : (
-            <SequenceDiagram seq={seq} selectedKey={selected?.key ?? null} onSelect={(s) => setSelectedKey(s.key === selectedKey ? null : s.key)} />
+            <SequenceDiagram seq={seq} failedSteps={failed} selectedKey={selected?.key ?? null} onSelect={(s) => setSelectedKey(s.key === selectedKey ? null : s.key)} />
           )}
           {selected && (
             <div className="flow-exchange">

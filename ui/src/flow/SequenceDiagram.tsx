@@ -13,11 +13,13 @@ const x = (l: Lane) => X[laneIndex(l)] ?? 50;
 
 interface Props {
   seq: Sequence;
+  /** Steps whose message failed an error check: marked. */
+  failedSteps?: Set<string>;
   selectedKey: string | null;
   onSelect: (step: SeqStep) => void;
 }
 
-export function SequenceDiagram({ seq, selectedKey, onSelect }: Props) {
+export function SequenceDiagram({ seq, selectedKey, onSelect, failedSteps }: Props) {
   return (
     <div className="seq" data-testid="sequence">
       <div className="seq-row seq-header" aria-hidden="true">
@@ -34,7 +36,7 @@ export function SequenceDiagram({ seq, selectedKey, onSelect }: Props) {
       </div>
       <div className="seq-body" role="listbox" aria-label="Steps of the flow">
         {seq.steps.map((s) => (
-          <StepRow key={s.key} step={s} self={seq.self} selected={s.key === selectedKey} onSelect={onSelect} />
+          <StepRow key={s.key} step={s} self={seq.self} selected={s.key === selectedKey} failed={!!s.step && !!failedSteps?.has(s.step)} onSelect={onSelect} />
         ))}
       </div>
       <div className="seq-foot muted small">
@@ -45,7 +47,7 @@ export function SequenceDiagram({ seq, selectedKey, onSelect }: Props) {
   );
 }
 
-const StepRow = memo(function StepRow({ step: s, self, selected, onSelect }: { step: SeqStep; self: Lane; selected: boolean; onSelect: (s: SeqStep) => void }) {
+const StepRow = memo(function StepRow({ step: s, self, selected, failed, onSelect }: { step: SeqStep; self: Lane; selected: boolean; failed: boolean; onSelect: (s: SeqStep) => void }) {
   const xs = s.legs.flatMap((l) => [x(l.from), x(l.to)]);
   const left = Math.min(...xs);
   const right = Math.max(...xs);
@@ -55,12 +57,13 @@ const StepRow = memo(function StepRow({ step: s, self, selected, onSelect }: { s
       type="button"
       role="option"
       aria-selected={selected}
-      className={`seq-row seq-step ${selected ? 'selected' : ''} ${tone} ${s.backChannel ? 'back-channel' : ''}`}
+      className={`seq-row seq-step ${selected ? 'selected' : ''} ${tone} ${s.backChannel ? 'back-channel' : ''} ${failed ? 'seq-failed' : ''}`}
       onClick={() => onSelect(s)}
       data-testid="seq-step"
       data-step={s.step}
       data-part={s.part}
-      title={`${s.label} — ${s.detail}`}
+      data-failed={failed ? 'true' : undefined}
+      title={`${s.label} — ${s.detail}${failed ? ' — a check failed on this step' : ''}`}
     >
       <span className="seq-offset mono">{formatOffset(s.offsetMs)}</span>
       <span className="seq-lanes">
@@ -68,7 +71,10 @@ const StepRow = memo(function StepRow({ step: s, self, selected, onSelect }: { s
           <span key={l} className={`lifeline ${l === self ? 'self' : ''}`} style={{ left: `${x(l)}%` }} />
         ))}
         <span className="seq-label" style={{ left: `${left}%`, width: `${right - left}%` }}>
-          <span className="seq-label-text">{s.label}</span>
+          <span className="seq-label-text">
+            {failed && s.part === 'request' && <span className="seq-fail-mark" aria-label="failed">✗ </span>}
+            {s.label}
+          </span>
           <span className="seq-detail mono">{s.detail}</span>
         </span>
         {s.legs.map((leg, i) => (

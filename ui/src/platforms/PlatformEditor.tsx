@@ -19,6 +19,7 @@ import {
   formProblems,
   newForm,
   normalizeSite,
+  prefilledForm,
   parseDeploymentIds,
   presetNeedsSite,
   presetValue,
@@ -31,11 +32,13 @@ import {
 interface Props {
   /** The registration being edited; absent when adding. */
   editing?: Platform;
+  /** Adding from a failed launch: issuer, client id and deployment filled in. */
+  prefill?: { issuer: string; clientId: string; deploymentId: string } | null;
   onSaved: (p: Platform) => void;
   onCancel: () => void;
 }
 
-export function PlatformEditor({ editing, onSaved, onCancel }: Props) {
+export function PlatformEditor({ editing, prefill, onSaved, onCancel }: Props) {
   const { data: presets, error } = useRpc('list_platform_presets', {});
   // undefined: still choosing; null: custom.
   const [preset, setPreset] = useState<LmsProfile | null | undefined>(editing ? undefined : undefined);
@@ -47,6 +50,7 @@ export function PlatformEditor({ editing, onSaved, onCancel }: Props) {
     const p = presets.find((x) => x.id === editing.preset) ?? null;
     return <Form key={editing.id} initial={formFromPlatform(editing)} preset={p} onSaved={onSaved} onCancel={onCancel} editing={editing} />;
   }
+  if (prefill && preset === undefined) return <Form key="prefill" initial={prefilledForm(prefill)} preset={null} onSaved={onSaved} onCancel={onCancel} />;
   if (preset === undefined) return <PresetPicker presets={presets} onPick={setPreset} onCancel={onCancel} />;
   return <Form key={preset?.id ?? 'custom'} initial={newForm(preset)} preset={preset} onSaved={onSaved} onCancel={() => setPreset(undefined)} cancelLabel="Back" />;
 }

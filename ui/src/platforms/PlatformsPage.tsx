@@ -16,16 +16,21 @@ import { useReloadOnModel, useRpc } from '../shared/useRpc';
 import { rpc } from '../transport';
 import { toApiError } from '../transport/errors';
 import { PlatformEditor } from './PlatformEditor';
+import { takePrefill, type PlatformPrefill } from '../flow/cause';
 
 const PLATFORM_KINDS = ['platform'] as const;
 
-type Editing = { mode: 'new' } | { mode: 'edit'; platform: Platform } | null;
+type Editing = { mode: 'new'; prefill?: PlatformPrefill | null } | { mode: 'edit'; platform: Platform } | null;
 
 export function PlatformsPage() {
   const { data: platforms, error, loading, reload } = useRpc('list_platforms', {});
   // Registrations saved or removed in another window, or by `lti-inspector platforms`.
   useReloadOnModel(PLATFORM_KINDS, reload);
-  const [editing, setEditing] = useState<Editing>(null);
+  // A failed launch's "Register this platform" lands here with what it knew.
+  const [editing, setEditing] = useState<Editing>(() => {
+    const prefill = takePrefill();
+    return prefill ? { mode: 'new', prefill } : null;
+  });
   const [savedId, setSavedId] = useState<string | null>(null);
 
   const onSaved = (p: Platform) => {
@@ -50,7 +55,7 @@ export function PlatformsPage() {
       <div className="stack">
         {editing?.mode === 'new' && (
           <Card>
-            <PlatformEditor onSaved={onSaved} onCancel={() => setEditing(null)} />
+            <PlatformEditor prefill={editing.prefill} onSaved={onSaved} onCancel={() => setEditing(null)} />
           </Card>
         )}
         {error && <ErrorBanner error={error} title="Could not list platforms" />}

@@ -184,3 +184,22 @@ export function toPlatformInput(form: PlatformForm, p: LmsProfile | null): Platf
     public_key: form.keySource === 'paste' ? opt(form.publicKey) : '',
   };
 }
+
+/** A new custom registration filled from a launch that failed for want of one. */
+export function prefilledForm(p: { issuer: string; clientId: string; deploymentId: string }): PlatformForm {
+  const f = newForm(null);
+  let name = p.issuer;
+  try {
+    name = new URL(p.issuer).host || p.issuer;
+  } catch {
+    /* not a URL: the issuer itself */
+  }
+  return {
+    ...f,
+    name,
+    clientId: p.clientId,
+    deployments: p.deploymentId,
+    endpoints: { ...f.endpoints, issuer: p.issuer },
+    touched: { ...f.touched, issuer: true },
+  };
+}

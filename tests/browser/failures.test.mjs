@@ -1,0 +1,115 @@
+// Failures first (issue 15, item 1), in chromium against `lti-inspector serve` at 1280×800: an
+// invalid flow opens on its cause — the failing rule above the fold (by its position on screen,
+// not only its presence), times as dates, the header's error count leading to it, the failing
+// step marked in the diagram — and a launch from an unknown platform offers "Register this
+// platform", prefilled from the launch.
+//
+//   cd ui && npm run build && cd .. && node --test tests/browser/failures.test.mjs
+//
+// Screenshots: tests/artifacts/failure-first.png, failure-register.png.
+
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { ARTIFACTS, launchBrowser, rawRequest, skip, startServer, stopServer } from './harness.mjs';
+
+if (skip) console.log(`# SKIP ${skip}`);
+
+const WIDTH = 1280;
+const HEIGHT = 800;
+let server = null;
+let context = null;
+let page = null;
+let tmp = null;
+
+before(async () => {
+  if (skip) return;
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lti-ui-fail-'));
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServer(tmp);
+  ({ context, page } = await launchBrowser(path.join(tmp, 'profile'), { width: WIDTH, height: HEIGHT }));
+  await page.goto(server.uiUrl);
+  await page.getByTestId('nav-timeline').waitFor();
+});
+
+after(async () => {
+  await context?.close().catch(() => undefined);
+  await stopServer(server);
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Runs a launch in a tab and returns the tool-side flow its landing page links to. */
+async function toolFlowOf(url) {
+  const tab = await context.newPage();
+  await tab.goto(url);
+  await tab.waitForURL(/\/lti\/launch(\?|$)/, { timeout: 15_000 });
+  const id = /#\/flows\/([A-Za-z0-9_-]+)/.exec(await tab.content())?.[1];
+  await tab.close();
+  assert.ok(id, 'the landing page links to its flow');
+  return id;
+}
+
+test('an expired launch opens on its cause: the rule above the fold, dates, the step marked', { skip }, async () => {
+  const { url } = await server.api('launch_url', { tool_id: 'demo-tool', user_id: 'demo-learner-1', negative: 'idtoken.exp' });
+  const flowId = await toolFlowOf(url);
+  await page.goto(`${server.base}/#/flows/${flowId}`);
+  const cause = page.locator('[data-testid="cause"][data-rule="idtoken.exp"]');
+  await cause.waitFor();
+  const box = await cause.boundingBox();
+  assert.ok(box && box.y >= 0 && box.y + 40 < HEIGHT, `the failing rule is above the fold: ${JSON.stringify(box)}`);
+  // Above the diagram and the services, not below them.
+  const sequence = await page.getByTestId('sequence-card').boundingBox();
+  assert.ok(box.y < sequence.y, 'the cause comes before the sequence');
+  const text = await cause.innerText();
+  assert.match(text, /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} \(\d{10}\)/, `times read as dates: ${text}`);
+  assert.match(text, /Expired (\d+ (h|min|s) ?)+ago/, text);
+  assert.doesNotMatch(text, /\d{3,} seconds/, 'no raw second counts');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'failure-first.png') });
+
+  // The step it failed on is marked; "Show the step" selects it.
+  const marked = page.locator('[data-testid="seq-step"][data-failed="true"]');
+  assert.ok((await marked.count()) >= 1, 'a failing step is marked in the diagram');
+  await cause.getByTestId('cause-step').click();
+  await page.locator('[data-testid="seq-step"][data-failed="true"][aria-selected="true"]').waitFor();
+
+  // The header's error count leads back to the cause.
+  await page.locator('.page-scroll').evaluate((el) => el.scrollTo(0, el.scrollHeight));
+  await page.getByTestId('flow-errors-link').click();
+  await page.waitForFunction(() => {
+    const r = document.getElementById('flow-cause')?.getBoundingClientRect();
+    return r && r.top >= 0 && r.top < window.innerHeight;
+  });
+});
+
+test('a launch from an unknown platform offers to register it, prefilled', { skip }, async () => {
+  const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const token = `${b64({ alg: 'RS256', kid: 'k-unknown', typ: 'JWT' })}.${b64({
+    iss: 'https://unknown-lms.example',
+    aud: 'client-x',
+    sub: 'u1',
+    iat: now,
+    exp: now + 300,
+    nonce: 'n1',
+    'https://purl.imsglobal.org/spec/lti/claim/message_type': 'LtiResourceLinkRequest',
+    'https://purl.imsglobal.org/spec/lti/claim/version': '1.3.0',
+    'https://purl.imsglobal.org/spec/lti/claim/deployment_id': 'd-9',
+  })}.c2ln`;
+  const res = await rawRequest(`${server.tool}/lti/launch`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: `id_token=${token}&state=s1`,
+  });
+  const flowId = /#\/flows\/([A-Za-z0-9_-]+)/.exec(res.body)?.[1];
+  assert.ok(flowId, res.body.slice(0, 400));
+  await page.goto(`${server.base}/#/flows/${flowId}`);
+  await page.locator('[data-testid="cause"][data-rule="idtoken.iss_registered"]').waitFor();
+  await page.getByTestId('cause-register').click();
+  await page.getByTestId('platform-form').waitFor();
+  assert.equal(await page.getByTestId('field-issuer').inputValue(), 'https://unknown-lms.example');
+  assert.equal(await page.getByTestId('field-client_id').inputValue(), 'client-x');
+  assert.equal(await page.getByTestId('field-deployments').inputValue(), 'd-9');
+  await page.screenshot({ path: path.join(ARTIFACTS, 'failure-register.png') });
+});
