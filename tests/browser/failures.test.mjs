@@ -113,3 +113,28 @@ test('a launch from an unknown platform offers to register it, prefilled', { ski
   assert.equal(await page.getByTestId('field-deployments').inputValue(), 'd-9');
   await page.screenshot({ path: path.join(ARTIFACTS, 'failure-register.png') });
 });
+
+test('a bare start opens on the Timeline once flows exist (Setup while there are none)', { skip }, async () => {
+  await page.goto(`${server.base}/`);
+  await page.waitForFunction(() => window.location.hash === '#/timeline', null, { timeout: 10_000 });
+  await page.getByTestId('nav-timeline').waitFor();
+});
+
+test('the file key store warning can be dismissed, and stays dismissed', { skip }, async () => {
+  const dir = fs.mkdtempSync(path.join(tmp, 'filekeys-'));
+  const other = await startServer(dir, ['--key-store', `file:${path.join(dir, 'keys.json')}`]);
+  const tab = await context.newPage();
+  try {
+    await tab.goto(other.uiUrl);
+    await tab.getByTestId('keystore-warning').waitFor();
+    await tab.getByTestId('keystore-warning-dismiss').click();
+    await tab.getByTestId('keystore-warning').waitFor({ state: 'detached' });
+    await tab.reload();
+    await tab.getByTestId('nav-timeline').waitFor();
+    await tab.waitForTimeout(500);
+    assert.equal(await tab.getByTestId('keystore-warning').count(), 0, 'the dismissed warning came back');
+  } finally {
+    await tab.close();
+    await stopServer(other);
+  }
+});

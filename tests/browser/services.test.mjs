@@ -76,9 +76,18 @@ test('1. a demo launch followed in a tab is captured with the AGS and NRPS claim
 test('2. Roster: fetch (4 members incl. Grace Hopper), role filter, raw pages open the recorded exchange', { skip }, async () => {
   // A picture (http(s): the emulator refuses other schemes) becomes an <img> without a referrer.
   await server.api('save_emulator_user', { id: 'demo-learner-1', given_name: 'Alan', family_name: 'Turing', email: 'demo-learner-1@demo.lti-inspector.invalid', picture: 'https://pictures.invalid/alan.png' });
+  // A 6,000-character family name must not push the other columns off screen.
+  await server.api('save_emulator_user', { id: 'demo-learner-2', given_name: 'Long', family_name: 'W'.repeat(6000), email: 'demo-learner-2@demo.lti-inspector.invalid' });
   await page.getByTestId('roster-fetch').click();
   await page.locator('[data-testid="roster-row"]').nth(3).waitFor();
   assert.equal(await page.getByTestId('roster-row').count(), 4);
+  const fits = await page.getByTestId('roster-table').evaluate((t) => {
+    const last = t.querySelector('th:last-child').getBoundingClientRect();
+    return { scroll: t.scrollWidth, client: t.parentElement.clientWidth, lastRight: last.right, viewport: window.innerWidth };
+  });
+  assert.ok(fits.scroll <= fits.client + 1 && fits.lastRight <= fits.viewport, `the roster overflows: ${JSON.stringify(fits)}`);
+  // Katherine Johnson again, for the tests that follow (the fetches below re-read the roster).
+  await server.api('save_emulator_user', { id: 'demo-learner-2', given_name: 'Katherine', family_name: 'Johnson', email: 'demo-learner-2@demo.lti-inspector.invalid' });
   const names = await page.getByTestId('member-name').allTextContents();
   assert.ok(names.includes('Grace Hopper'), names.join(', '));
   const grace = page.locator('[data-testid="roster-row"][data-user="demo-instructor"]');

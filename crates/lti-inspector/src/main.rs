@@ -145,6 +145,9 @@ enum Command {
         at: Option<String>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
+        /// Text output: print claim values whole (they are cut at 100 characters otherwise).
+        #[arg(long)]
+        whole: bool,
         /// A file, or `-` for standard input.
         input: String,
     },
@@ -509,6 +512,7 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             nonce,
             at,
             format,
+            whole,
             input,
         } => inspect_cmd(
             jwks,
@@ -519,6 +523,7 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             nonce,
             at,
             format,
+            whole,
             input,
         ),
         Command::Roster {

@@ -515,6 +515,12 @@ fn clip(mut s: String, max: usize) -> String {
 }
 
 pub fn render_text(out: &InspectOutput) -> String {
+    render_text_clipped(out, Some(100))
+}
+
+/// [`render_text`] with claim values cut at `clip_at` bytes, or printed whole (`None`:
+/// `inspect --whole`).
+pub fn render_text_clipped(out: &InspectOutput, clip_at: Option<usize>) -> String {
     use crate::finding::Outcome;
     let mut s = String::new();
     let v = |v: Verdict| match v {
@@ -557,7 +563,10 @@ pub fn render_text(out: &InspectOutput) -> String {
         if !m.claims.is_empty() {
             s.push_str("   claims:\n");
             for c in &m.claims {
-                let val = clip(c.value.to_string(), 100);
+                let val = match clip_at {
+                    Some(n) => clip(c.value.to_string(), n),
+                    None => c.value.to_string(),
+                };
                 let title = c.title.clone().unwrap_or_else(|| "(unknown claim)".into());
                 s.push_str(&format!("     {title}: {val}\n"));
             }
@@ -702,6 +711,16 @@ mod tests {
             text.contains("validated as of 1970-01-01 00:16:40 UTC (1000)"),
             "{text}"
         );
+        // Settings (a long object) are cut unless printed whole.
+        let long_line = |t: &str| {
+            t.lines()
+                .find(|l| l.contains("deep_link_return_url"))
+                .unwrap()
+                .to_string()
+        };
+        assert!(long_line(&text).ends_with("..."), "{text}");
+        let whole = render_text_clipped(&out, None);
+        assert!(long_line(&whole).contains("opaque-1"), "{whole}");
     }
 
     #[test]

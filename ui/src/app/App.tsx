@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { ImportDialog } from '../import/ImportDialog';
 import { importableKind } from '../import/importable';
 import { importStore } from '../import/importStore';
-import { hasTransport, transportKind } from '../transport';
+import { hasTransport, rpc, transportKind } from '../transport';
 import { reportFirstPaint } from '../transport/tauri';
 import { NAV, sectionOf } from './nav';
 import { NoTokenPage } from './NoTokenPage';
@@ -48,6 +48,23 @@ function Shell() {
     window.addEventListener('keydown', onKey, true);
     return () => window.removeEventListener('keydown', onKey, true);
   }, [shortcuts]);
+
+  useEffect(() => {
+    // A bare start (no page in the address) opens where the work is: the Timeline once flows
+    // exist; Setup only while there is nothing yet.
+    const bare = () => window.location.hash.replace(/^#\/?/, '') === '';
+    if (!bare()) return;
+    let live = true;
+    rpc('list_flows', { limit: 1 }).then(
+      (flows) => {
+        if (live && flows.length > 0 && bare()) navigate('timeline');
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
 
   const dragging = useImportByDropAndPaste();
   // Going elsewhere closes the Import dialog (its results stay for the next time it opens).

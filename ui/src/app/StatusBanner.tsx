@@ -1,6 +1,7 @@
 //! The global banner: what is wrong with the engine right now (the data folder's disk is full,
 //! keychain unavailable, tool port busy, file key store in use), shown above every page.
 
+import { useState } from 'react';
 import { ErrorBanner } from '../shared/ErrorBanner';
 import { useEngineStatus } from './status';
 
@@ -8,8 +9,19 @@ import { useEngineStatus } from './status';
  * `errorsShownByPage`: the current page already shows the engine's errors in context (Setup
  * lists them as its problems), so only warnings are repeated here.
  */
+const DISMISSED_KEY = 'lti-inspector.dismissed-keystore-warning';
+
 export function StatusBanner({ errorsShownByPage = false }: { errorsShownByPage?: boolean }) {
   const { data: status, error } = useEngineStatus();
+  // The file-key-store warning is a standing choice, not news: once read it can be put away
+  // (until the warning's text changes).
+  const [dismissed, setDismissed] = useState<string | null>(() => {
+    try {
+      return localStorage.getItem(DISMISSED_KEY);
+    } catch {
+      return null;
+    }
+  });
   if (error) {
     return (
       <div className="status-banners" data-testid="status-banner">
@@ -55,8 +67,28 @@ export function StatusBanner({ errorsShownByPage = false }: { errorsShownByPage?
       </ErrorBanner>,
     );
   }
-  if (keystore.warning) {
-    items.push(<ErrorBanner key="warning" tone="warning" title="Private keys are not in the OS keychain">{keystore.warning}</ErrorBanner>);
+  if (keystore.warning && dismissed !== keystore.warning) {
+    const warning = keystore.warning;
+    items.push(
+      <ErrorBanner key="warning" tone="warning" title="Private keys are not in the OS keychain" testId="keystore-warning">
+        {warning}{' '}
+        <button
+          type="button"
+          className="btn btn-sm"
+          data-testid="keystore-warning-dismiss"
+          onClick={() => {
+            try {
+              localStorage.setItem(DISMISSED_KEY, warning);
+            } catch {
+              /* private mode: dismissed for this page only */
+            }
+            setDismissed(warning);
+          }}
+        >
+          Dismiss
+        </button>
+      </ErrorBanner>,
+    );
   }
   if (items.length === 0) return null;
   return (

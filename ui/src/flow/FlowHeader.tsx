@@ -114,7 +114,9 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
               <span className="muted">{plural(totals.errors, 'error')}</span>
             )}
             <span className={totals.warnings > 0 ? 'sev-warning strong' : 'muted'}>{plural(totals.warnings, 'warning')}</span>
-            <span className="muted">{totals.passed} passed</span>
+            <span className="muted" title="Checks of every message of the flow (login, authentication request, id_token…); the landing page counts the id_token's alone">
+              {totals.passed} passed in {plural(detail.messages.length, 'message')}
+            </span>
             <span className="muted">{plural(detail.exchanges.length, 'exchange')}</span>
           </dd>
         </div>

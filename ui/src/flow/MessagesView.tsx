@@ -20,9 +20,13 @@ const KIND_LABELS: Record<string, string> = {
   auth_request: 'Authentication request',
   auth_response: 'Authentication response',
   id_token: 'id_token',
+  dl_response: 'Deep linking response',
+  token_request: 'Access token request',
 };
 
-export function messageLabel(kind: string): string {
+/** A service call's message is named for what it was ("AGS score"), not its kind. */
+export function messageLabel(kind: string, messageType?: string | null): string {
+  if ((kind === 'ags_response' || kind === 'nrps_response') && messageType) return messageType;
   return KIND_LABELS[kind] ?? kind.replace(/_/g, ' ');
 }
 
@@ -55,7 +59,7 @@ export function MessagesView({ messages }: { messages: readonly MessageView[] })
               data-testid={`msg-tab-${m.message.kind}`}
             >
               <span className={`dot verdict-dot v-${m.message.verdict}`} />
-              {messageLabel(m.message.kind)}
+              {messageLabel(m.message.kind, m.message.message_type)}
               {c.errors > 0 && <span className="pill pill-red">{c.errors}</span>}
               {c.warnings > 0 && <span className="pill pill-amber">{c.warnings}</span>}
             </button>

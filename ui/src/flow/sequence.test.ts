@@ -104,3 +104,20 @@ describe('imported flows', () => {
     expect(launch?.legs).toEqual([{ from: 'browser', to: 'tool', observed: true }]);
   });
 });
+
+import { agsLabel } from './sequence';
+import { messageLabel } from './MessagesView';
+
+describe('service calls are named for what they do', () => {
+  it('names AGS calls by method and URL, and service messages by what they were', () => {
+    expect(agsLabel('GET', 'https://lms/api/lti/courses/1/line_items/lineitems?limit=10')).toBe('Gradebook: line items');
+    expect(agsLabel('POST', 'https://lms/c/1/lineitems')).toBe('Gradebook: create line item');
+    expect(agsLabel('POST', 'https://lms/c/1/lineitems/7/scores')).toBe('Gradebook: post score');
+    expect(agsLabel('GET', 'https://lms/c/1/lineitems/7/results?user_id=3')).toBe('Gradebook: results');
+    expect(agsLabel('PUT', 'https://lms/c/1/lineitems/7')).toBe('Gradebook: update line item');
+    expect(agsLabel('DELETE', 'https://lms/c/1/lineitems/7')).toBe('Gradebook: delete line item');
+    expect(messageLabel('ags_response', 'AGS score')).toBe('AGS score');
+    expect(messageLabel('ags_response', null)).toBe('ags response');
+    expect(messageLabel('id_token', 'LtiResourceLinkRequest')).toBe('id_token');
+  });
+});

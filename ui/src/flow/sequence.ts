@@ -73,7 +73,33 @@ const STEP_LABELS: Record<string, string> = {
   platform_storage: 'Platform storage log',
   platform_storage_check: 'Platform storage state check (lti.get_data)',
   token: 'Access token request',
+  nrps: 'Roster (NRPS)',
+  ags: 'Gradebook (AGS)',
+  deep_linking_response: 'Deep linking response',
+  deep_linking_compose: 'Deep linking composer',
 };
+
+/** An AGS call named for what it does, from its method and URL. */
+export function agsLabel(method: string, url: string): string {
+  const path = (/^[a-z]+:\/\/[^/]+(\/[^?#]*)?/i.exec(url)?.[1] ?? url).replace(/\/+$/, '');
+  if (/\/scores$/.test(path)) return 'Gradebook: post score';
+  if (/\/results$/.test(path)) return 'Gradebook: results';
+  const container = /\/lineitems$/.test(path);
+  switch (method.toUpperCase()) {
+    case 'POST':
+      return 'Gradebook: create line item';
+    case 'PUT':
+      return 'Gradebook: update line item';
+    case 'DELETE':
+      return 'Gradebook: delete line item';
+    default:
+      return container ? 'Gradebook: line items' : 'Gradebook: line item';
+  }
+}
+
+function labelOf(step: string, ex: { method: string; url: string }): string {
+  return step === 'ags' ? agsLabel(ex.method, ex.url) : humanize(step);
+}
 
 function humanize(step: string): string {
   if (!step) return '';
@@ -138,18 +164,18 @@ export function deriveSequence(exchanges: readonly ExchangeSummary[], side: Side
     if (side === 'imported') {
       if (ex.direction === 'outbound') {
         // The inspector's own fetch for the import (the platform's JWKS, on request).
-        steps.push({ ...req(humanize(step) || 'Outbound request', [seen('tool', 'platform')], true) });
+        steps.push({ ...req(labelOf(step, ex) || 'Outbound request', [seen('tool', 'platform')], true) });
         continue;
       }
       // A HAR is the browser's own record: every leg it shows was seen, to either server.
       const server: Lane = step === 'auth' ? 'platform' : step === 'deep_link_response' ? 'platform' : 'tool';
-      steps.push(req(humanize(step) || `${ex.method} ${pathOf(ex.url)}`, [seen('browser', server)]));
+      steps.push(req(labelOf(step, ex) || `${ex.method} ${pathOf(ex.url)}`, [seen('browser', server)]));
       steps.push(resp(redirected ? 'Redirect' : 'Response', [seen(server, 'browser')]));
       continue;
     }
     if (ex.direction === 'outbound') {
       // The inspector calls the other server (JWKS, token, services): one row, request and answer.
-      steps.push({ ...req(humanize(step) || 'Outbound request', [seen(self, peer)], true), detail: `${ex.method} ${pathOf(ex.url)}` });
+      steps.push({ ...req(labelOf(step, ex) || 'Outbound request', [seen(self, peer)], true), detail: `${ex.method} ${pathOf(ex.url)}` });
       continue;
     }
     if (self === 'tool') {
@@ -168,13 +194,13 @@ export function deriveSequence(exchanges: readonly ExchangeSummary[], side: Side
           steps.push(resp(redirected ? 'Redirect' : 'Landing page', [seen('tool', 'browser')]));
           continue;
         default:
-          steps.push(req(humanize(step) || `${ex.method} ${pathOf(ex.url)}`, [seen('browser', 'tool')]));
+          steps.push(req(labelOf(step, ex) || `${ex.method} ${pathOf(ex.url)}`, [seen('browser', 'tool')]));
           steps.push(resp('Response', [seen('tool', 'browser')]));
           continue;
       }
     }
     // Emulator side: the inspector is the platform; the browser brings the tool's requests.
-    steps.push(req(humanize(step) || `${ex.method} ${pathOf(ex.url)}`, [seen('browser', 'platform')]));
+    steps.push(req(labelOf(step, ex) || `${ex.method} ${pathOf(ex.url)}`, [seen('browser', 'platform')]));
     steps.push(resp(redirected ? 'Redirect' : 'Response', [seen('platform', 'browser')]));
   }
   // A response comes after whatever the tool did meanwhile (a launch waits for its JWKS fetch).

@@ -147,11 +147,11 @@ export function RosterTable({ members }: { members: readonly Member[] }) {
               <RoleBadgeRow badges={m.role_badges} />
             </td>
             <td>
-              <div className="strong" data-testid="member-name">
+              <div className="strong member-long" data-testid="member-name" title={m.name ?? undefined}>
                 {m.name ?? <span className="muted">(no name)</span>}
               </div>
               {(m.given_name || m.family_name) && (
-                <div className="muted small">
+                <div className="muted small member-long" title={`${m.given_name ?? '—'} · ${m.family_name ?? '—'}`}>
                   {m.given_name ?? '—'} · {m.family_name ?? '—'}
                 </div>
               )}

@@ -14,6 +14,7 @@ pub(crate) fn inspect_cmd(
     nonce: Option<String>,
     at: Option<String>,
     format: Format,
+    whole: bool,
     input: String,
 ) -> anyhow::Result<std::process::ExitCode> {
     use lti_protocol::inspect::{self, InspectOptions};
@@ -65,7 +66,10 @@ pub(crate) fn inspect_cmd(
         Ok(out) => {
             match format {
                 Format::Json => println!("{}", serde_json::to_string_pretty(&out)?),
-                Format::Text => print!("{}", inspect::render_text(&out)),
+                Format::Text => print!(
+                    "{}",
+                    inspect::render_text_clipped(&out, (!whole).then_some(100))
+                ),
             }
             Ok(std::process::ExitCode::from(out.exit_code()))
         }

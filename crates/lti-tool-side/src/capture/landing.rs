@@ -150,19 +150,15 @@ pub fn launch_page(
         .iter()
         .map(|(k, v)| format!("<tr><td>{}</td><td>{}</td></tr>", escape(k), escape(v)))
         .collect();
-    let dl_note = if msg.message_type.as_deref() == Some(lti_protocol::vocab::message::DEEP_LINKING)
-    {
-        "<p>This is a deep linking request: it was captured and validated. Composing the response comes with the deep linking workbench.</p>"
-    } else {
-        ""
-    };
     let counts = msg.counts;
+    let n = |k: u32, one: &str, many: &str| format!("{k} {}", if k == 1 { one } else { many });
+    // The id_token's own checks; the flow view adds the login's and the auth request's.
     let body = format!(
         "{STYLE}<h1>LTI Inspector captured this launch</h1><p><span id=\"verdict\" class=\"v {class}\">{label}</span> \
-         {e} errors · {w} warnings · {p} checks passed</p><table>{table}</table>{dl_note}<h2>Top findings</h2>{findings}{link}",
-        e = counts.errors,
-        w = counts.warnings,
-        p = counts.passed,
+         {e} · {w} · {p} on the id_token</p><table>{table}</table><h2>Top findings</h2>{findings}{link}",
+        e = n(counts.errors, "error", "errors"),
+        w = n(counts.warnings, "warning", "warnings"),
+        p = n(counts.passed, "check passed", "checks passed"),
         findings = top_findings(&msg.report),
         link = flow_link(flow_id, ui_url),
     );

@@ -336,7 +336,7 @@ pub async fn list_line_items(tool: &ToolSide, args: ListLineItemsArgs) -> Result
     let raw = super::recorded(
         tool,
         &ctx,
-        "ags_response",
+        ("ags_response", "AGS line items"),
         "ags",
         &mut log,
         &mut report,
@@ -401,7 +401,7 @@ pub async fn save_line_item(tool: &ToolSide, args: SaveLineItemArgs) -> Result<S
     let raw = super::recorded(
         tool,
         &ctx,
-        "ags_response",
+        ("ags_response", "AGS line item saved"),
         "ags",
         &mut log,
         &mut report,
@@ -442,7 +442,7 @@ pub async fn delete_line_item(tool: &ToolSide, args: LineItemArgs) -> Result<Del
     super::recorded(
         tool,
         &ctx,
-        "ags_response",
+        ("ags_response", "AGS line item deleted"),
         "ags",
         &mut log,
         &mut report,
@@ -541,7 +541,7 @@ pub async fn post_score(tool: &ToolSide, args: PostScoreArgs) -> Result<PostedSc
     let (score, status) = super::recorded(
         tool,
         &ctx,
-        "ags_response",
+        ("ags_response", "AGS score"),
         "ags",
         &mut log,
         &mut report,
@@ -582,7 +582,7 @@ pub async fn get_results(tool: &ToolSide, args: ResultsArgs) -> Result<Results> 
     let raw = super::recorded(
         tool,
         &ctx,
-        "ags_response",
+        ("ags_response", "AGS results"),
         "ags",
         &mut log,
         &mut report,

@@ -442,6 +442,27 @@ pub async fn record(
         raw,
         ..StoredMessage::of_report(kind, step, report)
     };
+    store_message(tool, flow_id, msg).await;
+}
+
+/// A service call's report, named for what it was (the flow view's tab reads "AGS score", not
+/// the third "ags response").
+async fn record_as(
+    tool: &ToolSide,
+    flow_id: &str,
+    kind: &str,
+    step: &str,
+    what: Option<&str>,
+    report: Report,
+) {
+    let msg = StoredMessage {
+        message_type: what.map(str::to_string),
+        ..StoredMessage::of_report(kind, step, report)
+    };
+    store_message(tool, flow_id, msg).await;
+}
+
+async fn store_message(tool: &ToolSide, flow_id: &str, msg: StoredMessage) {
     let id = flow_id.to_string();
     let stored = tool
         .store()
@@ -457,7 +478,7 @@ pub async fn record(
 pub(crate) async fn recorded<T>(
     tool: &ToolSide,
     ctx: &LaunchContext,
-    kind: &str,
+    (kind, what): (&str, &str),
     step: &str,
     log: &mut CallLog,
     report: &mut Report,
@@ -465,7 +486,15 @@ pub(crate) async fn recorded<T>(
 ) -> Result<T> {
     // The log may already hold the token response's findings: keep them, add the call's.
     log.findings.extend(report.findings.iter().cloned());
-    record(tool, &ctx.flow_id, kind, step, None, std::mem::take(report)).await;
+    record_as(
+        tool,
+        &ctx.flow_id,
+        kind,
+        step,
+        Some(what),
+        std::mem::take(report),
+    )
+    .await;
     result
 }
 

@@ -109,7 +109,7 @@ pub async fn roster(tool: &ToolSide, args: RosterArgs) -> Result<Roster> {
     let result = super::recorded(
         tool,
         &ctx,
-        "nrps_response",
+        ("nrps_response", "NRPS roster"),
         "nrps",
         &mut log,
         &mut report,
