@@ -83,6 +83,30 @@ test('an expired launch opens on its cause: the rule above the fold, dates, the 
   });
 });
 
+test('the two sides of one launch link both ways; the Timeline names sides and failing rules; the negative test failed as intended', { skip }, async () => {
+  const { url, flow_id: emuFlow } = await server.api('launch_url', { tool_id: 'demo-tool', user_id: 'demo-learner-2', negative: 'idtoken.aud' });
+  const toolFlow = await toolFlowOf(url);
+  await page.goto(`${server.base}/#/flows/${toolFlow}`);
+  const toEmu = page.locator(`[data-testid="flow-related-link"][data-id="${emuFlow}"]`);
+  await toEmu.waitFor();
+  assert.match(await toEmu.innerText(), /Emulator/);
+  await toEmu.click();
+  await page.locator('[data-testid="flow-negative"]').waitFor();
+  assert.match(await page.getByTestId('flow-negative').innerText(), /idtoken\.aud: failed as intended/);
+  await page.locator(`[data-testid="flow-related-link"][data-id="${toolFlow}"]`).click();
+  await page.waitForFunction((id) => window.location.hash === `#/flows/${id}`, toolFlow);
+
+  await page.getByTestId('nav-timeline').click();
+  const toolRow = page.locator(`[data-testid="flow-row"][data-id="${toolFlow}"]`);
+  await toolRow.waitFor();
+  assert.match(await toolRow.innerText(), /Tool side/);
+  assert.match(await toolRow.getByTestId('flow-failed-rule').innerText(), /^idtoken\.aud/);
+  const emuRow = page.locator(`[data-testid="flow-row"][data-id="${emuFlow}"]`);
+  assert.match(await emuRow.innerText(), /Emulator/);
+  await emuRow.getByTestId('flow-intended').waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'failure-timeline.png') });
+});
+
 test('a launch from an unknown platform offers to register it, prefilled', { skip }, async () => {
   const b64 = (o) => Buffer.from(JSON.stringify(o)).toString('base64url');
   const now = Math.floor(Date.now() / 1000);
@@ -137,4 +161,20 @@ test('the file key store warning can be dismissed, and stays dismissed', { skip 
     await tab.close();
     await stopServer(other);
   }
+});
+
+test('the landing page\'s link reaches the flow in the browser front door, the token never in a URL', { skip }, async () => {
+  const { url } = await server.api('launch_url', { tool_id: 'demo-tool', user_id: 'demo-learner-3' });
+  const tab = await context.newPage();
+  await tab.goto(url);
+  await tab.waitForURL(/\/lti\/launch(\?|$)/, { timeout: 15_000 });
+  const link = tab.locator('a[href*="#/flows/"]').first();
+  const href = await link.getAttribute('href');
+  assert.ok(href && !href.includes('token'), `the landing page's link carries no token: ${href}`);
+  // The UI tab (page) is open: the new tab gets the token from it and opens the flow.
+  const [opened] = await Promise.all([context.waitForEvent('page', { timeout: 15_000 }), link.click()]);
+  await opened.getByTestId('flow-page').waitFor({ timeout: 15_000 });
+  assert.ok(!opened.url().includes('token='), opened.url());
+  await opened.close();
+  await tab.close();
 });

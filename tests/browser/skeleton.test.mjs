@@ -145,7 +145,9 @@ test('7. themes: dark mode applies and persists; a tab without a valid token exp
   await page.getByTestId('setup-jwk').waitFor();
   await page.screenshot({ path: path.join(ARTIFACTS, 'browser-setup-dark.png') });
 
-  // sessionStorage is per tab: a new tab on the bare URL has no token.
+  // sessionStorage is per tab, and with no tab of the UI open none can hand it over: a new tab
+  // on the bare URL has no token.
+  await page.goto('about:blank');
   const other = await context.newPage();
   await other.goto(`${server.base}/`);
   await other.getByTestId('no-token').waitFor();

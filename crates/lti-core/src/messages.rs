@@ -96,6 +96,53 @@ pub struct FlowDetail {
     /// Oldest first: the sequence of the flow.
     pub exchanges: Vec<ExchangeSummary>,
     pub messages: Vec<MessageView>,
+    /// The other side(s) of the same launch: the emulator's flow for a tool-side flow and the
+    /// other way round.
+    pub related: Vec<FlowSummary>,
+}
+
+/// Summary key a side sets to the [`link_key`] of the id_token it sent or received.
+pub const LINK_KEY: &str = "link_key";
+/// Summary key naming the failed error rules of a flow (comma-separated, at most 6).
+pub const FAILED_RULES: &str = "failed_rules";
+
+/// What joins the two sides of one launch: a digest of the exact token both saw (the emulator
+/// that signed it, the tool side that received it) — negative tests and replays included.
+pub fn link_key(token: &str) -> String {
+    use sha2::Digest;
+    let d = sha2::Sha256::digest(token.trim().as_bytes());
+    d[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn failed_rules(report: &lti_protocol::finding::Report) -> Vec<String> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.is_failed_error())
+        .map(|f| f.rule_id.to_string())
+        .collect()
+}
+
+fn merge_failed_rules(summary: &mut Map<String, Value>, new: &[String]) {
+    if new.is_empty() {
+        return;
+    }
+    let mut all: Vec<String> = summary
+        .get(FAILED_RULES)
+        .and_then(Value::as_str)
+        .map(|s| {
+            s.split(',')
+                .map(str::to_string)
+                .filter(|r| !r.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    for r in new {
+        if !all.contains(r) && all.len() < 6 {
+            all.push(r.clone());
+        }
+    }
+    summary.insert(FAILED_RULES.into(), Value::String(all.join(",")));
 }
 
 /// Worst verdict of a flow so far.
@@ -143,6 +190,8 @@ pub struct EncodedMessage {
     kind: String,
     verdict: Verdict,
     counts: Counts,
+    /// Rule ids of its failed errors: the Timeline's Problems column names them.
+    failed_rules: Vec<String>,
     validated_at: i64,
     json: String,
 }
@@ -152,6 +201,7 @@ pub fn encode(msg: &StoredMessage) -> Result<EncodedMessage> {
         kind: msg.kind.clone(),
         verdict: msg.verdict,
         counts: msg.counts,
+        failed_rules: failed_rules(&msg.report),
         validated_at: msg.validated_at,
         json: crate::message_rows::encode(msg)?,
     })
@@ -185,8 +235,19 @@ pub fn add_encoded(
         .query_row([flow_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let mut merged: Map<String, Value> = serde_json::from_str(&old_summary).unwrap_or_default();
     for (k, v) in summary {
+        if k == LINK_KEY {
+            // Not shown: it joins the two sides of one launch (table flow_links).
+            if let Some(key) = v.as_str() {
+                tx.prepare_cached(
+                    "INSERT OR IGNORE INTO flow_links(link_key, flow_id) VALUES (?1, ?2)",
+                )?
+                .execute(params![key, flow_id])?;
+            }
+            continue;
+        }
         merged.insert(k.clone(), v.clone());
     }
+    merge_failed_rules(&mut merged, &msg.failed_rules);
     // Totals over every message of the flow (login, auth request, id_token…), as strings like
     // the other summary values.
     let add = |m: &mut Map<String, Value>, key: &str, n: u32| {
@@ -219,8 +280,10 @@ pub fn recompute_verdict(tx: &Transaction, flow_id: &str) -> Result<()> {
     let mut stmt = tx.prepare_cached("SELECT report_json FROM messages WHERE flow_id = ?1")?;
     let rows = stmt.query_map([flow_id], |r| r.get::<_, String>(0))?;
     let (mut verdict, mut errors, mut warnings) = ("pending", 0u64, 0u64);
+    let mut rules = Vec::new();
     for json in rows {
         let m = crate::message_rows::decode(&json?)?;
+        rules.extend(failed_rules(&m.report));
         verdict = combine(verdict, m.verdict);
         errors += m.counts.errors as u64;
         warnings += m.counts.warnings as u64;
@@ -233,6 +296,8 @@ pub fn recompute_verdict(tx: &Transaction, flow_id: &str) -> Result<()> {
     let mut summary: Map<String, Value> = serde_json::from_str(&old).unwrap_or_default();
     summary.insert("errors".into(), Value::String(errors.to_string()));
     summary.insert("warnings".into(), Value::String(warnings.to_string()));
+    summary.remove(FAILED_RULES);
+    merge_failed_rules(&mut summary, &rules);
     tx.execute(
         "UPDATE flows SET verdict = ?2, summary_json = ?3, updated_at = ?4 WHERE id = ?1",
         params![
@@ -296,10 +361,12 @@ pub fn detail(conn: &Connection, id: &str) -> Result<FlowDetail> {
             Err(e) => tracing::warn!(message = mid, error = %e, "unreadable stored message"),
         }
     }
+    let related = store::flows::related(conn, id)?;
     Ok(FlowDetail {
         flow,
         exchanges,
         messages,
+        related,
     })
 }
 

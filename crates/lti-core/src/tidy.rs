@@ -29,6 +29,8 @@ pub fn delete_flow(tx: &Transaction, id: &str, force: bool) -> Result<bool> {
         .execute([id])?;
     tx.prepare_cached("DELETE FROM exchanges WHERE flow_id = ?1")?
         .execute([id])?;
+    tx.prepare_cached("DELETE FROM flow_links WHERE flow_id = ?1")?
+        .execute([id])?;
     tx.prepare_cached("DELETE FROM flows WHERE id = ?1")?
         .execute([id])?;
     Ok(true)

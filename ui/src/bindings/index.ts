@@ -432,7 +432,12 @@ export type FlowDetail = { flow: FlowSummary,
 /**
  * Oldest first: the sequence of the flow.
  */
-exchanges: Array<ExchangeSummary>, messages: Array<MessageView>, };
+exchanges: Array<ExchangeSummary>, messages: Array<MessageView>, 
+/**
+ * The other side(s) of the same launch: the emulator's flow for a tool-side flow and the
+ * other way round.
+ */
+related: Array<FlowSummary>, };
 
 export type FlowNoteArgs = { id: string, 
 /**

@@ -10,7 +10,8 @@ import { CopyButton } from '../shared/CopyButton';
 import { scrollToCause } from './CauseCard';
 import { formatDateTime } from '../shared/format';
 import { BackIcon } from '../shared/icons';
-import { flowFacts, verdictExplanation, verdictLabel, verdictTone } from './summary';
+import { flowFacts, negativeOutcome, sideLabel, verdictExplanation, verdictLabel, verdictTone } from './summary';
+import { Badge, sideTone } from '../shared/Badge';
 
 export function FlowHeader({ detail }: { detail: FlowDetail }) {
   const [exporting, setExporting] = useState(false);
@@ -47,6 +48,9 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
         <span className={`verdict-lg tone-${verdictTone(f.verdict)}`} data-testid="flow-verdict" data-verdict={f.verdict} title={verdictExplanation(f.verdict)}>
           {verdictLabel(f.verdict)}
         </span>
+        <Badge tone={sideTone(f.side)} title="Which side of the connection recorded this flow">
+          {sideLabel(f.side)}
+        </Badge>
         <h1 className="flow-title">{f.title}</h1>
         <div className="flow-actions">
           <CopyButton value={idToken ?? ''} label="Copy id_token" title="Copy the id_token (compact JWT)" disabled={!idToken} />
@@ -100,6 +104,31 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
               from {f.summary.imported_from ?? 'a file'}
               {f.summary.har_entries ? `, HAR entries ${f.summary.har_entries}` : ''}
               {f.summary.imported_at ? ` · ${formatDateTime(Date.parse(f.summary.imported_at))}` : ''} · validated as of the recorded time
+            </dd>
+          </div>
+        )}
+        {detail.related.length > 0 && (
+          <div className="fact fact-wide" data-testid="flow-related">
+            <dt>Other side of this launch</dt>
+            <dd>
+              {detail.related.map((r) => (
+                <a key={r.id} href={hrefFor('flows', r.id)} className="related-link" data-testid="flow-related-link" data-id={r.id}>
+                  <Badge tone={sideTone(r.side)}>{sideLabel(r.side)}</Badge> <Badge tone={verdictTone(r.verdict)}>{verdictLabel(r.verdict)}</Badge> {r.title}
+                </a>
+              ))}
+            </dd>
+          </div>
+        )}
+        {x.negative && (
+          <div className="fact fact-wide" data-testid="flow-negative">
+            <dt>Negative test</dt>
+            <dd>
+              Broken on purpose to fail <span className="mono">{x.negative}</span>:{' '}
+              {negativeOutcome(x) === 'intended' ? (
+                <span className="strong">failed as intended</span>
+              ) : (
+                <span className="sev-error strong">that rule did not fail here</span>
+              )}
             </dd>
           </div>
         )}

@@ -81,7 +81,7 @@ describe('deriveSequence', () => {
   it('puts the inspector on the platform lane for emulator flows', () => {
     const seq = deriveSequence([ex(1, 'auth', { side: 'emulator', method: 'GET' }), ex(2, 'jwks_fetch', { side: 'emulator', direction: 'outbound' })], 'emulator');
     expect(seq.self).toBe('platform');
-    expect(arrows(seq.steps)).toEqual(['Authentication request: browser->platform', 'Response: platform->browser', 'JWKS fetch: platform->tool']);
+    expect(arrows(seq.steps)).toEqual(['Authentication request (from the tool): browser->platform', 'id_token form_post to the tool: platform->browser browser~>tool', 'JWKS fetch: platform->tool']);
   });
 
   it('handles an empty flow', () => {
@@ -119,5 +119,16 @@ describe('service calls are named for what they do', () => {
     expect(messageLabel('ags_response', 'AGS score')).toBe('AGS score');
     expect(messageLabel('ags_response', null)).toBe('ags response');
     expect(messageLabel('id_token', 'LtiResourceLinkRequest')).toBe('id_token');
+  });
+});
+
+describe('the emulator side names its steps', () => {
+  it('the launch page, the auth request and their answers are named for what they are', () => {
+    const exs = [
+      ex(1, 'login_initiation', { method: 'GET', url: 'http://localhost:4472/launch/abc', status: 200 }),
+      ex(2, 'auth', { method: 'GET', url: 'http://localhost:4472/auth?x=1', status: 200 }),
+    ];
+    const seq = deriveSequence(exs, 'emulator', 0);
+    expect(seq.steps.map((s) => s.label)).toEqual(['Launch page opened', 'Login initiation posted to the tool', 'Authentication request (from the tool)', 'id_token form_post to the tool']);
   });
 });

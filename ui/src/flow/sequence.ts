@@ -74,9 +74,18 @@ const STEP_LABELS: Record<string, string> = {
   platform_storage_check: 'Platform storage state check (lti.get_data)',
   token: 'Access token request',
   nrps: 'Roster (NRPS)',
+  tool_jwks_fetch: "Tool's JWKS fetch",
   ags: 'Gradebook (AGS)',
   deep_linking_response: 'Deep linking response',
   deep_linking_compose: 'Deep linking composer',
+};
+
+/** What each emulator step is, asked and answered (`onward`: the answer goes on to the tool). */
+const EMULATOR_STEPS: Record<string, { request: string; response: string; onward?: boolean }> = {
+  login_initiation: { request: 'Launch page opened', response: 'Login initiation posted to the tool', onward: true },
+  auth: { request: 'Authentication request (from the tool)', response: 'id_token form_post to the tool', onward: true },
+  deep_linking_return: { request: 'Deep linking response (from the tool)', response: 'Content placed in the course' },
+  return: { request: 'Return from the tool (return URL)', response: 'Back in the course' },
 };
 
 /** An AGS call named for what it does, from its method and URL. */
@@ -200,6 +209,13 @@ export function deriveSequence(exchanges: readonly ExchangeSummary[], side: Side
       }
     }
     // Emulator side: the inspector is the platform; the browser brings the tool's requests.
+    const named = EMULATOR_STEPS[step];
+    if (named) {
+      const failedAnswer = status !== null && status >= 400;
+      steps.push(req(named.request, [seen('browser', 'platform')]));
+      steps.push(resp(failedAnswer ? `${named.response} — refused` : named.response, named.onward ? [seen('platform', 'browser'), unseen('browser', 'tool')] : [seen('platform', 'browser')]));
+      continue;
+    }
     steps.push(req(labelOf(step, ex) || `${ex.method} ${pathOf(ex.url)}`, [seen('browser', 'platform')]));
     steps.push(resp(redirected ? 'Redirect' : 'Response', [seen('platform', 'browser')]));
   }

@@ -15,6 +15,10 @@ export interface FlowFacts {
   /** Failed checks of the flow's launch; null when the flow has no count (no launch reached yet). */
   errors: number | null;
   warnings: number | null;
+  /** Rule ids of the failed errors (the first few). */
+  failedRules: string[];
+  /** The rule a negative test set out to break ('' when the launch was not one). */
+  negative: string;
 }
 
 function count(v: string | undefined): number | null {
@@ -35,6 +39,8 @@ export function flowFacts(f: FlowSummary): FlowFacts {
     deploymentId: s.deployment_id ?? '',
     errors: count(s.errors),
     warnings: count(s.warnings),
+    failedRules: (s.failed_rules ?? '').split(',').filter((r) => r !== ''),
+    negative: s.negative_test ?? '',
   };
 }
 
@@ -82,4 +88,16 @@ export function verdictExplanation(verdict: string): string {
     default:
       return '';
   }
+}
+
+/** How a negative test's flow turned out: it failed the rule it was meant to break, or not. */
+export function negativeOutcome(f: FlowFacts): 'intended' | 'missed' | null {
+  if (!f.negative) return null;
+  // The composer's switches read "label (rule)"; the emulator's are the rule itself.
+  const rule = /\(([^()]+)\)\s*$/.exec(f.negative)?.[1] ?? f.negative;
+  return f.failedRules.includes(rule) ? 'intended' : 'missed';
+}
+
+export function sideLabel(side: string): string {
+  return side === 'tool' ? 'Tool side' : side === 'emulator' ? 'Emulator' : side === 'imported' ? 'Imported' : side;
 }

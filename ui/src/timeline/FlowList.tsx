@@ -5,8 +5,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { memo, useEffect, useLayoutEffect, useRef } from 'react';
 import type { FlowSummary } from '../bindings';
-import { flowFacts, verdictExplanation, verdictLabel, verdictTone } from '../flow/summary';
-import { Badge } from '../shared/Badge';
+import { flowFacts, negativeOutcome, sideLabel, verdictExplanation, verdictLabel, verdictTone } from '../flow/summary';
+import { Badge, sideTone } from '../shared/Badge';
 import { formatWhen } from '../shared/format';
 
 export const FLOW_ROW_HEIGHT = 32;
@@ -54,6 +54,7 @@ export function FlowList({ rows, selectedId, onSelect, onOpen, scrollToSelected 
     <div className="xlist flist" ref={scrollRef} role="grid" aria-rowcount={rows.length} data-testid="flow-list">
       <div className="frow xhead" role="row" style={{ height: HEADER_HEIGHT }}>
         <span className="f-verdict">Verdict</span>
+        <span className="f-side">Side</span>
         <span className="f-time">Started</span>
         <span className="f-platform">Platform</span>
         <span className="f-user">User</span>
@@ -112,6 +113,9 @@ const FlowRow = memo(function FlowRow({
           {verdictLabel(row.verdict)}
         </Badge>
       </span>
+      <span className="f-side">
+        <Badge tone={sideTone(row.side)}>{sideLabel(row.side)}</Badge>
+      </span>
       <span className="f-time mono" title={new Date(row.started_at).toISOString()}>
         {formatWhen(row.started_at, now)}
       </span>
@@ -129,8 +133,24 @@ const FlowRow = memo(function FlowRow({
       <span className="f-context">{x.context || <span className="faint">—</span>}</span>
       <span className="f-type mono">{x.messageType || <span className="faint">{row.kind}</span>}</span>
       <span className="f-steps mono">{row.exchange_count}</span>
-      <span className="f-problems mono">
-        {x.errors !== null && x.errors > 0 && <span className="pill pill-red" title={`${x.errors} failed errors`}>{x.errors} err</span>}
+      <span className="f-problems mono" data-testid="flow-problems">
+        {negativeOutcome(x) === 'intended' && (
+          <span className="pill pill-neutral" title={`A negative test: it was meant to fail ${x.negative}, and did`} data-testid="flow-intended">
+            failed as intended
+          </span>
+        )}
+        {negativeOutcome(x) === 'missed' && (
+          <span className="pill pill-red" title={`A negative test meant to fail ${x.negative}: that rule did not fail`} data-testid="flow-missed">
+            did not fail {x.negative}
+          </span>
+        )}
+        {x.failedRules.length > 0 && negativeOutcome(x) !== 'intended' && (
+          <span className="pill pill-red f-rule" title={x.failedRules.join(', ')} data-testid="flow-failed-rule">
+            {x.failedRules[0]}
+            {x.failedRules.length > 1 ? ` +${x.failedRules.length - 1}` : ''}
+          </span>
+        )}
+        {x.errors !== null && x.errors > 0 && x.failedRules.length === 0 && <span className="pill pill-red" title={`${x.errors} failed errors`}>{x.errors} err</span>}
         {x.warnings !== null && x.warnings > 0 && <span className="pill pill-amber" title={`${x.warnings} failed warnings`}>{x.warnings} warn</span>}
         {x.errors === 0 && x.warnings === 0 && <span className="faint">none</span>}
         {x.errors === null && x.warnings === null && (

@@ -52,3 +52,36 @@ describe('takeToken', () => {
     expect(takeToken(e)).toBe('t');
   });
 });
+
+import { askForToken, shareToken } from './token';
+
+describe('tabs hand the token to a new tab of the same origin', () => {
+  // An in-memory BroadcastChannel: every channel of a name hears the others' messages.
+  function bus() {
+    const members: Array<{ onmessage: ((e: { data: unknown }) => void) | null; closed: boolean }> = [];
+    return (name: string) => {
+      void name;
+      const me = {
+        onmessage: null as ((e: { data: unknown }) => void) | null,
+        closed: false,
+        postMessage(m: unknown) {
+          for (const o of members) if (o !== me && !o.closed) queueMicrotask(() => o.onmessage?.({ data: m }));
+        },
+        close() {
+          me.closed = true;
+        },
+      };
+      members.push(me);
+      return me;
+    };
+  }
+
+  it('an open tab answers; with none open the ask times out', async () => {
+    const open = bus();
+    expect(await askForToken(20, open)).toBeNull();
+    const stop = shareToken('t-123', open);
+    expect(await askForToken(200, open)).toBe('t-123');
+    stop();
+    expect(await askForToken(20, open)).toBeNull();
+  });
+});

@@ -51,3 +51,50 @@ export function browserTokenEnv(): TokenEnv {
   }
   return { location: window.location, storage, history: window.history };
 }
+
+/** Where the UI's tabs hand the token to each other. */
+export const TOKEN_CHANNEL = 'lti-inspector.token';
+
+interface Channel {
+  postMessage(m: unknown): void;
+  onmessage: ((e: { data: unknown }) => void) | null;
+  close(): void;
+}
+
+type ChannelFactory = (name: string) => Channel | null;
+
+const defaultChannel: ChannelFactory = (name) => (typeof BroadcastChannel === 'undefined' ? null : (new BroadcastChannel(name) as unknown as Channel));
+
+/**
+ * A tab that holds the token answers a new tab of the same origin that asks for it (a link
+ * from the landing page or an emulator page opens such a tab). A BroadcastChannel reaches only
+ * this origin's pages, so the token never travels in a URL an LMS page could read.
+ */
+export function shareToken(token: string, open: ChannelFactory = defaultChannel): () => void {
+  const ch = open(TOKEN_CHANNEL);
+  if (!ch) return () => undefined;
+  ch.onmessage = (e) => {
+    const d = e.data as { type?: string } | null;
+    if (d?.type === 'ask') ch.postMessage({ type: 'token', token });
+  };
+  return () => ch.close();
+}
+
+/** Asks the UI's other tabs for the token; null when none answers within `timeoutMs`. */
+export function askForToken(timeoutMs = 500, open: ChannelFactory = defaultChannel): Promise<string | null> {
+  const ch = open(TOKEN_CHANNEL);
+  if (!ch) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const done = (t: string | null) => {
+      clearTimeout(timer);
+      ch.close();
+      resolve(t);
+    };
+    const timer = setTimeout(() => done(null), timeoutMs);
+    ch.onmessage = (e) => {
+      const d = e.data as { type?: string; token?: unknown } | null;
+      if (d?.type === 'token' && typeof d.token === 'string' && d.token) done(d.token);
+    };
+    ch.postMessage({ type: 'ask' });
+  });
+}

@@ -35,6 +35,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261206110000_deep_linking",
         include_str!("../../migrations/20261206110000_deep_linking.sql"),
     ),
+    (
+        "20261206120000_flow_links",
+        include_str!("../../migrations/20261206120000_flow_links.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> Result<usize> {

@@ -107,11 +107,23 @@ async fn main() {
         })
         .await
         .unwrap();
+    // The template launches' side links (emulator ↔ tool side), copied with each copy's flows.
+    let links: Vec<(String, String)> = engine
+        .store()
+        .read(|c| {
+            let mut s = c.prepare("SELECT link_key, flow_id FROM flow_links")?;
+            let rows = s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await
+        .unwrap();
+    let links = std::sync::Arc::new(links);
     let copies = (target as i64 / templates).max(1);
     let per_batch = 500i64;
     let mut k = 1i64;
     while k <= copies {
         let (from, to) = (k, (k + per_batch - 1).min(copies));
+        let links = links.clone();
         engine
             .store()
             .write(move |tx| {
@@ -122,6 +134,10 @@ async fn main() {
                     tx.execute(&format!("INSERT INTO flows SELECT {flows} FROM flows WHERE rowid <= ?2"), rusqlite::params![i, tmpl_f])?;
                     tx.execute(&format!("INSERT INTO exchanges SELECT {exchanges} FROM exchanges WHERE flow_id IS NOT NULL AND id <= ?3"), rusqlite::params![i, i * max_x, max_x])?;
                     tx.execute(&format!("INSERT INTO messages SELECT {messages} FROM messages WHERE id <= ?4"), rusqlite::params![i, i * max_x, i * max_m, max_m])?;
+                    for (key, flow) in links.iter() {
+                        tx.prepare_cached("INSERT INTO flow_links(link_key, flow_id) VALUES (?1 || '-' || ?3, ?2 || '-' || ?3)")?
+                            .execute(rusqlite::params![key, flow, i])?;
+                    }
                 }
                 Ok(())
             })
@@ -280,6 +296,10 @@ async fn main() {
                 ("list_exchanges of a flow", exchanges::list_sql(false, true)),
                 ("list_exchanges", exchanges::list_sql(true, false)),
                 ("search (text)", lti_core::search::search_sql()),
+                (
+                    "the other side of a launch (get_flow)",
+                    flows::related_sql(),
+                ),
             ] {
                 let mut s = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
                 let nulls = std::iter::repeat_n(rusqlite::types::Null, s.parameter_count());

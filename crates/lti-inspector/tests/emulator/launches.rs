@@ -90,6 +90,25 @@ async fn first_start_seeds_a_demo_that_launches_into_the_tool_side_as_a_valid_fl
     // The emulator's flow: login initiation, the tool's auth request and the token it issued.
     let emu_flow = rpc(&engine, "get_flow", json!({"id": launch["flow_id"]})).await;
     assert_eq!(emu_flow["flow"]["side"], "emulator");
+    // The two sides of the launch link to each other (same token), and the link key is not
+    // a summary value.
+    let related = |f: &Value| -> Vec<String> {
+        f["related"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    assert_eq!(
+        related(&emu_flow),
+        vec![tool_flow["flow"]["id"].as_str().unwrap().to_string()]
+    );
+    assert_eq!(
+        related(&tool_flow),
+        vec![launch["flow_id"].as_str().unwrap().to_string()]
+    );
+    assert!(emu_flow["flow"]["summary"].get("link_key").is_none());
     let kinds: Vec<&str> = emu_flow["messages"]
         .as_array()
         .unwrap()
@@ -232,6 +251,21 @@ async fn each_negative_test_breaks_exactly_its_rule_at_the_tool_side() {
         let flow = rpc(&engine, "get_flow", json!({"id": landing_flow(&walk.body)})).await;
         let token_msg = messages(&flow, "id_token")[0];
         let broken = failed(token_msg);
+        // The Timeline names the failing rule; the emulator's flow says what it set out to break
+        // and links to the tool side's.
+        let named = flow["flow"]["summary"]["failed_rules"]
+            .as_str()
+            .unwrap_or("");
+        assert!(
+            named.split(',').any(|r| r == rule),
+            "{rule}: failed_rules {named:?}"
+        );
+        let emu_flow = rpc(&engine, "get_flow", json!({"id": launch["flow_id"]})).await;
+        assert_eq!(emu_flow["flow"]["summary"]["negative_test"], rule);
+        assert_eq!(
+            emu_flow["related"][0]["id"], flow["flow"]["id"],
+            "{rule}: the sides link"
+        );
         assert!(
             broken.contains(&rule.to_string()),
             "{rule}: failed {broken:?}"

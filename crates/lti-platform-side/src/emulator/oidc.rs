@@ -364,6 +364,11 @@ async fn issue(
     let hint = l.launch.id.clone();
     let mut summary = summary;
     summary.insert("user".into(), serde_json::json!(display_name(&l.user)));
+    // The tool side files the token it receives under the same key: the two flows link.
+    summary.insert(
+        lti_core::messages::LINK_KEY.into(),
+        serde_json::json!(lti_core::messages::link_key(&token)),
+    );
     // Single use: claimed in memory at once (two racing requests cannot both win), and spent
     // in the table together with the messages, before the response leaves.
     let newly_used = l.launch.used_at.is_none() && platform.claim_launch_hint(&hint);

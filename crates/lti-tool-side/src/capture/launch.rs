@@ -207,11 +207,16 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
 
     let empty = Map::new();
     let payload = parsed.as_ref().map(|j| &j.payload).unwrap_or(&empty);
-    let summary = summarize(
+    let mut summary = summarize(
         payload,
         registration.as_ref(),
         profile.as_ref().map(|p| p.name.as_str()),
         &report,
+    );
+    // Joins this flow with the emulator's when the emulator sent this very token.
+    summary.insert(
+        messages::LINK_KEY.into(),
+        Value::from(messages::link_key(&raw)),
     );
     let msg = StoredMessage {
         kind: "id_token".into(),
