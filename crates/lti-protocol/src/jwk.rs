@@ -53,14 +53,32 @@ impl Jwks {
 
 /// Parses a pasted public key — a PEM, a JWK or a JWKS — into a key set, or says exactly what
 /// is wrong with it in a sentence.
+/// Said when a private key is pasted where a public one belongs: it is refused, never stored.
+pub const PRIVATE_KEY_PASTED: &str = "this is a PRIVATE key: never paste one here. Give the platform's public key, or better its JWKS URL. Nothing was stored; if this is a real platform key, treat it as exposed and have it rotated";
+
+/// Members only a private RSA JWK has.
+const PRIVATE_MEMBERS: &[&str] = &["d", "p", "q", "dp", "dq", "qi"];
+
 pub fn parse_pasted(text: &str) -> Result<Jwks, String> {
     let t = text.trim();
+    if t.contains("PRIVATE KEY") {
+        return Err(PRIVATE_KEY_PASTED.into());
+    }
     if t.starts_with("-----BEGIN") {
         let jwk = crate::keys::jwk_from_public_pem(t).map_err(|e| e.to_string())?;
         return Ok(Jwks { keys: vec![jwk] });
     }
-    let value: Value =
-        serde_json::from_str(t).map_err(|e| format!("public key is neither PEM nor JSON: {e}"))?;
+    let value: Value = serde_json::from_str(t).map_err(|_| {
+        "the public key is neither a PEM block (-----BEGIN PUBLIC KEY-----) nor a JWK or JWKS in JSON: check it was copied whole".to_string()
+    })?;
+    let members = |k: &Value| PRIVATE_MEMBERS.iter().any(|m| k.get(*m).is_some());
+    let private = match value.get("keys").and_then(Value::as_array) {
+        Some(keys) => keys.iter().any(members),
+        None => members(&value),
+    };
+    if private {
+        return Err(PRIVATE_KEY_PASTED.into());
+    }
     if value.get("keys").is_some() {
         let set: Jwks = serde_json::from_value(value).map_err(|e| format!("not a JWKS: {e}"))?;
         if set.keys.is_empty() {
@@ -78,6 +96,28 @@ pub fn parse_pasted(text: &str) -> Result<Jwks, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_pasted_private_key_is_refused_in_plain_words() {
+        for text in [
+            "-----BEGIN PRIVATE KEY-----\nMIIE...\n-----END PRIVATE KEY-----",
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIE...\n-----END RSA PRIVATE KEY-----",
+            r#"{"kty":"RSA","n":"AQAB","e":"AQAB","d":"secret"}"#,
+            r#"{"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB","p":"x","q":"y"}]}"#,
+        ] {
+            assert_eq!(
+                parse_pasted(text).unwrap_err(),
+                PRIVATE_KEY_PASTED,
+                "{text}"
+            );
+        }
+        let garbage = parse_pasted("{nope").unwrap_err();
+        assert!(garbage.contains("copied whole"), "{garbage}");
+        assert!(
+            !garbage.contains("line 1 column"),
+            "no parser jargon: {garbage}"
+        );
+    }
 
     #[test]
     fn keeps_unknown_members_and_reads_use() {

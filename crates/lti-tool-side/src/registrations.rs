@@ -124,6 +124,9 @@ pub fn parse_public_key(text: &str) -> Result<Jwks> {
     lti_protocol::jwk::parse_pasted(text).map_err(Error::BadRequest)
 }
 
+/// LTI Core §5.3.3 caps deployment_id at 255 characters; client ids get the same bound.
+const MAX_ID: usize = 255;
+
 fn non_empty(s: Option<String>) -> Option<String> {
     s.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())
 }
@@ -133,33 +136,59 @@ pub fn build(input: PlatformInput, existing: Option<&Platform>) -> Result<Platfo
     let input = apply_preset(input)?;
     let issuer = input.issuer.trim().to_string();
     let client_id = input.client_id.trim().to_string();
+    // Every problem at once, each named by its field: the form shows them beside the fields.
+    let mut problems: Vec<String> = Vec::new();
     if issuer.is_empty() {
-        return Err(Error::BadRequest(
-            "issuer is required (the `iss` of the platform's id_tokens)".into(),
-        ));
+        problems.push("issuer: required (the `iss` of the platform's id_tokens)".into());
+    } else if let Some(why) = url_problem(&issuer) {
+        problems.push(format!("issuer: {why}"));
     }
     if client_id.is_empty() {
-        return Err(Error::BadRequest(
-            "client_id is required (the id the platform gave this tool)".into(),
+        problems.push("client_id: required (the id the platform gave this tool)".into());
+    } else if client_id.chars().count() > MAX_ID {
+        problems.push(format!(
+            "client_id: {} characters; at most {MAX_ID}",
+            client_id.chars().count()
         ));
     }
     for (field, value) in [
-        ("auth_endpoint", &input.auth_endpoint),
-        ("token_endpoint", &input.token_endpoint),
+        ("auth_endpoint", input.auth_endpoint.as_str()),
+        ("token_endpoint", input.token_endpoint.as_str()),
+        ("jwks_url", input.jwks_url.as_deref().unwrap_or("")),
     ] {
-        if !value.trim().is_empty() && url_problem(value.trim()).is_some() {
-            return Err(Error::BadRequest(format!(
-                "{field}: {}",
-                url_problem(value.trim()).unwrap_or_default()
-            )));
+        if let Some(why) = Some(value.trim())
+            .filter(|v| !v.is_empty())
+            .and_then(url_problem)
+        {
+            problems.push(format!("{field}: {why}"));
         }
+    }
+    if let Some(d) = input
+        .deployment_ids
+        .iter()
+        .flatten()
+        .find(|d| d.trim().chars().count() > MAX_ID)
+    {
+        problems.push(format!(
+            "deployment_ids: a deployment_id is at most {MAX_ID} characters (LTI Core §5.3.3); one has {}",
+            d.trim().chars().count()
+        ));
     }
     // Absent keeps the stored key; an explicitly empty string removes it.
     let public_jwks = match input.public_key.as_deref().map(str::trim) {
         Some("") => None,
-        Some(text) => Some(parse_public_key(text)?),
+        Some(text) => match lti_protocol::jwk::parse_pasted(text) {
+            Ok(k) => Some(k),
+            Err(why) => {
+                problems.push(format!("public_key: {why}"));
+                None
+            }
+        },
         None => existing.and_then(|e| e.public_jwks.clone()),
     };
+    if !problems.is_empty() {
+        return Err(Error::BadRequest(problems.join("; ")));
+    }
     let deployment_ids = input
         .deployment_ids
         .map(|v| {
@@ -315,6 +344,25 @@ pub async fn apply_config(tool: &ToolSide, text: &str) -> Result<Vec<Platform>> 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every problem at once, each named by its field; a private key is refused in plain words.
+    #[test]
+    fn every_field_problem_is_named_at_once() {
+        let input: PlatformInput = serde_json::from_value(serde_json::json!({
+            "name": "x", "issuer": "not a url", "client_id": "c1",
+            "deployment_ids": ["d".repeat(5000)], "auth_endpoint": "https://lms.example/auth",
+            "jwks_url": "ftp://lms.example/jwks",
+            "public_key": "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"
+        }))
+        .unwrap();
+        let Err(Error::BadRequest(msg)) = build(input, None) else {
+            panic!("accepted")
+        };
+        for field in ["issuer:", "jwks_url:", "deployment_ids:", "public_key: this is a PRIVATE key"] {
+            assert!(msg.contains(field), "{field} missing from {msg}");
+        }
+        assert!(msg.contains("one has 5000"), "{msg}");
+    }
 
     #[test]
     fn pasted_keys_in_every_form() {

@@ -19,6 +19,7 @@ import {
   formProblems,
   newForm,
   normalizeSite,
+  typedProblems,
   prefilledForm,
   parseDeploymentIds,
   presetNeedsSite,
@@ -106,7 +107,8 @@ function Form({
   const [tried, setTried] = useState(false);
   const [saving, setSaving] = useState(false);
   const [apiError, setApiError] = useState<ApiError | null>(null);
-  const problems: Problems = tried ? formProblems(form, preset) : {};
+  // Formats and limits show as you type; missing required values once Save was tried.
+  const problems: Problems = tried ? formProblems(form, preset) : typedProblems(form, preset);
   const needsSite = !!preset && presetNeedsSite(preset) && !editing;
   const deployments = parseDeploymentIds(form.deployments);
   const hasStoredKey = !!editing?.public_jwks && editing.public_jwks.keys.length > 0;
@@ -209,6 +211,7 @@ function Form({
         </Field>
         <Field
           label="Deployment IDs"
+          error={problems.deployments}
           help={
             deployments.length > 0
               ? `${deployments.length} deployment${deployments.length === 1 ? '' : 's'}. Launches with another deployment_id fail lti.deployment_known.`

@@ -111,3 +111,25 @@ describe('formProblems / parseDeploymentIds', () => {
     expect(parseDeploymentIds('')).toEqual([]);
   });
 });
+
+import { keyProblem, PRIVATE_KEY_WARNING, typedProblems, urlProblem } from './form';
+
+describe('the platform form as you type', () => {
+  it('names what is wrong with a URL, a pasted key and an over-long id', () => {
+    expect(urlProblem('https://lms.example', 'The issuer')).toBeNull();
+    expect(urlProblem('lms.example', 'The issuer')).toMatch(/must be a URL/);
+    expect(urlProblem('ftp://lms.example/jwks', 'The JWKS URL')).toBe('The JWKS URL must be an https URL, not ftp:');
+    expect(keyProblem('-----BEGIN PRIVATE KEY-----\nx\n-----END PRIVATE KEY-----')).toBe(PRIVATE_KEY_WARNING);
+    expect(keyProblem('{"kty":"RSA","n":"x","e":"AQAB","d":"secret"}')).toBe(PRIVATE_KEY_WARNING);
+    expect(keyProblem('{"keys":[{"kty":"RSA","n":"x","e":"AQAB","qi":"s"}]}')).toBe(PRIVATE_KEY_WARNING);
+    expect(keyProblem('{"kty":"RSA","n":"x","e":"AQAB"}')).toBeNull();
+    expect(keyProblem('{nope')).toMatch(/copied whole/);
+    const form = { ...newForm(null), clientId: 'c', deployments: 'd'.repeat(300), endpoints: { ...newForm(null).endpoints, issuer: 'nope' } };
+    const p = typedProblems(form, null);
+    expect(p.deployments).toMatch(/at most 255 characters.*300/);
+    expect(p.issuer).toMatch(/must be a URL/);
+    expect(p.client_id).toBeUndefined();
+    // Required fields wait for Save: an empty form has nothing to say yet.
+    expect(typedProblems(newForm(null), null)).toEqual({});
+  });
+});

@@ -140,10 +140,74 @@ export function parseDeploymentIds(text: string): string[] {
   return out;
 }
 
+export type ProblemField = 'site' | 'client_id' | 'deployments' | 'public_key' | EndpointField;
+export type FormProblems = Partial<Record<ProblemField, string>>;
+
+/** LTI Core caps deployment_id (and client ids in practice) at 255 characters. */
+export const MAX_ID = 255;
+
+export function urlProblem(value: string, what: string): string | null {
+  try {
+    const u = new URL(value);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') return `${what} must be an https URL, not ${u.protocol}`;
+    return null;
+  } catch {
+    return `${what} must be a URL, like https://lms.example.edu`;
+  }
+}
+
+const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi'];
+export const PRIVATE_KEY_WARNING =
+  'This is a PRIVATE key: never paste one here. Give the platform’s public key, or better its JWKS URL. Nothing was stored — if this is a real platform key, treat it as exposed and have it rotated.';
+
+/** What is wrong with a pasted public key, in plain words (the engine parses it for real). */
+export function keyProblem(text: string): string | null {
+  const t = text.trim();
+  if (!t) return null;
+  if (/PRIVATE KEY/.test(t)) return PRIVATE_KEY_WARNING;
+  if (t.startsWith('-----BEGIN')) return /-----BEGIN (RSA )?PUBLIC KEY-----/.test(t) ? null : 'A PEM block, but not a public key: paste the block that starts with -----BEGIN PUBLIC KEY-----.';
+  let v: unknown;
+  try {
+    v = JSON.parse(t);
+  } catch {
+    return 'Neither a PEM public key (-----BEGIN PUBLIC KEY-----) nor a JWK or JWKS in JSON: check it was copied whole.';
+  }
+  const keys = v && typeof v === 'object' && Array.isArray((v as { keys?: unknown }).keys) ? ((v as { keys: unknown[] }).keys as unknown[]) : [v];
+  for (const k of keys) {
+    if (k && typeof k === 'object' && PRIVATE_MEMBERS.some((m) => m in (k as object))) return PRIVATE_KEY_WARNING;
+  }
+  return null;
+}
+
+/** Problems shown as soon as a value is typed: formats and limits (required fields wait for Save). */
+export function typedProblems(form: PlatformForm, p: LmsProfile | null): FormProblems {
+  const out: FormProblems = {};
+  for (const [f, what] of [
+    ['issuer', 'The issuer'],
+    ['auth_endpoint', 'The authentication endpoint'],
+    ['token_endpoint', 'The token endpoint'],
+    ['jwks_url', 'The JWKS URL'],
+  ] as const) {
+    const v = form.endpoints[f].trim();
+    if ((form.touched[f] || !p) && v) {
+      const why = urlProblem(v, what);
+      if (why) out[f] = why;
+    }
+  }
+  if (form.clientId.trim().length > MAX_ID) out.client_id = `The client ID is ${form.clientId.trim().length} characters; at most ${MAX_ID}.`;
+  const long = parseDeploymentIds(form.deployments).find((d) => d.length > MAX_ID);
+  if (long) out.deployments = `A deployment ID is at most ${MAX_ID} characters (LTI Core §5.3.3); one here has ${long.length.toLocaleString('en')}.`;
+  if (form.keySource === 'paste') {
+    const why = keyProblem(form.publicKey);
+    if (why) out.public_key = why;
+  }
+  return out;
+}
+
 /** Problems to fix before the form can be sent (the engine checks the rest and says what). */
-export function formProblems(form: PlatformForm, p: LmsProfile | null): Partial<Record<'site' | 'client_id' | 'public_key' | EndpointField, string>> {
-  const out: Partial<Record<'site' | 'client_id' | 'public_key' | EndpointField, string>> = {};
-  if (!form.clientId.trim()) out.client_id = 'The client ID the platform gave this tool is required.';
+export function formProblems(form: PlatformForm, p: LmsProfile | null): FormProblems {
+  const out: FormProblems = typedProblems(form, p);
+  if (!form.clientId.trim()) out.client_id ??= 'The client ID the platform gave this tool is required.';
   const value = (f: EndpointField) => (form.touched[f] || !p ? form.endpoints[f].trim() : presetValue(p, f, form.site).complete ? 'x' : '');
   if (p && !form.id && presetNeedsSite(p) && !normalizeSite(form.site)) {
     // Only when something still depends on the site.
@@ -151,11 +215,11 @@ export function formProblems(form: PlatformForm, p: LmsProfile | null): Partial<
     if (dependent) out.site = p.site_parameter ? `Required: ${p.site_parameter}` : 'This preset needs the site.';
   }
   if (!p) {
-    if (!value('issuer')) out.issuer = 'The issuer is required (the `iss` of the platform’s id_tokens).';
-    if (!value('auth_endpoint')) out.auth_endpoint = 'The authentication endpoint is required to answer login initiations.';
+    if (!value('issuer')) out.issuer ??= 'The issuer is required (the `iss` of the platform’s id_tokens).';
+    if (!value('auth_endpoint')) out.auth_endpoint ??= 'The authentication endpoint is required to answer login initiations.';
   }
-  if (form.keySource === 'paste' && !form.publicKey.trim() && !form.id) out.public_key = 'Paste the platform’s public key (JWK, JWKS or PEM), or use its JWKS URL.';
-  if (form.keySource === 'url' && !p && !value('jwks_url')) out.jwks_url = 'Give the platform’s JWKS URL, or paste its public key.';
+  if (form.keySource === 'paste' && !form.publicKey.trim() && !form.id) out.public_key ??= 'Paste the platform’s public key (JWK, JWKS or PEM), or use its JWKS URL.';
+  if (form.keySource === 'url' && !p && !value('jwks_url')) out.jwks_url ??= 'Give the platform’s JWKS URL, or paste its public key.';
   return out;
 }
 
