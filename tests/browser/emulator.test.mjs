@@ -139,8 +139,15 @@ test('2. Launch: an expired-token launch as a learner gives an invalid flow that
   assert.match(text, /Invalid launch/, text.slice(0, 300));
   assert.match(text, /idtoken\.exp/);
   await tab.close();
-  await page.getByTestId('launch-log-row').first().waitFor();
+  // The launch is listed (from the store, as flows change), linked to both sides, newest first.
+  const expiredRow = page.getByTestId('launch-log-row').filter({ hasText: 'idtoken.exp' }).first();
+  await expiredRow.waitFor();
   assert.match(await page.getByTestId('launch-log-row').first().textContent(), /idtoken\.exp/);
+  await expiredRow.getByTestId('launch-log-tool').waitFor();
+  assert.match(await expiredRow.textContent(), /failed as intended/);
+  // It survives a reload.
+  await page.reload();
+  await page.getByTestId('launch-log-row').filter({ hasText: 'idtoken.exp' }).first().waitFor();
 
   await page.goto(`${server.base}/#/flows/${toolFlow}`);
   await page.getByTestId('flow-page').waitFor();

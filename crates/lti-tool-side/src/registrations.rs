@@ -358,7 +358,12 @@ mod tests {
         let Err(Error::BadRequest(msg)) = build(input, None) else {
             panic!("accepted")
         };
-        for field in ["issuer:", "jwks_url:", "deployment_ids:", "public_key: this is a PRIVATE key"] {
+        for field in [
+            "issuer:",
+            "jwks_url:",
+            "deployment_ids:",
+            "public_key: this is a PRIVATE key",
+        ] {
             assert!(msg.contains(field), "{field} missing from {msg}");
         }
         assert!(msg.contains("one has 5000"), "{msg}");

@@ -1,15 +1,19 @@
 //! What became of a launch: where it opened, the emulator-side flow it is recorded in, and the
-//! launch URL (a link too, for when a popup blocker stopped the new tab), plus the session's
-//! earlier launches.
+//! launch URL (a link too, for when a popup blocker stopped the new tab), plus the emulator's
+//! recent launches from the store.
 
+import { useEffect, useState } from 'react';
 import { hrefFor } from '../app/router';
-import type { ApiError } from '../bindings';
+import type { ApiError, FlowSummary } from '../bindings';
+import { flowFacts, negativeOutcome, verdictLabel, verdictTone } from '../flow/summary';
+import { rpc, subscribe } from '../transport';
+import { toApiError } from '../transport/errors';
 import { Badge } from '../shared/Badge';
 import { CopyButton } from '../shared/CopyButton';
 import { ErrorBanner } from '../shared/ErrorBanner';
 import { ExternalLink } from '../shared/ExternalLink';
 import { formatWhen } from '../shared/format';
-import { useLaunchLog, type LaunchRecord } from './launch';
+import { type LaunchRecord } from './launch';
 
 export function LaunchOutcome({ last, error, testId }: { last: LaunchRecord | null; error: ApiError | null; testId?: string }) {
   return (
@@ -41,9 +45,34 @@ export function LaunchOutcome({ last, error, testId }: { last: LaunchRecord | nu
   );
 }
 
+/** The emulator's recent launches, from the store (they are its flows: they survive a reload
+ *  and include launches made elsewhere), each linked to both sides. Re-read as flows change. */
 export function LaunchLog() {
-  const log = useLaunchLog();
-  if (log.length === 0) return <p className="muted small">No launch from this window yet.</p>;
+  const [flows, setFlows] = useState<FlowSummary[] | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const load = () =>
+      rpc('list_flows', { limit: 15, query: 'side:emulator' }).then(
+        (f) => live && (setFlows(f), setError(null)),
+        (e: unknown) => live && setError(toApiError(e)),
+      );
+    void load();
+    const unsubscribe = subscribe((b) => {
+      if (!b.lagged && !b.flows.some((f) => f.side === 'emulator')) return;
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(() => void load(), 300);
+    });
+    return () => {
+      live = false;
+      if (timer) clearTimeout(timer);
+      unsubscribe();
+    };
+  }, []);
+  if (error && !flows) return <ErrorBanner error={error} title="Could not list the emulator's launches" />;
+  if (!flows) return <p className="muted small">Reading the launches…</p>;
+  if (flows.length === 0) return <p className="muted small">No launch from the emulator yet.</p>;
   return (
     <table className="table table-compact launch-log" data-testid="launch-log">
       <thead>
@@ -52,22 +81,69 @@ export function LaunchLog() {
           <th>Launch</th>
           <th>Message type</th>
           <th>Negative test</th>
+          <th>Verdict</th>
           <th />
         </tr>
       </thead>
       <tbody>
-        {log.map((r) => (
-          <tr key={r.launch_id} data-testid="launch-log-row" data-flow={r.flow_id}>
-            <td className="mono nowrap">{formatWhen(r.at)}</td>
-            <td>{r.label}</td>
-            <td className="mono small">{r.messageType}</td>
-            <td>{r.negative ? <Badge tone="red">{r.negative}</Badge> : <span className="muted">—</span>}</td>
-            <td className="nowrap">
-              <a href={hrefFor('flows', r.flow_id)}>Emulator flow</a>
-            </td>
-          </tr>
+        {flows.map((f) => (
+          <LaunchRow key={f.id} flow={f} />
         ))}
       </tbody>
     </table>
+  );
+}
+
+function LaunchRow({ flow: f }: { flow: FlowSummary }) {
+  const x = flowFacts(f);
+  const outcome = negativeOutcome(x);
+  const [other, setOther] = useState<FlowSummary[] | null>(null);
+  useEffect(() => {
+    let live = true;
+    rpc('list_related_flows', { id: f.id }).then(
+      (r) => live && setOther(r),
+      () => live && setOther([]),
+    );
+    return () => {
+      live = false;
+    };
+    // The tool side's flow appears once the tool received the token: look again on updates.
+  }, [f.id, f.updated_at]);
+  return (
+    <tr data-testid="launch-log-row" data-flow={f.id}>
+      <td className="mono nowrap">{formatWhen(f.started_at)}</td>
+      <td>
+        {x.user || '—'}
+        {f.summary.tool ? <span className="muted small"> → {f.summary.tool}</span> : null}
+      </td>
+      <td className="mono small">{x.messageType}</td>
+      <td>
+        {x.negative ? (
+          <>
+            <Badge tone="red">{x.negative}</Badge>{' '}
+            {outcome === 'intended' ? <span className="muted small">failed as intended</span> : <span className="sev-error small">did not fail</span>}
+          </>
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
+      <td>
+        <Badge tone={verdictTone(f.verdict)}>{verdictLabel(f.verdict)}</Badge>
+      </td>
+      <td className="nowrap">
+        <a href={hrefFor('flows', f.id)} data-testid="launch-log-emulator">
+          Emulator flow
+        </a>
+        {other?.map((o) => (
+          <span key={o.id}>
+            {' · '}
+            <a href={hrefFor('flows', o.id)} data-testid="launch-log-tool">
+              {o.side === 'tool' ? 'Tool-side flow' : 'Other side'}
+            </a>{' '}
+            <Badge tone={verdictTone(o.verdict)}>{verdictLabel(o.verdict)}</Badge>
+          </span>
+        ))}
+      </td>
+    </tr>
   );
 }

@@ -248,7 +248,7 @@ function LaunchPanel({ course, courses, tools, toolId }: { course: CourseView; c
         </Card>
       )}
 
-      <Card title="Launches from this window">
+      <Card title="Recent launches" description="The emulator’s launches, newest first, each with the tool side’s flow of the same launch.">
         <LaunchLog />
       </Card>
     </div>

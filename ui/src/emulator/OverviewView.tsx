@@ -82,7 +82,7 @@ export function OverviewView() {
 
       <SetupCard courses={data.courses} server={emu} />
 
-      <Card title="Launches from this window" description="Each launch is a flow of the emulator; the tool’s side of it is a flow of the tool side.">
+      <Card title="Recent launches" description="Each launch is a flow of the emulator; the tool’s side of it is a flow of the tool side, linked on each row.">
         <LaunchLog />
         <p className="muted small">
           Launch as any member, with any message type and a negative test, from the <a href={emulatorHref('launch')}>Launch</a> view.

@@ -372,3 +372,10 @@ pub async fn save_dl_template(
 ) -> Result<Vec<lti_tool_side::composer::app::DlTemplate>> {
     Ok(lti_tool_side::composer::app::save_template(engine.tool(), args).await?)
 }
+
+pub async fn list_related_flows(engine: &Engine, args: IdArgs) -> Result<Vec<FlowSummary>> {
+    engine
+        .store()
+        .read(move |c| store::flows::related(c, &args.id))
+        .await
+}
