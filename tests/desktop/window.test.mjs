@@ -126,6 +126,35 @@ test('the deep linking preview in the real window', { skip }, async () => {
   await wd.waitFor(() => wd.find('[data-testid="setup-page"], [data-testid="nav-timeline"], a[href="#/timeline"]'), { what: 'the app again' });
 });
 
+// Failures first, in the real window: an invalid launch's flow opens on its cause.
+test('an invalid flow opens on its cause in the real window', { skip }, async () => {
+  const run = (body) => wd.execute(`const done = arguments[arguments.length - 1]; ${body}`);
+  const appUrl = await run('done(location.href);');
+  const launch = await run(
+    `window.__TAURI_INTERNALS__.invoke('rpc', { name: 'launch_url', args: { tool_id: 'demo-tool', user_id: 'demo-learner-1', negative: 'idtoken.exp' } }).then(done, (e) => done({ error: e }));`,
+  );
+  assert.ok(launch.url, JSON.stringify(launch));
+  try {
+    await wd.cmd('POST', wd.s('/url'), { url: launch.url });
+    await wd.waitFor(async () => /Invalid launch/.test(await run('done(document.body ? document.body.innerText : "");')), { timeout: 20000, what: 'the landing page of the invalid launch' });
+  } finally {
+    await wd.cmd('POST', wd.s('/url'), { url: appUrl });
+  }
+  // The tool side's flow of that launch: the emulator's flow links to it.
+  const related = await wd.waitFor(async () => {
+    const r = await run(`window.__TAURI_INTERNALS__.invoke('rpc', { name: 'list_related_flows', args: { id: ${JSON.stringify(launch.flow_id)} } }).then(done, (e) => done({ error: e }));`);
+    return Array.isArray(r) && r.length > 0 ? r : null;
+  }, { what: 'the tool side flow of the launch' });
+  const flowId = related[0].id;
+  await wd.cmd('POST', wd.s('/url'), { url: `${appUrl.split('#')[0]}#/flows/${flowId}` });
+  const cause = await wd.waitFor(() => wd.find('[data-testid="cause"][data-rule="idtoken.exp"]'), { what: 'the cause of the invalid flow' });
+  const top = await run(`done(document.querySelector('[data-testid="cause"]').getBoundingClientRect().top);`);
+  assert.ok(top >= 0 && top < 800, `the cause is above the fold: top ${top}`);
+  assert.match(await wd.text(cause), /Expired/);
+  writeFileSync(path.join(ARTIFACTS, 'desktop-invalid-flow.png'), await wd.screenshot());
+  await wd.cmd('POST', wd.s('/url'), { url: appUrl });
+});
+
 // Regression: WebKit drops `Secure` cookies on http://localhost (Chromium keeps them), which made
 // the zero-config demo launch invalid (`response.state`) only in the desktop app. The demo launch
 // runs here inside the real WebKit webview and must end on a valid landing page.
