@@ -253,6 +253,12 @@ test('the composer in the app: a request with narrowed settings from the Launch 
   assert.ok(Date.now() - opened < 5_000, 'the preview waited for a hanging image');
   const titles = await preview.getByTestId('preview-item').allInnerTexts();
   assert.ok(titles.some((t) => /LTI Core specification/.test(t)), titles.join(' | '));
+  // The emulator's page links into the app (the open app tab hands the new tab its token).
+  const appLink = preview.getByTestId('app-link').locator('a');
+  assert.ok(!(await appLink.getAttribute('href')).includes('token'), 'no token in an emulator page');
+  const [gradebook] = await Promise.all([context.waitForEvent('page', { timeout: 15_000 }), appLink.click()]);
+  await gradebook.getByTestId('gradebook-course').waitFor({ timeout: 15_000 });
+  await gradebook.close();
   await preview.close();
   hang.closeAllConnections?.();
   hang.close();

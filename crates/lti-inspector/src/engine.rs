@@ -116,6 +116,7 @@ impl Engine {
             PlatformConfig {
                 host: config.emulator_host.clone(),
                 port: config.emulator_port,
+                ui_url: config.ui_url.clone(),
             },
         );
         Ok(Self {

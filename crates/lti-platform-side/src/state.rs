@@ -20,6 +20,8 @@ pub struct PlatformConfig {
     pub host: String,
     /// 0 picks a free port (tests); the default is stable because tools register its URLs.
     pub port: u16,
+    /// The app's address in the browser front door (`serve`): emulator pages link into it.
+    pub ui_url: Option<String>,
 }
 
 #[derive(Clone)]

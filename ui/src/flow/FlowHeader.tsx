@@ -129,6 +129,12 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
               ) : (
                 <span className="sev-error strong">that rule did not fail here</span>
               )}
+              {detail.related.some((r) => r.side === 'tool' && r.verdict === 'valid') && (
+                <span className="sev-error strong" data-testid="flow-negative-accepted">
+                  {' '}
+                  — yet the tool side accepted it (its flow is valid)
+                </span>
+              )}
             </dd>
           </div>
         )}

@@ -221,8 +221,9 @@ pub async fn response(
             StatusCode::BAD_REQUEST,
             "Deep linking response refused",
             &format!(
-                "<p>The emulator, like an LMS, adds nothing from an invalid response. What was wrong:</p><ul id=\"refusal\">{problems}</ul>\
+                "<p>The emulator, like an LMS, adds nothing from an invalid response. What was wrong:</p><ul id=\"refusal\">{problems}</ul>{}\
                  <h2>What the tool returned ({} item(s)), as it would have been placed</h2>",
+                dl_preview::app_link(&platform, &format!("flows/{}", launch.flow_id), "this response's flow"),
                 preview.len()
             ),
             &dl_preview::render(&preview, Some(&settings), &launch.course_id),
@@ -240,7 +241,17 @@ pub async fn response(
     );
     flow_messages::save(&notes, flow, step, vec![msg], summary, None);
     match added {
-        Ok(rows) => added_page(&payload, rows, &settings, &launch.course_id),
+        Ok(rows) => added_page(
+            &payload,
+            rows,
+            &settings,
+            &launch.course_id,
+            &dl_preview::app_link(
+                &platform,
+                &format!("flows/{}", launch.flow_id),
+                "this response's flow",
+            ),
+        ),
         Err(e) => lti_core::html::error_page(
             StatusCode::INTERNAL_SERVER_ERROR,
             "Store error",
@@ -416,6 +427,7 @@ fn added_page(
     rows: Vec<Added>,
     settings: &DlSettings,
     course_id: &str,
+    app_link: &str,
 ) -> Response {
     let msg = |k: &str| {
         payload
@@ -454,7 +466,7 @@ fn added_page(
         "Content added to the course",
         &format!(
             "<p id=\"accepted\">The emulator accepted the deep linking response: {n} item(s), placed as below. \
-             <a href=\"{}\">All content of the course</a></p>{notes}",
+             <a href=\"{}\">All content of the course</a></p>{notes}{app_link}",
             escape(&dl_preview::course_content_path(course_id))
         ),
         &fragment,

@@ -230,6 +230,21 @@ pre{white-space:pre-wrap;word-break:break-all;max-height:20em;overflow:auto;back
 
 /// A preview page: the shared page skeleton, with a CSP that also allows images from http(s)
 /// and keeps every frame at about:srcdoc (no frame may navigate anywhere).
+/// "Open … in LTI Inspector" for a page the emulator serves, when the app has a browser
+/// address (`serve`); the token never goes into it (an open app tab hands it over).
+pub fn app_link(platform: &PlatformSide, route: &str, what: &str) -> String {
+    match platform.config().ui_url.as_deref() {
+        Some(ui) => format!(
+            "<p data-testid=\"app-link\">Open {} in LTI Inspector: <a href=\"{}#/{}\" target=\"_blank\" rel=\"noopener\">{}</a></p>",
+            escape(what),
+            escape(ui.trim_end_matches('/')),
+            escape(route),
+            escape(route)
+        ),
+        None => String::new(),
+    }
+}
+
 pub fn page(status: StatusCode, title: &str, lead_html: &str, fragment: &str) -> Response {
     let body = format!(
         "{STYLE}<h1>{}</h1>{lead_html}{fragment}<p><small>LTI Inspector · platform emulator · deep linking preview</small></p>",
@@ -294,9 +309,10 @@ pub async fn course_content(
         })
         .collect();
     let lead = format!(
-        "<p>{} item(s) returned by tools through deep linking, in the order they were added, as an LMS would place them in a module of <b>{}</b>.</p>",
+        "<p>{} item(s) returned by tools through deep linking, in the order they were added, as an LMS would place them in a module of <b>{}</b>.</p>{}",
         preview.len(),
-        escape(&course.title)
+        escape(&course.title),
+        app_link(&platform, &format!("emulator/gradebook/{course_id}"), "this course's gradebook")
     );
     let fragment = if preview.is_empty() {
         "<p>Nothing yet: start a deep linking launch from the emulator's Launch view and pick content in the tool.</p>".to_string()
