@@ -74,6 +74,11 @@ test('an expired launch opens on its cause: the rule above the fold, dates, the 
   await cause.getByTestId('cause-step').click();
   await page.locator('[data-testid="seq-step"][data-failed="true"][aria-selected="true"]').waitFor();
 
+  // The header's counts agree with the landing page's for the id_token (the landing page counts
+  // the id_token alone; the header every message, and says the id_token's too).
+  const flowNow = await server.api('get_flow', { id: flowId });
+  const idt = flowNow.messages.filter((m) => m.message.kind === 'id_token').pop().message.counts;
+  assert.match(await page.getByTestId('flow-counts-id-token').innerText(), new RegExp(`id_token: 1 error · ${idt.passed} passed`));
   // The header's error count leads back to the cause.
   await page.locator('.page-scroll').evaluate((el) => el.scrollTo(0, el.scrollHeight));
   await page.getByTestId('flow-errors-link').click();

@@ -27,6 +27,8 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
     }),
     { passed: 0, errors: 0, warnings: 0 },
   );
+  // The launch's own checks, as the landing page in the LMS frame counts them.
+  const launchCounts = [...detail.messages].reverse().find((m) => m.message.kind === 'id_token')?.message.counts ?? null;
   const facts: Array<[string, string, string?]> = [
     ['Platform', x.platform, x.issuer && x.issuer !== x.platform ? x.issuer : undefined],
     ['User', x.user],
@@ -149,9 +151,14 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
               <span className="muted">{plural(totals.errors, 'error')}</span>
             )}
             <span className={totals.warnings > 0 ? 'sev-warning strong' : 'muted'}>{plural(totals.warnings, 'warning')}</span>
-            <span className="muted" title="Checks of every message of the flow (login, authentication request, id_token…); the landing page counts the id_token's alone">
+            <span className="muted" title="Checks of every message of the flow (login, authentication request, id_token…)">
               {totals.passed} passed in {plural(detail.messages.length, 'message')}
             </span>
+            {launchCounts && detail.messages.length > 1 && (
+              <span className="muted" data-testid="flow-counts-id-token" title="The id_token's own checks: what the landing page counts">
+                (id_token: {plural(launchCounts.errors, 'error')} · {launchCounts.passed} passed)
+              </span>
+            )}
             <span className="muted">{plural(detail.exchanges.length, 'exchange')}</span>
           </dd>
         </div>
