@@ -109,6 +109,9 @@ test('the two sides of one launch link both ways; the Timeline names sides and f
   const emuRow = page.locator(`[data-testid="flow-row"][data-id="${emuFlow}"]`);
   assert.match(await emuRow.innerText(), /Emulator/);
   await emuRow.getByTestId('flow-intended').waitFor();
+  // Titles say which way: the emulator sent it "to" the tool, the tool side got it "from" the issuer.
+  assert.match(await emuRow.getByTestId('flow-title').innerText(), /LtiResourceLinkRequest to .* as Katherine Johnson/);
+  assert.match(await toolRow.getByTestId('flow-title').innerText(), /LtiResourceLinkRequest from http/);
   await page.screenshot({ path: path.join(ARTIFACTS, 'failure-timeline.png') });
 });
 

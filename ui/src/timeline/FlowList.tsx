@@ -59,7 +59,7 @@ export function FlowList({ rows, selectedId, onSelect, onOpen, scrollToSelected 
         <span className="f-platform">Platform</span>
         <span className="f-user">User</span>
         <span className="f-context">Context</span>
-        <span className="f-type">Message type</span>
+        <span className="f-type">Flow</span>
         <span className="f-steps" title="Exchanges in the flow">Steps</span>
         <span className="f-problems">Problems</span>
       </div>
@@ -131,7 +131,11 @@ const FlowRow = memo(function FlowRow({
         {x.user || <span className="faint">—</span>}
       </span>
       <span className="f-context">{x.context || <span className="faint">—</span>}</span>
-      <span className="f-type mono">{x.messageType || <span className="faint">{row.kind}</span>}</span>
+      {/* The flow's title says what and which way ("LtiResourceLinkRequest to <tool> as <user>",
+          "… from <issuer>"): with the side it tells the two flows of one launch apart. */}
+      <span className="f-type" title={row.title} data-testid="flow-title">
+        {row.title || x.messageType || <span className="faint">{row.kind}</span>}
+      </span>
       <span className="f-steps mono">{row.exchange_count}</span>
       <span className="f-problems mono" data-testid="flow-problems">
         {negativeOutcome(x) === 'intended' && (
