@@ -150,13 +150,7 @@ impl DlRequestSeen {
             issuer: s("iss"),
             client_id: crate::claims::client_of(payload),
             deployment_id: s(crate::vocab::claim::DEPLOYMENT_ID),
-            data: settings
-                .as_ref()
-                .and_then(|d| d.data.clone())
-                .map(|d| match d {
-                    Value::String(s) => s,
-                    other => other.to_string(),
-                }),
+            data: settings.as_ref().and_then(|d| d.data_text()),
             settings,
         }
     }
@@ -266,20 +260,9 @@ fn token_message(
             corr.dl_request = Some(DlRequestSeen::of(&jws.payload));
         }
         if message_type.as_deref() == Some(crate::vocab::message::DEEP_LINKING_RESPONSE) {
-            r.report
-                .push(crate::deep_linking::compose::message_type_finding(
-                    &jws.payload,
-                ));
-            let items = jws
-                .payload
-                .get(crate::vocab::claim::DL_CONTENT_ITEMS)
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
             let settings = corr.dl_request.as_ref().and_then(|r| r.settings.as_ref());
-            for f in crate::deep_linking::summarize(&items, settings) {
-                r.report.push(f);
-            }
+            let (_, _, findings) = crate::deep_linking::response_findings(&jws.payload, settings);
+            r.report.findings.extend(findings);
             r.verdict = r.report.verdict();
             r.counts = r.report.counts();
         }

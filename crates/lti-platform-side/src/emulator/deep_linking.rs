@@ -164,7 +164,9 @@ pub async fn response(
             .settings("", launch.dl_data.as_deref())
             .unwrap_or_default()
     });
-    let items = check_items(&payload, &settings, &mut report);
+    let (items, _, findings) =
+        lti_protocol::deep_linking::response_findings(&payload, Some(&settings));
+    report.findings.extend(findings);
     let first_return = {
         let id = launch.id.clone();
         platform
@@ -263,25 +265,6 @@ pub async fn response(
 /// The platform's own checks on the response: its message type, then every item against the
 /// settings the request offered (one finding per `dl.item.*` rule). Items are kept whatever
 /// they hold (a non-object is kept too): the preview shows each with its problems.
-fn check_items(
-    payload: &Map<String, Value>,
-    settings: &DlSettings,
-    report: &mut Report,
-) -> Vec<Value> {
-    report.push(lti_protocol::deep_linking::compose::message_type_finding(
-        payload,
-    ));
-    let items: Vec<Value> = payload
-        .get(&format!("{DL}content_items"))
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    for f in lti_protocol::deep_linking::summarize(&items, Some(settings)) {
-        report.push(f);
-    }
-    items
-}
-
 /// One stored item: its type, title and what was created for it.
 struct Added {
     item: Value,

@@ -91,6 +91,28 @@ impl Breakage {
     }
 }
 
+/// What whoever receives a deep linking response checks beyond the token's own rules (the
+/// platform, the tool checking its own message, `inspect`): that it is one, and each item
+/// against the request's settings. Returns the items, each item's problems, and the findings.
+pub fn response_findings(
+    payload: &Map<String, Value>,
+    settings: Option<&super::DlSettings>,
+) -> (
+    Vec<Value>,
+    Vec<Vec<crate::finding::Finding>>,
+    Vec<crate::finding::Finding>,
+) {
+    let items = payload
+        .get(claim::DL_CONTENT_ITEMS)
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default();
+    let per_item = super::items::check_items(&items, settings);
+    let mut findings = vec![message_type_finding(payload)];
+    findings.extend(super::items::summarize_checked(&per_item, settings));
+    (items, per_item, findings)
+}
+
 /// Whether the JWT posted back is a deep linking response at all (checked by whoever receives
 /// it, platform or the tool checking its own message).
 pub fn message_type_finding(payload: &Map<String, Value>) -> crate::finding::Finding {

@@ -476,13 +476,26 @@ fn dates(
 
 /// One finding per rule over all items: a pass, or a failure naming the first few items.
 pub fn summarize(items: &[Value], settings: Option<&DlSettings>) -> Vec<Finding> {
+    summarize_checked(&check_items(items, settings), settings)
+}
+
+/// Every item's problems, by index (what the composer flags beside each item).
+pub fn check_items(items: &[Value], settings: Option<&DlSettings>) -> Vec<Vec<Finding>> {
+    items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| check_item(i, item, settings))
+        .collect()
+}
+
+/// [`summarize`] of items already checked with [`check_items`]: each item is checked once
+/// whether its problems are shown per item, folded per rule, or both.
+pub fn summarize_checked(per_item: &[Vec<Finding>], settings: Option<&DlSettings>) -> Vec<Finding> {
     let mut failed: Vec<(&str, Vec<Finding>)> =
         RULES.iter().map(|(r, _)| (*r, Vec::new())).collect();
-    for (i, item) in items.iter().enumerate() {
-        for f in check_item(i, item, settings) {
-            if let Some((_, list)) = failed.iter_mut().find(|(r, _)| *r == f.rule_id) {
-                list.push(f);
-            }
+    for f in per_item.iter().flatten() {
+        if let Some((_, list)) = failed.iter_mut().find(|(r, _)| *r == f.rule_id) {
+            list.push(f.clone());
         }
     }
     let mut out: Vec<Finding> = failed
@@ -504,7 +517,7 @@ pub fn summarize(items: &[Value], settings: Option<&DlSettings>) -> Vec<Finding>
         })
         .collect();
     if let Some(s) = settings {
-        out.push(multiple(items.len(), s));
+        out.push(multiple(per_item.len(), s));
     }
     out
 }

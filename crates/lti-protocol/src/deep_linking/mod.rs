@@ -7,6 +7,6 @@ pub mod items;
 pub mod presets;
 pub mod settings;
 
-pub use compose::{response_claims, Breakage, ResponseDraft};
-pub use items::{check_item, summarize, ItemKind};
+pub use compose::{response_claims, response_findings, Breakage, ResponseDraft};
+pub use items::{check_item, check_items, summarize, summarize_checked, ItemKind};
 pub use settings::DlSettings;

@@ -93,6 +93,14 @@ impl DlSettings {
         m
     }
 
+    /// `data` as the response must echo it, as text (a string as is, anything else as JSON).
+    pub fn data_text(&self) -> Option<String> {
+        self.data.as_ref().map(|d| match d {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        })
+    }
+
     /// Whether a media type is within `accept_media_types` (no setting accepts everything).
     pub fn accepts_media_type(&self, media_type: &str) -> bool {
         let Some(list) = &self.accept_media_types else {

@@ -167,14 +167,13 @@ pub struct ComposeOutcome {
 pub async fn run(tool: &ToolSide, args: ComposeArgs) -> Result<ComposeOutcome, ComposerError> {
     let request = request_of(tool, &args.flow_id).await?;
     let composed = compose(tool, &request, &args.draft, args.breakage).await?;
-    let items = args
-        .draft
+    let items = composed
         .items
         .iter()
         .enumerate()
-        .map(|(index, item)| ItemFindings {
+        .map(|(index, findings)| ItemFindings {
             index,
-            findings: deep_linking::check_item(index, item, Some(&request.settings)),
+            findings: findings.clone(),
         })
         .collect();
     let mut out = ComposeOutcome {

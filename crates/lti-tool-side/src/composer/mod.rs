@@ -21,9 +21,7 @@ use lti_protocol::deep_linking::{self, Breakage, DlSettings, ResponseDraft};
 use lti_protocol::jws::Jws;
 use lti_protocol::validate::{self, IdTokenContext, RegistrationView};
 use lti_protocol::vocab::{claim, message};
-use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use ts_rs::TS;
 
 use crate::ToolSide;
 
@@ -97,11 +95,13 @@ pub async fn request_of(tool: &ToolSide, flow_id: &str) -> Result<DlRequest, Com
 }
 
 /// A signed response, ready to be form-posted to `return_url`.
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone)]
 pub struct Composed {
     pub jwt: String,
     pub return_url: String,
     pub message: StoredMessage,
+    /// Each item's problems against the request's settings, by index.
+    pub items: Vec<Vec<lti_protocol::finding::Finding>>,
 }
 
 /// Builds, signs and validates the response to `request` (nothing is stored or sent).
@@ -155,21 +155,15 @@ pub async fn compose(
             redirect_uris: None,
         }),
         jwks: Some(&jwks),
-        dl_request_data: request.settings.data.as_ref().map(|d| match d {
-            Value::String(s) => s.clone(),
-            other => other.to_string(),
-        }),
+        dl_request_data: request.settings.data_text(),
         skip_explain: true,
         ..IdTokenContext::at(now)
     };
     let checked = validate::id_token(&jwt, &ctx);
     let mut report = checked.report;
-    if let Some(j) = &checked.jwt {
-        report.push(deep_linking::compose::message_type_finding(&j.payload));
-    }
-    for f in deep_linking::summarize(&draft.items, Some(&request.settings)) {
-        report.push(f);
-    }
+    // As the platform will check it: the claims just signed, each item once.
+    let (_, items, findings) = deep_linking::response_findings(&claims, Some(&request.settings));
+    report.findings.extend(findings);
     let mut message = StoredMessage::of_report(KIND, STEP, report);
     message.raw = Some(jwt.clone());
     message.message_type = checked.message_type;
@@ -178,6 +172,7 @@ pub async fn compose(
         jwt,
         return_url,
         message,
+        items,
     })
 }
 
