@@ -101,8 +101,6 @@ pub struct FlowDetail {
     pub related: Vec<FlowSummary>,
 }
 
-/// Summary key a side sets to the [`link_key`] of the id_token it sent or received.
-pub const LINK_KEY: &str = "link_key";
 /// Summary key naming the failed error rules of a flow (comma-separated, at most 6).
 pub const FAILED_RULES: &str = "failed_rules";
 
@@ -112,6 +110,14 @@ pub fn link_key(token: &str) -> String {
     use sha2::Digest;
     let d = sha2::Sha256::digest(token.trim().as_bytes());
     d[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Files a flow under a [`link_key`]: flows filed under the same key are the sides of one
+/// launch (`FlowDetail::related`).
+pub fn link_flow(tx: &Transaction, flow_id: &str, key: &str) -> Result<()> {
+    tx.prepare_cached("INSERT OR IGNORE INTO flow_links(link_key, flow_id) VALUES (?1, ?2)")?
+        .execute(params![key, flow_id])?;
+    Ok(())
 }
 
 fn failed_rules(report: &lti_protocol::finding::Report) -> Vec<String> {
@@ -235,16 +241,6 @@ pub fn add_encoded(
         .query_row([flow_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let mut merged: Map<String, Value> = serde_json::from_str(&old_summary).unwrap_or_default();
     for (k, v) in summary {
-        if k == LINK_KEY {
-            // Not shown: it joins the two sides of one launch (table flow_links).
-            if let Some(key) = v.as_str() {
-                tx.prepare_cached(
-                    "INSERT OR IGNORE INTO flow_links(link_key, flow_id) VALUES (?1, ?2)",
-                )?
-                .execute(params![key, flow_id])?;
-            }
-            continue;
-        }
         merged.insert(k.clone(), v.clone());
     }
     merge_failed_rules(&mut merged, &msg.failed_rules);

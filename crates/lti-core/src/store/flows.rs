@@ -91,21 +91,19 @@ pub fn get(conn: &Connection, id: &str) -> Result<Option<FlowSummary>> {
 
 /// The other flows of the same launch (the emulator's and the tool side's), by link key.
 pub fn related(conn: &Connection, id: &str) -> Result<Vec<FlowSummary>> {
-    let sql = format!("{RELATED_SQL_HEAD} {COLS} {RELATED_SQL_TAIL}");
-    let mut stmt = conn.prepare_cached(&sql)?;
+    let mut stmt = conn.prepare_cached(&related_sql())?;
     let rows = stmt.query_map([id], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-const RELATED_SQL_HEAD: &str = "SELECT DISTINCT";
-const RELATED_SQL_TAIL: &str = "FROM flow_links a \
-     JOIN flow_links b ON b.link_key = a.link_key AND b.flow_id <> a.flow_id \
-     JOIN flows f ON f.id = b.flow_id \
-     WHERE a.flow_id = ?1 ORDER BY f.started_at LIMIT 20";
-
-/// The related-flows query, for `EXPLAIN QUERY PLAN` in the store bench.
+/// The related-flows query (also read with `EXPLAIN QUERY PLAN` by the store bench).
 pub fn related_sql() -> String {
-    format!("{RELATED_SQL_HEAD} {COLS} {RELATED_SQL_TAIL}")
+    format!(
+        "SELECT DISTINCT {COLS} FROM flow_links a \
+         JOIN flow_links b ON b.link_key = a.link_key AND b.flow_id <> a.flow_id \
+         JOIN flows f ON f.id = b.flow_id \
+         WHERE a.flow_id = ?1 ORDER BY f.started_at LIMIT 20"
+    )
 }
 
 pub fn list(conn: &Connection, limit: u32, before: Option<i64>) -> Result<Vec<FlowSummary>> {

@@ -364,11 +364,6 @@ async fn issue(
     let hint = l.launch.id.clone();
     let mut summary = summary;
     summary.insert("user".into(), serde_json::json!(display_name(&l.user)));
-    // The tool side files the token it receives under the same key: the two flows link.
-    summary.insert(
-        lti_core::messages::LINK_KEY.into(),
-        serde_json::json!(lti_core::messages::link_key(&token)),
-    );
     // Single use: claimed in memory at once (two racing requests cannot both win), and spent
     // in the table together with the messages, before the response leaves.
     let newly_used = l.launch.used_at.is_none() && platform.claim_launch_hint(&hint);
@@ -383,6 +378,9 @@ async fn issue(
             state,
         );
     }
+    // Filed under the token's link key: the tool side files the token it receives under the
+    // same key, so the two flows of the launch link.
+    let (flow_id, key) = (flow.id().to_string(), lti_core::messages::link_key(&token));
     flow_messages::save_with(
         notes,
         flow,
@@ -390,7 +388,10 @@ async fn issue(
         vec![auth_msg, token_msg],
         summary,
         None,
-        move |tx| db::use_launch(tx, &hint).map(|_| ()),
+        move |tx| {
+            db::use_launch(tx, &hint)?;
+            lti_core::messages::link_flow(tx, &flow_id, &key)
+        },
     );
     let mut fields = vec![("id_token".to_string(), token)];
     if let Some(s) = state {

@@ -207,17 +207,14 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
 
     let empty = Map::new();
     let payload = parsed.as_ref().map(|j| &j.payload).unwrap_or(&empty);
-    let mut summary = summarize(
+    let summary = summarize(
         payload,
         registration.as_ref(),
         profile.as_ref().map(|p| p.name.as_str()),
         &report,
     );
     // Joins this flow with the emulator's when the emulator sent this very token.
-    summary.insert(
-        messages::LINK_KEY.into(),
-        Value::from(messages::link_key(&raw)),
-    );
+    let link_key = messages::link_key(&raw);
     let msg = StoredMessage {
         kind: "id_token".into(),
         step: "launch".into(),
@@ -254,6 +251,7 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
             store::flows::insert(tx, f)?;
         }
         messages::add_encoded(tx, &fid, &encoded, &summary, title.as_deref())?;
+        messages::link_flow(tx, &fid, &link_key)?;
         if let Some((iss, nonce)) = nonce_record {
             // A failure here must not take the launch's flow and findings with it: the insert
             // fails alone (SQLite rolls back just the statement) and is logged.
