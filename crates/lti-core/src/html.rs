@@ -87,6 +87,21 @@ pub fn with_csp(status: StatusCode, html: String, nonce: &str) -> Response {
     res
 }
 
+/// "Open … in LTI Inspector" from a page outside the app (the tool side's landing page, the
+/// emulator's pages) to one of its routes (`flows/<id>`), when the app has a browser address
+/// (`serve`). The API token never goes into it: an open app tab hands it to the new one.
+pub fn app_link(ui_url: Option<&str>, route: &str, what: &str, label: &str) -> Option<String> {
+    ui_url.map(|ui| {
+        format!(
+            "<p data-testid=\"app-link\">Open {} in LTI Inspector: <a href=\"{}/#/{}\" target=\"_blank\" rel=\"noopener\">{}</a></p>",
+            escape(what),
+            escape(ui.trim_end_matches('/')),
+            escape(route),
+            escape(label)
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

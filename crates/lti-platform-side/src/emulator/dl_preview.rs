@@ -230,19 +230,10 @@ pre{white-space:pre-wrap;word-break:break-all;max-height:20em;overflow:auto;back
 
 /// A preview page: the shared page skeleton, with a CSP that also allows images from http(s)
 /// and keeps every frame at about:srcdoc (no frame may navigate anywhere).
-/// "Open … in LTI Inspector" for a page the emulator serves, when the app has a browser
-/// address (`serve`); the token never goes into it (an open app tab hands it over).
+/// The app link of an emulator page (nothing when the app has no browser address).
 pub fn app_link(platform: &PlatformSide, route: &str, what: &str) -> String {
-    match platform.config().ui_url.as_deref() {
-        Some(ui) => format!(
-            "<p data-testid=\"app-link\">Open {} in LTI Inspector: <a href=\"{}#/{}\" target=\"_blank\" rel=\"noopener\">{}</a></p>",
-            escape(what),
-            escape(ui.trim_end_matches('/')),
-            escape(route),
-            escape(route)
-        ),
-        None => String::new(),
-    }
+    lti_core::html::app_link(platform.config().ui_url.as_deref(), route, what, route)
+        .unwrap_or_default()
 }
 
 pub fn page(status: StatusCode, title: &str, lead_html: &str, fragment: &str) -> Response {

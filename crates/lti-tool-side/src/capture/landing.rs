@@ -61,15 +61,18 @@ pub(crate) fn top_findings(report: &Report) -> String {
 }
 
 pub(crate) fn flow_link(flow_id: &str, ui_url: Option<&str>) -> String {
-    match ui_url {
-        Some(u) => format!(
-            "<p>Open it in LTI Inspector: <a href=\"{}#/flows/{}\" target=\"_blank\" rel=\"noopener\">flow {}</a></p>",
-            escape(u),
-            escape(flow_id),
+    lti_core::html::app_link(
+        ui_url,
+        &format!("flows/{flow_id}"),
+        "it",
+        &format!("flow {flow_id}"),
+    )
+    .unwrap_or_else(|| {
+        format!(
+            "<p>See the whole flow in LTI Inspector → Timeline → flow <code>{}</code>.</p>",
             escape(flow_id)
-        ),
-        None => format!("<p>See the whole flow in LTI Inspector → Timeline → flow <code>{}</code>.</p>", escape(flow_id)),
-    }
+        )
+    })
 }
 
 pub fn launch_page(

@@ -55,7 +55,7 @@ pub fn router(tool: ToolSide) -> Router {
             post(crate::composer::handle),
         )
         .route(
-            "/lti/deep-link/send/{token}",
+            &format!("{}/{{token}}", crate::composer::app::SEND_PATH),
             get(crate::composer::app::send_page),
         )
         .route(paths::STORAGE_LOG, post(storage_log))
