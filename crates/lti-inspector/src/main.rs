@@ -221,33 +221,7 @@ enum Command {
     /// URL and the signed JWT (`--check`: nothing signed or stored). `--post` also posts it to
     /// the platform from here and prints the answer (a real LMS wants its session cookies: open
     /// the app's "send from the browser" link instead). Exit code 1 when invalid or refused.
-    DeepLink {
-        #[command(flatten)]
-        data: DataArgs,
-        /// The flow of the captured LtiDeepLinkingRequest.
-        flow: String,
-        /// A JSON array of content items (or one item), or `-` for standard input.
-        #[arg(long)]
-        items: String,
-        /// Break the response on purpose: wrong_aud, no_deployment_id, expired,
-        /// wrong_message_type, data_not_echoed, unsigned, bad_signature.
-        #[arg(long = "break")]
-        breakage: Option<String>,
-        #[arg(long)]
-        msg: Option<String>,
-        #[arg(long)]
-        log: Option<String>,
-        #[arg(long)]
-        errormsg: Option<String>,
-        #[arg(long)]
-        errorlog: Option<String>,
-        /// Only check: nothing is signed or stored.
-        #[arg(long, conflicts_with = "post")]
-        check: bool,
-        /// Post the signed response to the request's deep_link_return_url.
-        #[arg(long)]
-        post: bool,
-    },
+    DeepLink(cli::deep_link::DeepLinkArgs),
     /// Search and list flows, newest first: the Timeline's filter box from the command line.
     ///
     /// The query language is the filter box's: free text over users, contexts, claims, URLs
@@ -439,36 +413,7 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             "recheck",
             serde_json::json!({"flow_id": flow, "at": at, "save": save}),
         ),
-        Command::DeepLink {
-            data,
-            flow,
-            items,
-            breakage,
-            msg,
-            log,
-            errormsg,
-            errorlog,
-            check,
-            post,
-        } => cli::deep_link::deep_link_cmd(
-            &data,
-            cli::deep_link::DeepLinkArgs {
-                flow,
-                items,
-                breakage,
-                msg,
-                log,
-                errormsg,
-                errorlog,
-                mode: if check {
-                    "check"
-                } else if post {
-                    "post"
-                } else {
-                    "sign"
-                },
-            },
-        ),
+        Command::DeepLink(args) => cli::deep_link::deep_link_cmd(args),
         Command::Flows {
             data,
             search,

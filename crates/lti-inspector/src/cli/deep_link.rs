@@ -9,18 +9,41 @@ use std::process::ExitCode;
 use crate::cli::manage::run_command;
 use crate::DataArgs;
 
+#[derive(clap::Args)]
 pub(crate) struct DeepLinkArgs {
+    #[command(flatten)]
+    pub data: DataArgs,
+    /// The flow of the captured LtiDeepLinkingRequest.
     pub flow: String,
+    /// A JSON array of content items (or one item), or `-` for standard input.
+    #[arg(long)]
     pub items: String,
+    /// Break the response on purpose: wrong_aud, no_deployment_id, expired,
+    /// wrong_message_type, data_not_echoed, unsigned, bad_signature.
+    #[arg(long = "break")]
     pub breakage: Option<String>,
+    #[arg(long)]
     pub msg: Option<String>,
+    #[arg(long)]
     pub log: Option<String>,
+    #[arg(long)]
     pub errormsg: Option<String>,
+    #[arg(long)]
     pub errorlog: Option<String>,
-    pub mode: &'static str,
+    /// Only check: nothing is signed or stored.
+    #[arg(long, conflicts_with = "post")]
+    pub check: bool,
+    /// Post the signed response to the request's deep_link_return_url.
+    #[arg(long)]
+    pub post: bool,
 }
 
-pub(crate) fn deep_link_cmd(data: &DataArgs, a: DeepLinkArgs) -> anyhow::Result<ExitCode> {
+pub(crate) fn deep_link_cmd(a: DeepLinkArgs) -> anyhow::Result<ExitCode> {
+    let mode = match (a.check, a.post) {
+        (true, _) => "check",
+        (_, true) => "post",
+        _ => "sign",
+    };
     let text = if a.items == "-" {
         let mut s = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
@@ -40,9 +63,9 @@ pub(crate) fn deep_link_cmd(data: &DataArgs, a: DeepLinkArgs) -> anyhow::Result<
         "flow_id": a.flow,
         "draft": {"items": items, "msg": a.msg, "log": a.log, "errormsg": a.errormsg, "errorlog": a.errorlog},
         "breakage": a.breakage,
-        "mode": a.mode,
+        "mode": mode,
     });
-    run_command(data, "compose_dl_response", args, |v| {
+    run_command(&a.data, "compose_dl_response", args, |v| {
         let out = summary(&v);
         println!("{}", serde_json::to_string_pretty(&out)?);
         let invalid = out["verdict"] == "invalid";

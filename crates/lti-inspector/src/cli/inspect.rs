@@ -42,17 +42,15 @@ pub(crate) fn inspect_cmd(
         }
         None => None,
     };
-    let mut keys = Vec::new();
-    for (flag, src) in [("--jwks", jwks), ("--tool-jwks", tool_jwks)] {
-        keys.push(match src.as_deref().map(load_jwks).transpose() {
-            Ok(j) => j,
-            Err(e) => {
-                eprintln!("error: {flag}: {e:#}");
-                return Ok(std::process::ExitCode::from(2));
-            }
-        });
-    }
-    let (tool_jwks, jwks) = (keys.pop().flatten(), keys.pop().flatten());
+    let load = |flag: &str, src: Option<String>| {
+        src.as_deref()
+            .map(load_jwks)
+            .transpose()
+            .map_err(|e| eprintln!("error: {flag}: {e:#}"))
+    };
+    let (Ok(jwks), Ok(tool_jwks)) = (load("--jwks", jwks), load("--tool-jwks", tool_jwks)) else {
+        return Ok(std::process::ExitCode::from(2));
+    };
     let opts = InspectOptions {
         jwks,
         issuer,
