@@ -643,25 +643,10 @@ async fn cli_roster_score_results_print_json() {
     let run = move |args: Vec<String>| {
         let data = data.clone();
         async move {
-            tokio::task::spawn_blocking(move || {
-                let out = std::process::Command::new(env!("CARGO_BIN_EXE_lti-inspector"))
-                    .args(&args)
-                    .arg("--data-dir")
-                    .arg(&data)
-                    .arg("--key-store")
-                    .arg(format!("file:{}", data.join("keys.json").display()))
-                    .output()
-                    .unwrap();
-                let text = String::from_utf8_lossy(&out.stdout).to_string();
-                assert!(
-                    out.status.success(),
-                    "{args:?}: {}\n{text}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-                serde_json::from_str::<Value>(&text).unwrap()
-            })
-            .await
-            .unwrap()
+            let argv: Vec<&str> = args.iter().map(String::as_str).collect();
+            let (code, text, stderr) = cli(&data, &argv).await;
+            assert_eq!(code, 0, "{args:?}: {stderr}\n{text}");
+            serde_json::from_str::<Value>(&text).unwrap()
         }
     };
     let roster = run(vec!["roster".into(), flow_id.clone()]).await;

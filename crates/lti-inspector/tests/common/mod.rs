@@ -142,3 +142,29 @@ impl ResponseExt for reqwest::Response {
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 }
+
+/// The CLI on the engine's data folder (file key store), as a script would run it; off the
+/// runtime's thread, since the engine it posts to runs on it.
+pub async fn cli(dir: &std::path::Path, args: &[&str]) -> (i32, String, String) {
+    let (dir, args): (std::path::PathBuf, Vec<String>) = (
+        dir.to_path_buf(),
+        args.iter().map(|a| a.to_string()).collect(),
+    );
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(env!("CARGO_BIN_EXE_lti-inspector"))
+            .args(&args)
+            .arg("--data-dir")
+            .arg(&dir)
+            .arg("--key-store")
+            .arg(format!("file:{}", dir.join("keys.json").display()))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
