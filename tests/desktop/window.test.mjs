@@ -142,8 +142,8 @@ test('an invalid flow opens on its cause in the real window', { skip }, async ()
   }
   // The tool side's flow of that launch: the emulator's flow links to it.
   const related = await wd.waitFor(async () => {
-    const r = await run(`window.__TAURI_INTERNALS__.invoke('rpc', { name: 'list_related_flows', args: { id: ${JSON.stringify(launch.flow_id)} } }).then(done, (e) => done({ error: e }));`);
-    return Array.isArray(r) && r.length > 0 ? r : null;
+    const r = await run(`window.__TAURI_INTERNALS__.invoke('rpc', { name: 'list_related_flows', args: { ids: [${JSON.stringify(launch.flow_id)}] } }).then(done, (e) => done({ error: e }));`);
+    return Array.isArray(r) && r[0]?.related.length > 0 ? r[0].related : null;
   }, { what: 'the tool side flow of the launch' });
   const flowId = related[0].id;
   await wd.cmd('POST', wd.s('/url'), { url: `${appUrl.split('#')[0]}#/flows/${flowId}` });

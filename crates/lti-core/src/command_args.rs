@@ -14,6 +14,11 @@ pub struct IdArgs {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct IdsArgs {
+    pub ids: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct Deleted {
     pub deleted: bool,
 }

@@ -505,6 +505,8 @@ export type Header = { name: string, value: string, };
 
 export type IdArgs = { id: string, };
 
+export type IdsArgs = { ids: Array<string>, };
+
 /**
  * What one import reads: a file's contents (or a paste) and the name to remember it by.
  */
@@ -862,6 +864,11 @@ at?: string,
  */
 save?: boolean, };
 
+/**
+ * A flow's id with the other sides of its launch.
+ */
+export type RelatedFlows = { id: string, related: Array<FlowSummary>, };
+
 export type Remint = { 
 /**
  * Open this in a browser window to run the launch (absent for a preview).
@@ -1163,8 +1170,8 @@ export type Commands = {
   list_flows: { args: ListFlowsArgs; result: Array<FlowSummary> };
   /** One flow whole: its exchanges in order and its decoded, validated messages. */
   get_flow: { args: IdArgs; result: FlowDetail };
-  /** The other side(s) of a flow's launch (the emulator's flow for a tool-side one, and back). */
-  list_related_flows: { args: IdArgs; result: Array<FlowSummary> };
+  /** The other side(s) of each flow's launch (the emulator's flow for a tool-side one, and back); at most 100 ids. */
+  list_related_flows: { args: IdsArgs; result: Array<RelatedFlows> };
   /** Validate a stored launch again (as captured, now or at a time) against today's registration and keys. */
   recheck: { args: RecheckArgs; result: Recheck };
   /** Delete flows: chosen ids, a search result or those older than N days (pinned ones kept but for chosen ids). */

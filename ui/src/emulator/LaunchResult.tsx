@@ -2,12 +2,11 @@
 //! launch URL (a link too, for when a popup blocker stopped the new tab), plus the emulator's
 //! recent launches from the store.
 
-import { useEffect, useState } from 'react';
+import { useCallback } from 'react';
 import { hrefFor } from '../app/router';
 import type { ApiError, FlowSummary } from '../bindings';
 import { flowFacts, negativeOutcome, verdictLabel, verdictTone } from '../flow/summary';
-import { rpc, subscribe } from '../transport';
-import { toApiError } from '../transport/errors';
+import { useReloadOnFlows, useRpc } from '../shared/useRpc';
 import { Badge } from '../shared/Badge';
 import { CopyButton } from '../shared/CopyButton';
 import { ErrorBanner } from '../shared/ErrorBanner';
@@ -48,28 +47,17 @@ export function LaunchOutcome({ last, error, testId }: { last: LaunchRecord | nu
 /** The emulator's recent launches, from the store (they are its flows: they survive a reload
  *  and include launches made elsewhere), each linked to both sides. Re-read as flows change. */
 export function LaunchLog() {
-  const [flows, setFlows] = useState<FlowSummary[] | null>(null);
-  const [error, setError] = useState<ApiError | null>(null);
-  useEffect(() => {
-    let live = true;
-    let timer: ReturnType<typeof setTimeout> | null = null;
-    const load = () =>
-      rpc('list_flows', { limit: 15, query: 'side:emulator' }).then(
-        (f) => live && (setFlows(f), setError(null)),
-        (e: unknown) => live && setError(toApiError(e)),
-      );
-    void load();
-    const unsubscribe = subscribe((b) => {
-      if (!b.lagged && !b.flows.some((f) => f.side === 'emulator')) return;
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(() => void load(), 300);
-    });
-    return () => {
-      live = false;
-      if (timer) clearTimeout(timer);
-      unsubscribe();
-    };
-  }, []);
+  const { data: flows, error, reload } = useRpc('list_flows', { limit: 15, query: 'side:emulator' });
+  // The other sides of all rows in one call; the tool side's flow appears after the emulator's
+  // last update (when the tool receives the token), so tool-side changes reload it too.
+  const related = useRpc('list_related_flows', { ids: (flows ?? []).map((f) => f.id) });
+  const reloadRelated = related.reload;
+  const reloadAll = useCallback(() => {
+    reload();
+    reloadRelated();
+  }, [reload, reloadRelated]);
+  useReloadOnFlows(SIDES, reloadAll);
+  const others = new Map((related.data ?? []).map((r) => [r.id, r.related] as const));
   if (error && !flows) return <ErrorBanner error={error} title="Could not list the emulator's launches" />;
   if (!flows) return <p className="muted small">Reading the launches…</p>;
   if (flows.length === 0) return <p className="muted small">No launch from the emulator yet.</p>;
@@ -87,28 +75,18 @@ export function LaunchLog() {
       </thead>
       <tbody>
         {flows.map((f) => (
-          <LaunchRow key={f.id} flow={f} />
+          <LaunchRow key={f.id} flow={f} other={others.get(f.id) ?? []} />
         ))}
       </tbody>
     </table>
   );
 }
 
-function LaunchRow({ flow: f }: { flow: FlowSummary }) {
+const SIDES = ['emulator', 'tool'] as const;
+
+function LaunchRow({ flow: f, other }: { flow: FlowSummary; other: readonly FlowSummary[] }) {
   const x = flowFacts(f);
   const outcome = negativeOutcome(x);
-  const [other, setOther] = useState<FlowSummary[] | null>(null);
-  useEffect(() => {
-    let live = true;
-    rpc('list_related_flows', { id: f.id }).then(
-      (r) => live && setOther(r),
-      () => live && setOther([]),
-    );
-    return () => {
-      live = false;
-    };
-    // The tool side's flow appears once the tool received the token: look again on updates.
-  }, [f.id, f.updated_at]);
   return (
     <tr data-testid="launch-log-row" data-flow={f.id}>
       <td className="mono nowrap">{formatWhen(f.started_at)}</td>
@@ -134,7 +112,7 @@ function LaunchRow({ flow: f }: { flow: FlowSummary }) {
         <a href={hrefFor('flows', f.id)} data-testid="launch-log-emulator">
           Emulator flow
         </a>
-        {other?.map((o) => (
+        {other.map((o) => (
           <span key={o.id}>
             {' · '}
             <a href={hrefFor('flows', o.id)} data-testid="launch-log-tool">

@@ -1,7 +1,6 @@
-//! Launch options → `LaunchArgs`, and the launches made from this window (kept for the session
-//! so each can be reopened or followed to its flow). Pure parts are tested.
+//! Launch options → `LaunchArgs`, and the record of a launch made from this window (its URL,
+//! where it opened). The recent launches come from the store (LaunchResult). Pure parts are tested.
 
-import { useSyncExternalStore } from 'react';
 import type { CourseView, DlOptions, EmulatorTool, LaunchArgs, LaunchUrl, NegativeTest, ResourceLink } from '../bindings';
 import { isInstructorRole, isLearnerRole } from './roles';
 
@@ -103,7 +102,7 @@ export function toolName(tools: readonly EmulatorTool[], id: string): string {
   return tools.find((t) => t.id === id)?.name ?? id;
 }
 
-// ── the session's launches ──────────────────────────────────────────────────────────────────
+// ── a launch made from this window ──────────────────────────────────────────────────────────
 
 export interface LaunchRecord extends LaunchUrl {
   at: number;
@@ -113,21 +112,3 @@ export interface LaunchRecord extends LaunchUrl {
   openedIn: 'window' | 'tab' | null;
 }
 
-const LOG_LIMIT = 20;
-let log: readonly LaunchRecord[] = [];
-const listeners = new Set<() => void>();
-
-export function recordLaunch(r: LaunchRecord): void {
-  log = [r, ...log.filter((x) => x.launch_id !== r.launch_id)].slice(0, LOG_LIMIT);
-  listeners.forEach((l) => l());
-}
-
-export function useLaunchLog(): readonly LaunchRecord[] {
-  return useSyncExternalStore(
-    (cb) => {
-      listeners.add(cb);
-      return () => listeners.delete(cb);
-    },
-    () => log,
-  );
-}

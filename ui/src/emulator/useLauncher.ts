@@ -5,7 +5,7 @@ import { useCallback, useState } from 'react';
 import type { ApiError, LaunchUrl, NegativeTest } from '../bindings';
 import { toApiError } from '../transport/errors';
 import { openLaunch } from '../transport/openLaunch';
-import { recordLaunch, type LaunchRecord } from './launch';
+import { type LaunchRecord } from './launch';
 
 export interface LaunchMeta {
   /** "Launch demo", "Week 1 quiz as Alan Turing"… (window title and log label). */
@@ -35,14 +35,12 @@ export function useLauncher(): Launcher {
       made = await make();
       const openedIn = await openLaunch(made.url, meta.label);
       const rec: LaunchRecord = { ...made, at: Date.now(), label: meta.label, messageType: meta.messageType, negative: meta.negative, openedIn };
-      recordLaunch(rec);
       setLast(rec);
     } catch (e) {
       setError(toApiError(e));
       if (made) {
         // The URL was made but could not be opened: keep it so it can be opened by hand.
         const rec: LaunchRecord = { ...made, at: Date.now(), label: meta.label, messageType: meta.messageType, negative: meta.negative, openedIn: null };
-        recordLaunch(rec);
         setLast(rec);
       }
     } finally {

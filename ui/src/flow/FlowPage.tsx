@@ -90,8 +90,9 @@ function FlowView({ id }: { id: string }) {
   const selectedIndex = selectedKey === null ? -1 : steps.findIndex((s) => s.key === selectedKey);
   const selected: SeqStep | undefined = steps[selectedIndex];
   const failed = useMemo(() => (detail ? failedSteps(detail) : new Set<string>()), [detail]);
+  const dlPreview = detail ? previewUrl(detail) : null;
   const showStep = (step: string) => {
-    // The response half when there is one: that is where the failing message arrived.
+    // The request half: the row of the request that carried the failing message.
     const match = steps.filter((s) => s.step === step);
     const s = match.find((x) => x.part === 'request') ?? match[0];
     if (!s) return;
@@ -142,7 +143,7 @@ function FlowView({ id }: { id: string }) {
             </div>
           )}
         </Card>
-        {previewUrl(detail) && <DlPreviewCard url={previewUrl(detail) ?? ''} />}
+        {dlPreview && <DlPreviewCard url={dlPreview} />}
         {canCompose(detail) && <DeepLinkCard key={`dl-${detail.flow.id}`} detail={detail} />}
         {hasServices(detail) && <ServicesCard detail={detail} />}
         {canRecheck(detail) && <RecheckCard key={detail.flow.id} detail={detail} />}

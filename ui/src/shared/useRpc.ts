@@ -59,3 +59,14 @@ export function useReloadOnModel(kinds: readonly ModelKind[], reload: () => void
     });
   }, [key, reload]);
 }
+
+/** Calls `reload` when a flow of one of `sides` is created or updated (or on a lag). */
+export function useReloadOnFlows(sides: readonly string[], reload: () => void): void {
+  const key = sides.join(',');
+  useEffect(() => {
+    const wanted = new Set(key.split(','));
+    return subscribe((b) => {
+      if (b.lagged || b.flows.some((f) => wanted.has(f.side))) reload();
+    });
+  }, [key, reload]);
+}

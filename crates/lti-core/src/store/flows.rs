@@ -96,6 +96,27 @@ pub fn related(conn: &Connection, id: &str) -> Result<Vec<FlowSummary>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The other sides of several flows' launches in one read (a list of launches, each with its
+/// other side), at most 100 flows.
+pub fn related_of_many(conn: &Connection, ids: &[String]) -> Result<Vec<RelatedFlows>> {
+    ids.iter()
+        .take(100)
+        .map(|id| {
+            Ok(RelatedFlows {
+                id: id.clone(),
+                related: related(conn, id)?,
+            })
+        })
+        .collect()
+}
+
+/// A flow's id with the other sides of its launch.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RelatedFlows {
+    pub id: String,
+    pub related: Vec<FlowSummary>,
+}
+
 /// The related-flows query (also read with `EXPLAIN QUERY PLAN` by the store bench).
 pub fn related_sql() -> String {
     format!(

@@ -373,9 +373,12 @@ pub async fn save_dl_template(
     Ok(lti_tool_side::composer::app::save_template(engine.tool(), args).await?)
 }
 
-pub async fn list_related_flows(engine: &Engine, args: IdArgs) -> Result<Vec<FlowSummary>> {
+pub async fn list_related_flows(
+    engine: &Engine,
+    args: IdsArgs,
+) -> Result<Vec<store::flows::RelatedFlows>> {
     engine
         .store()
-        .read(move |c| store::flows::related(c, &args.id))
+        .read(move |c| store::flows::related_of_many(c, &args.ids))
         .await
 }

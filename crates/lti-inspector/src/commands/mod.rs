@@ -66,8 +66,8 @@ command_table! {
     list_flows(ListFlowsArgs) -> Vec<lti_core::store::FlowSummary>;
     /// One flow whole: its exchanges in order and its decoded, validated messages.
     get_flow(IdArgs) -> lti_core::messages::FlowDetail;
-    /// The other side(s) of a flow's launch (the emulator's flow for a tool-side one, and back).
-    list_related_flows(IdArgs) -> Vec<lti_core::store::FlowSummary>;
+    /// The other side(s) of each flow's launch (the emulator's flow for a tool-side one, and back); at most 100 ids.
+    list_related_flows(IdsArgs) -> Vec<lti_core::store::flows::RelatedFlows>;
     /// Validate a stored launch again (as captured, now or at a time) against today's registration and keys.
     recheck(lti_tool_side::recheck::RecheckArgs) -> lti_tool_side::recheck::Recheck;
     /// Delete flows: chosen ids, a search result or those older than N days (pinned ones kept but for chosen ids).

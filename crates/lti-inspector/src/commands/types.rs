@@ -5,7 +5,7 @@ use ts_rs::TS;
 
 use lti_core::error::ApiError;
 
-pub use lti_core::command_args::{Deleted, IdArgs, NoArgs};
+pub use lti_core::command_args::{Deleted, IdArgs, IdsArgs, NoArgs};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct ListExchangesArgs {

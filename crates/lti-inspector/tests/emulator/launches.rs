@@ -109,6 +109,16 @@ async fn first_start_seeds_a_demo_that_launches_into_the_tool_side_as_a_valid_fl
         vec![launch["flow_id"].as_str().unwrap().to_string()]
     );
     assert!(emu_flow["flow"]["summary"].get("link_key").is_none());
+    // The same for several flows in one call (the emulator's recent launches).
+    let many = rpc(
+        &engine,
+        "list_related_flows",
+        json!({"ids": [launch["flow_id"], tool_flow["flow"]["id"], "no-such-flow"]}),
+    )
+    .await;
+    assert_eq!(many[0]["related"][0]["id"], tool_flow["flow"]["id"]);
+    assert_eq!(many[1]["related"][0]["id"], launch["flow_id"]);
+    assert_eq!(many[2]["related"], json!([]));
     let kinds: Vec<&str> = emu_flow["messages"]
         .as_array()
         .unwrap()
