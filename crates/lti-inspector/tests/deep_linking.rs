@@ -614,3 +614,73 @@ async fn the_app_and_cli_composer_check_sign_send_and_post() {
     assert_eq!(code, 2, "{stderr}");
     assert!(stderr.contains("items must be a JSON array"), "{stderr}");
 }
+
+/// An imported response is verified with the tool's keys: the inspector's own when the
+/// response's iss is the registration's client_id; otherwise it is unverified and says so.
+#[tokio::test]
+async fn an_imported_response_is_checked_with_the_tools_keys() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(dir.path()).await;
+    let (_, page, _) = composer(&engine, Value::Null).await;
+    let flow_id = input(&page.body, "flow");
+    let items = json!([{"type": "link", "url": "https://example.org/a", "title": "A"}]);
+    let out = rpc(
+        &engine,
+        "compose_dl_response",
+        json!({"flow_id": flow_id, "draft": {"items": items}, "mode": "sign"}),
+    )
+    .await;
+    let jwt = out["jwt"].as_str().unwrap().to_string();
+    let finding = |f: &Value, rule: &str| -> Value {
+        f["messages"][0]["message"]["report"]["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["rule_id"] == rule)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {rule}"))
+    };
+
+    let own = rpc(
+        &engine,
+        "import",
+        json!({"name": "response.jwt", "text": jwt}),
+    )
+    .await;
+    assert!(
+        own["notes"].to_string().contains("own tool key"),
+        "{}",
+        own["notes"]
+    );
+    let f = flow(&engine, own["flows"][0]["id"].as_str().unwrap()).await;
+    assert_eq!(finding(&f, "jwt.signature")["outcome"], "pass", "{f}");
+    assert_ne!(finding(&f, "idtoken.nonce")["outcome"], "fail");
+
+    // The same claims signed by a tool whose keys the inspector does not hold.
+    let payload = lti_protocol::jws::Jws::parse(&jwt).unwrap().payload;
+    let other = lti_protocol::keys::SigningKey::generate().unwrap();
+    let foreign = lti_protocol::jws::sign_rs256(&serde_json::Map::new(), &payload, &other).unwrap();
+    let theirs = rpc(
+        &engine,
+        "import",
+        json!({"name": "foreign.jwt", "text": foreign}),
+    )
+    .await;
+    assert!(
+        theirs["notes"].to_string().contains("Give the tool's keys"),
+        "{}",
+        theirs["notes"]
+    );
+    // Only the tool's keys matter for a lone response: nothing about the platform's.
+    assert!(
+        !theirs["notes"].to_string().contains("fetch keys"),
+        "{}",
+        theirs["notes"]
+    );
+    let f = flow(&engine, theirs["flows"][0]["id"].as_str().unwrap()).await;
+    assert_eq!(finding(&f, "jwt.signature")["outcome"], "skipped");
+    assert!(finding(&f, "jwt.signature")["message"]
+        .as_str()
+        .unwrap()
+        .contains("tool's key"));
+}

@@ -101,17 +101,27 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
             Input::Single { .. } => "nothing to import".into(),
         }));
     }
-    let (keys, key_note, flows_exist) = keys_for(
-        tool,
-        &input,
-        registration.as_ref(),
-        first.as_ref().map(|(iss, _)| iss.as_str()),
-        args.fetch_keys.unwrap_or(false),
-        &plan,
-        &args.name,
-    )
-    .await?;
-    notes.push(key_note.clone());
+    // Only the tool's messages (a pasted deep linking response): the platform's keys check
+    // nothing here — none are looked for, fetched or reported.
+    let tokens = input.signed_tokens();
+    let only_tool = !tokens.is_empty() && tokens.iter().all(|j| is_tool_message(&j.payload));
+    let (keys, key_note, flows_exist) = if only_tool {
+        (None, String::new(), false)
+    } else {
+        keys_for(
+            tool,
+            &input,
+            registration.as_ref(),
+            first.as_ref().map(|(iss, _)| iss.as_str()),
+            args.fetch_keys.unwrap_or(false),
+            &plan,
+            &args.name,
+        )
+        .await?
+    };
+    if !only_tool {
+        notes.push(key_note.clone());
+    }
     let (tool_jwks, tool_key_note) = tool_keys_for(tool, &input, registration.as_ref()).await;
     notes.extend(tool_key_note.clone());
 
@@ -532,21 +542,12 @@ impl Input {
     /// The issuer and client (azp, else first aud) of the first token: whose keys and
     /// registration to use.
     fn first_token(&self) -> Option<(String, Option<String>)> {
-        let claims_of = |raw: &str| Jws::parse(raw).ok().map(|j| j.payload);
         let payload: Option<Map<String, Value>> = match self {
-            Input::Har { steps, .. } => steps.iter().find_map(|s| {
-                s.params
-                    .iter()
-                    .find(|(k, _)| k == "id_token" || k == "JWT")
-                    .and_then(|(_, v)| claims_of(v))
-            }),
-            Input::Single { detected, .. } => match detected {
-                Detected::CompactJwt { token } => claims_of(token),
-                Detected::IdTokenPost { id_token, .. } => claims_of(id_token),
-                Detected::DeepLinkingResponsePost { jwt, .. } => claims_of(jwt),
-                Detected::ClaimsJson { claims, .. } => Some(claims.clone()),
-                _ => None,
-            },
+            Input::Single {
+                detected: Detected::ClaimsJson { claims, .. },
+                ..
+            } => Some(claims.clone()),
+            _ => self.signed_tokens().into_iter().next().map(|j| j.payload),
         };
         let p = payload?;
         let iss = p.get("iss").and_then(Value::as_str)?.to_string();
@@ -564,21 +565,29 @@ impl Input {
 
     /// The tokens the tool signed (deep linking responses), parsed.
     fn tool_tokens(&self) -> Vec<Jws> {
+        self.signed_tokens()
+            .into_iter()
+            .filter(|j| is_tool_message(&j.payload))
+            .collect()
+    }
+
+    /// Every signed token the input carries (id_token and JWT posts, a pasted JWT), parsed.
+    fn signed_tokens(&self) -> Vec<Jws> {
         let raws: Vec<&str> = match self {
             Input::Har { steps, .. } => steps
                 .iter()
-                .filter_map(|s| s.params.iter().find(|(k, _)| k == "JWT"))
+                .filter_map(|s| s.params.iter().find(|(k, _)| k == "JWT" || k == "id_token"))
                 .map(|(_, v)| v.as_str())
                 .collect(),
             Input::Single { detected, .. } => match detected {
                 Detected::CompactJwt { token } => vec![token.as_str()],
+                Detected::IdTokenPost { id_token, .. } => vec![id_token.as_str()],
                 Detected::DeepLinkingResponsePost { jwt, .. } => vec![jwt.as_str()],
                 _ => vec![],
             },
         };
         raws.into_iter()
             .filter_map(|r| Jws::parse(r).ok())
-            .filter(|j| is_tool_message(&j.payload))
             .collect()
     }
 
