@@ -403,3 +403,62 @@ pub fn replace_message(tx: &Transaction, id: i64, json: &str, verdict: Verdict) 
     )?;
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Store;
+    use lti_protocol::finding::Finding;
+
+    fn summary_of(store: &Store, id: &str) -> Map<String, Value> {
+        let id = id.to_string();
+        store
+            .read_blocking(move |c| flow_summary(c, &id))
+            .unwrap()
+            .summary
+    }
+
+    /// The Timeline names a flow's failing rules: added with each message, recomputed (and so
+    /// cleared) when a later check rewrites the message.
+    #[tokio::test]
+    async fn failed_rules_follow_the_messages() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("inspector.db")).unwrap();
+        let flow = new_flow(Side::Tool, "lti13_launch", "t".into());
+        let id = flow.id.clone();
+        let mut report = Report::new();
+        report.push(Finding::fail("idtoken.exp", "Expired."));
+        report.push(Finding::fail("idtoken.aud", "Wrong aud."));
+        let failing = StoredMessage::of_report("id_token", "launch", report);
+        let (fid, msg) = (id.clone(), failing.clone());
+        store
+            .write(move |tx| {
+                store::flows::insert(tx, &flow)?;
+                add_message(tx, &fid, &msg, &Map::new(), None)
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            summary_of(&store, &id)[FAILED_RULES],
+            "idtoken.exp,idtoken.aud"
+        );
+
+        let mut passing = Report::new();
+        passing.push(Finding::pass("idtoken.exp", "Fine now."));
+        let fixed = StoredMessage::of_report("id_token", "launch", passing);
+        let json = crate::message_rows::encode(&fixed).unwrap();
+        let fid = id.clone();
+        store
+            .write(move |tx| {
+                let mid: i64 =
+                    tx.query_row("SELECT id FROM messages WHERE flow_id = ?1", [&fid], |r| {
+                        r.get(0)
+                    })?;
+                replace_message(tx, mid, &json, fixed.verdict)?;
+                recompute_verdict(tx, &fid)
+            })
+            .await
+            .unwrap();
+        assert!(summary_of(&store, &id).get(FAILED_RULES).is_none());
+    }
+}

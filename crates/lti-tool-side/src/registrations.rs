@@ -349,7 +349,7 @@ mod tests {
     #[test]
     fn every_field_problem_is_named_at_once() {
         let input: PlatformInput = serde_json::from_value(serde_json::json!({
-            "name": "x", "issuer": "not a url", "client_id": "c1",
+            "name": "x", "issuer": "not a url", "client_id": "c".repeat(300),
             "deployment_ids": ["d".repeat(5000)], "auth_endpoint": "https://lms.example/auth",
             "jwks_url": "ftp://lms.example/jwks",
             "public_key": "-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----"
@@ -360,6 +360,7 @@ mod tests {
         };
         for field in [
             "issuer:",
+            "client_id: 300 characters",
             "jwks_url:",
             "deployment_ids:",
             "public_key: this is a PRIVATE key",

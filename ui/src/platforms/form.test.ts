@@ -129,6 +129,7 @@ describe('the platform form as you type', () => {
     expect(p.deployments).toMatch(/at most 255 characters.*300/);
     expect(p.issuer).toMatch(/must be a URL/);
     expect(p.client_id).toBeUndefined();
+    expect(typedProblems({ ...form, clientId: 'c'.repeat(256) }, null).client_id).toMatch(/256 characters; at most 255/);
     // Required fields wait for Save: an empty form has nothing to say yet.
     expect(typedProblems(newForm(null), null)).toEqual({});
   });

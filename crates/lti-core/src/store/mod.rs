@@ -539,6 +539,14 @@ mod tests {
             assert!(p.contains("USING INDEX flows_started"), "{p}");
             assert!(!p.contains("TEMP B-TREE"), "{p}");
         }
+        // The other side of a launch (every get_flow): by the flow index, then the key.
+        let p = plan(flows::related_sql());
+        assert!(
+            p.contains("USING COVERING INDEX flow_links_flow (flow_id=?)"),
+            "{p}"
+        );
+        assert!(p.contains("USING PRIMARY KEY (link_key=?)"), "{p}");
+        assert!(!p.contains("SCAN"), "{p}");
     }
 
     /// Issue 9, item 10: a write job that panics fails alone; the writer keeps writing, and a
