@@ -6,6 +6,7 @@ use std::time::Instant;
 
 use lti_inspector::commands::desktop;
 use lti_inspector::engine::{self, Engine, EngineConfig};
+use lti_inspector::events::EngineEvent;
 use lti_inspector::ApiError;
 use tauri::{Emitter, Manager};
 
@@ -108,6 +109,14 @@ fn config_from_env() -> EngineConfig {
     cfg
 }
 
+fn bring_to_front(app: &tauri::AppHandle) {
+    if let Some(window) = app.get_webview_window("main") {
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+}
+
 pub fn run() {
     let started = Instant::now();
     let cfg = config_from_env();
@@ -129,6 +138,11 @@ pub fn run() {
                     loop {
                         match rx.recv().await {
                             Ok(ev) => {
+                                // A page outside the app asked to show a route: the UI
+                                // navigates; the window comes to the front here.
+                                if matches!(ev, EngineEvent::OpenInApp { .. }) {
+                                    bring_to_front(&handle);
+                                }
                                 let _ = handle.emit(desktop::ENGINE_EVENT, ev);
                             }
                             Err(tokio::sync::broadcast::error::RecvError::Lagged(n)) => {

@@ -134,9 +134,11 @@ test('an invalid flow opens on its cause in the real window', { skip }, async ()
     `window.__TAURI_INTERNALS__.invoke('rpc', { name: 'launch_url', args: { tool_id: 'demo-tool', user_id: 'demo-learner-1', negative: 'idtoken.exp' } }).then(done, (e) => done({ error: e }));`,
   );
   assert.ok(launch.url, JSON.stringify(launch));
+  let openLink;
   try {
     await wd.cmd('POST', wd.s('/url'), { url: launch.url });
     await wd.waitFor(async () => /Invalid launch/.test(await run('done(document.body ? document.body.innerText : "");')), { timeout: 20000, what: 'the landing page of the invalid launch' });
+    openLink = await run(`done(document.querySelector('[data-testid="app-link"] a')?.href ?? null);`);
   } finally {
     await wd.cmd('POST', wd.s('/url'), { url: appUrl });
   }
@@ -146,7 +148,12 @@ test('an invalid flow opens on its cause in the real window', { skip }, async ()
     return Array.isArray(r) && r[0]?.related.length > 0 ? r[0].related : null;
   }, { what: 'the tool side flow of the launch' });
   const flowId = related[0].id;
-  await wd.cmd('POST', wd.s('/url'), { url: `${appUrl.split('#')[0]}#/flows/${flowId}` });
+  // The landing page's "Open it in LTI Inspector" link (followed here as the LMS's browser would)
+  // brings the window to that flow: no token in it, no address of the window needed.
+  assert.ok(openLink?.endsWith(`/open-in-inspector/flows/${flowId}`), `the landing page links to the flow: ${openLink}`);
+  const opened = await fetch(openLink);
+  assert.match(await opened.text(), /Opened in LTI Inspector/);
+  await wd.waitFor(async () => (await run('done(location.hash);')) === `#/flows/${flowId}`, { what: 'the window showing the flow' });
   const cause = await wd.waitFor(() => wd.find('[data-testid="cause"][data-rule="idtoken.exp"]'), { what: 'the cause of the invalid flow' });
   const top = await run(`done(document.querySelector('[data-testid="cause"]').getBoundingClientRect().top);`);
   assert.ok(top >= 0 && top < 800, `the cause is above the fold: top ${top}`);

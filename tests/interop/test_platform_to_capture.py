@@ -36,7 +36,7 @@ class Launch:
 
 
 def flow_id_from_page(html: str) -> t.Optional[str]:
-    m = re.search(r"#/flows/([A-Za-z0-9_-]+)", html) or re.search(r"flow <code>([A-Za-z0-9_-]+)</code>", html)
+    m = re.search(r"#/flows/([A-Za-z0-9_-]+)", html) or re.search(r"/open-in-inspector/flows/([A-Za-z0-9_-]+)", html)
     return m.group(1) if m else None
 
 

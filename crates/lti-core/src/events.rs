@@ -31,6 +31,11 @@ pub enum EngineEvent {
         #[ts(optional = nullable)]
         id: Option<String>,
     },
+    /// A page outside the app asked the desktop window to show one of its routes (`flows/<id>`;
+    /// see `open_in_app`): the window navigates there and comes to the front.
+    OpenInApp {
+        route: String,
+    },
 }
 
 #[derive(Clone)]

@@ -88,18 +88,21 @@ pub fn with_csp(status: StatusCode, html: String, nonce: &str) -> Response {
 }
 
 /// "Open … in LTI Inspector" from a page outside the app (the tool side's landing page, the
-/// emulator's pages) to one of its routes (`flows/<id>`), when the app has a browser address
-/// (`serve`). The API token never goes into it: an open app tab hands it to the new one.
-pub fn app_link(ui_url: Option<&str>, route: &str, what: &str, label: &str) -> Option<String> {
-    ui_url.map(|ui| {
-        format!(
-            "<p data-testid=\"app-link\">Open {} in LTI Inspector: <a href=\"{}/#/{}\" target=\"_blank\" rel=\"noopener\">{}</a></p>",
-            escape(what),
-            escape(ui.trim_end_matches('/')),
-            escape(route),
-            escape(label)
-        )
-    })
+/// emulator's pages) to one of its routes (`flows/<id>`). With a browser address (`serve`) the
+/// link opens the app there and an open app tab hands the new one the API token (never in the
+/// URL); without one (the desktop app) it goes to `open_in_app`, on the server that served the
+/// page, which asks the window to show the route.
+pub fn app_link(ui_url: Option<&str>, route: &str, what: &str, label: &str) -> String {
+    let href = match ui_url {
+        Some(ui) => format!("{}/#/{}", ui.trim_end_matches('/'), route),
+        None => format!("{}/{}", crate::open_in_app::PREFIX, route),
+    };
+    format!(
+        "<p data-testid=\"app-link\">Open {} in LTI Inspector: <a href=\"{}\" target=\"_blank\" rel=\"noopener\">{}</a></p>",
+        escape(what),
+        escape(&href),
+        escape(label)
+    )
 }
 
 #[cfg(test)]

@@ -18,6 +18,7 @@ pub mod keystore;
 pub mod message_rows;
 pub mod messages;
 pub mod model_changes;
+pub mod open_in_app;
 pub mod outbound;
 pub mod recorder;
 pub mod search;

@@ -14,4 +14,4 @@ pub mod telemetry;
 
 pub use engine::{Engine, EngineConfig};
 /// The desktop shell depends on this crate alone: what it needs of the core is re-exported.
-pub use lti_core::{ids, ApiError, Error, ErrorCode, Result};
+pub use lti_core::{events, ids, ApiError, Error, ErrorCode, Result};

@@ -103,14 +103,11 @@ impl ServeChild {
 }
 
 /// The tool side's flow id named by one of its landing pages: `#/flows/<id>` when served with
-/// a UI address, else `flow <code><id></code>`.
+/// a UI address, else `/open-in-inspector/flows/<id>` (the desktop app's link).
 pub fn landing_flow(page: &str) -> Option<String> {
-    if let Some(i) = page.find("#/flows/") {
-        return page[i + "#/flows/".len()..]
-            .split('"')
-            .next()
-            .map(str::to_string);
-    }
-    let i = page.find("flow <code>")? + "flow <code>".len();
-    page[i..].split('<').next().map(str::to_string)
+    // `serve` links to `…/#/flows/<id>`; the desktop app to `/open-in-inspector/flows/<id>`.
+    ["#/flows/", "/open-in-inspector/flows/"].iter().find_map(|marker| {
+        let i = page.find(marker)? + marker.len();
+        page[i..].split('"').next().map(str::to_string)
+    })
 }

@@ -160,6 +160,63 @@ async fn hostile_paths_are_escaped_in_error_pages() {
     assert!(!text.contains("<script>alert"), "{text}");
 }
 
+/// "Open in LTI Inspector" links on pages outside the app (desktop front door): both servers ask
+/// the window to show a read-only route, record nothing, and refuse any other route.
+#[tokio::test]
+async fn open_in_app_links_ask_the_window_and_record_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(config(dir.path())).unwrap();
+    let get = |app: axum::Router, path: String| async move {
+        let res = app
+            .oneshot(
+                Request::get(path)
+                    .header("host", "localhost:1")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let status = res.status();
+        let body = res.into_body().collect().await.unwrap().to_bytes();
+        (status, String::from_utf8_lossy(&body).into_owned())
+    };
+    let tool = lti_tool_side::capture::router(engine.tool().clone());
+    let emulator = lti_platform_side::emulator::router(engine.platform().clone());
+
+    // No window listens: the page says where to look instead.
+    let (status, text) = get(tool.clone(), "/open-in-inspector/flows/f-1".into()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(text.contains("no window open"), "{text}");
+
+    let mut events = engine.events().subscribe();
+    for (app, route) in [
+        (tool.clone(), "flows/f-1"),
+        (emulator.clone(), "emulator/gradebook/demo-course"),
+    ] {
+        let (status, text) = get(app, format!("/open-in-inspector/{route}")).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(text.contains("Opened in LTI Inspector"), "{text}");
+        match events.try_recv().expect("an event for the window") {
+            lti_core::events::EngineEvent::OpenInApp { route: r } => assert_eq!(r, route),
+            other => panic!("unexpected event {other:?}"),
+        }
+    }
+    for bad in [
+        "/open-in-inspector/settings",
+        "/open-in-inspector/flows/a/b",
+        "/open-in-inspector/flows/%3Cscript%3E",
+    ] {
+        let (status, text) = get(tool.clone(), bad.into()).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{bad}");
+        assert!(!text.contains("<script>"), "{text}");
+    }
+    assert!(events.try_recv().is_err(), "a refused route asks nothing");
+    let list = dispatch(&engine, "list_exchanges", json!({}))
+        .await
+        .unwrap();
+    assert_eq!(list.as_array().unwrap().len(), 0, "{list}");
+}
+
 #[tokio::test]
 async fn real_socket_and_busy_port() {
     let dir = tempfile::tempdir().unwrap();

@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { ImportDialog } from '../import/ImportDialog';
 import { importableKind } from '../import/importable';
 import { importStore } from '../import/importStore';
-import { hasTransport, rpc, transportKind } from '../transport';
+import { hasTransport, rpc, subscribe, transportKind } from '../transport';
 import { reportFirstPaint } from '../transport/tauri';
 import { NAV, sectionOf } from './nav';
 import { NoTokenPage } from './NoTokenPage';
@@ -64,6 +64,16 @@ function Shell() {
     return () => {
       live = false;
     };
+  }, []);
+
+  useEffect(() => {
+    // "Open in LTI Inspector" from a landing or emulator page reaches the desktop window as an
+    // event (the shell brings the window forward). Browser tabs of `serve` get a link to their
+    // own address instead, so several tabs never jump at once.
+    if (transportKind() !== 'tauri') return;
+    return subscribe((b) => {
+      if (b.openRoute) window.location.hash = `#/${b.openRoute}`;
+    });
   }, []);
 
   const dragging = useImportByDropAndPaste();

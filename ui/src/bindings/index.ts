@@ -267,7 +267,7 @@ id: string, given_name: string, family_name: string, name: string, email?: strin
  */
 sourcedid?: string | null, system_roles: Array<string>, institution_roles: Array<string>, demo: boolean, };
 
-export type EngineEvent = { "type": "exchange_recorded", exchange: ExchangeSummary, } | { "type": "flow_updated", flow: FlowSummary, } | { "type": "status_changed" } | { "type": "flows_deleted", ids: Array<string>, } | { "type": "model_changed", model: ModelKind, id?: string | null, };
+export type EngineEvent = { "type": "exchange_recorded", exchange: ExchangeSummary, } | { "type": "flow_updated", flow: FlowSummary, } | { "type": "status_changed" } | { "type": "flows_deleted", ids: Array<string>, } | { "type": "model_changed", model: ModelKind, id?: string | null, } | { "type": "open_in_app", route: string, };
 
 export type EngineStatus = { version: string, data_dir: string, database: string, tool: ServerStatus, emulator: ServerStatus, keystore: KeystoreStatus, 
 /**

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { CourseView, ExchangeSummary, FlowSummary } from '../bindings';
 import type { EventBatch } from '../transport';
+import { emptyBatch } from '../transport/events';
 import { defaultLauncher, defaultLaunchOptions, DL_TYPES, launchableLinks, toggle, toLaunchArgs } from './launch';
 import { batchChangesEmulator, Throttle } from './live';
 import { serviceUrls } from './services';
@@ -74,7 +75,7 @@ describe('launch args', () => {
 });
 
 const ex = (over: Partial<ExchangeSummary>): ExchangeSummary => ({ id: 1, side: 'emulator', direction: 'inbound', method: 'POST', url: 'http://localhost:4472/token', started_at: 0, duration_ms: 0, request_bytes: 0, response_bytes: 0, request_truncated: false, ...over });
-const batch = (over: Partial<EventBatch>): EventBatch => ({ exchanges: [], flows: [], statusChanged: false, models: [], deletedFlows: [], lagged: false, ...over });
+const batch = (over: Partial<EventBatch>): EventBatch => emptyBatch(over);
 
 describe('live refresh', () => {
   it('re-reads when the engine says an emulator object changed, not on other events', () => {

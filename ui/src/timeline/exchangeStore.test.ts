@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExchangeSummary } from '../bindings';
 import type { EventBatch } from '../transport';
+import { emptyBatch } from '../transport/events';
 import { ExchangeStore, FIRST_PAGE } from './exchangeStore';
 
 const r = (id: number): ExchangeSummary => ({
@@ -30,7 +31,7 @@ function setup(pages: (args: { limit?: number | null; before_id?: number }) => E
     return () => undefined;
   }) as ConstructorParameters<typeof ExchangeStore>[1];
   const store = new ExchangeStore(call, events);
-  return { store, calls, emit: (b: Partial<EventBatch>) => handler!({ exchanges: [], flows: [], statusChanged: false, models: [], deletedFlows: [], lagged: false, ...b }) };
+  return { store, calls, emit: (b: Partial<EventBatch>) => handler!(emptyBatch(b)) };
 }
 
 const tick = () => new Promise((res) => setTimeout(res, 0));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { FlowSummary } from '../bindings';
 import type { EventBatch } from '../transport';
+import { emptyBatch } from '../transport/events';
 import { FlowStore, mergeLoaded, upsertFlows } from './flowStore';
 
 const fl = (id: string, started_at: number, p: Partial<FlowSummary> = {}): FlowSummary => ({
@@ -52,7 +53,7 @@ describe('FlowStore', () => {
     store.ensureStarted();
     await new Promise((r) => setTimeout(r, 0));
     expect(store.getSnapshot()).toMatchObject({ phase: 'ready', truncated: false });
-    const emit = (b: Partial<EventBatch>) => handler!({ exchanges: [], flows: [], statusChanged: false, models: [], deletedFlows: [], lagged: false, ...b });
+    const emit = (b: Partial<EventBatch>) => handler!(emptyBatch(b));
     emit({ flows: [fl('b', 20), fl('a', 10, { verdict: 'valid', updated_at: 12 })] });
     expect(store.getSnapshot().rows.map((f) => `${f.id}:${f.verdict}`)).toEqual(['b:pending', 'a:valid']);
     emit({ lagged: true });

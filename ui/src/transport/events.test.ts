@@ -68,7 +68,12 @@ describe('mergeEvents', () => {
   });
   it('ignores event types it does not know', () => {
     const unknown = { kind: 'engine', event: { type: 'finding_added' } } as unknown as RawEvent;
-    expect(mergeEvents([unknown])).toEqual({ exchanges: [], flows: [], statusChanged: false, models: [], deletedFlows: [], lagged: false });
+    expect(mergeEvents([unknown])).toEqual({ exchanges: [], flows: [], statusChanged: false, models: [], deletedFlows: [], lagged: false, openRoute: null });
+  });
+  it('keeps the last route a page asked the window to show', () => {
+    const open = (route: string): RawEvent => ({ kind: 'engine', event: { type: 'open_in_app', route } });
+    expect(mergeEvents([open('flows/a'), recorded(ex(1)), open('flows/b')]).openRoute).toBe('flows/b');
+    expect(mergeEvents([recorded(ex(1))]).openRoute).toBeNull();
   });
 });
 

@@ -18,6 +18,13 @@ export interface EventBatch {
   deletedFlows: string[];
   /** Some events were lost, or many flows were deleted: re-fetch lists instead of trusting the deltas. */
   lagged: boolean;
+  /** A page outside the app asked the window to show this route (`flows/<id>`); the last one wins. */
+  openRoute: string | null;
+}
+
+/** A batch in which nothing happened (tests build theirs from it). */
+export function emptyBatch(over: Partial<EventBatch> = {}): EventBatch {
+  return { exchanges: [], flows: [], statusChanged: false, models: [], deletedFlows: [], lagged: false, openRoute: null, ...over };
 }
 
 export function mergeEvents(raw: readonly RawEvent[]): EventBatch {
@@ -27,6 +34,7 @@ export function mergeEvents(raw: readonly RawEvent[]): EventBatch {
   let statusChanged = false;
   const models = new Set<ModelKind>();
   const deleted = new Set<string>();
+  let openRoute: string | null = null;
   for (const r of raw) {
     if (r.kind === 'lagged') {
       lagged = true;
@@ -53,6 +61,9 @@ export function mergeEvents(raw: readonly RawEvent[]): EventBatch {
           flows.delete(id);
         });
         break;
+      case 'open_in_app':
+        openRoute = ev.route;
+        break;
       default:
         // Event types added by a newer engine are ignored until the UI knows them.
         break;
@@ -65,6 +76,7 @@ export function mergeEvents(raw: readonly RawEvent[]): EventBatch {
     models: [...models],
     deletedFlows: [...deleted],
     lagged,
+    openRoute,
   };
 }
 

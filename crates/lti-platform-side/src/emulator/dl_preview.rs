@@ -230,10 +230,9 @@ pre{white-space:pre-wrap;word-break:break-all;max-height:20em;overflow:auto;back
 
 /// A preview page: the shared page skeleton, with a CSP that also allows images from http(s)
 /// and keeps every frame at about:srcdoc (no frame may navigate anywhere).
-/// The app link of an emulator page (nothing when the app has no browser address).
+/// The app link of an emulator page.
 pub fn app_link(platform: &PlatformSide, route: &str, what: &str) -> String {
     lti_core::html::app_link(platform.config().ui_url.as_deref(), route, what, route)
-        .unwrap_or_default()
 }
 
 pub fn page(status: StatusCode, title: &str, lead_html: &str, fragment: &str) -> Response {

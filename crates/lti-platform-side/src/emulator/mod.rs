@@ -52,6 +52,7 @@ pub mod paths {
 }
 
 pub fn router(platform: PlatformSide) -> Router {
+    let events = platform.events().clone();
     let recorder = Recorder {
         store: platform.store().clone(),
         events: platform.events().clone(),
@@ -104,6 +105,11 @@ pub fn router(platform: PlatformSide) -> Router {
             recorder,
             lti_core::recorder::record,
         ))
+        // Added after the recorder's layer: following an "open in the app" link is no exchange.
+        .nest_service(
+            lti_core::open_in_app::PREFIX,
+            lti_core::open_in_app::service(events),
+        )
 }
 
 /// The emulator's base URL as configured (and so its issuer): the running server's address, or

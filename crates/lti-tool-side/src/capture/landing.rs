@@ -67,12 +67,6 @@ pub(crate) fn flow_link(flow_id: &str, ui_url: Option<&str>) -> String {
         "it",
         &format!("flow {flow_id}"),
     )
-    .unwrap_or_else(|| {
-        format!(
-            "<p>See the whole flow in LTI Inspector → Timeline → flow <code>{}</code>.</p>",
-            escape(flow_id)
-        )
-    })
 }
 
 pub fn launch_page(

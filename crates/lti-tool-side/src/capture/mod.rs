@@ -34,6 +34,7 @@ pub mod paths {
 }
 
 pub fn router(tool: ToolSide) -> Router {
+    let events = tool.events().clone();
     let recorder = Recorder {
         store: tool.store().clone(),
         events: tool.events().clone(),
@@ -66,6 +67,11 @@ pub fn router(tool: ToolSide) -> Router {
             recorder,
             recorder::record,
         ))
+        // Added after the recorder's layer: following an "open in the app" link is no exchange.
+        .nest_service(
+            lti_core::open_in_app::PREFIX,
+            lti_core::open_in_app::service(events),
+        )
 }
 
 pub(crate) fn registration_view(p: &Platform) -> RegistrationView {
