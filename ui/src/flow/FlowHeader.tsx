@@ -10,7 +10,7 @@ import { CopyButton } from '../shared/CopyButton';
 import { scrollToCause } from './CauseCard';
 import { formatDateTime } from '../shared/format';
 import { BackIcon } from '../shared/icons';
-import { flowFacts, negativeOutcome, sideLabel, verdictExplanation, verdictLabel, verdictTone } from './summary';
+import { acceptedDespiteNegative, flowFacts, negativeOutcome, sideLabel, verdictExplanation, verdictLabel, verdictTone } from './summary';
 import { Badge, sideTone } from '../shared/Badge';
 
 export function FlowHeader({ detail }: { detail: FlowDetail }) {
@@ -131,7 +131,7 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
               ) : (
                 <span className="sev-error strong">that rule did not fail here</span>
               )}
-              {detail.related.some((r) => r.side === 'tool' && r.verdict === 'valid') && (
+              {acceptedDespiteNegative(x, detail.related).length > 0 && (
                 <span className="sev-error strong" data-testid="flow-negative-accepted">
                   {' '}
                   — yet the tool side accepted it (its flow is valid)

@@ -98,6 +98,15 @@ export function negativeOutcome(f: FlowFacts): 'intended' | 'missed' | null {
   return f.failedRules.includes(rule) ? 'intended' : 'missed';
 }
 
+/**
+ * The tool-side flows of a negative test's launch that accepted it (valid): the tool did not
+ * notice the broken message. Empty for a launch that was not a negative test.
+ */
+export function acceptedDespiteNegative(f: FlowFacts, related: readonly FlowSummary[]): FlowSummary[] {
+  if (!f.negative) return [];
+  return related.filter((r) => r.side === 'tool' && r.verdict === 'valid');
+}
+
 export function sideLabel(side: string): string {
   return side === 'tool' ? 'Tool side' : side === 'emulator' ? 'Emulator' : side === 'imported' ? 'Imported' : side;
 }
