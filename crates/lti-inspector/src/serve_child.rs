@@ -106,8 +106,10 @@ impl ServeChild {
 /// a UI address, else `/open-in-inspector/flows/<id>` (the desktop app's link).
 pub fn landing_flow(page: &str) -> Option<String> {
     // `serve` links to `…/#/flows/<id>`; the desktop app to `/open-in-inspector/flows/<id>`.
-    ["#/flows/", "/open-in-inspector/flows/"].iter().find_map(|marker| {
-        let i = page.find(marker)? + marker.len();
-        page[i..].split('"').next().map(str::to_string)
-    })
+    ["#/flows/", "/open-in-inspector/flows/"]
+        .iter()
+        .find_map(|marker| {
+            let i = page.find(marker)? + marker.len();
+            page[i..].split('"').next().map(str::to_string)
+        })
 }

@@ -188,6 +188,8 @@ pub struct Report {
 
 /// The rule whose skip means "signature not checked", making a clean report unverified.
 pub const SIGNATURE_RULE: &str = "jwt.signature";
+/// The same for an LTI 1.1 launch (OAuth 1.0a signature).
+pub const LTI11_SIGNATURE_RULE: &str = "lti11.signature";
 
 impl Report {
     pub fn new() -> Self {
@@ -224,11 +226,10 @@ impl Report {
     pub fn verdict(&self) -> Verdict {
         if self.findings.iter().any(Finding::is_failed_error) {
             Verdict::Invalid
-        } else if self
-            .findings
-            .iter()
-            .any(|f| f.rule_id == SIGNATURE_RULE && f.outcome == Outcome::Skipped)
-        {
+        } else if self.findings.iter().any(|f| {
+            (f.rule_id == SIGNATURE_RULE || f.rule_id == LTI11_SIGNATURE_RULE)
+                && f.outcome == Outcome::Skipped
+        }) {
             Verdict::Unverified
         } else {
             Verdict::Valid

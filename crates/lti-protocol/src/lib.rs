@@ -19,6 +19,7 @@ pub mod jwk;
 pub mod jws;
 pub mod keys;
 pub mod lms;
+pub mod lti11;
 pub mod message;
 pub mod roles;
 mod rsa_legacy;

@@ -14,6 +14,8 @@ use lti_protocol::validate::{
 };
 use serde_json::{Map, Value};
 
+#[path = "real_world/lti11.rs"]
+mod lti11;
 #[path = "real_world/payloads.rs"]
 mod payloads;
 use payloads::payload_of;

@@ -20,6 +20,9 @@ macro_rules! dl {
     };
 }
 
+const LTI11: &str = "https://www.imsglobal.org/specs/ltiv1p1/implementation-guide";
+const RFC5849_SIG: &str = "https://www.rfc-editor.org/rfc/rfc5849#section-3.4";
+const RFC5849_NONCE: &str = "https://www.rfc-editor.org/rfc/rfc5849#section-3.3";
 const IMPL: &str = "https://www.imsglobal.org/spec/lti/v1p3/impl/";
 const AGS: &str = "https://www.imsglobal.org/spec/lti-ags/v2p0/#assignment-and-grade-service-claim";
 const NRPS: &str = "https://www.imsglobal.org/spec/lti-nrps/v2p0/#lti-1-3-integration";
@@ -400,6 +403,39 @@ pub static RULES: &[Rule] = &[
       "The JWT posted to the deep linking return URL must be an LtiDeepLinkingResponse.", &[]),
     r("dl.response.once", Error, "The return URL is used once", "Deep Linking 2.0 §4.5", dl!("#deep-linking-response-message"),
       "A deep linking request is answered by exactly one response; a second post (back button, replay) is refused.", &[]),
+    // ── LTI 1.1 launches (OAuth 1.0a) ──────────────────────────────────────────────────────
+    r("lti11.oauth_params", Error, "OAuth parameters are present", "RFC 5849 §3.1", "https://www.rfc-editor.org/rfc/rfc5849#section-3.1",
+      "An LTI 1.1 launch carries oauth_consumer_key, oauth_signature_method, oauth_timestamp, oauth_nonce and oauth_signature (oauth_version, when sent, is 1.0).", &[43]),
+    r("lti11.duplicate_params", Warning, "No parameter is sent twice", "RFC 5849 §3.4.1.3", "https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1.3",
+      "Every copy of a repeated parameter is signed; a parameter both in the launch URL's query and in the form, or repeated in the form, is read differently by different tools.", &[]),
+    r("lti11.timestamp", Error, "oauth_timestamp is recent", "RFC 5849 §3.3", RFC5849_NONCE,
+      "Tools refuse launches signed too long ago (or in the future) to bound replays: oauthlib and most tool libraries allow 5 to 10 minutes; the inspector allows 600 s. A stale timestamp usually means a clock off on one side, or a launch replayed.", &[43]),
+    r("lti11.nonce", Error, "oauth_nonce is not reused", "RFC 5849 §3.3", RFC5849_NONCE,
+      "A consumer never sends the same nonce with the same timestamp twice; a tool that sees one again refuses it as a replay. Canvas historically repeated nonces on rapid double clicks.", &[43]),
+    r("lti11.consumer", Warning, "Consumer key is registered", "LTI 1.1 Implementation Guide §4", LTI11,
+      "The tool looks up the shared secret by oauth_consumer_key. An unknown key cannot be verified (the launch is then unverified, not invalid).", &[]),
+    r("lti11.signature_method", Error, "Signature method is HMAC-SHA1 (or HMAC-SHA256)", "LTI 1.1 Implementation Guide §4", LTI11,
+      "LTI 1.1 signs with HMAC-SHA1; some consumers offer HMAC-SHA256. PLAINTEXT and RSA-SHA1 are not used by LTI.", &[43]),
+    r("lti11.signature", Error, "OAuth signature verifies", "RFC 5849 §3.4", RFC5849_SIG,
+      "HMAC over the signature base string (method & normalised URL & sorted encoded parameters) keyed by the shared secret. It breaks when the tool sees another URL than the consumer signed (proxy, TLS terminator, port, trailing slash), when query parameters are signed differently, when spaces are encoded as '+', or with a wrong secret: the finding says which.", &[43]),
+    r("lti11.base_string", Info, "Signature base string", "RFC 5849 §3.4.1", "https://www.rfc-editor.org/rfc/rfc5849#section-3.4.1",
+      "What the tool signs to compare: shown so it can be compared with the consumer's own base string, part by part.", &[]),
+    r("lti11.message_type", Error, "lti_message_type is an LTI 1.x message", "LTI 1.1 Implementation Guide §3", LTI11,
+      "basic-lti-launch-request for a launch; ContentItemSelectionRequest asks the tool to pick content (Content-Item Message 1.0).", &[43]),
+    r("lti11.version", Error, "lti_version is LTI-1p0", "LTI 1.1 Implementation Guide §3", LTI11,
+      "LTI 1.0, 1.1 and 1.2 launches all carry lti_version=LTI-1p0.", &[43]),
+    r("lti11.resource_link_id", Error, "resource_link_id is present", "LTI 1.1 Implementation Guide §3", LTI11,
+      "Required in a basic launch: it names the link (placement) the user clicked, unique within the consumer.", &[43]),
+    r("lti11.content_item", Error, "Content-item request is complete", "Content-Item Message 1.0 §3", "https://www.imsglobal.org/specs/lticiv1p0/specification",
+      "A ContentItemSelectionRequest says where to send the selection (content_item_return_url) and what the consumer accepts (accept_media_types, accept_presentation_document_targets).", &[]),
+    r("lti11.user_id", Warning, "user_id is present", "LTI 1.1 Implementation Guide §3", LTI11,
+      "Recommended: the consumer's stable, opaque id of the user; without it every launch is anonymous to the tool.", &[]),
+    r("lti11.roles", Warning, "Roles are in the LIS vocabulary", "LTI 1.1 Implementation Guide §3", LTI11,
+      "A comma-separated list of LIS URNs (urn:lti:role:ims/lis/Instructor, urn:lti:instrole:ims/lis/Faculty, urn:lti:sysrole:ims/lis/Administrator) or simple context role names (Learner, Instructor, ContentDeveloper, Member, Manager, Mentor, Administrator, TeachingAssistant).", &[]),
+    r("lti11.outcomes", Warning, "Outcome service parameters come together", "LTI 1.1 Implementation Guide §6", LTI11,
+      "Basic Outcomes needs lis_outcome_service_url (where to send the grade) and lis_result_sourcedid (whose grade); one without the other cannot work.", &[44]),
+    r("lti11.return_url", Warning, "launch_presentation_return_url is usable", "LTI 1.1 Implementation Guide §3", LTI11,
+      "Where the tool sends the user back, with lti_msg / lti_log or lti_errormsg / lti_errorlog in the query to explain a refusal.", &[]),
     // ── LMS hints ──────────────────────────────────────────────────────────────────────────
     r("hint.lms_detected", Info, "Platform recognised", "LTI Implementation Guide", IMPL,
       "The issuer or tool_platform claim matches a known LMS profile; its quirks are attached to findings as hints.", &[]),

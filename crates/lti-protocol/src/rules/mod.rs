@@ -82,6 +82,7 @@ pub fn markdown() -> String {
             "ap" => "Proctoring",
             "token" => "Access tokens (client credentials)",
             "service" => "Service calls",
+            "lti11" => "LTI 1.1 launches (OAuth 1.0a)",
             "hint" => "LMS hints",
             _ => "Other",
         }
@@ -190,11 +191,12 @@ mod tests {
             include_str!("../validate/urls.rs"),
             include_str!("../deep_linking/items.rs"),
             include_str!("../deep_linking/compose.rs"),
+            include_str!("../lti11/launch.rs"),
         ]
         .join("\n");
         let groups = [
             "login", "auth", "response", "jwt", "idtoken", "lti", "dl", "sr", "ap", "ags", "nrps",
-            "hint",
+            "hint", "lti11",
         ];
         let mut quoted = HashSet::new();
         for piece in sources.split('"').skip(1).step_by(2) {

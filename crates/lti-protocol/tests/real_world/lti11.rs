@@ -1,0 +1,132 @@
+//! Published LTI 1.1 launches: Instructure's signature_check launches (66 that verify, 92 with a
+//! wrong signature; key, secret and URL published with them) and self-hosted Canvas / LTI
+//! Toolkit launches whose secret is not published ("cannot verify", never "invalid").
+
+use lti_protocol::finding::{Outcome, Verdict};
+use lti_protocol::lti11::launch::{validate_launch, LaunchContext};
+use lti_protocol::lti11::oauth1::SignedRequest;
+use serde_json::Value;
+
+use super::{fixtures, load};
+
+fn body_of(v: &Value) -> Vec<(String, String)> {
+    v.as_object()
+        .unwrap()
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_string()))
+        .collect()
+}
+
+/// Validates a set's launches with its published secret and URL, the clock pinned to each
+/// launch's own timestamp (they are from 2018): the signature alone decides.
+fn verdicts(set: &Value) -> Vec<(Verdict, Vec<String>)> {
+    let url = set["url"].as_str().unwrap();
+    let secret = set["consumerSecret"].as_str().unwrap();
+    set["examples"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|ex| {
+            let mut body = body_of(&ex["body"]);
+            body.push((
+                "oauth_signature".into(),
+                ex["oauth_signature"].as_str().unwrap().into(),
+            ));
+            let now = body
+                .iter()
+                .find(|(k, _)| k == "oauth_timestamp")
+                .and_then(|(_, v)| v.parse().ok())
+                .unwrap();
+            let r = validate_launch(
+                &SignedRequest {
+                    http_method: set["method"].as_str().unwrap(),
+                    url,
+                    alternative_urls: &[],
+                    query: &[],
+                    body: &body,
+                },
+                &LaunchContext {
+                    now,
+                    secret: Some(secret),
+                    consumer_registered: true,
+                    nonce_seen_before: Some(false),
+                },
+            );
+            let errors = r
+                .report
+                .failures()
+                .iter()
+                .filter(|f| f.is_failed_error())
+                .map(|f| f.rule_id.to_string())
+                .collect();
+            (r.report.verdict(), errors)
+        })
+        .collect()
+}
+
+#[test]
+fn instructure_signature_check_launches_verify_or_fail_as_published() {
+    let Some(dir) = fixtures() else { return };
+    let valid = verdicts(&load(&dir, "lti11/caccl_valid_launches_hmac_sha1.json"));
+    assert_eq!(valid.len(), 66);
+    for (i, (verdict, errors)) in valid.iter().enumerate() {
+        assert_eq!(*verdict, Verdict::Valid, "valid launch {i}: {errors:?}");
+    }
+    let invalid = verdicts(&load(&dir, "lti11/caccl_invalid_launches_hmac_sha1.json"));
+    assert_eq!(invalid.len(), 92);
+    for (i, (verdict, errors)) in invalid.iter().enumerate() {
+        assert_eq!(*verdict, Verdict::Invalid, "invalid launch {i}");
+        assert!(
+            errors.contains(&"lti11.signature".to_string()),
+            "invalid launch {i} fails its signature: {errors:?}"
+        );
+    }
+}
+
+#[test]
+fn launches_without_their_secret_cannot_be_verified_and_are_not_invalid() {
+    let Some(dir) = fixtures() else { return };
+    for rel in [
+        "lti11/canvas_selfhosted_lti10_launch_admin.json",
+        "lti11/canvas_selfhosted_lti10_launch_student.json",
+        "lti11/canvas_selfhosted_lti10_launch_teacher.json",
+        "lti11/ltitoolkit_consumer_lti10_launch.json",
+    ] {
+        let body = body_of(&load(&dir, rel));
+        let now = body
+            .iter()
+            .find(|(k, _)| k == "oauth_timestamp")
+            .and_then(|(_, v)| v.parse().ok())
+            .unwrap();
+        let r = validate_launch(
+            &SignedRequest {
+                http_method: "POST",
+                url: "https://tool.example/lti11/launch",
+                alternative_urls: &[],
+                query: &[],
+                body: &body,
+            },
+            &LaunchContext {
+                now,
+                secret: None,
+                consumer_registered: false,
+                nonce_seen_before: None,
+            },
+        );
+        assert_eq!(
+            r.report.verdict(),
+            Verdict::Unverified,
+            "{rel}: {:#?}",
+            r.report.failures()
+        );
+        assert_eq!(
+            r.report.get("lti11.signature").unwrap().outcome,
+            Outcome::Skipped
+        );
+        assert_eq!(
+            r.message_type.as_deref(),
+            Some("basic-lti-launch-request"),
+            "{rel}"
+        );
+    }
+}
