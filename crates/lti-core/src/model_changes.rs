@@ -18,6 +18,8 @@ use crate::Core;
 pub enum ModelKind {
     /// A platform registration of the tool side.
     Platform,
+    /// An LTI 1.1 consumer (key and secret) registered on the tool side.
+    Lti11Consumer,
     /// A tool registered in the emulator.
     EmulatorTool,
     Course,

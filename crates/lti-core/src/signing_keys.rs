@@ -196,6 +196,22 @@ impl KeyRing {
         .await
     }
 
+    /// A shared secret kept in the key store under `name` (LTI 1.1 consumer secrets): the
+    /// database holds only the name.
+    pub async fn shared_secret(&self, name: &str) -> Result<Option<Sensitive<String>>> {
+        self.secret_get(name.to_string()).await
+    }
+
+    pub async fn set_shared_secret(&self, name: &str, value: Sensitive<String>) -> Result<()> {
+        self.secret_set(name.to_string(), value).await
+    }
+
+    pub async fn delete_shared_secret(&self, name: &str) -> Result<()> {
+        let secrets = self.secrets.clone();
+        let name = name.to_string();
+        with_deadline(tokio::task::spawn_blocking(move || secrets.delete(&name))).await
+    }
+
     pub async fn list(&self) -> Result<Vec<KeyInfo>> {
         let rows = self.store.read(store::key_rows::list).await?;
         Ok(rows.into_iter().map(KeyInfo::from).collect())

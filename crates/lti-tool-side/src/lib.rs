@@ -7,6 +7,7 @@
 pub mod capture;
 pub mod composer;
 pub mod import;
+pub mod lti11;
 pub mod recheck;
 pub mod registrations;
 pub mod service_client;

@@ -118,6 +118,8 @@ export type ComposerState = { flow_id: string,
  */
 platform: string, settings: DlSettings, draft: unknown[], presets: Array<ItemPreset>, templates: Array<DlTemplate>, breakages: Array<BreakageInfo>, };
 
+export type ConsumerKeyArgs = { consumer_key: string, };
+
 /**
  * An item a tool returned through deep linking.
  */
@@ -698,6 +700,16 @@ site_parameter: string | null,
  */
 id_token_lifetime_secs: number | null, notes: Array<string>, };
 
+/**
+ * A registered consumer as the UI sees it: whether a secret is stored, never the secret.
+ */
+export type Lti11Consumer = { consumer_key: string, name: string, has_secret: boolean, created_at: number, updated_at: number, };
+
+/**
+ * What the form submits. `secret` absent or empty keeps the stored one.
+ */
+export type Lti11ConsumerInput = { consumer_key: string, name: string, secret?: string | null, };
+
 export type Member = { status?: string | null, user_id: string, roles: Array<string>, role_badges: Array<RoleBadge>, name?: string | null, given_name?: string | null, family_name?: string | null, email?: string | null, picture?: string | null, lis_person_sourcedid?: string | null, 
 /**
  * With rlid: the message claims of that link for this member.
@@ -722,7 +734,7 @@ export type MessageView = { id: number, message: StoredMessage, decoded?: Decode
 /**
  * What changed.
  */
-export type ModelKind = "platform" | "emulator_tool" | "course" | "user" | "enrollment" | "resource_link" | "line_item" | "grade" | "content_item" | "external";
+export type ModelKind = "platform" | "lti11_consumer" | "emulator_tool" | "course" | "user" | "enrollment" | "resource_link" | "line_item" | "grade" | "content_item" | "external";
 
 /**
  * A deliberately invalid launch, named by the validation rule it breaks.
@@ -1208,6 +1220,12 @@ export type Commands = {
   save_platform: { args: PlatformInput; result: Platform };
   /** Remove a platform registration. */
   delete_platform: { args: IdArgs; result: Deleted };
+  /** LTI 1.1 consumers the tool side trusts (key and name; whether a secret is in the keychain). */
+  list_lti11_consumers: { args: NoArgs; result: Array<Lti11Consumer> };
+  /** Create or update an LTI 1.1 consumer; the secret goes to the keychain (empty keeps the stored one). */
+  save_lti11_consumer: { args: Lti11ConsumerInput; result: Lti11Consumer };
+  /** Remove an LTI 1.1 consumer and its secret. */
+  delete_lti11_consumer: { args: ConsumerKeyArgs; result: Deleted };
   /** LMS presets: fixed endpoints of Canvas, Moodle, Blackboard, Brightspace, Schoology, Sakai… */
   list_platform_presets: { args: NoArgs; result: Array<LmsProfile> };
   /** Emulator: the URL that launches the demo tool as the demo instructor (open it in a new window). */
@@ -1260,4 +1278,4 @@ export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_win
 /** Tauri event channels that carry engine events to the desktop window. */
 export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_lti11_consumers", "save_lti11_consumer", "delete_lti11_consumer", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

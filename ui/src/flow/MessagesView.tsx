@@ -22,6 +22,7 @@ const KIND_LABELS: Record<string, string> = {
   id_token: 'id_token',
   dl_response: 'Deep linking response',
   token_request: 'Access token request',
+  lti11_launch: 'LTI 1.1 launch',
 };
 
 /** A service call's message is named for what it was ("AGS score"), not its kind. */
@@ -30,9 +31,9 @@ export function messageLabel(kind: string, messageType?: string | null): string 
   return KIND_LABELS[kind] ?? kind.replace(/_/g, ' ');
 }
 
-/** The tab a flow opens on: its id_token, else its last message. */
+/** The tab a flow opens on: its id_token (or LTI 1.1 launch), else its last message. */
 export function defaultMessageIndex(messages: readonly MessageView[]): number {
-  const i = messages.findIndex((m) => m.message.kind === 'id_token');
+  const i = messages.findIndex((m) => m.message.kind === 'id_token' || m.message.kind === 'lti11_launch');
   return i >= 0 ? i : messages.length - 1;
 }
 

@@ -52,6 +52,11 @@ describe('deriveSequence', () => {
     expect(seq.totalMs).toBe(165);
   });
 
+  it('draws an LTI 1.1 launch as one signed form post and its landing page', () => {
+    const seq = deriveSequence([ex(1, 'lti11_launch', { url: 'http://localhost:4471/lti11/launch' })], 'tool');
+    expect(arrows(seq.steps)).toEqual(['LTI 1.1 launch (signed form post): platform~>browser browser->tool', 'Landing page: tool->browser']);
+  });
+
   it('orders by time even when rows come in another order', () => {
     const seq = deriveSequence([ex(2, 'launch', { started_at: 50 }), ex(1, 'login', { status: 302, started_at: 10 })], 'tool');
     expect(seq.startedAt).toBe(10);

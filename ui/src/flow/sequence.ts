@@ -66,6 +66,7 @@ const STEP_LABELS: Record<string, string> = {
   auth_redirect: 'Authentication request',
   auth: 'Authentication request',
   launch: 'id_token form_post',
+  lti11_launch: 'LTI 1.1 launch (signed form post)',
   deep_link: 'Deep linking request',
   deep_link_response: 'Deep linking response',
   jwks_fetch: 'JWKS fetch',
@@ -199,7 +200,8 @@ export function deriveSequence(exchanges: readonly ExchangeSummary[], side: Side
           continue;
         case 'launch':
         case 'deep_link':
-          steps.push(req(step === 'launch' ? 'id_token form_post' : 'Deep linking request', [unseen('platform', 'browser'), seen('browser', 'tool')]));
+        case 'lti11_launch':
+          steps.push(req(STEP_LABELS[step] ?? step, [unseen('platform', 'browser'), seen('browser', 'tool')]));
           steps.push(resp(redirected ? 'Redirect' : 'Landing page', [seen('tool', 'browser')]));
           continue;
         default:

@@ -15,6 +15,7 @@ import { Card, PageHeader, Spinner } from '../shared/Page';
 import { useReloadOnModel, useRpc } from '../shared/useRpc';
 import { rpc } from '../transport';
 import { toApiError } from '../transport/errors';
+import { Lti11Consumers } from './Lti11Consumers';
 import { PlatformEditor } from './PlatformEditor';
 import { takePrefill, type PlatformPrefill } from '../flow/cause';
 
@@ -80,6 +81,7 @@ export function PlatformsPage() {
             <PlatformCard key={p.id} p={p} highlight={p.id === savedId} onEdit={() => setEditing({ mode: 'edit', platform: p })} onDeleted={reload} />
           ),
         )}
+        <Lti11Consumers />
       </div>
     </div>
   );

@@ -112,7 +112,7 @@ describe('formProblems / parseDeploymentIds', () => {
   });
 });
 
-import { keyProblem, PRIVATE_KEY_WARNING, typedProblems, urlProblem } from './form';
+import { consumerKeyProblem, keyProblem, PRIVATE_KEY_WARNING, typedProblems, urlProblem } from './form';
 
 describe('the platform form as you type', () => {
   it('names what is wrong with a URL, a pasted key and an over-long id', () => {
@@ -132,5 +132,15 @@ describe('the platform form as you type', () => {
     expect(typedProblems({ ...form, clientId: 'c'.repeat(256) }, null).client_id).toMatch(/256 characters; at most 255/);
     // Required fields wait for Save: an empty form has nothing to say yet.
     expect(typedProblems(newForm(null), null)).toEqual({});
+  });
+});
+
+describe('LTI 1.1 consumer keys', () => {
+  it('are required, at most 255 characters, without control characters', () => {
+    expect(consumerKeyProblem('')).toBe('Required.');
+    expect(consumerKeyProblem('  ')).toBe('Required.');
+    expect(consumerKeyProblem('k'.repeat(256))).toMatch(/at most 255/);
+    expect(consumerKeyProblem('a\nb')).toMatch(/control/);
+    expect(consumerKeyProblem('moodle-key')).toBeUndefined();
   });
 });

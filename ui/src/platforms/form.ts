@@ -267,3 +267,12 @@ export function prefilledForm(p: { issuer: string; clientId: string; deploymentI
     touched: { ...f.touched, issuer: true },
   };
 }
+
+/** An LTI 1.1 consumer key's problem, checked as the engine does (required, ≤ 255, no control characters). */
+export function consumerKeyProblem(key: string): string | undefined {
+  const k = key.trim();
+  if (k === '') return 'Required.';
+  if (k.length > 255) return `${k.length} characters: at most 255.`;
+  if (/[\u0000-\u001f\u007f]/.test(k)) return 'Contains control characters.';
+  return undefined;
+}

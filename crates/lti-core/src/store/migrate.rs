@@ -39,6 +39,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261206120000_flow_links",
         include_str!("../../migrations/20261206120000_flow_links.sql"),
     ),
+    (
+        "20261207090000_lti11",
+        include_str!("../../migrations/20261207090000_lti11.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> Result<usize> {

@@ -230,6 +230,31 @@ pub async fn delete_platform(engine: &Engine, args: IdArgs) -> Result<Deleted> {
     Ok(Deleted { deleted: true })
 }
 
+pub async fn list_lti11_consumers(
+    engine: &Engine,
+    _: NoArgs,
+) -> Result<Vec<lti_tool_side::lti11::consumers::Lti11Consumer>> {
+    engine
+        .store()
+        .read(lti_tool_side::lti11::consumers::list)
+        .await
+}
+
+pub async fn save_lti11_consumer(
+    engine: &Engine,
+    input: lti_tool_side::lti11::consumers::Lti11ConsumerInput,
+) -> Result<lti_tool_side::lti11::consumers::Lti11Consumer> {
+    lti_tool_side::lti11::consumers::save(engine.tool(), input).await
+}
+
+pub async fn delete_lti11_consumer(
+    engine: &Engine,
+    args: lti_tool_side::lti11::consumers::ConsumerKeyArgs,
+) -> Result<Deleted> {
+    lti_tool_side::lti11::consumers::delete(engine.tool(), args.consumer_key).await?;
+    Ok(Deleted { deleted: true })
+}
+
 pub async fn list_platform_presets(
     _: &Engine,
     _: NoArgs,

@@ -104,6 +104,12 @@ command_table! {
     save_platform(lti_tool_side::registrations::PlatformInput) -> lti_core::store::Platform;
     /// Remove a platform registration.
     delete_platform(IdArgs) -> Deleted;
+    /// LTI 1.1 consumers the tool side trusts (key and name; whether a secret is in the keychain).
+    list_lti11_consumers(NoArgs) -> Vec<lti_tool_side::lti11::consumers::Lti11Consumer>;
+    /// Create or update an LTI 1.1 consumer; the secret goes to the keychain (empty keeps the stored one).
+    save_lti11_consumer(lti_tool_side::lti11::consumers::Lti11ConsumerInput) -> lti_tool_side::lti11::consumers::Lti11Consumer;
+    /// Remove an LTI 1.1 consumer and its secret.
+    delete_lti11_consumer(lti_tool_side::lti11::consumers::ConsumerKeyArgs) -> Deleted;
     /// LMS presets: fixed endpoints of Canvas, Moodle, Blackboard, Brightspace, Schoology, Sakai…
     list_platform_presets(NoArgs) -> Vec<lti_protocol::lms::LmsProfile>;
     /// Emulator: the URL that launches the demo tool as the demo instructor (open it in a new window).

@@ -59,6 +59,10 @@ pub fn router(tool: ToolSide) -> Router {
             &format!("{}/{{token}}", crate::composer::app::SEND_PATH),
             get(crate::composer::app::send_page),
         )
+        .route(
+            crate::lti11::launch::PATH,
+            post(crate::lti11::launch::launch).get(crate::lti11::launch::launch_get),
+        )
         .route(paths::STORAGE_LOG, post(storage_log))
         .route(storage_check::PATH, post(storage_check::storage_check))
         .fallback(not_found)
