@@ -51,8 +51,8 @@ if [ "$MODE" = test ]; then
     cargo install tauri-driver --version '^2' --locked -q
   fi
   # Independent LTI peers for interop tests live in their own virtualenv.
-  if [ ! -x .venv-peers/bin/python ] || ! .venv-peers/bin/python -c 'import lti1p3platform, pylti1p3, flask, jwcrypto' 2>/dev/null; then
-    echo "setup: python peers (PyLTI1p3, lti1p3platform) into .venv-peers"
+  if [ ! -x .venv-peers/bin/python ] || ! .venv-peers/bin/python -c 'import lti1p3platform, pylti1p3, flask, jwcrypto, oauthlib' 2>/dev/null; then
+    echo "setup: python peers (PyLTI1p3, lti1p3platform, oauthlib) into .venv-peers"
     python3 -m venv .venv-peers
     .venv-peers/bin/pip install -q --disable-pip-version-check -r tests/peers/requirements.txt
   fi

@@ -170,6 +170,29 @@ fn own() -> Pool {
     p.keys.push(jwk.clone());
     p.keys.push(format!("{{\"keys\":[{jwk}]}}"));
     p.keys.push(key.public_pem().expect("pem"));
+    // An LTI 1.1 launch signed with the inspect target's consumer (verified, then mutated).
+    let lti11 = lti_protocol::lti11::oauth1::Signer {
+        method: lti_protocol::lti11::oauth1::Method::HmacSha1,
+        key: "ck",
+        secret: "cs",
+    }
+    .sign_params(
+        "POST",
+        "https://tool.example/lti11/launch",
+        &[
+            ("lti_message_type", "basic-lti-launch-request"),
+            ("lti_version", "LTI-1p0"),
+            ("resource_link_id", "r1"),
+            ("user_id", "u1"),
+            ("roles", "Instructor,urn:lti:instrole:ims/lis/Faculty"),
+            ("lis_person_name_full", "A B"),
+        ]
+        .map(|(k, v)| (k.to_string(), v.to_string())),
+        "n-1",
+        1_767_000_000,
+    )
+    .expect("sign a 1.1 seed");
+    p.form(&lti11);
     p.form(&[
         ("iss", "https://canvas.instructure.com"),
         ("login_hint", "1"),

@@ -215,6 +215,10 @@ pub fn inspect(data: &[u8]) {
         nonce: Some("n-0123".into()),
         tool_jwks: Some(key_set_for(Some("k1"))),
         at: None,
+        // LTI 1.1 form bodies are verified (and a mismatch diagnosed) with these.
+        oauth_key: Some("ck".into()),
+        oauth_secret: Some("cs".into()),
+        launch_url: Some("https://tool.example/lti11/launch".into()),
     };
     if let Ok(out) = inspect::inspect(text(data), &opts, NOW) {
         let _ = inspect::render_text(&out);

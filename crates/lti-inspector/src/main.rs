@@ -121,36 +121,7 @@ enum Command {
     /// Validate a JWT, JSON claims, a form body or a HAR file, without a server.
     ///
     /// Exit codes: 0 valid, 1 invalid, 3 unverified (no key to check the signature), 2 unusable input.
-    Inspect {
-        /// The platform's keys: a JWKS/JWK/PEM file, or a JWKS URL.
-        #[arg(long)]
-        jwks: Option<String>,
-        /// The tool's keys (same forms), for what the tool signs: deep linking responses.
-        #[arg(long)]
-        tool_jwks: Option<String>,
-        /// Expected issuer.
-        #[arg(long)]
-        issuer: Option<String>,
-        /// The tool's client_id (enables aud/azp checks).
-        #[arg(long)]
-        client_id: Option<String>,
-        /// A known deployment id (repeatable).
-        #[arg(long = "deployment-id")]
-        deployment_ids: Vec<String>,
-        /// The nonce the tool sent.
-        #[arg(long)]
-        nonce: Option<String>,
-        /// Validate as of this time: Unix seconds or RFC 3339. Default: now (HAR: each step's time).
-        #[arg(long)]
-        at: Option<String>,
-        #[arg(long, value_enum, default_value = "text")]
-        format: Format,
-        /// Text output: print claim values whole (they are cut at 100 characters otherwise).
-        #[arg(long)]
-        whole: bool,
-        /// A file, or `-` for standard input.
-        input: String,
-    },
+    Inspect(cli::inspect::InspectArgs),
     /// Import HAR files, id_tokens, form bodies or claims objects into the Timeline as flows.
     ///
     /// Prints one JSON summary per file (flows created, entries read and left out, where the
@@ -448,29 +419,7 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
                 Ok(std::process::ExitCode::SUCCESS)
             })
         }
-        Command::Inspect {
-            jwks,
-            tool_jwks,
-            issuer,
-            client_id,
-            deployment_ids,
-            nonce,
-            at,
-            format,
-            whole,
-            input,
-        } => inspect_cmd(
-            jwks,
-            tool_jwks,
-            issuer,
-            client_id,
-            deployment_ids,
-            nonce,
-            at,
-            format,
-            whole,
-            input,
-        ),
+        Command::Inspect(args) => inspect_cmd(args),
         Command::Roster {
             data,
             flow,

@@ -11,7 +11,13 @@ use serde_json::{json, Value};
 
 const SECRET: &str = "s3cret-never-in-the-db-9c1f";
 
-fn signed(url: &str, key: &str, secret: &str, extra: &[(&str, &str)], nonce: &str) -> Vec<(String, String)> {
+fn signed(
+    url: &str,
+    key: &str,
+    secret: &str,
+    extra: &[(&str, &str)],
+    nonce: &str,
+) -> Vec<(String, String)> {
     let mut params: Vec<(String, String)> = [
         ("lti_message_type", "basic-lti-launch-request"),
         ("lti_version", "LTI-1p0"),
@@ -20,23 +26,29 @@ fn signed(url: &str, key: &str, secret: &str, extra: &[(&str, &str)], nonce: &st
         ("roles", "Learner"),
         ("lis_person_name_full", "Ada <b>Lovelace</b>"),
         ("context_title", "Analytical Engines"),
-        ("launch_presentation_return_url", "https://lms.example/return"),
+        (
+            "launch_presentation_return_url",
+            "https://lms.example/return",
+        ),
     ]
     .iter()
     .chain(extra.iter())
     .map(|(k, v)| (k.to_string(), v.to_string()))
     .collect();
     params.dedup_by(|a, b| a.0 == b.0);
-    Signer { method: Method::HmacSha1, key, secret }
-        .sign_params("POST", url, &params, nonce, lti_core::clock::now_secs())
-        .unwrap()
+    Signer {
+        method: Method::HmacSha1,
+        key,
+        secret,
+    }
+    .sign_params("POST", url, &params, nonce, lti_core::clock::now_secs())
+    .unwrap()
 }
 
 async fn post(url: &str, body: &[(String, String)], headers: &[(&str, &str)]) -> (u16, String) {
-    let mut req = reqwest::Client::new().post(url).header(
-        "content-type",
-        "application/x-www-form-urlencoded",
-    );
+    let mut req = reqwest::Client::new()
+        .post(url)
+        .header("content-type", "application/x-www-form-urlencoded");
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
@@ -50,7 +62,12 @@ async fn post(url: &str, body: &[(String, String)], headers: &[(&str, &str)]) ->
 async fn lti11_flows(engine: &lti_inspector::Engine) -> Vec<Value> {
     let flows = rpc(engine, "list_flows", json!({})).await;
     let mut out = Vec::new();
-    for f in flows.as_array().unwrap().iter().filter(|f| f["kind"] == "lti11_launch") {
+    for f in flows
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["kind"] == "lti11_launch")
+    {
         out.push(flow(engine, f["id"].as_str().unwrap()).await);
     }
     out
@@ -69,7 +86,12 @@ async fn signed_launches_verify_and_failures_explain_themselves() {
     let engine = start(dir.path()).await;
     let base = engine.tool_status().base_url.unwrap();
     let url = format!("{base}/lti11/launch");
-    let saved = rpc(&engine, "save_lti11_consumer", json!({"consumer_key": "moodle-key", "name": "Moodle 4.3", "secret": SECRET})).await;
+    let saved = rpc(
+        &engine,
+        "save_lti11_consumer",
+        json!({"consumer_key": "moodle-key", "name": "Moodle 4.3", "secret": SECRET}),
+    )
+    .await;
     assert_eq!(saved["has_secret"], true);
 
     // A good launch: valid, landing page escaped.
@@ -77,14 +99,20 @@ async fn signed_launches_verify_and_failures_explain_themselves() {
     let (status, page) = post(&url, &body, &[]).await;
     assert_eq!(status, 200);
     assert!(page.contains("Valid launch"), "{page}");
-    assert!(page.contains("Ada &lt;b&gt;Lovelace&lt;/b&gt;"), "claims escaped");
+    assert!(
+        page.contains("Ada &lt;b&gt;Lovelace&lt;/b&gt;"),
+        "claims escaped"
+    );
     assert!(!page.contains("<b>Lovelace"));
 
     // The same form again: a replay.
     let (_, page) = post(&url, &body, &[]).await;
     assert!(page.contains("Invalid launch"), "{page}");
     assert!(page.contains("lti11.nonce"));
-    assert!(page.contains("data-testid=\"return-to-lms\""), "a way back with lti_errormsg");
+    assert!(
+        page.contains("data-testid=\"return-to-lms\""),
+        "a way back with lti_errormsg"
+    );
 
     // Signed with another secret: the signature fails and says the secret is the likely cause.
     let (_, page) = post(&url, &signed(&url, "moodle-key", "not-it", &[], "n-2"), &[]).await;
@@ -92,11 +120,27 @@ async fn signed_launches_verify_and_failures_explain_themselves() {
 
     // Signed for the public https URL a proxy serves; it arrives over http.
     let public = "https://tools.school.example/lti11/launch";
-    let (_, page) = post(&url, &signed(public, "moodle-key", SECRET, &[], "n-3"), &[("x-forwarded-proto", "https"), ("x-forwarded-host", "tools.school.example")]).await;
-    assert!(page.contains("signed the URL https://tools.school.example/lti11/launch"), "{page}");
+    let (_, page) = post(
+        &url,
+        &signed(public, "moodle-key", SECRET, &[], "n-3"),
+        &[
+            ("x-forwarded-proto", "https"),
+            ("x-forwarded-host", "tools.school.example"),
+        ],
+    )
+    .await;
+    assert!(
+        page.contains("signed the URL https://tools.school.example/lti11/launch"),
+        "{page}"
+    );
 
     // An unknown consumer: unverified, not invalid.
-    let (_, page) = post(&url, &signed(&url, "canvas-key", "whatever", &[], "n-4"), &[]).await;
+    let (_, page) = post(
+        &url,
+        &signed(&url, "canvas-key", "whatever", &[], "n-4"),
+        &[],
+    )
+    .await;
     assert!(page.contains("Unverified launch"), "{page}");
 
     // Broken bodies: recorded, answered, no crash.
@@ -114,18 +158,47 @@ async fn signed_launches_verify_and_failures_explain_themselves() {
                 .as_u16()
         }
     };
-    assert_eq!(raw(b"oauth_consumer_key=moodle-key&user_id=%FF%FE&roles=\xff\xfe".to_vec()).await, 200);
-    assert_eq!(raw(b"%%%&&==&oauth_timestamp=99999999999999999999999".to_vec()).await, 200);
+    assert_eq!(
+        raw(b"oauth_consumer_key=moodle-key&user_id=%FF%FE&roles=\xff\xfe".to_vec()).await,
+        200
+    );
+    assert_eq!(
+        raw(b"%%%&&==&oauth_timestamp=99999999999999999999999".to_vec()).await,
+        200
+    );
 
     let flows = lti11_flows(&engine).await;
     assert_eq!(flows.len(), 7, "every launch is a flow");
-    let verdicts: Vec<&str> = flows.iter().map(|f| f["flow"]["verdict"].as_str().unwrap_or("")).collect();
-    assert_eq!(verdicts.iter().filter(|v| **v == "valid").count(), 1, "{verdicts:?}");
-    assert_eq!(verdicts.iter().filter(|v| **v == "unverified").count(), 1, "{verdicts:?}");
+    let verdicts: Vec<&str> = flows
+        .iter()
+        .map(|f| f["flow"]["verdict"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        verdicts.iter().filter(|v| **v == "valid").count(),
+        1,
+        "{verdicts:?}"
+    );
+    assert_eq!(
+        verdicts.iter().filter(|v| **v == "unverified").count(),
+        1,
+        "{verdicts:?}"
+    );
     // The valid one shows its base string; the stored flow names the consumer.
-    let valid = flows.iter().find(|f| f["flow"]["verdict"] == "valid").unwrap();
-    let base_string = finding(valid, "lti11.base_string")["actual"].as_str().unwrap().to_string();
-    assert!(base_string.starts_with(&format!("POST&{}&", lti_protocol::lti11::oauth1::encode(&url))), "{base_string}");
+    let valid = flows
+        .iter()
+        .find(|f| f["flow"]["verdict"] == "valid")
+        .unwrap();
+    let base_string = finding(valid, "lti11.base_string")["actual"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        base_string.starts_with(&format!(
+            "POST&{}&",
+            lti_protocol::lti11::oauth1::encode(&url)
+        )),
+        "{base_string}"
+    );
     assert_eq!(valid["flow"]["summary"]["platform"], "Moodle 4.3");
     assert_eq!(valid["flow"]["summary"]["user"], "Ada <b>Lovelace</b>");
 
@@ -152,23 +225,52 @@ async fn signed_launches_verify_and_failures_explain_themselves() {
 async fn consumers_are_checked_listed_and_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let engine = start(dir.path()).await;
-    let err = lti_inspector::commands::dispatch(&engine, "save_lti11_consumer", json!({"consumer_key": " ", "secret": "x"}))
-        .await
-        .unwrap_err();
+    let err = lti_inspector::commands::dispatch(
+        &engine,
+        "save_lti11_consumer",
+        json!({"consumer_key": " ", "secret": "x"}),
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("consumer key: required"), "{err}");
     let long = "k".repeat(256);
-    let err = lti_inspector::commands::dispatch(&engine, "save_lti11_consumer", json!({"consumer_key": long}))
-        .await
-        .unwrap_err();
+    let err = lti_inspector::commands::dispatch(
+        &engine,
+        "save_lti11_consumer",
+        json!({"consumer_key": long}),
+    )
+    .await
+    .unwrap_err();
     assert!(err.to_string().contains("at most 255"), "{err}");
-    rpc(&engine, "save_lti11_consumer", json!({"consumer_key": "k1", "secret": "a"})).await;
+    rpc(
+        &engine,
+        "save_lti11_consumer",
+        json!({"consumer_key": "k1", "secret": "a"}),
+    )
+    .await;
     // Saving again without a secret keeps the stored one.
-    let again = rpc(&engine, "save_lti11_consumer", json!({"consumer_key": "k1", "name": "Renamed"})).await;
+    let again = rpc(
+        &engine,
+        "save_lti11_consumer",
+        json!({"consumer_key": "k1", "name": "Renamed"}),
+    )
+    .await;
     assert_eq!(again["has_secret"], true);
     assert_eq!(again["name"], "Renamed");
     let list = rpc(&engine, "list_lti11_consumers", json!({})).await;
     assert_eq!(list.as_array().unwrap().len(), 1);
-    assert!(!list.to_string().contains("\"a\""), "no secret in the list: {list}");
-    rpc(&engine, "delete_lti11_consumer", json!({"consumer_key": "k1"})).await;
-    assert_eq!(rpc(&engine, "list_lti11_consumers", json!({})).await, json!([]));
+    assert!(
+        !list.to_string().contains("\"a\""),
+        "no secret in the list: {list}"
+    );
+    rpc(
+        &engine,
+        "delete_lti11_consumer",
+        json!({"consumer_key": "k1"}),
+    )
+    .await;
+    assert_eq!(
+        rpc(&engine, "list_lti11_consumers", json!({})).await,
+        json!([])
+    );
 }

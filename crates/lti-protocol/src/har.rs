@@ -49,14 +49,20 @@ impl HarEntry {
         self.params.iter().any(|(k, _)| k == name)
     }
 
-    /// An LTI 1.3 step: login initiation, auth request, id_token / deep linking post, or a
-    /// platform's error answer to the auth request.
+    /// An LTI step: 1.3 login initiation, auth request, id_token / deep linking post, a
+    /// platform's error answer to the auth request, or a signed 1.1 launch.
     pub fn is_lti(&self) -> bool {
         self.has("id_token")
             || self.has("JWT")
             || (self.has("iss") && self.has("login_hint"))
             || (self.has("response_type") && self.has("scope") && self.has("client_id"))
             || (self.has("error") && self.has("state"))
+            || self.is_lti11_launch()
+    }
+
+    /// A signed LTI 1.1 launch (or content-item request) form post.
+    pub fn is_lti11_launch(&self) -> bool {
+        self.has("oauth_signature") && self.has("lti_message_type")
     }
 
     /// The entry as an LTI step (what `inspect` validates).

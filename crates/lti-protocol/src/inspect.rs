@@ -26,6 +26,12 @@ pub struct InspectOptions {
     pub tool_jwks: Option<Jwks>,
     /// Unix seconds to validate as of; default now (HAR steps: the time they were recorded).
     pub at: Option<i64>,
+    /// LTI 1.1: the consumer key the secret belongs to (any key when absent).
+    pub oauth_key: Option<String>,
+    /// LTI 1.1: the shared secret to verify a launch's OAuth signature with.
+    pub oauth_secret: Option<String>,
+    /// LTI 1.1: the launch URL the consumer signed (a HAR entry's own URL otherwise).
+    pub launch_url: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -198,6 +204,97 @@ fn from_report(source: &str, kind: &str, at: i64, report: Report) -> InspectedMe
     }
 }
 
+/// An LTI 1.1 launch: verified when a secret (and the URL it was signed for) is given, else
+/// reported as unverified with what to pass.
+fn lti11_message(
+    source: &str,
+    url: Option<&str>,
+    params: &[(String, String)],
+    opts: &InspectOptions,
+    at: i64,
+    seen: &mut Vec<String>,
+) -> InspectedMessage {
+    use crate::lti11::launch::{validate_launch, LaunchContext};
+    use crate::lti11::oauth1::SignedRequest;
+    let key = validate::param(params, "oauth_consumer_key").unwrap_or_default();
+    let key_matches = opts.oauth_key.as_deref().is_none_or(|k| k == key);
+    let url = opts.launch_url.as_deref().or(url);
+    let nonce = validate::param(params, "oauth_nonce").map(|n| format!("lti11:{key}:{n}"));
+    let nonce_seen = nonce.as_ref().map(|n| seen.contains(n));
+    if let Some(n) = nonce {
+        seen.push(n);
+    }
+    let secret = opts
+        .oauth_secret
+        .as_deref()
+        .filter(|_| key_matches && url.is_some());
+    let checked = validate_launch(
+        &SignedRequest {
+            http_method: "POST",
+            url: url.unwrap_or("http://launch-url-not-given.invalid/"),
+            alternative_urls: &[],
+            query: &[],
+            body: params,
+        },
+        &LaunchContext {
+            now: at,
+            secret,
+            consumer_registered: opts.oauth_secret.is_some() && key_matches,
+            nonce_seen_before: nonce_seen.filter(|_| source != "input"),
+        },
+    );
+    let mut report = checked.report;
+    if secret.is_none() {
+        let why = match (&opts.oauth_secret, key_matches, url) {
+            (None, _, _) => "Cannot verify: pass the consumer's shared secret (--secret, with --key and --url).".to_string(),
+            (Some(_), false, _) => format!("Cannot verify: the secret given is for consumer key {:?}, this launch is signed by {key:?}.", opts.oauth_key.clone().unwrap_or_default()),
+            (Some(_), true, None) => "Cannot verify: pass the launch URL the consumer signed (--url).".to_string(),
+            _ => String::new(),
+        };
+        for f in report
+            .findings
+            .iter_mut()
+            .filter(|f| f.rule_id == "lti11.signature" || f.rule_id == "lti11.consumer")
+        {
+            if f.rule_id == "lti11.signature" {
+                f.message = why.clone();
+            } else if opts.oauth_secret.is_none() {
+                // Not registered anywhere: inspect has no registry, the secret is the input.
+                f.outcome = crate::finding::Outcome::Skipped;
+                f.message = "No --secret given for this consumer key.".into();
+            }
+        }
+        if url.is_none() {
+            report.findings.retain(|f| f.rule_id != "lti11.base_string");
+        }
+    }
+    let mut m = from_report(source, "lti11_launch", at, report);
+    m.message_type = checked.message_type;
+    m.claims = params
+        .iter()
+        .map(|(k, v)| ClaimOut {
+            name: k.clone(),
+            value: Value::String(v.clone()),
+            known: true,
+            title: Some(k.clone()),
+            spec_url: None,
+            vendor: None,
+        })
+        .collect();
+    if let Some(f) = m
+        .findings
+        .iter_mut()
+        .find(|f| f.rule_id == "lti11.timestamp" && f.outcome == crate::finding::Outcome::Fail)
+    {
+        if let Some(ts) = validate::param(params, "oauth_timestamp") {
+            f.hint = Some(format!(
+                "To check the rest as of the moment it was signed: --at {ts}"
+            ));
+        }
+    }
+    m
+}
+
 fn token_message(
     source: &str,
     kind: &str,
@@ -311,6 +408,7 @@ fn claims_message(
 
 fn one(
     source: &str,
+    url: Option<&str>,
     detected: Detected,
     opts: &InspectOptions,
     corr: &mut Correlation,
@@ -382,11 +480,7 @@ fn one(
                 validate::auth_request(&params, &ctx),
             )
         }
-        Detected::Lti11Launch { .. } => {
-            return Err(InspectError::Unusable(
-                "an LTI 1.1 launch: LTI 1.1 validation is not available yet".into(),
-            ))
-        }
+        Detected::Lti11Launch { params } => lti11_message(source, url, &params, opts, at, seen),
         Detected::Unknown { reason } => return Err(InspectError::Unusable(reason)),
     })
 }
@@ -411,6 +505,7 @@ pub fn inspect(text: &str, opts: &InspectOptions, now: i64) -> Result<InspectOut
     };
     let msg = one(
         "input",
+        None,
         detected,
         opts,
         &mut Correlation::default(),
@@ -459,6 +554,7 @@ pub fn inspect_steps(
             .finish();
         let mut m = match one(
             &source,
+            Some(&step.url),
             message::detect(&body),
             opts,
             &mut corr,
@@ -803,5 +899,80 @@ mod tests {
         let out = inspect(&claims, &InspectOptions::default(), 1_700_000_000).unwrap();
         let text = render_text(&out);
         assert!(text.contains("aaa..."), "{text}");
+    }
+
+    /// LTI 1.1: a form body with --key/--secret/--url verifies; without the secret, or with
+    /// another consumer's, it is unverified and says what to pass; in a HAR the entry's URL is
+    /// the one checked and a repeated nonce is a replay.
+    #[test]
+    fn lti11_launches_are_inspected() {
+        use crate::lti11::oauth1::{Method, Signer};
+        let url = "https://tool.example/lti11/launch";
+        let signed = Signer {
+            method: Method::HmacSha1,
+            key: "ck",
+            secret: "cs",
+        }
+        .sign_params(
+            "POST",
+            url,
+            &[
+                (
+                    "lti_message_type".to_string(),
+                    "basic-lti-launch-request".to_string(),
+                ),
+                ("lti_version".into(), "LTI-1p0".into()),
+                ("resource_link_id".into(), "r1".into()),
+                ("user_id".into(), "u1".into()),
+            ],
+            "n1",
+            1_000,
+        )
+        .unwrap();
+        let body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(signed.iter())
+            .finish();
+        let opts = |key: Option<&str>, secret: Option<&str>, u: Option<&str>| InspectOptions {
+            oauth_key: key.map(str::to_string),
+            oauth_secret: secret.map(str::to_string),
+            launch_url: u.map(str::to_string),
+            ..Default::default()
+        };
+        let out = inspect(&body, &opts(Some("ck"), Some("cs"), Some(url)), 1_010).unwrap();
+        assert_eq!(out.input_kind, "lti11_launch");
+        assert_eq!(out.verdict, Verdict::Valid, "{}", render_text(&out));
+        let out = inspect(&body, &opts(None, None, None), 1_010).unwrap();
+        assert_eq!(out.verdict, Verdict::Unverified);
+        assert!(finding(&out.messages[0], "lti11.signature")
+            .message
+            .contains("--secret"));
+        let out = inspect(&body, &opts(Some("other"), Some("cs"), Some(url)), 1_010).unwrap();
+        assert_eq!(out.verdict, Verdict::Unverified);
+        assert!(finding(&out.messages[0], "lti11.signature")
+            .message
+            .contains("\"other\""));
+        let stale = inspect(&body, &opts(Some("ck"), Some("cs"), Some(url)), 100_000).unwrap();
+        assert!(finding(&stale.messages[0], "lti11.timestamp")
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("--at 1000"));
+
+        let pairs: Vec<(&str, &str)> = signed
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let steps = vec![step(0, "POST", url, &pairs), step(1, "POST", url, &pairs)];
+        let msgs = inspect_steps(&steps, &opts(None, Some("cs"), None), 1_010);
+        assert_eq!(
+            msgs[0].verdict,
+            Verdict::Valid,
+            "the entry's own URL is used"
+        );
+        assert_eq!(msgs[1].verdict, Verdict::Invalid);
+        assert_eq!(
+            finding(&msgs[1], "lti11.nonce").outcome,
+            crate::finding::Outcome::Fail
+        );
     }
 }

@@ -125,6 +125,17 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
     let (tool_jwks, tool_key_note) = tool_keys_for(tool, &input, registration.as_ref()).await;
     notes.extend(tool_key_note.clone());
 
+    // An LTI 1.1 launch is verified with its registered consumer's secret, when there is one.
+    let (oauth_key, oauth_secret) = match input.lti11_consumer_key() {
+        Some(key) => match crate::lti11::consumers::lookup(tool, &key).await {
+            Ok((_, Some(secret))) => (Some(key), Some(secret.expose().clone())),
+            _ => {
+                notes.push(format!("LTI 1.1 consumer key {key:?} has no registered secret: its signature was not checked."));
+                (Some(key), None)
+            }
+        },
+        None => (None, None),
+    };
     let opts = InspectOptions {
         jwks: keys.as_deref().cloned(),
         tool_jwks,
@@ -133,6 +144,9 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
         deployment_ids: registration.as_ref().and_then(|p| p.deployment_ids.clone()),
         nonce: None,
         at: None,
+        oauth_key,
+        oauth_secret,
+        launch_url: None,
     };
     if registration.is_none() {
         if let Some((iss, _)) = &first {
@@ -227,6 +241,8 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
             .any(|(m, _)| m.message_type.as_deref() == Some(msg_type::DEEP_LINKING))
         {
             "deep_linking"
+        } else if stored.iter().any(|(m, _)| m.kind == "lti11_launch") {
+            "lti11_launch"
         } else {
             "lti13_launch"
         };
@@ -518,9 +534,6 @@ fn read_input(text: &str) -> Result<Input> {
         Detected::Unknown { reason } => Err(Error::BadRequest(format!(
             "not a HAR file, token, form body or claims object: {reason}"
         ))),
-        Detected::Lti11Launch { .. } => Err(Error::BadRequest(
-            "an LTI 1.1 launch: importing LTI 1.1 is not available yet".into(),
-        )),
         detected => Ok(Input::Single {
             text: trimmed.to_string(),
             detected,
@@ -529,6 +542,23 @@ fn read_input(text: &str) -> Result<Input> {
 }
 
 impl Input {
+    /// The consumer key of the first LTI 1.1 launch in the input.
+    fn lti11_consumer_key(&self) -> Option<String> {
+        let params: Vec<&[(String, String)]> = match self {
+            Input::Har { steps, .. } => steps.iter().map(|s| s.params.as_slice()).collect(),
+            Input::Single {
+                detected: Detected::Lti11Launch { params },
+                ..
+            } => vec![params.as_slice()],
+            Input::Single { .. } => vec![],
+        };
+        params.into_iter().find_map(|p| {
+            p.iter()
+                .find(|(k, _)| k == "oauth_consumer_key")
+                .map(|(_, v)| v.clone())
+        })
+    }
+
     fn kind(&self) -> String {
         match self {
             Input::Har { .. } => "har".into(),
@@ -631,6 +661,8 @@ fn step_kind(params: &[(String, String)]) -> &'static str {
         "login"
     } else if has("response_type") && has("scope") {
         "auth_request"
+    } else if has("oauth_signature") && has("lti_message_type") {
+        "lti11_launch"
     } else {
         "auth_error"
     }
@@ -651,7 +683,8 @@ struct Grouper {
 impl Grouper {
     fn starts_new(&self, kind: &str) -> bool {
         match kind {
-            "login" | "single" => true,
+            // A 1.1 launch is one signed post: a flow of its own.
+            "login" | "single" | "lti11_launch" => true,
             "auth_request" => !self.open || self.has_auth || self.answered,
             "deep_linking_response" => !(self.open && self.dl_request),
             _ => !self.open || self.answered,
@@ -708,6 +741,7 @@ fn step_of(m: &InspectedMessage) -> &'static str {
         "login" => "login",
         "auth_request" => "auth",
         "deep_linking_response" => "deep_link_response",
+        "lti11_launch" => "lti11_launch",
         _ if m.message_type.as_deref() == Some(msg_type::DEEP_LINKING) => "deep_link",
         _ => "launch",
     }
@@ -728,7 +762,8 @@ fn stored_message(m: &InspectedMessage, entry: Option<&HarEntry>, input: &Input)
                     | Detected::DeepLinkingResponsePost { params, .. }
                     | Detected::AuthErrorPost { params, .. }
                     | Detected::LoginInitiation { params }
-                    | Detected::AuthRequest { params },
+                    | Detected::AuthRequest { params }
+                    | Detected::Lti11Launch { params },
                 ..
             },
         ) => Some(params.clone()),

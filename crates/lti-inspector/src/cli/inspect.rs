@@ -4,19 +4,65 @@ use anyhow::Context;
 
 use crate::Format;
 
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn inspect_cmd(
+/// `inspect`'s arguments.
+#[derive(clap::Args)]
+pub(crate) struct InspectArgs {
+    /// The platform's keys: a JWKS/JWK/PEM file, or a JWKS URL.
+    #[arg(long)]
     jwks: Option<String>,
+    /// The tool's keys (same forms), for what the tool signs: deep linking responses.
+    #[arg(long)]
     tool_jwks: Option<String>,
+    /// Expected issuer.
+    #[arg(long)]
     issuer: Option<String>,
+    /// The tool's client_id (enables aud/azp checks).
+    #[arg(long)]
     client_id: Option<String>,
+    /// A known deployment id (repeatable).
+    #[arg(long = "deployment-id")]
     deployment_ids: Vec<String>,
+    /// The nonce the tool sent.
+    #[arg(long)]
     nonce: Option<String>,
+    /// Validate as of this time: Unix seconds or RFC 3339. Default: now (HAR: each step's time).
+    #[arg(long)]
     at: Option<String>,
+    /// LTI 1.1: the consumer key the --secret belongs to.
+    #[arg(long)]
+    key: Option<String>,
+    /// LTI 1.1: the shared secret to verify the OAuth signature with (or the environment
+    /// variable, which keeps it out of process lists and shell history).
+    #[arg(long, env = "LTI_INSPECTOR_LTI11_SECRET", hide_env_values = true)]
+    secret: Option<String>,
+    /// LTI 1.1: the launch URL the consumer signed (HAR entries: their own URL by default).
+    #[arg(long)]
+    url: Option<String>,
+    #[arg(long, value_enum, default_value = "text")]
     format: Format,
+    /// Text output: print claim values whole (they are cut at 100 characters otherwise).
+    #[arg(long)]
     whole: bool,
+    /// A file, or `-` for standard input.
     input: String,
-) -> anyhow::Result<std::process::ExitCode> {
+}
+
+pub(crate) fn inspect_cmd(args: InspectArgs) -> anyhow::Result<std::process::ExitCode> {
+    let InspectArgs {
+        jwks,
+        tool_jwks,
+        issuer,
+        client_id,
+        deployment_ids,
+        nonce,
+        at,
+        key,
+        secret,
+        url,
+        format,
+        whole,
+        input,
+    } = args;
     use lti_protocol::inspect::{self, InspectOptions};
     use std::io::Read;
     let text = if input == "-" {
@@ -59,6 +105,9 @@ pub(crate) fn inspect_cmd(
         nonce,
         tool_jwks,
         at,
+        oauth_key: key,
+        oauth_secret: secret,
+        launch_url: url,
     };
     match inspect::inspect(&text, &opts, lti_core::clock::now_secs()) {
         Ok(out) => {

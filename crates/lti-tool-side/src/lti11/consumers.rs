@@ -92,7 +92,10 @@ fn problems(input: &Lti11ConsumerInput) -> Vec<String> {
     if key.is_empty() {
         out.push("consumer key: required".to_string());
     } else if key.len() > 255 {
-        out.push(format!("consumer key: {} characters (at most 255)", key.len()));
+        out.push(format!(
+            "consumer key: {} characters (at most 255)",
+            key.len()
+        ));
     } else if key.chars().any(char::is_control) {
         out.push("consumer key: contains control characters".into());
     }

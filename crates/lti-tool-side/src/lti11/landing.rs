@@ -21,10 +21,25 @@ pub fn page(
         ("Message type", p("lti_message_type")),
         ("Consumer key", p("oauth_consumer_key")),
         ("Consumer", p("tool_consumer_instance_name")),
-        ("User", param(all, "lis_person_name_full").filter(|v| !v.is_empty()).unwrap_or(p("user_id"))),
+        (
+            "User",
+            param(all, "lis_person_name_full")
+                .filter(|v| !v.is_empty())
+                .unwrap_or(p("user_id")),
+        ),
         ("Roles", p("roles")),
-        ("Context", param(all, "context_title").filter(|v| !v.is_empty()).unwrap_or(p("context_id"))),
-        ("Resource link", param(all, "resource_link_title").filter(|v| !v.is_empty()).unwrap_or(p("resource_link_id"))),
+        (
+            "Context",
+            param(all, "context_title")
+                .filter(|v| !v.is_empty())
+                .unwrap_or(p("context_id")),
+        ),
+        (
+            "Resource link",
+            param(all, "resource_link_title")
+                .filter(|v| !v.is_empty())
+                .unwrap_or(p("resource_link_id")),
+        ),
         ("Outcome service", p("lis_outcome_service_url")),
     ];
     let table: String = rows
@@ -43,12 +58,19 @@ pub fn page(
         })
         .unwrap_or_default();
     let back = match (msg.verdict, param(all, "launch_presentation_return_url")) {
-        (Verdict::Invalid, Some(ret)) if ret.starts_with("http://") || ret.starts_with("https://") => {
+        (Verdict::Invalid, Some(ret))
+            if ret.starts_with("http://") || ret.starts_with("https://") =>
+        {
             let first = msg
                 .report
                 .failures()
                 .first()
-                .map(|f| format!("LTI Inspector refused this launch: {} ({})", f.message, f.rule_id))
+                .map(|f| {
+                    format!(
+                        "LTI Inspector refused this launch: {} ({})",
+                        f.message, f.rule_id
+                    )
+                })
                 .unwrap_or_default();
             let sep = if ret.contains('?') { '&' } else { '?' };
             let href = format!(

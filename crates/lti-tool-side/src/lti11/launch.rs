@@ -71,7 +71,9 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
     let all: Vec<(String, String)> = query.iter().chain(form.iter()).cloned().collect();
     let now = lti_core::clock::now_secs();
 
-    let key = param(&all, "oauth_consumer_key").unwrap_or_default().to_string();
+    let key = param(&all, "oauth_consumer_key")
+        .unwrap_or_default()
+        .to_string();
     let (consumer, secret) = match consumers::lookup(&tool, &key).await {
         Ok(found) => found,
         Err(e) => {
@@ -142,7 +144,9 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
     };
     let encoded = messages::encode(&msg);
     let title = flow.title.clone();
-    let nonce_record = nonce.filter(|_| !key.is_empty()).map(|n| (nonce_issuer(&key), n));
+    let nonce_record = nonce
+        .filter(|_| !key.is_empty())
+        .map(|n| (nonce_issuer(&key), n));
     let fid = flow_id.clone();
     notes.defer_write(move |tx| {
         let encoded = encoded?;
@@ -162,7 +166,13 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
         }
         Ok(())
     });
-    Html(landing::page(&all, &msg, &flow_id, tool.config().ui_url.as_deref())).into_response()
+    Html(landing::page(
+        &all,
+        &msg,
+        &flow_id,
+        tool.config().ui_url.as_deref(),
+    ))
+    .into_response()
 }
 
 /// A GET (a bookmark, a browser's reload after the POST): say what this endpoint expects.
@@ -174,7 +184,11 @@ pub async fn launch_get() -> Response {
     )
 }
 
-fn consumer_label(all: &[(String, String)], consumer: Option<&consumers::Lti11Consumer>, key: &str) -> String {
+fn consumer_label(
+    all: &[(String, String)],
+    consumer: Option<&consumers::Lti11Consumer>,
+    key: &str,
+) -> String {
     consumer
         .map(|c| c.name.clone())
         .or_else(|| param(all, "tool_consumer_instance_name").map(str::to_string))
@@ -201,7 +215,10 @@ fn summarize(
             ),
         }),
     );
-    m.insert("issuer".into(), json!(format!("LTI 1.1 consumer key {key}")));
+    m.insert(
+        "issuer".into(),
+        json!(format!("LTI 1.1 consumer key {key}")),
+    );
     m.insert("lti_version".into(), json!("1.1"));
     let user = p("lis_person_name_full")
         .or_else(|| {
@@ -218,7 +235,10 @@ fn summarize(
         .or_else(|| p("user_id").map(|u| format!("user_id {u}")))
         .unwrap_or_else(|| "anonymous".into());
     m.insert("user".into(), json!(user));
-    if let Some(c) = p("context_title").or_else(|| p("context_label")).or_else(|| p("context_id")) {
+    if let Some(c) = p("context_title")
+        .or_else(|| p("context_label"))
+        .or_else(|| p("context_id"))
+    {
         m.insert("context".into(), json!(c));
     }
     if let Some(t) = p("lti_message_type") {
