@@ -55,7 +55,7 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
         </Badge>
         <h1 className="flow-title">{f.title}</h1>
         <div className="flow-actions">
-          <CopyButton value={idToken ?? ''} label="Copy id_token" title="Copy the id_token (compact JWT)" disabled={!idToken} />
+          {f.kind !== 'lti11_launch' && <CopyButton value={idToken ?? ''} label="Copy id_token" title="Copy the id_token (compact JWT)" disabled={!idToken} />}
           <CopyButton value={f.id} label="Copy flow id" title="Copy the flow id" />
           <a className="btn btn-sm" href={hrefFor('timeline', 'exchanges', `flow:${f.id}`)} title="This flow's exchanges in the Timeline">
             Exchanges

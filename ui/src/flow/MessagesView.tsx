@@ -13,6 +13,7 @@ import { ErrorBanner } from '../shared/ErrorBanner';
 import { formatDateTime } from '../shared/format';
 import { FieldTable } from '../timeline/BodyView';
 import { FindingsView } from './FindingsView';
+import { Lti11Signature } from './Lti11Signature';
 import { verdictLabel, verdictTone } from './summary';
 
 const KIND_LABELS: Record<string, string> = {
@@ -93,6 +94,8 @@ function MessagePanel({ m }: { m: MessageView }) {
         <h3 className="section-title">Findings</h3>
         <FindingsView findings={msg.report.findings} />
       </section>
+
+      {msg.kind === 'lti11_launch' && <Lti11Signature findings={msg.report.findings} />}
 
       {msg.params && msg.params.length > 0 && !isJwt && (
         <section className="msg-section">

@@ -1,0 +1,151 @@
+// LTI 1.1 in chromium against `lti-inspector serve` (issue 13, item 1): a consumer registered
+// from the Platforms page (secret to the keychain, never the database), a signed launch
+// form-posted by the browser lands on the tool side's page, and its flow view shows the 1.1
+// launch — and a launch signed with the wrong secret opens on its cause.
+//
+//   cd ui && npm run build && cd .. && node --test tests/browser/lti11.test.mjs
+//
+// Screenshots: tests/artifacts/lti11-consumers.png, lti11-flow.png, lti11-wrong-secret.png.
+
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { ARTIFACTS, launchBrowser, skip, startServer, stopServer } from './harness.mjs';
+
+if (skip) console.log(`# SKIP ${skip}`);
+
+const KEY = 'browser-consumer';
+const SECRET = 'browser-secret-7d2a-never-stored';
+let server = null;
+let context = null;
+let page = null;
+let tmp = null;
+
+before(async () => {
+  if (skip) return;
+  tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'lti-ui-11-'));
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  server = await startServer(tmp);
+  ({ context, page } = await launchBrowser(path.join(tmp, 'profile'), { width: 1280, height: 800 }));
+  await page.goto(server.uiUrl);
+  await page.getByTestId('nav-timeline').waitFor();
+});
+
+after(async () => {
+  await context?.close().catch(() => undefined);
+  await stopServer(server);
+  if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+/** RFC 5849 percent-encoding. */
+const enc = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** A consumer's signed launch (HMAC-SHA1), as an LMS's form would post it. */
+function signedLaunch(url, secret, extra = {}) {
+  const params = {
+    lti_message_type: 'basic-lti-launch-request',
+    lti_version: 'LTI-1p0',
+    resource_link_id: 'browser-link',
+    user_id: 'u-browser',
+    roles: 'Instructor',
+    lis_person_name_full: 'Katherine <i>Johnson</i>',
+    context_title: 'Orbital Mechanics',
+    launch_presentation_return_url: 'https://lms.example/return',
+    oauth_consumer_key: KEY,
+    oauth_signature_method: 'HMAC-SHA1',
+    oauth_timestamp: String(Math.floor(Date.now() / 1000)),
+    oauth_nonce: crypto.randomUUID(),
+    oauth_version: '1.0',
+    ...extra,
+  };
+  const normalized = Object.entries(params)
+    .map(([k, v]) => [enc(k), enc(v)])
+    .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : 1))
+    .map(([k, v]) => `${k}=${v}`)
+    .join('&');
+  const base = `POST&${enc(url)}&${enc(normalized)}`;
+  params.oauth_signature = crypto.createHmac('sha1', `${enc(secret)}&`).update(base).digest('base64');
+  return params;
+}
+
+/** Posts `params` from a real page (a form, as an LMS frame would) and returns the landing tab. */
+async function postFromBrowser(url, params) {
+  const tab = await context.newPage();
+  const inputs = Object.entries(params)
+    .map(([k, v]) => `<input type="hidden" name="${k.replace(/"/g, '&quot;')}" value="${String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}">`)
+    .join('');
+  await tab.setContent(`<form id="f" method="post" action="${url}">${inputs}</form>`);
+  await Promise.all([tab.waitForURL(/\/lti11\/launch/), tab.evaluate(() => document.getElementById('f').submit())]);
+  await tab.locator('#verdict').waitFor();
+  return tab;
+}
+
+test('a consumer registered in the UI verifies a browser-posted launch; the flow view shows it', { skip }, async () => {
+  await page.goto(`${server.base}/#/platforms`);
+  const card = page.getByTestId('lti11-consumers');
+  await card.waitFor();
+  const launchUrl = await card.getByTestId('lti11-launch-url').innerText();
+  assert.match(launchUrl, /^http:\/\/(127\.0\.0\.1|localhost):\d+\/lti11\/launch$/);
+  // Per-field check before saving.
+  await card.getByTestId('lti11-key').fill('k'.repeat(256));
+  await card.getByText(/at most 255/).waitFor();
+  assert.equal(await card.getByTestId('lti11-save').isDisabled(), true);
+  await card.getByTestId('lti11-key').fill(KEY);
+  await card.getByTestId('lti11-name').fill('Browser LMS');
+  await card.getByTestId('lti11-secret').fill(SECRET);
+  await card.getByTestId('lti11-save').click();
+  const row = card.locator(`[data-testid="lti11-consumer"][data-key="${KEY}"]`);
+  await row.waitFor();
+  assert.match(await row.innerText(), /in keychain/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'lti11-consumers.png') });
+
+  const tab = await postFromBrowser(launchUrl, signedLaunch(launchUrl, SECRET));
+  const landing = await tab.locator('body').innerText();
+  assert.match(landing, /Valid launch/, landing.slice(0, 800));
+  assert.match(landing, /Katherine <i>Johnson<\/i>/, 'the name is shown as text');
+  assert.equal(await tab.locator('i').count(), 0, 'no markup from the launch rendered');
+  const flowId = /#\/flows\/([A-Za-z0-9_-]+)/.exec(await tab.content())?.[1];
+  assert.ok(flowId, 'the landing page links to its flow');
+  await tab.close();
+
+  await page.goto(`${server.base}/#/flows/${flowId}`);
+  await page.getByTestId('msg-tab-lti11_launch').waitFor();
+  const signature = await page.getByTestId('lti11-signature').innerText();
+  assert.match(signature, /verifies/);
+  assert.equal(await page.getByTestId('lti11-normalized-url').innerText(), launchUrl);
+  const signed = await page.getByTestId('lti11-base-params').innerText();
+  assert.match(signed, /lis_person_name_full\s+Katherine <i>Johnson<\/i>/);
+  assert.match(signed, /oauth_nonce/);
+  assert.doesNotMatch(signed, /oauth_signature\t/, 'the signature is not part of what it signs');
+  const steps = await page.getByTestId('sequence-card').innerText();
+  assert.match(steps, /LTI 1\.1 launch \(signed form post\)/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'lti11-flow.png'), fullPage: false });
+
+  // The secret is in the key store, never in the database.
+  const db = fs.readdirSync(path.join(tmp, 'data')).filter((f) => /\.(db|sqlite|db-wal)$|wal$/.test(f));
+  assert.ok(db.length > 0, 'the store exists');
+  for (const f of db) {
+    assert.equal(fs.readFileSync(path.join(tmp, 'data', f)).includes(SECRET), false, `the secret is in ${f}`);
+  }
+});
+
+test('a launch signed with another secret opens on its cause', { skip }, async () => {
+  const launchUrl = `${server.tool}/lti11/launch`.replace(/\/+lti11/, '/lti11');
+  const tab = await postFromBrowser(launchUrl, signedLaunch(launchUrl, 'not-the-secret'));
+  assert.match(await tab.locator('body').innerText(), /Invalid launch/);
+  assert.equal(await tab.getByTestId('return-to-lms').count(), 1, 'a way back to the LMS with lti_errormsg');
+  const href = await tab.getByTestId('return-to-lms').getAttribute('href');
+  assert.match(href, /^https:\/\/lms\.example\/return\?lti_errormsg=/);
+  const flowId = /#\/flows\/([A-Za-z0-9_-]+)/.exec(await tab.content())?.[1];
+  await tab.close();
+  await page.goto(`${server.base}/#/flows/${flowId}`);
+  const cause = page.locator('[data-testid="cause"][data-rule="lti11.signature"]');
+  await cause.waitFor();
+  const box = await cause.boundingBox();
+  assert.ok(box && box.y + 40 < 800, `the cause is above the fold: ${JSON.stringify(box)}`);
+  assert.match(await cause.innerText(), /Most likely the secret/);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'lti11-wrong-secret.png') });
+});
