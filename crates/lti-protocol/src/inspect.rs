@@ -345,6 +345,17 @@ fn token_message(
             state: None,
             dl_request_data: None,
             skip_explain: false,
+            // --secret verifies a migration claim's oauth_consumer_key_sign (of --key, if given).
+            lti11_secret: opts.oauth_secret.clone().filter(|_| {
+                opts.oauth_key.as_deref().is_none_or(|k| {
+                    parsed
+                        .as_ref()
+                        .and_then(|j| j.payload.get(crate::vocab::claim::LTI1P1))
+                        .and_then(|c| c.get("oauth_consumer_key"))
+                        .and_then(Value::as_str)
+                        == Some(k)
+                })
+            }),
         }
     };
     let mut r = match &parsed {

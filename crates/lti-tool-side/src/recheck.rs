@@ -237,6 +237,8 @@ async fn recheck_inner(tool: &ToolSide, args: RecheckArgs) -> Result<Recheck> {
                     .collect::<Vec<_>>(),
             )
         });
+    let lti11_secret =
+        crate::lti11::consumers::migration_secret(tool, parsed.as_ref().map(|j| &j.payload)).await;
     let ctx = IdTokenContext {
         now: at,
         policy: Default::default(),
@@ -248,6 +250,7 @@ async fn recheck_inner(tool: &ToolSide, args: RecheckArgs) -> Result<Recheck> {
         state: None,
         dl_request_data: None,
         skip_explain: true,
+        lti11_secret,
     };
     let fresh = match &parsed {
         Some(j) => validate::id_token_parsed(j, &ctx),

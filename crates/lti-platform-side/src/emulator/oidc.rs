@@ -354,6 +354,7 @@ async fn issue(
         dl_request_data: None,
         // Claims are explained when the flow is read, from the stored token.
         skip_explain: true,
+        lti11_secret: None,
     };
     let checked = validate::id_token(&token, &ctx);
     let token_msg = flow_messages::with_raw(

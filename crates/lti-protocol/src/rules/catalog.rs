@@ -229,8 +229,8 @@ pub static RULES: &[Rule] = &[
       "Receivers MUST ignore claims they do not understand; they are listed for information, never as errors.", &[37]),
     r("lti.https_urls", Warning, "URLs in the message use https", "LTI Core §3.5", core!("#securing_web_services"),
       "HTTPS MUST be used for all URLs inside messages and for services. http on localhost/127.0.0.1 is tolerated for development.", &[38]),
-    r("lti.lti1p1", Info, "LTI 1.1 migration claim", "LTI 1.3 Migration Guide", MIGR,
-      "lti1p1 carries the LTI 1.1 user_id/oauth_consumer_key; oauth_consumer_key_sign is an HMAC that can only be checked with the 1.1 secret.", &[42]),
+    r("lti.lti1p1", Warning, "LTI 1.1 migration claim", "LTI 1.3 Migration Guide", MIGR,
+      "lti1p1 carries the LTI 1.1 user_id, resource_link_id, context_id and oauth_consumer_key so a tool can map its 1.1 records to the 1.3 launch; oauth_consumer_key_sign = base64(HMAC-SHA256 with the 1.1 secret of oauth_consumer_key & deployment_id & iss & client_id & exp & nonce) proves the platform holds the 1.1 secret. Checked when that consumer's secret is registered.", &[42]),
     // ── Deep Linking ───────────────────────────────────────────────────────────────────────
     r("dl.settings", Error, "deep_linking_settings is present", "Deep Linking 2.0 §4.4.1", dl!("#deep-linking-settings"),
       "An LtiDeepLinkingRequest MUST carry the deep_linking_settings claim (it replaces resource_link).", &[39]),

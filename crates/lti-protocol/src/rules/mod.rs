@@ -192,6 +192,7 @@ mod tests {
             include_str!("../deep_linking/items.rs"),
             include_str!("../deep_linking/compose.rs"),
             include_str!("../lti11/launch.rs"),
+            include_str!("../lti11/migration.rs"),
         ]
         .join("\n");
         let groups = [

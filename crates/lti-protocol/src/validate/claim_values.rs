@@ -251,13 +251,6 @@ pub(super) fn check_lis_custom(p: &Map<String, Value>, report: &mut Report) {
                 .hint("The platform could not resolve these variables (unsupported, or no data such as an SIS id); the tool receives the literal text."),
         );
     }
-    match p.get(uri::LTI1P1) {
-        Some(Value::Object(m)) if m.contains_key("oauth_consumer_key_sign") => report.push(
-            Finding::skipped("lti.lti1p1", "Migration claim with oauth_consumer_key_sign: verifying it needs the LTI 1.1 secret.").path(uri::LTI1P1),
-        ),
-        Some(_) => report.push(Finding::pass("lti.lti1p1", "LTI 1.1 migration identifiers present.").path(uri::LTI1P1)),
-        None => {}
-    }
 }
 
 /// OIDC and registered JWT claim names that are not URLs by design.

@@ -45,6 +45,9 @@ pub(super) fn check(
     check_launch_presentation(p, report);
     claim_values::check_lis_custom(p, report);
     claim_values::check_names(p, report);
+    for f in crate::lti11::migration::check(p, ctx.lti11_secret.as_deref()) {
+        report.push(f);
+    }
     roles
 }
 

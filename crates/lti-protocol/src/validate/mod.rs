@@ -192,6 +192,9 @@ pub struct IdTokenContext<'a> {
     /// Leave `IdTokenReport::claims` empty: the capture hot path stores the raw token and
     /// explains claims when a flow is read. Default false (explain).
     pub skip_explain: bool,
+    /// The LTI 1.1 shared secret of the consumer key named in the lti1p1 migration claim, when
+    /// known: `oauth_consumer_key_sign` is verified with it.
+    pub lti11_secret: Option<String>,
 }
 
 impl IdTokenContext<'_> {

@@ -154,6 +154,8 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
         }
         None => None,
     };
+    let lti11_secret =
+        crate::lti11::consumers::migration_secret(&tool, parsed.as_ref().map(|j| &j.payload)).await;
     let ctx = IdTokenContext {
         now,
         policy: Default::default(),
@@ -171,6 +173,7 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
         dl_request_data: None,
         // Claims are explained when the flow is read; the landing page needs only the report.
         skip_explain: true,
+        lti11_secret,
     };
     let mut token_report = match &parsed {
         Some(jws) => validate::id_token_parsed(jws, &ctx),

@@ -172,3 +172,22 @@ pub async fn lookup(
     };
     Ok((consumer, secret))
 }
+
+/// The 1.1 secret of the consumer a 1.3 launch's migration claim names (lti1p1
+/// oauth_consumer_key), to verify its `oauth_consumer_key_sign`. No claim: no read at all.
+pub async fn migration_secret(
+    tool: &ToolSide,
+    payload: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Option<String> {
+    let key = payload?
+        .get(lti_protocol::vocab::claim::LTI1P1)?
+        .get("oauth_consumer_key")?
+        .as_str()?;
+    match lookup(tool, key).await {
+        Ok((_, secret)) => secret.map(|s| s.expose().clone()),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read an LTI 1.1 consumer for a migration claim");
+            None
+        }
+    }
+}
