@@ -7,3 +7,38 @@ CREATE TABLE lti11_consumers (
     created_at   INTEGER NOT NULL,
     updated_at   INTEGER NOT NULL
 );
+
+-- LTI 1.1 tools registered in the platform emulator: where to launch, the consumer key, the
+-- LMS it imitates (extension parameters) and custom parameters. The secret: keychain only.
+CREATE TABLE emu_lti11_tools (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL,
+    launch_url   TEXT NOT NULL,
+    consumer_key TEXT NOT NULL UNIQUE,
+    secret_ref   TEXT,
+    lms          TEXT NOT NULL DEFAULT 'generic',
+    custom       TEXT NOT NULL DEFAULT '{}',
+    created_at   INTEGER NOT NULL,
+    updated_at   INTEGER NOT NULL
+);
+
+-- A signed 1.1 launch waiting for its page to be opened (the form it auto-posts), once.
+CREATE TABLE emu_lti11_launches (
+    id         TEXT PRIMARY KEY,
+    flow_id    TEXT NOT NULL,
+    tool_id    TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    form       TEXT NOT NULL,               -- JSON array of [name, value]
+    created_at INTEGER NOT NULL,
+    used_at    INTEGER
+);
+
+-- Grades a 1.1 tool sent back by Basic Outcomes (replaceResult), by lis_result_sourcedid.
+CREATE TABLE emu_lti11_results (
+    sourcedid  TEXT PRIMARY KEY,
+    tool_id    TEXT NOT NULL,
+    course_id  TEXT NOT NULL,
+    user_id    TEXT NOT NULL,
+    score      REAL,
+    updated_at INTEGER NOT NULL
+);

@@ -274,3 +274,97 @@ async fn consumers_are_checked_listed_and_deleted() {
         json!([])
     );
 }
+
+/// The emulator as a 1.1 consumer launching into the tool side: a valid launch with the imitated
+/// LMS's extension parameters, then every negative switch failing exactly its rule on both
+/// sides; a launch page opens once.
+#[tokio::test]
+async fn the_emulator_launches_a_11_tool_and_each_negative_breaks_its_rule() {
+    use lti_platform_side::emulator::walk::Walker;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(dir.path()).await;
+    let base = engine.tool_status().base_url.unwrap();
+    rpc(
+        &engine,
+        "save_lti11_consumer",
+        json!({"consumer_key": "emu-key", "name": "The emulator", "secret": SECRET}),
+    )
+    .await;
+    let tool = rpc(&engine, "save_emulator_lti11_tool", json!({
+        "name": "Inspector 1.1 tool", "launch_url": format!("{base}/lti11/launch"),
+        "consumer_key": "emu-key", "secret": SECRET, "lms": "canvas", "custom": {"Chapter Name": "Week 1"}
+    }))
+    .await;
+    assert_eq!(tool["has_secret"], true);
+    let tool_id = tool["id"].as_str().unwrap().to_string();
+    let launch = |negative: Option<&str>| {
+        let engine = engine.clone();
+        let tool_id = tool_id.clone();
+        let negative = negative.map(str::to_string);
+        async move {
+            let l = rpc(&engine, "lti11_launch_url", json!({"tool_id": tool_id, "user_id": "demo-learner-1", "course_id": "demo-course", "negative": negative})).await;
+            let walk = Walker::new()
+                .open(l["url"].as_str().unwrap())
+                .await
+                .unwrap();
+            (l, walk)
+        }
+    };
+
+    let (l, walk) = launch(None).await;
+    assert!(walk.body.contains("Valid launch"), "{}", walk.body);
+    let tool_flow = flow(&engine, &common::landing_flow(&walk.body)).await;
+    let params: Vec<String> = tool_flow["messages"][0]["message"]["params"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{}={}",
+                p["name"].as_str().unwrap(),
+                p["value"].as_str().unwrap()
+            )
+        })
+        .collect();
+    for expected in [
+        "tool_consumer_info_product_family_code=canvas",
+        "custom_chapter_name=Week 1",
+        "roles=urn:lti:role:ims/lis/Learner",
+    ] {
+        assert!(
+            params.iter().any(|p| p.starts_with(expected)),
+            "{expected} in {params:?}"
+        );
+    }
+    assert!(
+        params
+            .iter()
+            .any(|p| p.starts_with("lis_result_sourcedid=")),
+        "a learner gets an outcome sourcedid"
+    );
+    let emulator_flow = flow(&engine, l["flow_id"].as_str().unwrap()).await;
+    assert_eq!(emulator_flow["flow"]["verdict"], "valid");
+    // A launch page posts once.
+    let again = reqwest::get(l["url"].as_str().unwrap()).await.unwrap();
+    assert_eq!(again.status(), 410);
+
+    let negatives = rpc(&engine, "list_lti11_negative_tests", json!({})).await;
+    for n in negatives.as_array().unwrap() {
+        let (id, rule) = (n["id"].as_str().unwrap(), n["rule_id"].as_str().unwrap());
+        let (l, walk) = launch(Some(id)).await;
+        assert!(walk.body.contains("Invalid launch"), "{id}: {}", walk.body);
+        let tool_flow = flow(&engine, &common::landing_flow(&walk.body)).await;
+        let failed = common::failed(&tool_flow["messages"][0]);
+        assert_eq!(failed, vec![rule.to_string()], "{id} on the tool side");
+        let emulator_flow = flow(&engine, l["flow_id"].as_str().unwrap()).await;
+        assert_eq!(
+            common::failed(&emulator_flow["messages"][0]),
+            vec![rule.to_string()],
+            "{id} as the emulator judged it"
+        );
+        assert!(emulator_flow["flow"]["summary"]["negative_test"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("({rule})")));
+    }
+}

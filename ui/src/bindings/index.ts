@@ -710,6 +710,31 @@ export type Lti11Consumer = { consumer_key: string, name: string, has_secret: bo
  */
 export type Lti11ConsumerInput = { consumer_key: string, name: string, secret?: string | null, };
 
+export type Lti11LaunchArgs = { tool_id: string, user_id: string, 
+/**
+ * The course; default: the first the user is enrolled in.
+ */
+course_id?: string | null, negative?: Lti11Negative | null, };
+
+/**
+ * A deliberately broken 1.1 launch, each named by the rule it breaks.
+ */
+export type Lti11Negative = "bad_signature" | "wrong_secret" | "stale_timestamp" | "replayed_nonce" | "missing_resource_link_id" | "missing_message_type";
+
+export type Lti11NegativeInfo = { id: Lti11Negative, rule_id: string, label: string, };
+
+export type Lti11Tool = { id: string, name: string, launch_url: string, consumer_key: string, has_secret: boolean, 
+/**
+ * The LMS whose extension parameters the launches carry (generic, canvas, moodle…).
+ */
+lms: string, custom: { [key in string]: string }, created_at: number, updated_at: number, };
+
+export type Lti11ToolInput = { id?: string | null, name: string, launch_url: string, consumer_key: string, 
+/**
+ * Absent or empty keeps the stored secret.
+ */
+secret?: string | null, lms?: string | null, custom?: { [key in string]: string } | null, };
+
 export type Member = { status?: string | null, user_id: string, roles: Array<string>, role_badges: Array<RoleBadge>, name?: string | null, given_name?: string | null, family_name?: string | null, email?: string | null, picture?: string | null, lis_person_sourcedid?: string | null, 
 /**
  * With rlid: the message claims of that link for this member.
@@ -1244,6 +1269,16 @@ export type Commands = {
   launch_url: { args: LaunchArgs; result: LaunchUrl };
   /** Emulator: the negative tests a launch can apply, each named by the rule it breaks. */
   list_negative_tests: { args: NoArgs; result: Array<NegativeTestInfo> };
+  /** Emulator: LTI 1.1 tools (launch URL, consumer key, imitated LMS; whether a secret is in the keychain). */
+  list_emulator_lti11_tools: { args: NoArgs; result: Array<Lti11Tool> };
+  /** Emulator: create or update an LTI 1.1 tool; the secret goes to the keychain (empty keeps it). */
+  save_emulator_lti11_tool: { args: Lti11ToolInput; result: Lti11Tool };
+  /** Emulator: remove an LTI 1.1 tool and its secret. */
+  delete_emulator_lti11_tool: { args: IdArgs; result: Deleted };
+  /** Emulator: a signed LTI 1.1 launch of a user in a course (optionally broken on purpose): the URL that posts it. */
+  lti11_launch_url: { args: Lti11LaunchArgs; result: LaunchUrl };
+  /** Emulator: the LTI 1.1 negative tests, each with the rule it breaks. */
+  list_lti11_negative_tests: { args: NoArgs; result: Array<Lti11NegativeInfo> };
   /** Emulator: line items × members of a course, as tools posted them. */
   get_gradebook: { args: GradebookArgs; result: Gradebook };
   /** Emulator: the issuer and endpoints a tool registers the emulator with. */
@@ -1278,4 +1313,4 @@ export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_win
 /** Tauri event channels that carry engine events to the desktop window. */
 export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_lti11_consumers", "save_lti11_consumer", "delete_lti11_consumer", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_lti11_consumers", "save_lti11_consumer", "delete_lti11_consumer", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "list_emulator_lti11_tools", "save_emulator_lti11_tool", "delete_emulator_lti11_tool", "lti11_launch_url", "list_lti11_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

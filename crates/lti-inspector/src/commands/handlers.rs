@@ -364,6 +364,42 @@ pub async fn list_negative_tests(engine: &Engine, args: NoArgs) -> Result<Vec<Ne
     emulator::list_negative_tests(engine.platform(), args).await
 }
 
+pub async fn list_emulator_lti11_tools(
+    engine: &Engine,
+    _: NoArgs,
+) -> Result<Vec<lti_platform_side::emulator::lti11::tools::Lti11Tool>> {
+    engine
+        .store()
+        .read(lti_platform_side::emulator::lti11::tools::list)
+        .await
+}
+
+pub async fn save_emulator_lti11_tool(
+    engine: &Engine,
+    input: lti_platform_side::emulator::lti11::tools::Lti11ToolInput,
+) -> Result<lti_platform_side::emulator::lti11::tools::Lti11Tool> {
+    lti_platform_side::emulator::lti11::tools::save(engine.platform(), input).await
+}
+
+pub async fn delete_emulator_lti11_tool(engine: &Engine, args: IdArgs) -> Result<Deleted> {
+    lti_platform_side::emulator::lti11::tools::delete(engine.platform(), args).await
+}
+
+pub async fn lti11_launch_url(
+    engine: &Engine,
+    args: lti_platform_side::emulator::lti11::launch::Lti11LaunchArgs,
+) -> Result<LaunchUrl> {
+    crate::demo::ensure(engine).await?;
+    lti_platform_side::emulator::lti11::launch::create(engine.platform(), args).await
+}
+
+pub async fn list_lti11_negative_tests(
+    _: &Engine,
+    _: NoArgs,
+) -> Result<Vec<lti_platform_side::emulator::lti11::launch::Lti11NegativeInfo>> {
+    Ok(lti_platform_side::emulator::lti11::launch::negatives())
+}
+
 pub async fn get_emulator_setup(engine: &Engine, args: NoArgs) -> Result<EmulatorSetup> {
     emulator::get_emulator_setup(engine.platform(), args).await
 }

@@ -128,6 +128,16 @@ command_table! {
     launch_url(lti_platform_side::emulator::launch::LaunchArgs) -> lti_platform_side::emulator::launch::LaunchUrl;
     /// Emulator: the negative tests a launch can apply, each named by the rule it breaks.
     list_negative_tests(NoArgs) -> Vec<lti_platform_side::emulator::launch::NegativeTestInfo>;
+    /// Emulator: LTI 1.1 tools (launch URL, consumer key, imitated LMS; whether a secret is in the keychain).
+    list_emulator_lti11_tools(NoArgs) -> Vec<lti_platform_side::emulator::lti11::tools::Lti11Tool>;
+    /// Emulator: create or update an LTI 1.1 tool; the secret goes to the keychain (empty keeps it).
+    save_emulator_lti11_tool(lti_platform_side::emulator::lti11::tools::Lti11ToolInput) -> lti_platform_side::emulator::lti11::tools::Lti11Tool;
+    /// Emulator: remove an LTI 1.1 tool and its secret.
+    delete_emulator_lti11_tool(IdArgs) -> Deleted;
+    /// Emulator: a signed LTI 1.1 launch of a user in a course (optionally broken on purpose): the URL that posts it.
+    lti11_launch_url(lti_platform_side::emulator::lti11::launch::Lti11LaunchArgs) -> lti_platform_side::emulator::launch::LaunchUrl;
+    /// Emulator: the LTI 1.1 negative tests, each with the rule it breaks.
+    list_lti11_negative_tests(NoArgs) -> Vec<lti_platform_side::emulator::lti11::launch::Lti11NegativeInfo>;
     /// Emulator: line items × members of a course, as tools posted them.
     get_gradebook(lti_platform_side::emulator::commands::GradebookArgs) -> lti_platform_side::emulator::commands::Gradebook;
     /// Emulator: the issuer and endpoints a tool registers the emulator with.

@@ -15,6 +15,7 @@ mod flow_messages;
 mod html_pages;
 pub mod launch;
 mod lineitem;
+pub mod lti11;
 pub mod model;
 mod nrps;
 mod oidc;
@@ -80,6 +81,11 @@ pub fn router(platform: PlatformSide) -> Router {
             "/courses/{course}/content/launch",
             post(dl_preview::launch_item),
         )
+        .route(
+            &format!("{}/{{id}}", lti11::launch::LAUNCH_PATH),
+            get(lti11::launch::page),
+        )
+        .route(lti11::launch::RETURN_PATH, get(lti11::launch::returned))
         .route("/courses/{course}/memberships", get(nrps::memberships))
         .route(
             "/courses/{course}/lineitems",

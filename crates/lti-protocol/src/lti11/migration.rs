@@ -42,7 +42,9 @@ pub fn signed_values<'a>(p: &'a Map<String, Value>) -> Result<SignedValues<'a>, 
         .and_then(Value::as_object)
         .ok_or("no lti1p1 claim object")?;
     let s = |m: &'a Map<String, Value>, k: &str| -> Result<&'a str, String> {
-        m.get(k).and_then(Value::as_str).ok_or(format!("{k} is missing"))
+        m.get(k)
+            .and_then(Value::as_str)
+            .ok_or(format!("{k} is missing"))
     };
     let client_id = match (p.get("azp"), p.get("aud")) {
         (Some(Value::String(a)), _) => a.as_str(),
@@ -55,7 +57,10 @@ pub fn signed_values<'a>(p: &'a Map<String, Value>) -> Result<SignedValues<'a>, 
         deployment_id: s(p, uri::DEPLOYMENT_ID)?,
         iss: s(p, "iss")?,
         client_id,
-        exp: p.get("exp").and_then(Value::as_i64).ok_or("exp is missing")?,
+        exp: p
+            .get("exp")
+            .and_then(Value::as_i64)
+            .ok_or("exp is missing")?,
         nonce: s(p, "nonce")?,
     })
 }
@@ -71,15 +76,34 @@ pub fn check(p: &Map<String, Value>, secret: Option<&str>) -> Vec<Finding> {
         return vec![Finding::fail("lti.lti1p1", "The lti1p1 claim must be an object.").path(path)];
     };
     let mut out = Vec::new();
-    let not_strings: Vec<&str> = ["user_id", "oauth_consumer_key", "oauth_consumer_key_sign", "resource_link_id", "context_id"]
-        .into_iter()
-        .filter(|k| obj.get(*k).is_some_and(|v| !v.is_string()))
-        .collect();
+    let not_strings: Vec<&str> = [
+        "user_id",
+        "oauth_consumer_key",
+        "oauth_consumer_key_sign",
+        "resource_link_id",
+        "context_id",
+    ]
+    .into_iter()
+    .filter(|k| obj.get(*k).is_some_and(|v| !v.is_string()))
+    .collect();
     if !not_strings.is_empty() {
-        out.push(Finding::fail("lti.lti1p1", format!("Not strings: {}.", not_strings.join(", "))).path(path));
+        out.push(
+            Finding::fail(
+                "lti.lti1p1",
+                format!("Not strings: {}.", not_strings.join(", ")),
+            )
+            .path(path),
+        );
     }
-    let has = |k: &str| obj.get(k).and_then(Value::as_str).is_some_and(|v| !v.is_empty());
-    let ids: Vec<&str> = ["user_id", "resource_link_id", "context_id"].into_iter().filter(|k| has(k)).collect();
+    let has = |k: &str| {
+        obj.get(k)
+            .and_then(Value::as_str)
+            .is_some_and(|v| !v.is_empty())
+    };
+    let ids: Vec<&str> = ["user_id", "resource_link_id", "context_id"]
+        .into_iter()
+        .filter(|k| has(k))
+        .collect();
     match (has("oauth_consumer_key"), has("oauth_consumer_key_sign")) {
         (true, false) => out.push(
             Finding::fail("lti.lti1p1", "oauth_consumer_key without oauth_consumer_key_sign: a tool cannot trust the 1.1 identity (the migration guide requires both together).")
@@ -153,8 +177,14 @@ mod tests {
     fn the_guides_example_verifies() {
         let p = example();
         let v = signed_values(&p).unwrap();
-        assert_eq!(v.base(), "179248902&689302&https://lmsvendor.com&PM48OJSfGDTAzAo&1551290856&172we8671fd8z");
-        assert_eq!(v.sign("my-lti11-secret"), "lWd54kFo5qU7xshAna6v8BwoBm6tmUjc6GTax6+12ps=");
+        assert_eq!(
+            v.base(),
+            "179248902&689302&https://lmsvendor.com&PM48OJSfGDTAzAo&1551290856&172we8671fd8z"
+        );
+        assert_eq!(
+            v.sign("my-lti11-secret"),
+            "lWd54kFo5qU7xshAna6v8BwoBm6tmUjc6GTax6+12ps="
+        );
         let f = check(&p, Some("my-lti11-secret"));
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].outcome, Outcome::Pass, "{:?}", f[0]);
@@ -166,10 +196,16 @@ mod tests {
         assert_eq!(check(&p, Some("other"))[0].outcome, Outcome::Fail);
         let mut changed = p.clone();
         changed.insert("exp".into(), json!(1551290857));
-        assert_eq!(check(&changed, Some("my-lti11-secret"))[0].outcome, Outcome::Fail);
+        assert_eq!(
+            check(&changed, Some("my-lti11-secret"))[0].outcome,
+            Outcome::Fail
+        );
         assert_eq!(check(&p, None)[0].outcome, Outcome::Skipped);
         let mut unsigned = p.clone();
-        unsigned[uri::LTI1P1].as_object_mut().unwrap().remove("oauth_consumer_key_sign");
+        unsigned[uri::LTI1P1]
+            .as_object_mut()
+            .unwrap()
+            .remove("oauth_consumer_key_sign");
         assert_eq!(check(&unsigned, None)[0].outcome, Outcome::Fail);
         assert!(check(&Map::new(), None).is_empty());
         let mut not_object = p;

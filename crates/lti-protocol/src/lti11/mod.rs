@@ -3,3 +3,4 @@
 pub mod launch;
 pub mod migration;
 pub mod oauth1;
+pub mod params;
