@@ -42,3 +42,6 @@ CREATE TABLE emu_lti11_results (
     score      REAL,
     updated_at INTEGER NOT NULL
 );
+
+-- A 1.3 launch that carries the LTI 1.1 migration claim of this emulator 1.1 tool.
+ALTER TABLE emu_launches ADD COLUMN lti11_tool_id TEXT;

@@ -367,4 +367,45 @@ async fn the_emulator_launches_a_11_tool_and_each_negative_breaks_its_rule() {
             .unwrap()
             .ends_with(&format!("({rule})")));
     }
+
+    // Migration: a 1.3 launch carrying this 1.1 tool's lti1p1 claim; the tool side verifies
+    // oauth_consumer_key_sign with the registered 1.1 secret, and fails it with another.
+    let migrate = || async {
+        let l = rpc(
+            &engine,
+            "launch_url",
+            json!({"tool_id": "demo-tool", "user_id": "demo-learner-1", "lti11_tool_id": tool_id}),
+        )
+        .await;
+        let walk = Walker::new()
+            .open(l["url"].as_str().unwrap())
+            .await
+            .unwrap();
+        let f = flow(&engine, &common::landing_flow(&walk.body)).await;
+        let found = common::findings(&f, "lti.lti1p1");
+        assert_eq!(found.len(), 1, "{found:?}");
+        (
+            found[0].clone(),
+            flow(&engine, l["flow_id"].as_str().unwrap()).await,
+        )
+    };
+    let (finding, emulator_flow) = migrate().await;
+    assert_eq!(finding["outcome"], "pass", "{finding}");
+    assert_eq!(
+        common::findings(&emulator_flow, "lti.lti1p1")[0]["outcome"],
+        "pass",
+        "the emulator checks what it signed"
+    );
+    rpc(
+        &engine,
+        "save_lti11_consumer",
+        json!({"consumer_key": "emu-key", "secret": "another-secret"}),
+    )
+    .await;
+    let (finding, _) = migrate().await;
+    assert_eq!(finding["outcome"], "fail", "{finding}");
+    assert!(finding["message"]
+        .as_str()
+        .unwrap()
+        .contains("does not verify"));
 }

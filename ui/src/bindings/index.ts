@@ -632,7 +632,12 @@ claims?: Record<string, unknown>,
 /**
  * Deep linking: settings other than the emulator's defaults, to see how a tool copes.
  */
-dl_options?: DlOptions | null, };
+dl_options?: DlOptions | null, 
+/**
+ * Migration: send the LTI 1.1 migration claim (lti1p1) of this emulator 1.1 tool, signed
+ * with its secret, as a platform moving the tool from 1.1 to 1.3 does.
+ */
+lti11_tool_id?: string | null, };
 
 export type LaunchUrl = { 
 /**

@@ -215,6 +215,11 @@ pub struct LaunchArgs {
     #[serde(default)]
     #[ts(optional = nullable)]
     pub dl_options: Option<DlOptions>,
+    /// Migration: send the LTI 1.1 migration claim (lti1p1) of this emulator 1.1 tool, signed
+    /// with its secret, as a platform moving the tool from 1.1 to 1.3 does.
+    #[serde(default)]
+    #[ts(optional = nullable)]
+    pub lti11_tool_id: Option<String>,
 }
 
 /// Deep linking settings to offer instead of the defaults (every type, every target,
@@ -372,6 +377,9 @@ pub async fn create(platform: &PlatformSide, args: LaunchArgs) -> Result<LaunchU
                     )));
                 }
             }
+            if let Some(id) = &a.lti11_tool_id {
+                super::lti11::tools::required(c, id)?;
+            }
             let deployment = db::deployment_for(c, &tool.id, &course.id)?
                 .ok_or_else(|| Error::BadRequest(format!("the tool {:?} has no deployment for this course", tool.name)))?;
             if mt == message::SUBMISSION_REVIEW {
@@ -444,6 +452,7 @@ pub async fn create(platform: &PlatformSide, args: LaunchArgs) -> Result<LaunchU
         used_at: None,
         claims_override: args.claims.clone(),
         dl_settings: None,
+        lti11_tool_id: args.lti11_tool_id.clone(),
     };
     let launch = Launch {
         dl_settings: (message_type == message::DEEP_LINKING)

@@ -213,6 +213,8 @@ pub struct Launch {
     pub claims_override: Option<serde_json::Map<String, serde_json::Value>>,
     /// Deep linking: the settings offered (the return URL is added when the claims are built).
     pub dl_settings: Option<lti_protocol::deep_linking::DlSettings>,
+    /// Migration: the emulator 1.1 tool whose key and secret sign the lti1p1 claim.
+    pub lti11_tool_id: Option<String>,
 }
 
 /// An access token the token endpoint issued.

@@ -318,6 +318,27 @@ async fn issue(
         super::remint::lay_over(&mut claims, captured);
     }
     launch::break_claims(&mut claims, l.launch.negative, now);
+    let lti11_secret = match &l.launch.lti11_tool_id {
+        Some(tool_id) => match super::lti11::tools::migration_claim(
+            platform,
+            tool_id,
+            &claims,
+            &l.launch,
+            &l.course.context_id,
+        )
+        .await
+        {
+            Ok((claim, secret)) => {
+                claims.insert(lti_protocol::vocab::claim::LTI1P1.into(), claim);
+                Some(secret)
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "the lti1p1 migration claim could not be built");
+                None
+            }
+        },
+        None => None,
+    };
     // Signed inline: one RS256 signature is ~0.25 ms, less than handing it to the blocking pool
     // and back costs in latency on a small machine.
     let token = match launch::sign(&claims, &key, l.launch.negative) {
@@ -354,7 +375,7 @@ async fn issue(
         dl_request_data: None,
         // Claims are explained when the flow is read, from the stored token.
         skip_explain: true,
-        lti11_secret: None,
+        lti11_secret,
     };
     let checked = validate::id_token(&token, &ctx);
     let token_msg = flow_messages::with_raw(

@@ -65,6 +65,29 @@ pub fn signed_values<'a>(p: &'a Map<String, Value>) -> Result<SignedValues<'a>, 
     })
 }
 
+/// The lti1p1 claim a platform adds to a launch `p` (iss, aud, deployment_id, exp and nonce
+/// already set) for a user and link it also knew under LTI 1.1, signed with the 1.1 secret.
+pub fn build_claim(
+    p: &Map<String, Value>,
+    consumer_key: &str,
+    secret: &str,
+    ids: &[(&str, &str)],
+) -> Result<Value, String> {
+    let mut with_key = p.clone();
+    with_key.insert(
+        uri::LTI1P1.into(),
+        serde_json::json!({ "oauth_consumer_key": consumer_key }),
+    );
+    let sign = signed_values(&with_key)?.sign(secret);
+    let mut claim = Map::new();
+    for (k, v) in ids {
+        claim.insert((*k).into(), Value::from(*v));
+    }
+    claim.insert("oauth_consumer_key".into(), Value::from(consumer_key));
+    claim.insert("oauth_consumer_key_sign".into(), Value::from(sign));
+    Ok(Value::Object(claim))
+}
+
 /// Checks the claim's shape and, when the 1.1 secret of its consumer key is known, its
 /// `oauth_consumer_key_sign`. No claim: no finding.
 pub fn check(p: &Map<String, Value>, secret: Option<&str>) -> Vec<Finding> {
@@ -188,6 +211,20 @@ mod tests {
         let f = check(&p, Some("my-lti11-secret"));
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].outcome, Outcome::Pass, "{:?}", f[0]);
+    }
+
+    #[test]
+    fn a_built_claim_verifies() {
+        let mut p = example();
+        p.remove(uri::LTI1P1);
+        let claim =
+            build_claim(&p, "179248902", "my-lti11-secret", &[("user_id", "34212")]).unwrap();
+        assert_eq!(
+            claim["oauth_consumer_key_sign"],
+            "lWd54kFo5qU7xshAna6v8BwoBm6tmUjc6GTax6+12ps="
+        );
+        p.insert(uri::LTI1P1.into(), claim);
+        assert_eq!(check(&p, Some("my-lti11-secret"))[0].outcome, Outcome::Pass);
     }
 
     #[test]

@@ -11,13 +11,13 @@ use lti_core::error::Result;
 
 const LAUNCH_COLS: &str = "id, flow_id, tool_id, user_id, course_id, deployment_id, message_type, resource_link_id,
     for_user_id, target_link_uri, negative, document_target, storage_target, dl_data, created_at, used_at,
-    claims_override, dl_settings";
+    claims_override, dl_settings, lti11_tool_id";
 
 pub fn insert_launch(tx: &Transaction, l: &Launch) -> Result<()> {
     let negative = l.negative.map(|n| n.rule_id().to_string());
     tx.execute(
         &format!(
-            "INSERT INTO emu_launches({LAUNCH_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)"
+            "INSERT INTO emu_launches({LAUNCH_COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)"
         ),
         params![
             l.id,
@@ -41,7 +41,8 @@ pub fn insert_launch(tx: &Transaction, l: &Launch) -> Result<()> {
                 .map(|m| serde_json::Value::Object(m.clone()).to_string()),
             l.dl_settings
                 .as_ref()
-                .and_then(|s| serde_json::to_string(s).ok())
+                .and_then(|s| serde_json::to_string(s).ok()),
+            l.lti11_tool_id,
         ],
     )?;
     Ok(())
@@ -78,6 +79,7 @@ pub fn launch(c: &Connection, id: &str) -> Result<Option<Launch>> {
             dl_settings: r
                 .get::<_, Option<String>>(17)?
                 .and_then(|j| serde_json::from_str(&j).ok()),
+            lti11_tool_id: r.get(18)?,
         })
     })
     .optional()?)

@@ -234,3 +234,31 @@ pub async fn secret(platform: &PlatformSide, tool: &Lti11Tool) -> Result<String>
         .map(|s| s.expose().clone())
         .ok_or_else(|| Error::BadRequest(format!("the secret of the 1.1 tool {:?} is gone from the keychain: save the tool with its secret again", tool.name)))
 }
+
+/// The lti1p1 claim of a 1.3 launch for the emulator 1.1 tool `tool_id` (its key, the user and
+/// link as the 1.1 tool knew them), and the secret that signed it.
+pub async fn migration_claim(
+    platform: &PlatformSide,
+    tool_id: &str,
+    claims: &serde_json::Map<String, serde_json::Value>,
+    launch: &crate::emulator::model::Launch,
+    context_id: &str,
+) -> Result<(serde_json::Value, String)> {
+    let id = tool_id.to_string();
+    let tool = platform.store().read(move |c| required(c, &id)).await?;
+    let secret = secret(platform, &tool).await?;
+    // The ids the emulator's 1.1 launches of this tool use, so a tool can map its records.
+    let link = format!("{}-{}", tool.id, launch.course_id);
+    let claim = lti_protocol::lti11::migration::build_claim(
+        claims,
+        &tool.consumer_key,
+        &secret,
+        &[
+            ("user_id", launch.user_id.as_str()),
+            ("resource_link_id", link.as_str()),
+            ("context_id", context_id),
+        ],
+    )
+    .map_err(Error::BadRequest)?;
+    Ok((claim, secret))
+}
