@@ -3,4 +3,5 @@
 pub mod launch;
 pub mod migration;
 pub mod oauth1;
+pub mod outcomes;
 pub mod params;

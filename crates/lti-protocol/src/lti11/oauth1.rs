@@ -147,9 +147,18 @@ impl Signer<'_> {
         nonce: &str,
         timestamp: i64,
     ) -> Result<Vec<(String, String)>, String> {
+        // The parameters set here replace any given; others (oauth_body_hash) are signed as given.
+        const SET_HERE: &[&str] = &[
+            "oauth_consumer_key",
+            "oauth_signature_method",
+            "oauth_timestamp",
+            "oauth_nonce",
+            "oauth_version",
+            "oauth_signature",
+        ];
         let mut all: Vec<(String, String)> = params
             .iter()
-            .filter(|(k, _)| !k.starts_with("oauth_"))
+            .filter(|(k, _)| !SET_HERE.contains(&k.as_str()))
             .cloned()
             .collect();
         for (k, v) in [

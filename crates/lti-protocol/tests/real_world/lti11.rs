@@ -130,3 +130,64 @@ fn launches_without_their_secret_cannot_be_verified_and_are_not_invalid() {
         );
     }
 }
+
+/// Open edX's Basic Outcomes bodies: the requests parse (the leading newline is a warning, not
+/// a refusal), the answer reads as success, and each malformed request is refused with its rule.
+#[test]
+fn open_edx_outcomes_bodies() {
+    use lti_protocol::lti11::outcomes::{check_request, parse_request, parse_response, Operation};
+    let Some(dir) = fixtures() else { return };
+    let body = |rel: &str| load(&dir, rel)["body"].as_str().unwrap().to_string();
+
+    let replace =
+        parse_request(&body("lti11/openedx_outcomes_replaceResult_request.json")).unwrap();
+    assert_eq!(replace.operation(), Some(Operation::Replace));
+    assert_eq!(replace.score.as_deref(), Some("0.5"));
+    assert_eq!(replace.message_id.as_deref(), Some("528243ba5241b"));
+    assert!(replace.leading_bytes > 0);
+    let r = check_request(&replace);
+    assert_eq!(r.verdict(), Verdict::Valid, "{:#?}", r.failures());
+    assert!(
+        r.failed("lti11.outcome.xml"),
+        "the newline before the declaration is reported"
+    );
+
+    let read = parse_request(&body("lti11/openedx_outcomes_readResult_request.json")).unwrap();
+    assert_eq!(read.operation(), Some(Operation::Read));
+    assert_eq!(check_request(&read).verdict(), Verdict::Valid);
+
+    let answer = parse_response(&body("lti11/openedx_outcomes_response.json")).unwrap();
+    assert_eq!(answer.code_major.as_deref(), Some("success"));
+
+    for (rel, rule) in [
+        (
+            "negative/openedx_outcomes_missing_action.json",
+            "lti11.outcome.operation",
+        ),
+        (
+            "negative/openedx_outcomes_missing_body.json",
+            "lti11.outcome.operation",
+        ),
+        (
+            "negative/openedx_outcomes_missing_msg_id.json",
+            "lti11.outcome.message_id",
+        ),
+        (
+            "negative/openedx_outcomes_missing_score.json",
+            "lti11.outcome.score",
+        ),
+        (
+            "negative/openedx_outcomes_missing_sourced_id.json",
+            "lti11.outcome.sourcedid",
+        ),
+    ] {
+        match parse_request(&body(rel)) {
+            Ok(req) => {
+                let r = check_request(&req);
+                assert!(r.failed(rule), "{rel} fails {rule}: {:#?}", r.failures());
+                assert_eq!(r.verdict(), Verdict::Invalid, "{rel}");
+            }
+            Err(why) => panic!("{rel} should parse and fail {rule}, not be unreadable: {why}"),
+        }
+    }
+}
