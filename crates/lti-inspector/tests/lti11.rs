@@ -344,6 +344,51 @@ async fn the_emulator_launches_a_11_tool_and_each_negative_breaks_its_rule() {
     );
     let emulator_flow = flow(&engine, l["flow_id"].as_str().unwrap()).await;
     assert_eq!(emulator_flow["flow"]["verdict"], "valid");
+
+    // Basic Outcomes from the tool side's flow of that launch into the emulator's gradebook.
+    let tool_flow_id = tool_flow["flow"]["id"].as_str().unwrap().to_string();
+    let outcome = |op: &str, score: Option<f64>| {
+        let engine = engine.clone();
+        let args = json!({"flow_id": tool_flow_id, "operation": op, "score": score});
+        async move { rpc(&engine, "lti11_outcome", args).await }
+    };
+    let replaced = outcome("replace", Some(0.8)).await;
+    assert_eq!(replaced["code_major"], "success", "{replaced}");
+    assert_eq!(replaced["verdict"], "valid", "{replaced}");
+    let read = outcome("read", None).await;
+    assert_eq!(read["score"], "0.8", "{read}");
+    let book = rpc(
+        &engine,
+        "get_gradebook",
+        json!({"course_id": "demo-course"}),
+    )
+    .await;
+    let grade = &book["lti11"][0];
+    assert_eq!(
+        (grade["user_id"].as_str(), grade["score"].as_f64()),
+        (Some("demo-learner-1"), Some(0.8)),
+        "{book}"
+    );
+    let too_high = outcome("replace", Some(1.5)).await;
+    assert_eq!(too_high["code_major"], "failure", "{too_high}");
+    assert!(
+        too_high["description"]
+            .as_str()
+            .unwrap()
+            .contains("lti11.outcome.score"),
+        "{too_high}"
+    );
+    assert_eq!(outcome("delete", None).await["code_major"], "success");
+    assert_eq!(
+        outcome("read", None).await["score"],
+        "",
+        "no grade after delete"
+    );
+    // The calls are exchanges and messages of the launch's flow.
+    let after = flow(&engine, &tool_flow_id).await;
+    assert_eq!(common::messages(&after, "lti11_outcome_response").len(), 5);
+    assert_eq!(common::steps(&after, "lti11_outcomes").len(), 5);
+
     // A launch page posts once.
     let again = reqwest::get(l["url"].as_str().unwrap()).await.unwrap();
     assert_eq!(again.status(), 410);
@@ -361,6 +406,20 @@ async fn the_emulator_launches_a_11_tool_and_each_negative_breaks_its_rule() {
             common::failed(&emulator_flow["messages"][0]),
             vec![rule.to_string()],
             "{id} as the emulator judged it"
+        );
+        // No grade is ever sent from a launch that did not verify.
+        let refused = lti_inspector::commands::dispatch(
+            &engine,
+            "lti11_outcome",
+            json!({"flow_id": tool_flow["flow"]["id"], "operation": "read"}),
+        )
+        .await;
+        assert!(
+            refused
+                .unwrap_err()
+                .to_string()
+                .contains("only from a launch whose signature verified"),
+            "{id}"
         );
         assert!(emulator_flow["flow"]["summary"]["negative_test"]
             .as_str()

@@ -494,7 +494,11 @@ timestamp: string, updated_at: number, };
 /**
  * Line items × members: the course's gradebook as tools posted to it.
  */
-export type Gradebook = { course: EmulatorCourse, line_items: Array<GradebookColumn>, members: Array<CourseMember>, cells: Array<GradeCell>, };
+export type Gradebook = { course: EmulatorCourse, line_items: Array<GradebookColumn>, members: Array<CourseMember>, cells: Array<GradeCell>, 
+/**
+ * Grades LTI 1.1 tools sent by Basic Outcomes.
+ */
+lti11: Array<Lti11Grade>, };
 
 export type GradebookArgs = { course_id: string, };
 
@@ -715,6 +719,11 @@ export type Lti11Consumer = { consumer_key: string, name: string, has_secret: bo
  */
 export type Lti11ConsumerInput = { consumer_key: string, name: string, secret?: string | null, };
 
+/**
+ * A grade a 1.1 tool sent, as the gradebook shows it.
+ */
+export type Lti11Grade = { tool_id: string, tool_name: string, user_id: string, score: number | null, updated_at: number, };
+
 export type Lti11LaunchArgs = { tool_id: string, user_id: string, 
 /**
  * The course; default: the first the user is enrolled in.
@@ -789,6 +798,23 @@ export type OpenLaunchWindowArgs = { url: string, title?: string | null, };
  * What happened to one check.
  */
 export type Outcome = "pass" | "fail" | "skipped";
+
+export type OutcomeArgs = { flow_id: string, 
+/**
+ * replace | read | delete (or replaceResult, readResult, deleteResult).
+ */
+operation: string, 
+/**
+ * replaceResult: the score, a fraction in [0, 1] (other values are sent as given, to see
+ * how the platform answers, and reported).
+ */
+score?: number | null, };
+
+export type OutcomeResult = { operation: string, url: string, status?: number | null, code_major?: string | null, description?: string | null, 
+/**
+ * readResult: the score the platform holds.
+ */
+score?: string | null, request_xml: string, response_body: string, report: Report, verdict: Verdict, };
 
 export type PairDiff = { 
 /**
@@ -1254,6 +1280,8 @@ export type Commands = {
   list_lti11_consumers: { args: NoArgs; result: Array<Lti11Consumer> };
   /** Create or update an LTI 1.1 consumer; the secret goes to the keychain (empty keeps the stored one). */
   save_lti11_consumer: { args: Lti11ConsumerInput; result: Lti11Consumer };
+  /** LTI 1.1 Basic Outcomes from a verified 1.1 launch: replaceResult, readResult or deleteResult, signed with the consumer's secret. */
+  lti11_outcome: { args: OutcomeArgs; result: OutcomeResult };
   /** Remove an LTI 1.1 consumer and its secret. */
   delete_lti11_consumer: { args: ConsumerKeyArgs; result: Deleted };
   /** LMS presets: fixed endpoints of Canvas, Moodle, Blackboard, Brightspace, Schoology, Sakai… */
@@ -1318,4 +1346,4 @@ export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_win
 /** Tauri event channels that carry engine events to the desktop window. */
 export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_lti11_consumers", "save_lti11_consumer", "delete_lti11_consumer", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "list_emulator_lti11_tools", "save_emulator_lti11_tool", "delete_emulator_lti11_tool", "lti11_launch_url", "list_lti11_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_lti11_consumers", "save_lti11_consumer", "lti11_outcome", "delete_lti11_consumer", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "list_emulator_lti11_tools", "save_emulator_lti11_tool", "delete_emulator_lti11_tool", "lti11_launch_url", "list_lti11_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

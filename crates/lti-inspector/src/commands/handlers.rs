@@ -247,6 +247,13 @@ pub async fn save_lti11_consumer(
     lti_tool_side::lti11::consumers::save(engine.tool(), input).await
 }
 
+pub async fn lti11_outcome(
+    engine: &Engine,
+    args: lti_tool_side::lti11::outcomes_client::OutcomeArgs,
+) -> Result<lti_tool_side::lti11::outcomes_client::OutcomeResult> {
+    lti_tool_side::lti11::outcomes_client::send(engine.tool(), args).await
+}
+
 pub async fn delete_lti11_consumer(
     engine: &Engine,
     args: lti_tool_side::lti11::consumers::ConsumerKeyArgs,

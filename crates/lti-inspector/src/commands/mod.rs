@@ -108,6 +108,8 @@ command_table! {
     list_lti11_consumers(NoArgs) -> Vec<lti_tool_side::lti11::consumers::Lti11Consumer>;
     /// Create or update an LTI 1.1 consumer; the secret goes to the keychain (empty keeps the stored one).
     save_lti11_consumer(lti_tool_side::lti11::consumers::Lti11ConsumerInput) -> lti_tool_side::lti11::consumers::Lti11Consumer;
+    /// LTI 1.1 Basic Outcomes from a verified 1.1 launch: replaceResult, readResult or deleteResult, signed with the consumer's secret.
+    lti11_outcome(lti_tool_side::lti11::outcomes_client::OutcomeArgs) -> lti_tool_side::lti11::outcomes_client::OutcomeResult;
     /// Remove an LTI 1.1 consumer and its secret.
     delete_lti11_consumer(lti_tool_side::lti11::consumers::ConsumerKeyArgs) -> Deleted;
     /// LMS presets: fixed endpoints of Canvas, Moodle, Blackboard, Brightspace, Schoology, Sakai…

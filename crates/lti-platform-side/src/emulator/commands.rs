@@ -481,6 +481,7 @@ pub async fn get_gradebook(platform: &PlatformSide, args: GradebookArgs) -> Resu
             Ok(Gradebook {
                 members: members_of(c, &course.id)?,
                 cells: db::course_results(c, &course.id)?,
+                lti11: super::lti11::outcomes::grades(c, &course.id)?,
                 line_items,
                 course,
             })

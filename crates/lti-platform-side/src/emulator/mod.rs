@@ -86,6 +86,7 @@ pub fn router(platform: PlatformSide) -> Router {
             get(lti11::launch::page),
         )
         .route(lti11::launch::RETURN_PATH, get(lti11::launch::returned))
+        .route(lti11::launch::OUTCOMES_PATH, post(lti11::outcomes::service))
         .route("/courses/{course}/memberships", get(nrps::memberships))
         .route(
             "/courses/{course}/lineitems",

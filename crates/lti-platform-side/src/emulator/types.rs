@@ -38,6 +38,8 @@ pub struct Gradebook {
     pub line_items: Vec<GradebookColumn>,
     pub members: Vec<CourseMember>,
     pub cells: Vec<GradeCell>,
+    /// Grades LTI 1.1 tools sent by Basic Outcomes.
+    pub lti11: Vec<super::lti11::outcomes::Lti11Grade>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -3,3 +3,4 @@
 pub mod consumers;
 mod landing;
 pub mod launch;
+pub mod outcomes_client;

@@ -2,4 +2,5 @@
 //! launches into them (with negative switches), and the way back (return URL).
 
 pub mod launch;
+pub mod outcomes;
 pub mod tools;
