@@ -27,7 +27,7 @@ const grace = user('u-grace', 'Grace', 'Hopper');
 const kat = user('u-kat', 'Katherine', 'Johnson');
 
 function gb(cells: GradeCell[], members: CourseMember[] = [member(grace, [`${M}#Instructor`]), member(alan, [`${M}#Learner`]), member(ada, [`${M}/Learner#NonCreditLearner`]), member(kat, [`${M}#Mentor`])]): Gradebook {
-  return { course, line_items: [{ line_item: item('quiz'), tool_name: 'T' }, { line_item: item('essay', 20), tool_name: 'T' }], members, cells };
+  return { course, line_items: [{ line_item: item('quiz'), tool_name: 'T' }, { line_item: item('essay', 20), tool_name: 'T' }], members, cells, lti11: [] };
 }
 
 describe('buildGrid', () => {
@@ -71,7 +71,7 @@ describe('buildGrid', () => {
   it('lists a member once even when the roster repeats them, and handles an empty gradebook', () => {
     const g = buildGrid(gb([], [member(alan, [`${M}#Learner`]), member(alan, [`${M}#Learner`])]));
     expect(g.rows).toHaveLength(1);
-    const empty = buildGrid({ course, line_items: [], members: [], cells: [] });
+    const empty = buildGrid({ course, line_items: [], members: [], cells: [], lti11: [] });
     expect(empty).toEqual({ columns: [], rows: [], stats: [], learnerCount: 0 });
   });
 });
