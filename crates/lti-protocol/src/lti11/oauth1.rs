@@ -45,6 +45,16 @@ pub fn normalize_url(url: &str) -> Result<String, String> {
     ))
 }
 
+/// A nonce from random text: its first 30 letters and digits. oauthlib (and the tools built
+/// on it) accept only alphanumeric nonces of 20 to 30 characters by default.
+pub fn nonce(random: &str) -> String {
+    random
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .take(30)
+        .collect()
+}
+
 /// Signature methods LTI 1.1 consumers use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Method {

@@ -134,7 +134,7 @@ pub async fn send(tool: &ToolSide, args: OutcomeArgs) -> Result<OutcomeResult> {
         "POST",
         &p.url,
         &[("oauth_body_hash".into(), body_hash(xml.as_bytes()))],
-        &lti_core::ids::secret_token(),
+        &lti_protocol::lti11::oauth1::nonce(&lti_core::ids::secret_token()),
         lti_core::clock::now_secs(),
     )
     .map_err(Error::BadRequest)?;

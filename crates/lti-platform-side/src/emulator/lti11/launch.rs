@@ -255,7 +255,7 @@ pub async fn create(platform: &PlatformSide, args: Lti11LaunchArgs) -> Result<La
                     .into(),
             )
         })?,
-        _ => lti_core::ids::secret_token(),
+        _ => lti_protocol::lti11::oauth1::nonce(&lti_core::ids::secret_token()),
     };
     let timestamp = if negative == Some(Lti11Negative::StaleTimestamp) {
         now - 3600
