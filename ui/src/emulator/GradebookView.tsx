@@ -11,7 +11,7 @@ import { CopyButton } from '../shared/CopyButton';
 import { EmptyState } from '../shared/EmptyState';
 import { ErrorBanner } from '../shared/ErrorBanner';
 import { isWebUrl } from '../shared/ExternalLink';
-import { formatWhen } from '../shared/format';
+import { formatDateTime, formatWhen } from '../shared/format';
 import { Card, Spinner } from '../shared/Page';
 import { useRpc } from '../shared/useRpc';
 import { visible } from '../shared/url';
@@ -81,6 +81,31 @@ function GradebookCard({ courseId }: { courseId: string }) {
         <p className="muted">Nobody to grade: the course has no learners.</p>
       ) : (
         <GradeGrid gb={data} grid={grid} />
+      )}
+      {data.lti11.length > 0 && (
+        <>
+          <h3 className="section-title">LTI 1.1 grades (Basic Outcomes)</h3>
+          <table className="table compact" data-testid="lti11-grades">
+            <thead>
+              <tr>
+                <th>Learner</th>
+                <th>Tool</th>
+                <th>Score (0–1)</th>
+                <th>Updated</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.lti11.map((g) => (
+                <tr key={`${g.tool_id}-${g.user_id}`}>
+                  <td>{data.members.find((m) => m.user.id === g.user_id)?.user.name || g.user_id}</td>
+                  <td>{g.tool_name}</td>
+                  <td className="mono">{g.score ?? '—'}</td>
+                  <td className="small muted">{formatDateTime(g.updated_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </>
       )}
     </Card>
   );

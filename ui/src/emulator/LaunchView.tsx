@@ -33,6 +33,7 @@ export function LaunchView({ courseId, toolId }: { courseId?: string; toolId?: s
 
 function LaunchPanel({ course, courses, tools, toolId }: { course: CourseView; courses: CourseView[]; tools: EmulatorTool[]; toolId?: string }) {
   const negatives = useRpc('list_negative_tests', {});
+  const lti11Tools = useRpc('list_emulator_lti11_tools', {});
   const [opts, setOpts] = useState<LaunchOptions>(defaultLaunchOptions);
   const [userId, setUserId] = useState(() => defaultLauncher(course, 'LtiResourceLinkRequest'));
   const [userTouched, setUserTouched] = useState(false);
@@ -135,6 +136,18 @@ function LaunchPanel({ course, courses, tools, toolId }: { course: CourseView; c
             </Field>
           )}
           {opts.messageType === 'LtiDeepLinkingRequest' && <DlSettingsFields value={opts.dl} onChange={(dl) => setOpts((o) => ({ ...o, dl }))} />}
+          {(lti11Tools.data?.length ?? 0) > 0 && (
+            <Field label="LTI 1.1 migration claim" help="Send the lti1p1 claim of a 1.1 tool (its consumer key, the user and link ids its 1.1 launches use, oauth_consumer_key_sign with its secret), as a platform moving the tool from 1.1 to 1.3 does.">
+              <select className="input" value={opts.lti11ToolId} onChange={(e) => setOpts((o) => ({ ...o, lti11ToolId: e.target.value }))} data-testid="launch-lti11-claim">
+                <option value="">None</option>
+                {lti11Tools.data?.map((t) => (
+                  <option key={t.id} value={t.id}>
+                    {t.name} ({t.consumer_key})
+                  </option>
+                ))}
+              </select>
+            </Field>
+          )}
           <Field label="Open the tool in" help="An iframe launch runs inside the emulator’s frame page, which answers the platform-storage postMessages (lti_storage_target).">
             <div className="segmented" role="radiogroup" aria-label="Document target">
               {(['window', 'iframe'] as const).map((t) => (

@@ -36,7 +36,9 @@ describe('launch args', () => {
       negative: 'idtoken.exp',
       document_target: 'window',
       dl_options: null,
+      lti11_tool_id: null,
     });
+    expect(toLaunchArgs({ ...opts, lti11ToolId: 'lti11-a' }, { toolId: 't', userId: 'lea', courseId: 'c1' }).lti11_tool_id).toBe('lti11-a');
     expect(toLaunchArgs({ ...opts, messageType: 'LtiDeepLinkingRequest', forUserId: 'lea' }, { toolId: 't', userId: 'ta', courseId: 'c1', resourceLinkId: 'rl1' })).toMatchObject({ resource_link_id: null, for_user_id: null });
     expect(toLaunchArgs({ ...opts, messageType: 'LtiSubmissionReviewRequest', forUserId: 'lea', negative: null, documentTarget: 'iframe' }, { toolId: 't', userId: 'ta', courseId: 'c1', resourceLinkId: 'rl1' })).toMatchObject({
       for_user_id: 'lea',

@@ -22,6 +22,8 @@ export interface LaunchOptions {
   forUserId: string;
   /** Deep linking: the settings the request offers the tool. */
   dl: DlChoice;
+  /** Migration: the emulator LTI 1.1 tool whose lti1p1 claim the launch carries ('' = none). */
+  lti11ToolId: string;
 }
 
 export const DL_TYPES = ['ltiResourceLink', 'link', 'html', 'image', 'file'] as const;
@@ -59,7 +61,7 @@ export function toggle(list: string[], v: string, all: readonly string[]): strin
 }
 
 export function defaultLaunchOptions(): LaunchOptions {
-  return { messageType: 'LtiResourceLinkRequest', negative: null, documentTarget: 'window', forUserId: '', dl: defaultDlChoice() };
+  return { messageType: 'LtiResourceLinkRequest', negative: null, documentTarget: 'window', forUserId: '', dl: defaultDlChoice(), lti11ToolId: '' };
 }
 
 /** Deep linking launches a tool; the other message types launch a resource link. */
@@ -79,6 +81,7 @@ export function toLaunchArgs(opts: LaunchOptions, target: { toolId: string; user
     negative: opts.negative,
     document_target: opts.documentTarget,
     dl_options: linked ? null : toDlOptions(opts.dl),
+    lti11_tool_id: opts.lti11ToolId || null,
   };
 }
 

@@ -5,6 +5,7 @@
 //! Keys: j/k move between steps, Esc closes the step, then goes back to the flows.
 
 import { canRecheck, RecheckCard } from './RecheckCard';
+import { Lti11OutcomesCard } from './Lti11OutcomesCard';
 import { CompareView } from './CompareView';
 import { canCompose, DeepLinkCard, DlPreviewCard, previewUrl } from './DeepLinkCard';
 import { canReplay, ReplayCard } from './ReplayCard';
@@ -146,6 +147,7 @@ function FlowView({ id }: { id: string }) {
         {dlPreview && <DlPreviewCard url={dlPreview} />}
         {canCompose(detail) && <DeepLinkCard key={`dl-${detail.flow.id}`} detail={detail} />}
         {hasServices(detail) && <ServicesCard detail={detail} />}
+        <Lti11OutcomesCard key={`outcomes-${detail.flow.id}`} detail={detail} />
         {canRecheck(detail) && <RecheckCard key={detail.flow.id} detail={detail} />}
         {canReplay(detail) && <ReplayCard key={`replay-${detail.flow.id}`} detail={detail} />}
         <Card title="Messages" description="What each step carried, every check run on it, and the claims explained." testId="messages-card">
