@@ -149,3 +149,62 @@ test('a launch signed with another secret opens on its cause', { skip }, async (
   assert.match(await cause.innerText(), /Most likely the secret/);
   await page.screenshot({ path: path.join(ARTIFACTS, 'lti11-wrong-secret.png') });
 });
+
+test('the emulator launches a 1.1 tool from its Tools view; the grade comes back to its gradebook', { skip }, async () => {
+  // The tool side (consumer registered in the first test) is the 1.1 tool the emulator launches.
+  const launchUrl = `${server.tool}/lti11/launch`.replace(/([^:])\/\/+/g, '$1/');
+  await page.goto(`${server.base}/#/emulator/tools`);
+  const card = page.getByTestId('lti11-tools');
+  await card.waitFor();
+  await card.getByTestId('lti11-tool-add').click();
+  await card.getByTestId('lti11-tool-url').fill('not a url');
+  await card.getByTestId('lti11-tool-save').click();
+  await card.getByText(/absolute URL/).waitFor();
+  await card.getByTestId('lti11-tool-name').fill('Inspector tool side (1.1)');
+  await card.getByTestId('lti11-tool-url').fill(launchUrl);
+  await card.getByTestId('lti11-tool-key').fill(KEY);
+  await card.getByTestId('lti11-tool-secret').fill(SECRET);
+  await card.getByTestId('lti11-tool-lms').selectOption('canvas');
+  await card.getByTestId('lti11-tool-save').click();
+  const tool = card.getByTestId('lti11-tool');
+  await tool.waitFor();
+  assert.match(await tool.innerText(), /secret in keychain/);
+  await tool.getByTestId('lti11-launch-user').selectOption('demo-learner-1');
+  const [tab] = await Promise.all([context.waitForEvent('page', { timeout: 15_000 }), tool.getByTestId('lti11-launch').click()]);
+  await tab.waitForURL(/\/lti11\/launch$/, { timeout: 15_000 });
+  await tab.locator('#verdict').waitFor();
+  assert.match(await tab.locator('body').innerText(), /Valid launch/);
+  const flowId = /#\/flows\/([A-Za-z0-9_-]+)/.exec(await tab.content())?.[1];
+  await tab.close();
+  await tool.getByTestId('lti11-launch-flow').waitFor();
+
+  // Grade passback from the tool side's flow of that launch.
+  await page.goto(`${server.base}/#/flows/${flowId}`);
+  const outcomes = page.getByTestId('lti11-outcomes');
+  await outcomes.waitFor();
+  await outcomes.getByTestId('lti11-outcome-score').fill('0.75');
+  await outcomes.getByTestId('lti11-outcome-replace').click();
+  const result = outcomes.getByTestId('lti11-outcome-result');
+  await result.waitFor();
+  assert.match(await result.innerText(), /success/);
+  await outcomes.getByTestId('lti11-outcome-read').click();
+  await outcomes.getByTestId('lti11-outcome-read-score').getByText(/0\.75/).waitFor();
+  await page.screenshot({ path: path.join(ARTIFACTS, 'lti11-outcomes.png') });
+
+  await page.goto(`${server.base}/#/emulator/gradebook/demo-course`);
+  const grades = page.getByTestId('lti11-grades');
+  await grades.waitFor();
+  assert.match(await grades.innerText(), /Inspector tool side \(1\.1\)\s+0\.75/);
+});
+
+test('a launch that did not verify offers no grade passback', { skip }, async () => {
+  const launchUrl = `${server.tool}/lti11/launch`.replace(/([^:])\/\/+/g, '$1/');
+  const tab = await postFromBrowser(launchUrl, signedLaunch(launchUrl, 'not-the-secret', { lis_outcome_service_url: 'https://attacker.example/collect', lis_result_sourcedid: 'x' }));
+  const flowId = /#\/flows\/([A-Za-z0-9_-]+)/.exec(await tab.content())?.[1];
+  await tab.close();
+  await page.goto(`${server.base}/#/flows/${flowId}`);
+  const blocked = page.getByTestId('lti11-outcomes-blocked');
+  await blocked.waitFor();
+  assert.match(await blocked.innerText(), /only from a launch whose signature verified/);
+  assert.equal(await page.getByTestId('lti11-outcome-replace').count(), 0);
+});

@@ -24,11 +24,13 @@ const KIND_LABELS: Record<string, string> = {
   dl_response: 'Deep linking response',
   token_request: 'Access token request',
   lti11_launch: 'LTI 1.1 launch',
+  lti11_outcome_request: 'Outcomes request',
 };
 
 /** A service call's message is named for what it was ("AGS score"), not its kind. */
 export function messageLabel(kind: string, messageType?: string | null): string {
   if ((kind === 'ags_response' || kind === 'nrps_response') && messageType) return messageType;
+  if (kind === 'lti11_outcome_response' && messageType) return `Outcomes: ${messageType}`;
   return KIND_LABELS[kind] ?? kind.replace(/_/g, ' ');
 }
 

@@ -55,6 +55,8 @@ describe('deriveSequence', () => {
   it('draws an LTI 1.1 launch as one signed form post and its landing page', () => {
     const seq = deriveSequence([ex(1, 'lti11_launch', { url: 'http://localhost:4471/lti11/launch' })], 'tool');
     expect(arrows(seq.steps)).toEqual(['LTI 1.1 launch (signed form post): platform~>browser browser->tool', 'Landing page: tool->browser']);
+    const passback = deriveSequence([ex(1, 'lti11_launch'), ex(2, 'lti11_outcomes', { direction: 'outbound', url: 'http://lms.example/outcomes' })], 'tool');
+    expect(arrows(passback.steps).at(-1)).toBe('Grade passback (LTI 1.1 Basic Outcomes): tool->platform');
   });
 
   it('orders by time even when rows come in another order', () => {

@@ -67,6 +67,7 @@ const STEP_LABELS: Record<string, string> = {
   auth: 'Authentication request',
   launch: 'id_token form_post',
   lti11_launch: 'LTI 1.1 launch (signed form post)',
+  lti11_outcomes: 'Grade passback (LTI 1.1 Basic Outcomes)',
   deep_link: 'Deep linking request',
   deep_link_response: 'Deep linking response',
   jwks_fetch: 'JWKS fetch',
@@ -87,6 +88,8 @@ const EMULATOR_STEPS: Record<string, { request: string; response: string; onward
   auth: { request: 'Authentication request (from the tool)', response: 'id_token form_post to the tool', onward: true },
   deep_linking_return: { request: 'Deep linking response (from the tool)', response: 'Content placed in the course' },
   return: { request: 'Return from the tool (return URL)', response: 'Back in the course' },
+  lti11_launch: { request: 'LTI 1.1 launch page opened', response: 'Signed LTI 1.1 launch posted to the tool', onward: true },
+  lti11_outcomes: { request: 'Grade passback from the tool (LTI 1.1 Basic Outcomes)', response: 'POX answer' },
 };
 
 /** An AGS call named for what it does, from its method and URL. */
