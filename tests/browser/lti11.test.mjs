@@ -8,17 +8,18 @@
 // Screenshots: tests/artifacts/lti11-consumers.png, lti11-flow.png, lti11-wrong-secret.png.
 
 import assert from 'node:assert/strict';
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { ARTIFACTS, launchBrowser, skip, startServer, stopServer } from './harness.mjs';
+import { signedLaunch as signed } from './lti11-sign.mjs';
 
 if (skip) console.log(`# SKIP ${skip}`);
 
 const KEY = 'browser-consumer';
 const SECRET = 'browser-secret-7d2a-never-stored';
+const signedLaunch = (url, secret, extra = {}) => signed(url, KEY, secret, extra);
 let server = null;
 let context = null;
 let page = null;
@@ -39,37 +40,6 @@ after(async () => {
   await stopServer(server);
   if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
 });
-
-/** RFC 5849 percent-encoding. */
-const enc = (s) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
-
-/** A consumer's signed launch (HMAC-SHA1), as an LMS's form would post it. */
-function signedLaunch(url, secret, extra = {}) {
-  const params = {
-    lti_message_type: 'basic-lti-launch-request',
-    lti_version: 'LTI-1p0',
-    resource_link_id: 'browser-link',
-    user_id: 'u-browser',
-    roles: 'Instructor',
-    lis_person_name_full: 'Katherine <i>Johnson</i>',
-    context_title: 'Orbital Mechanics',
-    launch_presentation_return_url: 'https://lms.example/return',
-    oauth_consumer_key: KEY,
-    oauth_signature_method: 'HMAC-SHA1',
-    oauth_timestamp: String(Math.floor(Date.now() / 1000)),
-    oauth_nonce: crypto.randomUUID(),
-    oauth_version: '1.0',
-    ...extra,
-  };
-  const normalized = Object.entries(params)
-    .map(([k, v]) => [enc(k), enc(v)])
-    .sort(([a, x], [b, y]) => (a < b ? -1 : a > b ? 1 : x < y ? -1 : 1))
-    .map(([k, v]) => `${k}=${v}`)
-    .join('&');
-  const base = `POST&${enc(url)}&${enc(normalized)}`;
-  params.oauth_signature = crypto.createHmac('sha1', `${enc(secret)}&`).update(base).digest('base64');
-  return params;
-}
 
 /** Posts `params` from a real page (a form, as an LMS frame would) and returns the landing tab. */
 async function postFromBrowser(url, params) {

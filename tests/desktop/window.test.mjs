@@ -9,6 +9,7 @@ import { tmpdir, homedir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebDriver } from './webdriver.mjs';
+import { signedLaunch } from '../browser/lti11-sign.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const APP = process.env.LTI_INSPECTOR_DESKTOP_BIN || path.join(ROOT, 'target/debug/lti-inspector-desktop');
@@ -159,6 +160,29 @@ test('an invalid flow opens on its cause in the real window', { skip }, async ()
   assert.ok(top >= 0 && top < 800, `the cause is above the fold: top ${top}`);
   assert.match(await wd.text(cause), /Expired/);
   writeFileSync(path.join(ARTIFACTS, 'desktop-invalid-flow.png'), await wd.screenshot());
+  await wd.cmd('POST', wd.s('/url'), { url: appUrl });
+});
+
+// LTI 1.1 in the real window: a consumer registered through the app, a signed launch posted to
+// its tool port (as an LMS's browser would), and the flow view's OAuth signature section.
+test('an LTI 1.1 launch in the real window', { skip }, async () => {
+  const run = (body) => wd.execute(`const done = arguments[arguments.length - 1]; ${body}`);
+  const invoke = (name, args) => run(`window.__TAURI_INTERNALS__.invoke('rpc', { name: ${JSON.stringify(name)}, args: ${JSON.stringify(args)} }).then(done, (e) => done({ error: e }));`);
+  const appUrl = await run('done(location.href);');
+  const saved = await invoke('save_lti11_consumer', { consumer_key: 'desktop-key', name: 'Desktop LMS', secret: 'desktop-secret' });
+  assert.equal(saved.has_secret, true, JSON.stringify(saved));
+  const status = await invoke('get_status', {});
+  const url = `${status.tool.base_url}/lti11/launch`;
+  const res = await fetch(url, { method: 'POST', headers: { 'Content-Type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(signedLaunch(url, 'desktop-key', 'desktop-secret')) });
+  const page = await res.text();
+  assert.match(page, /Valid launch/);
+  const link = /href="([^"]*\/open-in-inspector\/flows\/([A-Za-z0-9_-]+))"/.exec(page);
+  assert.ok(link, 'the landing page links into the app');
+  await fetch(new URL(link[1], url));
+  await wd.waitFor(async () => (await run('done(location.hash);')) === `#/flows/${link[2]}`, { what: 'the window showing the 1.1 flow' });
+  const signature = await wd.waitFor(() => wd.find('[data-testid="lti11-signature"]'), { what: 'the OAuth signature section' });
+  assert.match(await wd.text(signature), /verifies/);
+  writeFileSync(path.join(ARTIFACTS, 'desktop-lti11-flow.png'), await wd.screenshot());
   await wd.cmd('POST', wd.s('/url'), { url: appUrl });
 });
 
