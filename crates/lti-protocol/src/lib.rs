@@ -12,6 +12,7 @@ pub mod claims;
 pub mod client_assertion;
 pub mod compare;
 pub mod deep_linking;
+pub mod dynreg;
 pub mod finding;
 pub mod har;
 pub mod inspect;

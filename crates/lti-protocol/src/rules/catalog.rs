@@ -23,6 +23,7 @@ macro_rules! dl {
 const LTI11: &str = "https://www.imsglobal.org/specs/ltiv1p1/implementation-guide";
 const RFC5849_SIG: &str = "https://www.rfc-editor.org/rfc/rfc5849#section-3.4";
 const RFC5849_NONCE: &str = "https://www.rfc-editor.org/rfc/rfc5849#section-3.3";
+const DR: &str = "https://www.imsglobal.org/spec/lti-dr/v1p0";
 const IMPL: &str = "https://www.imsglobal.org/spec/lti/v1p3/impl/";
 const AGS: &str = "https://www.imsglobal.org/spec/lti-ags/v2p0/#assignment-and-grade-service-claim";
 const NRPS: &str = "https://www.imsglobal.org/spec/lti-nrps/v2p0/#lti-1-3-integration";
@@ -60,6 +61,7 @@ pub const ENGINE_RULE_PREFIXES: &[&str] = &[
     "nrps.response.",
     "storage.",
     "import.",
+    "dr.request.token",
 ];
 
 const fn r(
@@ -453,6 +455,31 @@ pub static RULES: &[Rule] = &[
       "replaceResult sends resultScore/textString, a fraction from 0.0 to 1.0 (not points); platforms refuse others with codeMajor failure.", &[44]),
     r("lti11.outcome.response", Error, "Platform answered success", "LTI 1.1 Implementation Guide §6", LTI11,
       "imsx_POXEnvelopeResponse with imsx_codeMajor success (failure or unsupported say why in imsx_description).", &[]),
+    // ── LTI Dynamic Registration 1.0 ───────────────────────────────────────────────────────
+    r("dr.config.json", Error, "OpenID configuration is a JSON object", "LTI Dynamic Registration 1.0 §3.4", DR,
+      "The tool GETs the openid_configuration URL the platform passed to its registration page; the answer is the platform's configuration as JSON.", &[]),
+    r("dr.config.issuer", Error, "Issuer is on the configuration's host", "LTI Dynamic Registration 1.0 §3.5.1", DR,
+      "The issuer must be on the host the configuration was fetched from; otherwise a page could make a tool trust another platform's keys (atomic-lti refuses such a configuration too).", &[]),
+    r("dr.config.endpoints", Error, "Endpoints are present and are URLs", "LTI Dynamic Registration 1.0 §3.5", DR,
+      "authorization_endpoint (OIDC auth), token_endpoint (client credentials), jwks_uri (the platform's keys) and registration_endpoint (where the tool registers) are required.", &[]),
+    r("dr.config.algorithms", Error, "private_key_jwt and RS256 are supported", "LTI Dynamic Registration 1.0 §3.5", DR,
+      "LTI tools authenticate at the token endpoint with private_key_jwt signed RS256, and platforms sign id_tokens with RS256.", &[]),
+    r("dr.config.scopes", Warning, "scopes_supported lists openid", "LTI Dynamic Registration 1.0 §3.5", DR,
+      "scopes_supported says which service scopes a tool may ask for; openid is always among them.", &[]),
+    r("dr.config.platform", Error, "LTI platform configuration is present", "LTI Dynamic Registration 1.0 §3.5", DR,
+      "https://purl.imsglobal.org/spec/lti-platform-configuration holds product_family_code, version and messages_supported ([{type, placements}]): which LMS and which messages.", &[]),
+    r("dr.request.fields", Error, "Registration request has the required fields", "LTI Dynamic Registration 1.0 §3.5.2", DR,
+      "application_type web, response_types [id_token], grant_types implicit and client_credentials, token_endpoint_auth_method private_key_jwt, client_name, initiate_login_uri, redirect_uris and jwks_uri.", &[]),
+    r("dr.request.tool_configuration", Error, "LTI tool configuration is present", "LTI Dynamic Registration 1.0 §3.5.2", DR,
+      "https://purl.imsglobal.org/spec/lti-tool-configuration holds domain, target_link_uri, claims and messages ([{type, target_link_uri, label, placements}]).", &[]),
+    r("dr.request.domain", Warning, "Tool URLs are on its declared domain", "LTI Dynamic Registration 1.0 §3.5.2", DR,
+      "domain (and secondary_domains) say where the tool lives; login, redirect and target URLs elsewhere are usually a configuration slip, and some platforms refuse them.", &[]),
+    r("dr.request.token", Error, "Registration token is valid and unused", "LTI Dynamic Registration 1.0 §3.5.2", DR,
+      "The tool sends the registration_token it was given as a Bearer token; the platform accepts it once, before it expires.", &[]),
+    r("dr.response.client_id", Error, "Registration answer gives a client_id", "LTI Dynamic Registration 1.0 §3.6", DR,
+      "The platform answers with the registration, client_id added: the tool's identity at this platform.", &[]),
+    r("dr.response.deployment_id", Warning, "Registration answer gives a deployment_id", "LTI Dynamic Registration 1.0 §3.6", DR,
+      "The deployment created with the registration, in the lti-tool-configuration object (Canvas puts it at the top level).", &[]),
     // ── LMS hints ──────────────────────────────────────────────────────────────────────────
     r("hint.lms_detected", Info, "Platform recognised", "LTI Implementation Guide", IMPL,
       "The issuer or tool_platform claim matches a known LMS profile; its quirks are attached to findings as hints.", &[]),

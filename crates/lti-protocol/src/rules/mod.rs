@@ -83,6 +83,7 @@ pub fn markdown() -> String {
             "token" => "Access tokens (client credentials)",
             "service" => "Service calls",
             "lti11" => "LTI 1.1 launches (OAuth 1.0a)",
+            "dr" => "Dynamic Registration",
             "hint" => "LMS hints",
             _ => "Other",
         }
@@ -194,6 +195,7 @@ mod tests {
             include_str!("../lti11/launch.rs"),
             include_str!("../lti11/migration.rs"),
             include_str!("../lti11/outcomes.rs"),
+            include_str!("../dynreg.rs"),
         ]
         .join("\n")
         // Escaped quotes in string literals (XML templates) and quote characters ('"') would
@@ -202,7 +204,7 @@ mod tests {
         .replace("'\"'", "");
         let groups = [
             "login", "auth", "response", "jwt", "idtoken", "lti", "dl", "sr", "ap", "ags", "nrps",
-            "hint", "lti11",
+            "hint", "lti11", "dr",
         ];
         let mut quoted = HashSet::new();
         for piece in sources.split('"').skip(1).step_by(2) {

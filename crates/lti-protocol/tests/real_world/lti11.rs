@@ -191,3 +191,45 @@ fn open_edx_outcomes_bodies() {
         }
     }
 }
+
+/// A self-hosted Canvas's Dynamic Registration documents: its OpenID configuration passes the
+/// tool's checks (fetched from its own host), the LTI Toolkit's request passes the platform's,
+/// and Canvas's answer gives the client and (top-level) deployment ids.
+#[test]
+fn canvas_dynamic_registration_documents() {
+    use lti_protocol::dynreg;
+    let Some(dir) = fixtures() else { return };
+    let config = load(&dir, "services/canvas_selfhosted_openid_configuration.json");
+    let r = dynreg::check_platform_config(&config, "https://canvas.home.russfeld.me/api/lti/security/openid-configuration?registration_token=x");
+    assert_eq!(r.verdict(), Verdict::Valid, "{:#?}", r.failures());
+    let p = dynreg::platform_config(&config);
+    assert_eq!(p.product_family_code.as_deref(), Some("canvas"));
+    assert!(
+        p.messages_supported
+            .iter()
+            .any(|m| m == "LtiDeepLinkingRequest"),
+        "{:?}",
+        p.messages_supported
+    );
+
+    let request = load(
+        &dir,
+        "services/canvas_selfhosted_dynreg_registration_request.json",
+    );
+    let r = dynreg::check_registration_request(&request);
+    assert_eq!(r.verdict(), Verdict::Valid, "{:#?}", r.failures());
+    // Its URLs are on example.com while its domain says ltidemo.home.russfeld.me: worth a warning.
+    assert!(r.failed("dr.request.domain"));
+
+    let answer = load(
+        &dir,
+        "services/canvas_selfhosted_dynreg_registration_response.json",
+    );
+    let (r, client, deployment) = dynreg::check_registration_response(&answer);
+    assert_eq!(client.as_deref(), Some("10000000000005"));
+    assert_eq!(
+        deployment.as_deref(),
+        Some("9:8865aa05b4b79b64a91a86042e43af5ea8ae79eb")
+    );
+    assert_eq!(r.verdict(), Verdict::Valid);
+}
