@@ -45,3 +45,28 @@ CREATE TABLE emu_lti11_results (
 
 -- A 1.3 launch that carries the LTI 1.1 migration claim of this emulator 1.1 tool.
 ALTER TABLE emu_launches ADD COLUMN lti11_tool_id TEXT;
+
+-- Dynamic Registration started by the emulator: a single-use registration token, what it was
+-- for (a negative test), and the flow that records it.
+CREATE TABLE emu_dr_tokens (
+    token       TEXT PRIMARY KEY,
+    flow_id     TEXT NOT NULL,
+    negative    TEXT,
+    created_at  INTEGER NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    used_at     INTEGER,
+    tool_id     TEXT
+);
+
+-- The tool side's Dynamic Registration between the page (configuration fetched and checked)
+-- and the user's "Register" click: the form carries only the id and its secret.
+CREATE TABLE dr_pending (
+    id          TEXT PRIMARY KEY,
+    flow_id     TEXT NOT NULL,
+    form_secret TEXT NOT NULL,
+    config_url  TEXT NOT NULL,
+    config      TEXT NOT NULL,
+    token       TEXT,
+    created_at  INTEGER NOT NULL,
+    used_at     INTEGER
+);

@@ -6,6 +6,7 @@
 
 pub mod capture;
 pub mod composer;
+pub mod dynreg;
 pub mod import;
 pub mod lti11;
 pub mod recheck;

@@ -207,6 +207,22 @@ data: unknown, };
 
 export type DlTemplate = { name: string, items: unknown[], };
 
+export type DrNegative = "expired_token" | "reused_token" | "config_missing_endpoint" | "config_missing_platform";
+
+export type DrNegativeInfo = { id: DrNegative, rule_id: string, label: string, };
+
+export type DrStart = { 
+/**
+ * Open this in a window: the tool's registration page, told where the platform is.
+ */
+url: string, flow_id: string, };
+
+export type DrStartArgs = { 
+/**
+ * The tool's registration (initiation) URL.
+ */
+registration_url: string, negative?: DrNegative | null, };
+
 export type EmulatorCourse = { 
 /**
  * Internal id, used in the service URLs.
@@ -1310,6 +1326,10 @@ export type Commands = {
   delete_emulator_lti11_tool: { args: IdArgs; result: Deleted };
   /** Emulator: a signed LTI 1.1 launch of a user in a course (optionally broken on purpose): the URL that posts it. */
   lti11_launch_url: { args: Lti11LaunchArgs; result: LaunchUrl };
+  /** Emulator: register a tool by LTI Dynamic Registration: the URL that opens the tool's registration page with the emulator's configuration and a single-use token. */
+  dr_start: { args: DrStartArgs; result: DrStart };
+  /** Emulator: the Dynamic Registration negative tests, each with the rule it breaks. */
+  list_dr_negative_tests: { args: NoArgs; result: Array<DrNegativeInfo> };
   /** Emulator: the LTI 1.1 negative tests, each with the rule it breaks. */
   list_lti11_negative_tests: { args: NoArgs; result: Array<Lti11NegativeInfo> };
   /** Emulator: line items × members of a course, as tools posted them. */
@@ -1346,4 +1366,4 @@ export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_win
 /** Tauri event channels that carry engine events to the desktop window. */
 export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_lti11_consumers", "save_lti11_consumer", "lti11_outcome", "delete_lti11_consumer", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "list_emulator_lti11_tools", "save_emulator_lti11_tool", "delete_emulator_lti11_tool", "lti11_launch_url", "list_lti11_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_lti11_consumers", "save_lti11_consumer", "lti11_outcome", "delete_lti11_consumer", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "list_emulator_lti11_tools", "save_emulator_lti11_tool", "delete_emulator_lti11_tool", "lti11_launch_url", "dr_start", "list_dr_negative_tests", "list_lti11_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

@@ -400,6 +400,20 @@ pub async fn lti11_launch_url(
     lti_platform_side::emulator::lti11::launch::create(engine.platform(), args).await
 }
 
+pub async fn dr_start(
+    engine: &Engine,
+    args: lti_platform_side::emulator::dynreg::DrStartArgs,
+) -> Result<lti_platform_side::emulator::dynreg::DrStart> {
+    lti_platform_side::emulator::dynreg::start(engine.platform(), args).await
+}
+
+pub async fn list_dr_negative_tests(
+    _: &Engine,
+    _: NoArgs,
+) -> Result<Vec<lti_platform_side::emulator::dynreg::DrNegativeInfo>> {
+    Ok(lti_platform_side::emulator::dynreg::negatives())
+}
+
 pub async fn list_lti11_negative_tests(
     _: &Engine,
     _: NoArgs,

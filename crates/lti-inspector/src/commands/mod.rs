@@ -138,6 +138,10 @@ command_table! {
     delete_emulator_lti11_tool(IdArgs) -> Deleted;
     /// Emulator: a signed LTI 1.1 launch of a user in a course (optionally broken on purpose): the URL that posts it.
     lti11_launch_url(lti_platform_side::emulator::lti11::launch::Lti11LaunchArgs) -> lti_platform_side::emulator::launch::LaunchUrl;
+    /// Emulator: register a tool by LTI Dynamic Registration: the URL that opens the tool's registration page with the emulator's configuration and a single-use token.
+    dr_start(lti_platform_side::emulator::dynreg::DrStartArgs) -> lti_platform_side::emulator::dynreg::DrStart;
+    /// Emulator: the Dynamic Registration negative tests, each with the rule it breaks.
+    list_dr_negative_tests(NoArgs) -> Vec<lti_platform_side::emulator::dynreg::DrNegativeInfo>;
     /// Emulator: the LTI 1.1 negative tests, each with the rule it breaks.
     list_lti11_negative_tests(NoArgs) -> Vec<lti_platform_side::emulator::lti11::launch::Lti11NegativeInfo>;
     /// Emulator: line items × members of a course, as tools posted them.

@@ -11,6 +11,7 @@ pub mod commands;
 pub mod db;
 mod deep_linking;
 pub mod dl_preview;
+pub mod dynreg;
 mod flow_messages;
 mod html_pages;
 pub mod launch;
@@ -87,6 +88,11 @@ pub fn router(platform: PlatformSide) -> Router {
         )
         .route(lti11::launch::RETURN_PATH, get(lti11::launch::returned))
         .route(lti11::launch::OUTCOMES_PATH, post(lti11::outcomes::service))
+        .route(
+            &format!("{}/{{token}}", dynreg::CONFIG_PATH),
+            get(dynreg::configuration),
+        )
+        .route(dynreg::REGISTER_PATH, post(dynreg::register))
         .route("/courses/{course}/memberships", get(nrps::memberships))
         .route(
             "/courses/{course}/lineitems",
@@ -158,12 +164,18 @@ async fn openid_configuration(
     State(platform): State<PlatformSide>,
     headers: HeaderMap,
 ) -> Response {
-    let base = request_base(&platform, &headers);
-    Json(serde_json::json!({
+    Json(configuration(&request_base(&platform, &headers))).into_response()
+}
+
+/// The emulator's OpenID configuration (with its LTI platform configuration), as a platform
+/// publishes it for tools and Dynamic Registration.
+pub(crate) fn configuration(base: &str) -> serde_json::Value {
+    serde_json::json!({
         "issuer": base,
         "authorization_endpoint": format!("{base}{}", paths::AUTH),
         "token_endpoint": format!("{base}{}", paths::TOKEN),
         "jwks_uri": format!("{base}{}", paths::JWKS),
+        "registration_endpoint": format!("{base}{}", dynreg::REGISTER_PATH),
         "token_endpoint_auth_methods_supported": ["private_key_jwt"],
         "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
         "id_token_signing_alg_values_supported": ["RS256"],
@@ -182,8 +194,7 @@ async fn openid_configuration(
             ],
             "variables": claims::VARIABLES,
         }
-    }))
-    .into_response()
+    })
 }
 
 async fn not_found() -> Response {

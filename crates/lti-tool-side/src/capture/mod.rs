@@ -63,6 +63,10 @@ pub fn router(tool: ToolSide) -> Router {
             crate::lti11::launch::PATH,
             post(crate::lti11::launch::launch).get(crate::lti11::launch::launch_get),
         )
+        .route(
+            crate::dynreg::PATH,
+            get(crate::dynreg::initiate).post(crate::dynreg::register),
+        )
         .route(paths::STORAGE_LOG, post(storage_log))
         .route(storage_check::PATH, post(storage_check::storage_check))
         .fallback(not_found)
