@@ -55,7 +55,8 @@ CREATE TABLE emu_dr_tokens (
     created_at  INTEGER NOT NULL,
     expires_at  INTEGER NOT NULL,
     used_at     INTEGER,
-    tool_id     TEXT
+    tool_id     TEXT,
+    tool_url    TEXT NOT NULL DEFAULT ''       -- the tool's registration URL, parameters added
 );
 
 -- The tool side's Dynamic Registration between the page (configuration fetched and checked)

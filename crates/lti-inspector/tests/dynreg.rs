@@ -42,8 +42,20 @@ async fn the_tool_side_registers_with_the_emulator_and_launches_at_once() {
         json!({"registration_url": format!("{tool_base}/lti/register")}),
     )
     .await;
+    // The emulator's window frames the tool's registration page, as an LMS does.
+    let host = reqwest::get(started["url"].as_str().unwrap())
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let tool_url = started["tool_url"].as_str().unwrap();
+    assert!(
+        host.contains(&format!("src=\"{}\"", tool_url.replace('&', "&amp;"))),
+        "{host}"
+    );
     let mut walker = Walker::new();
-    let page = walker.open(started["url"].as_str().unwrap()).await.unwrap();
+    let page = walker.open(tool_url).await.unwrap();
     assert!(
         page.body
             .contains("Register LTI Inspector with this platform"),
@@ -103,8 +115,29 @@ async fn the_tool_side_registers_with_the_emulator_and_launches_at_once() {
         .expect("the emulator created the tool");
     assert_eq!(p["deployment_ids"][0], t["deployment_ids"][0]);
     assert!(t["login_url"].as_str().unwrap().ends_with("/lti/login"));
+    // The close message reached the host page, which records it as the flow's last step.
+    let closed_url = started["url"]
+        .as_str()
+        .unwrap()
+        .replace("/dr/host/", "/dr/closed/");
+    let closed = reqwest::get(&closed_url)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(closed.contains("The tool registered"), "{closed}");
     // Both sides' flows are clean.
     let emulator_flow = flow(&engine, started["flow_id"].as_str().unwrap()).await;
+    let steps: Vec<&str> = emulator_flow["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|e| e["step"].as_str())
+        .collect();
+    for step in ["dr_host", "dr_configuration", "dr_register", "dr_close"] {
+        assert!(steps.contains(&step), "{step} in {steps:?}");
+    }
     assert_eq!(rules_failed(&emulator_flow), Vec::<String>::new());
     assert_eq!(emulator_flow["flow"]["verdict"], "valid");
 
@@ -143,7 +176,10 @@ async fn each_registration_negative_is_seen_where_it_breaks() {
         )
         .await;
         let mut walker = Walker::new();
-        let page = walker.open(started["url"].as_str().unwrap()).await.unwrap();
+        let page = walker
+            .open(started["tool_url"].as_str().unwrap())
+            .await
+            .unwrap();
         if rule.starts_with("dr.config.") {
             // The tool side refuses the configuration before registering.
             assert!(

@@ -1213,7 +1213,15 @@ login_url?: string | null,
 /**
  * redirect_uri and target link URI for resource link launches.
  */
-launch_url?: string | null, deep_link_url?: string | null, jwks_url?: string | null, kid?: string | null, 
+launch_url?: string | null, deep_link_url?: string | null, jwks_url?: string | null, 
+/**
+ * LTI Dynamic Registration: the URL to paste into an LMS's "register by URL" form.
+ */
+registration_url?: string | null, 
+/**
+ * LTI 1.1 launch URL (consumer key and secret are registered under Platforms).
+ */
+lti11_launch_url?: string | null, kid?: string | null, 
 /**
  * The public JWK as pretty JSON (Canvas "Public JWK", Brightspace, Blackboard).
  */

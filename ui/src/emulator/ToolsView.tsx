@@ -16,6 +16,7 @@ import { rpc } from '../transport';
 import { toApiError } from '../transport/errors';
 import { useEmulatorData } from './data';
 import { emulatorHref } from './routes';
+import { DynamicRegistration } from './DynamicRegistration';
 import { Lti11Tools } from './Lti11Tools';
 import { ToolEditor } from './ToolEditor';
 import { formFromTool, newToolForm, SCOPES, scopeName } from './toolForm';
@@ -68,6 +69,7 @@ export function ToolsView() {
           <ToolCard key={t.id} t={t} courses={courses} highlight={t.id === savedId} onEdit={() => setEditing({ mode: 'edit', id: t.id })} onDeleted={data.reload} />
         ),
       )}
+      <DynamicRegistration />
       <Lti11Tools courses={courses} users={data.users ?? []} />
     </div>
   );

@@ -68,6 +68,9 @@ const STEP_LABELS: Record<string, string> = {
   launch: 'id_token form_post',
   lti11_launch: 'LTI 1.1 launch (signed form post)',
   lti11_outcomes: 'Grade passback (LTI 1.1 Basic Outcomes)',
+  dr_initiation: 'Registration page opened (Dynamic Registration)',
+  dr_configuration: 'Platform OpenID configuration',
+  dr_register: 'Client registration',
   deep_link: 'Deep linking request',
   deep_link_response: 'Deep linking response',
   jwks_fetch: 'JWKS fetch',
@@ -90,6 +93,10 @@ const EMULATOR_STEPS: Record<string, { request: string; response: string; onward
   return: { request: 'Return from the tool (return URL)', response: 'Back in the course' },
   lti11_launch: { request: 'LTI 1.1 launch page opened', response: 'Signed LTI 1.1 launch posted to the tool', onward: true },
   lti11_outcomes: { request: 'Grade passback from the tool (LTI 1.1 Basic Outcomes)', response: 'POX answer' },
+  dr_host: { request: 'Registration window opened', response: 'The tool’s registration page, framed', onward: true },
+  dr_configuration: { request: 'OpenID configuration (read by the tool)', response: 'Configuration' },
+  dr_register: { request: 'Client registration (from the tool)', response: 'Registration answer' },
+  dr_close: { request: 'The tool is done (org.imsglobal.lti.close)', response: 'Registration finished' },
 };
 
 /** An AGS call named for what it does, from its method and URL. */

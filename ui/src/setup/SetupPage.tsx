@@ -26,6 +26,10 @@ function valueOf(setup: ToolSetup, v: SetupValue): string | null | undefined {
       return setup.public_jwk_json;
     case 'pem':
       return setup.public_pem;
+    case 'registration':
+      return setup.registration_url;
+    case 'lti11':
+      return setup.lti11_launch_url;
   }
 }
 
@@ -35,6 +39,8 @@ const URL_ROWS: Array<{ value: SetupValue; hint: string }> = [
   { value: 'target', hint: 'resource link launches land here' },
   { value: 'deep_link', hint: 'target of LtiDeepLinkingRequest' },
   { value: 'jwks', hint: "the tool's public key set" },
+  { value: 'registration', hint: 'LTI Dynamic Registration: Moodle, Canvas, Brightspace register by this one URL' },
+  { value: 'lti11', hint: 'LTI 1.1 tools: consumer key and secret go under Platforms' },
 ];
 
 export function SetupPage() {

@@ -1,7 +1,7 @@
 //! Where each value of the Setup page goes in the registration forms of common LMSs. Data, not
 //! markup: reviewed like code, rendered as text.
 
-export type SetupValue = 'base' | 'login' | 'launch' | 'target' | 'deep_link' | 'jwks' | 'jwk' | 'pem';
+export type SetupValue = 'base' | 'login' | 'launch' | 'target' | 'deep_link' | 'jwks' | 'jwk' | 'pem' | 'registration' | 'lti11';
 
 export interface LmsGuide {
   lms: string;
@@ -20,6 +20,8 @@ export const VALUE_LABELS: Record<SetupValue, string> = {
   jwks: 'JWKS URL',
   jwk: 'Public JWK',
   pem: 'Public key (PEM)',
+  registration: 'Dynamic Registration URL',
+  lti11: 'LTI 1.1 launch URL',
 };
 
 export const LMS_GUIDES: LmsGuide[] = [
@@ -36,7 +38,7 @@ export const LMS_GUIDES: LmsGuide[] = [
   },
   {
     lms: 'Moodle',
-    path: 'Site administration → Plugins → External tool → Manage tools → configure a tool manually',
+    path: 'Site administration → Plugins → External tool → Manage tools → configure a tool manually (or paste the Dynamic Registration URL into “Tool URL” and Add LTI Advantage)',
     fields: [
       { field: 'Tool URL', value: 'target' },
       { field: 'LTI version', value: null, note: 'LTI 1.3' },

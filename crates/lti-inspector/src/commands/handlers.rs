@@ -43,6 +43,8 @@ pub async fn get_tool_setup(engine: &Engine, _: NoArgs) -> Result<ToolSetup> {
         launch_url: url(paths::LAUNCH),
         deep_link_url: url(paths::DEEP_LINK),
         jwks_url: url(paths::JWKS),
+        registration_url: url(lti_tool_side::dynreg::PATH),
+        lti11_launch_url: url(lti_tool_side::lti11::launch::PATH),
         base_url: tool.base_url.clone(),
         kid: key.as_ref().map(|k| k.kid().to_string()),
         public_jwk_json: key

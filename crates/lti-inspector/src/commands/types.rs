@@ -63,6 +63,12 @@ pub struct ToolSetup {
     pub deep_link_url: Option<String>,
     #[ts(optional = nullable)]
     pub jwks_url: Option<String>,
+    /// LTI Dynamic Registration: the URL to paste into an LMS's "register by URL" form.
+    #[ts(optional = nullable)]
+    pub registration_url: Option<String>,
+    /// LTI 1.1 launch URL (consumer key and secret are registered under Platforms).
+    #[ts(optional = nullable)]
+    pub lti11_launch_url: Option<String>,
     #[ts(optional = nullable)]
     pub kid: Option<String>,
     /// The public JWK as pretty JSON (Canvas "Public JWK", Brightspace, Blackboard).

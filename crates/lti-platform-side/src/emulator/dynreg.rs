@@ -24,6 +24,10 @@ use lti_protocol::finding::{Finding, Report, Verdict};
 
 pub const CONFIG_PATH: &str = "/dr/openid-configuration";
 pub const REGISTER_PATH: &str = "/dr/register";
+/// `/dr/host/{token}`: the emulator's page that frames the tool's registration page, as an LMS
+/// does, and hears its close message; `/dr/closed/{token}` records that it came.
+pub const HOST_PATH: &str = "/dr/host";
+pub const CLOSED_PATH: &str = "/dr/closed";
 /// How long a registration token lasts.
 const TOKEN_TTL_MS: i64 = 60 * 60 * 1000;
 
@@ -104,8 +108,10 @@ pub struct DrStartArgs {
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct DrStart {
-    /// Open this in a window: the tool's registration page, told where the platform is.
+    /// Open this in a window: the emulator's page framing the tool's registration page.
     pub url: String,
+    /// The tool's registration URL with the emulator's configuration and token, for reference.
+    pub tool_url: String,
     pub flow_id: String,
 }
 
@@ -143,6 +149,7 @@ pub async fn start(platform: &PlatformSide, args: DrStartArgs) -> Result<DrStart
         ("registration_url", args.registration_url.trim()),
         ("negative_test", &negative_text),
     ]);
+    let tool_url = url.to_string();
     let (t, negative) = (token.clone(), args.negative.map(|n| n.as_str().to_string()));
     platform
         .store()
@@ -153,17 +160,109 @@ pub async fn start(platform: &PlatformSide, args: DrStartArgs) -> Result<DrStart
                 rusqlite::params![flow.id, Value::Object(summary).to_string()],
             )?;
             tx.execute(
-                "INSERT INTO emu_dr_tokens (token, flow_id, negative, created_at, expires_at, used_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                rusqlite::params![t, flow.id, negative, now, expires, used],
+                "INSERT INTO emu_dr_tokens (token, flow_id, negative, created_at, expires_at, used_at, tool_url) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                rusqlite::params![t, flow.id, negative, now, expires, used, tool_url],
             )?;
             Ok(())
         })
         .await?;
     lti_core::messages::announce(platform.core(), &flow_id).await;
     Ok(DrStart {
-        url: url.into(),
+        url: format!("{base}{HOST_PATH}/{token}"),
+        tool_url: url.into(),
         flow_id,
     })
+}
+
+/// `GET /dr/host/{token}`: frames the tool's registration page and, when the tool posts
+/// `org.imsglobal.lti.close`, moves to `/dr/closed/{token}` (which records it).
+pub async fn host(
+    State(platform): State<PlatformSide>,
+    Extension(notes): Extension<ExchangeNotes>,
+    Path(token): Path<String>,
+) -> Response {
+    let t = token.clone();
+    let found: Option<(String, String)> = platform
+        .store()
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT flow_id, tool_url FROM emu_dr_tokens WHERE token = ?1",
+                [&t],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+        })
+        .await
+        .ok()
+        .flatten();
+    let Some((flow_id, tool_url)) = found else {
+        return lti_core::html::error_page(
+            StatusCode::NOT_FOUND,
+            "Unknown registration",
+            "Start the registration again from LTI Inspector.",
+        );
+    };
+    notes.set_flow(&flow_id);
+    notes.set_step("dr_host");
+    let nonce = lti_core::ids::secret_token();
+    let e = lti_core::html::escape;
+    let html = format!(
+        "<!doctype html><html><head><meta charset=\"utf-8\"><title>Registering a tool — LTI Inspector emulator</title>\
+         <style>body{{font:14px system-ui,sans-serif;margin:0}}header{{padding:.6rem 1rem;background:#f6f8fa;border-bottom:1px solid #d0d7de}}\
+         iframe{{border:0;width:100%;height:calc(100vh - 3rem)}}</style></head><body>\
+         <header>LTI Inspector emulator · Dynamic Registration of <code>{}</code></header>\
+         <iframe id=\"tool\" title=\"The tool's registration page\" src=\"{}\"></iframe>\
+         <script nonce=\"{nonce}\">window.addEventListener('message', function (ev) {{\
+           if (ev.data && ev.data.subject === '{}') {{ location.href = '{CLOSED_PATH}/{}'; }}\
+         }});</script></body></html>",
+        e(&tool_url),
+        e(&tool_url),
+        dynreg::CLOSE_SUBJECT,
+        e(&token),
+    );
+    super::html_pages::with_csp(StatusCode::OK, html, &nonce)
+}
+
+/// `GET /dr/closed/{token}`: the tool said it is done (its close message reached the host page).
+pub async fn closed(
+    State(platform): State<PlatformSide>,
+    Extension(notes): Extension<ExchangeNotes>,
+    Path(token): Path<String>,
+) -> Response {
+    let t = token.clone();
+    let found: Option<(String, Option<String>)> = platform
+        .store()
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT flow_id, tool_id FROM emu_dr_tokens WHERE token = ?1",
+                [&t],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?)
+        })
+        .await
+        .ok()
+        .flatten();
+    let Some((flow_id, tool_id)) = found else {
+        return lti_core::html::error_page(
+            StatusCode::NOT_FOUND,
+            "Unknown registration",
+            "Start the registration again from LTI Inspector.",
+        );
+    };
+    notes.set_flow(&flow_id);
+    notes.set_step("dr_close");
+    super::html_pages::info(
+        StatusCode::OK,
+        "Registration finished",
+        if tool_id.is_some() {
+            "The tool registered and closed its registration page (org.imsglobal.lti.close). It is in the emulator's Tools; you can close this window."
+        } else {
+            "The tool closed its registration page (org.imsglobal.lti.close) without registering. You can close this window."
+        },
+        &[],
+        "",
+    )
 }
 
 struct TokenRow {

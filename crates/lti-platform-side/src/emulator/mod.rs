@@ -93,6 +93,14 @@ pub fn router(platform: PlatformSide) -> Router {
             get(dynreg::configuration),
         )
         .route(dynreg::REGISTER_PATH, post(dynreg::register))
+        .route(
+            &format!("{}/{{token}}", dynreg::HOST_PATH),
+            get(dynreg::host),
+        )
+        .route(
+            &format!("{}/{{token}}", dynreg::CLOSED_PATH),
+            get(dynreg::closed),
+        )
         .route("/courses/{course}/memberships", get(nrps::memberships))
         .route(
             "/courses/{course}/lineitems",
