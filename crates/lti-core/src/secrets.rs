@@ -24,6 +24,8 @@ pub const SECRET_FIELDS: &[&str] = &[
     "assertion",
     "password",
     "oauth_signature",
+    // Dynamic Registration: the platform's single-use token (in the registration URL's query).
+    "registration_token",
 ];
 
 /// The masked form of a value: its length and last four characters, enough to tell two
