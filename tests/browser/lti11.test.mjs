@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ARTIFACTS, launchBrowser, skip, startServer, stopServer } from './harness.mjs';
+import { ARTIFACTS, CHROMIUM, launchBrowser, playwright, skip, startServer, stopServer } from './harness.mjs';
 import { signedLaunch as signed } from './lti11-sign.mjs';
 
 if (skip) console.log(`# SKIP ${skip}`);
@@ -177,4 +177,26 @@ test('a launch that did not verify offers no grade passback', { skip }, async ()
   await blocked.waitFor();
   assert.match(await blocked.innerText(), /only from a launch whose signature verified/);
   assert.equal(await page.getByTestId('lti11-outcome-replace').count(), 0);
+});
+
+test('a 1.1 launch recorded in a HAR by chromium imports as a verified 1.1 flow', { skip }, async () => {
+  const launchUrl = `${server.tool}/lti11/launch`.replace(/([^:])\/\/+/g, '$1/');
+  const harPath = path.join(tmp, 'lti11-launch.har');
+  const browser = await playwright.chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const recording = await browser.newContext({ recordHar: { path: harPath, content: 'embed' } });
+  const tab = await recording.newPage();
+  const params = signedLaunch(launchUrl, SECRET);
+  const inputs = Object.entries(params).map(([k, v]) => `<input type="hidden" name="${k}" value="${String(v).replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;')}">`).join('');
+  await tab.setContent(`<form id="f" method="post" action="${launchUrl}">${inputs}</form>`);
+  await Promise.all([tab.waitForURL(/\/lti11\/launch/), tab.evaluate(() => document.getElementById('f').submit())]);
+  await recording.close();
+  await browser.close();
+  const har = fs.readFileSync(harPath, 'utf8');
+  const imported = await server.api('import', { name: 'lti11-launch.har', text: har });
+  assert.equal(imported.flows.length, 1, JSON.stringify(imported));
+  const flow = await server.api('get_flow', { id: imported.flows[0].id });
+  assert.equal(flow.flow.kind, 'lti11_launch');
+  const sig = flow.messages[0].message.report.findings.find((f) => f.rule_id === 'lti11.signature');
+  assert.equal(sig.outcome, 'pass', `verified with the registered consumer's secret, as of the recorded time: ${JSON.stringify(sig)}`);
+  assert.equal(flow.flow.verdict, 'valid', JSON.stringify(flow.messages[0].message.report.findings.filter((f) => f.outcome === 'fail')));
 });

@@ -251,3 +251,67 @@ async fn a_registration_page_without_a_configuration_says_what_it_is() {
     let page = res.text().await.unwrap();
     assert!(page.contains("data-testid=\"dr-refused\""), "{page}");
 }
+
+/// Hostile configuration URLs: one that never answers, one that answers 5 MB, one that
+/// redirects to another host whose configuration names itself. Each ends as a finding on the
+/// registration page, with no way to register; none hangs the tool side.
+#[tokio::test]
+async fn hostile_configuration_urls_are_findings() {
+    use axum::routing::get;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(dir.path()).await;
+    let tool_base = engine.tool_status().base_url.unwrap();
+
+    // A socket that accepts and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let silent_port = silent.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((s, _)) = silent.accept().await {
+            held.push(s);
+        }
+    });
+    // A server answering 5 MB, and one that redirects to another host (localhost vs 127.0.0.1).
+    let peer = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = peer.local_addr().unwrap().port();
+    let app = axum::Router::new()
+        .route("/huge", get(|| async { "x".repeat(5 << 20) }))
+        .route(
+            "/moved",
+            get(move || async move {
+                axum::response::Redirect::temporary(&format!("http://localhost:{port}/elsewhere"))
+            }),
+        )
+        .route(
+            "/elsewhere",
+            get(move || async move {
+                let base = format!("http://localhost:{port}");
+                axum::Json(json!({"issuer": base, "authorization_endpoint": format!("{base}/a"), "token_endpoint": format!("{base}/t"),
+                    "jwks_uri": format!("{base}/j"), "registration_endpoint": format!("{base}/r")}))
+            }),
+        );
+    tokio::spawn(async move { axum::serve(peer, app).await.unwrap() });
+
+    for (config, expect) in [
+        (format!("http://127.0.0.1:{silent_port}/"), "timed out"),
+        (format!("http://127.0.0.1:{port}/huge"), "limit"),
+        (format!("http://127.0.0.1:{port}/moved"), "dr.config.issuer"),
+    ] {
+        let started = std::time::Instant::now();
+        let url = format!(
+            "{tool_base}/lti/register?openid_configuration={}",
+            url::form_urlencoded::byte_serialize(config.as_bytes()).collect::<String>()
+        );
+        let page = reqwest::get(&url).await.unwrap().text().await.unwrap();
+        assert!(
+            page.contains("data-testid=\"dr-refused\""),
+            "{config}: {page}"
+        );
+        assert!(page.contains(expect), "{config}: {expect} in {page}");
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(15),
+            "{config} took {:?}",
+            started.elapsed()
+        );
+    }
+}

@@ -468,3 +468,69 @@ async fn the_emulator_launches_a_11_tool_and_each_negative_breaks_its_rule() {
         .unwrap()
         .contains("does not verify"));
 }
+
+/// Bad outcomes bodies at the emulator: a signed body with a DOCTYPE and an external entity is
+/// answered failure without reading any DTD; a 2 MB body is refused (413) and recorded; an
+/// unsigned one is 401. The gradebook is untouched.
+#[tokio::test]
+async fn hostile_outcomes_bodies_are_refused_and_recorded() {
+    use lti_protocol::lti11::outcomes::{authorization_header, body_hash};
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(dir.path()).await;
+    let base = engine.emulator_status().base_url.unwrap();
+    let url = format!("{base}/lti11/outcomes");
+    rpc(&engine, "save_emulator_lti11_tool", json!({"name": "t", "launch_url": "https://tool.example/l", "consumer_key": "hk", "secret": "hs"})).await;
+    let send = |body: Vec<u8>, signed: bool| {
+        let url = url.clone();
+        async move {
+            let mut req = reqwest::Client::new()
+                .post(&url)
+                .header("content-type", "application/xml");
+            if signed {
+                let params = Signer {
+                    method: Method::HmacSha1,
+                    key: "hk",
+                    secret: "hs",
+                }
+                .sign_params(
+                    "POST",
+                    &url,
+                    &[("oauth_body_hash".into(), body_hash(&body))],
+                    "nonce123456789012345678901",
+                    lti_core::clock::now_secs(),
+                )
+                .unwrap();
+                req = req.header("authorization", authorization_header(&params));
+            }
+            let res = req.body(body).send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let doctype = b"<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><imsx_POXEnvelopeRequest>&x;</imsx_POXEnvelopeRequest>".to_vec();
+    let (status, text) = send(doctype, true).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains("<imsx_codeMajor>failure</imsx_codeMajor>") && text.contains("DOCTYPE"),
+        "{text}"
+    );
+    assert!(!text.contains("root:"), "no file was read");
+    let (status, _) = send(vec![b'<'; 2 << 20], true).await;
+    assert_eq!(status, 413);
+    let (status, text) = send(b"<imsx_POXEnvelopeRequest/>".to_vec(), false).await;
+    assert_eq!(status, 401, "{text}");
+    let exchanges = rpc(&engine, "list_exchanges", json!({})).await;
+    let outcomes = exchanges
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["url"].as_str().unwrap().ends_with("/lti11/outcomes"))
+        .count();
+    assert_eq!(outcomes, 3, "each is recorded");
+    let book = rpc(
+        &engine,
+        "get_gradebook",
+        json!({"course_id": "demo-course"}),
+    )
+    .await;
+    assert_eq!(book["lti11"], json!([]));
+}

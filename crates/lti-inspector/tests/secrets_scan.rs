@@ -104,6 +104,44 @@ async fn no_private_key_or_token_reaches_the_logs_and_no_key_the_database() {
         !access_tokens.is_empty(),
         "the run requested tokens: {flow:#}"
     );
+
+    // LTI 1.1 shared secrets: a consumer on the tool side, a 1.1 tool in the emulator, a signed
+    // launch between them and a grade sent back (signed with the same secret).
+    let shared_secret = "lti11-shared-secret-7f3e9a1c5b";
+    serve
+        .api(
+            "save_lti11_consumer",
+            json!({"consumer_key": "scan-key", "secret": shared_secret}),
+        )
+        .await;
+    let tool_base = serve.api("get_tool_setup", json!({})).await["base_url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let tool = serve
+        .api(
+            "save_emulator_lti11_tool",
+            json!({"name": "scan", "launch_url": format!("{tool_base}/lti11/launch"), "consumer_key": "scan-key", "secret": shared_secret}),
+        )
+        .await;
+    let l = serve
+        .api(
+            "lti11_launch_url",
+            json!({"tool_id": tool["id"], "user_id": "demo-learner-1", "course_id": "demo-course"}),
+        )
+        .await;
+    let walk = Walker::new()
+        .open(l["url"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert!(walk.body.contains("Valid launch"), "{}", walk.body);
+    let graded = serve
+        .api(
+            "lti11_outcome",
+            json!({"flow_id": landing_flow(&walk.body).unwrap(), "operation": "replace", "score": 0.5}),
+        )
+        .await;
+    assert_eq!(graded["code_major"], "success", "{graded}");
     serve.stop();
 
     // Private key material: the key store's values (base64 PKCS#8), decoded too.
@@ -111,7 +149,8 @@ async fn no_private_key_or_token_reaches_the_logs_and_no_key_the_database() {
         serde_json::from_slice(&std::fs::read(data.join("keys.json")).unwrap()).unwrap();
     assert!(keys.len() >= 2, "tool and emulator keys: {:?}", keys.keys());
     let mut key_needles: Vec<Vec<u8>> = vec![b"PRIVATE KEY".to_vec()];
-    for v in keys.values() {
+    // Private keys only (the key store also holds the short LTI 1.1 secrets, checked below).
+    for v in keys.values().filter(|v| v.len() > 200) {
         // A distinctive middle slice of the encoded key, and of its DER bytes.
         let mid = &v[v.len() / 2..v.len() / 2 + 48];
         key_needles.push(mid.as_bytes().to_vec());
@@ -166,6 +205,17 @@ async fn no_private_key_or_token_reaches_the_logs_and_no_key_the_database() {
             );
         }
     }
+    // The 1.1 shared secret is in the key store only.
+    for (path, bytes) in db.iter().chain(logs.iter()) {
+        assert!(
+            !contains(bytes, shared_secret.as_bytes()),
+            "{path} holds an LTI 1.1 shared secret"
+        );
+    }
+    assert!(
+        keys.values().any(|v| v == shared_secret),
+        "the shared secret is in the key store"
+    );
     // The scan looks at the right values: the database keeps the exchanges whole.
     let all_db: Vec<u8> = db.iter().flat_map(|(_, b)| b.clone()).collect();
     assert!(
