@@ -18,7 +18,8 @@ if command -v dpkg >/dev/null 2>&1; then
            xvfb xauth imagemagick; do want "$p"; done
   if [ "$MODE" = test ]; then
     # wrk: the capture benchmark's load generator (`make bench`).
-    for p in xdotool x11-utils webkit2gtk-driver chromium wrk; do want "$p"; done
+    # postgresql: the store of the ltijs interop peer (ltijs-sequelize; run as a throwaway cluster).
+    for p in xdotool x11-utils webkit2gtk-driver chromium wrk postgresql; do want "$p"; done
   fi
   if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then
@@ -55,6 +56,11 @@ if [ "$MODE" = test ]; then
     echo "setup: python peers (PyLTI1p3, lti1p3platform, oauthlib) into .venv-peers"
     python3 -m venv .venv-peers
     .venv-peers/bin/pip install -q --disable-pip-version-check -r tests/peers/requirements.txt
+  fi
+  # ltijs (npm): an LTI 1.3 tool library with Dynamic Registration, for the interop tests.
+  if [ ! -d tests/peers/ltijs/node_modules/ltijs ] || [ tests/peers/ltijs/package-lock.json -nt tests/peers/ltijs/node_modules/.package-lock.json ]; then
+    echo "setup: npm ci in tests/peers/ltijs (ltijs, ltijs-sequelize, pg)"
+    (cd tests/peers/ltijs && npm ci --no-audit --no-fund --loglevel=error)
   fi
 fi
 echo "setup: ok"

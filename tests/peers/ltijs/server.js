@@ -1,0 +1,58 @@
+// An independent LTI 1.3 tool built on ltijs (npm) — an interop peer for LTI Inspector's
+// emulator. ltijs does the real tool work: its Dynamic Registration (fetching the platform's
+// OpenID configuration, posting the client registration with the registration token, storing
+// the platform), the OIDC login, validating the id_token against the platform's JWKS, and the
+// keyset. Its store is PostgreSQL through ltijs-sequelize (ltijs's default, MongoDB, is not in
+// the registries this setup reaches). This file only wires it up.
+//
+//   PORT=… PGHOST=127.0.0.1 PGPORT=… PGDATABASE=… node server.js
+//
+// It prints `ltijs peer listening on http://127.0.0.1:PORT` when ready. A valid launch answers
+// 200 "ltijs accepted: <name> as <roles>"; ltijs answers a refused one itself (401, its reason).
+
+const lti = require('ltijs').Provider;
+const Database = require('ltijs-sequelize');
+
+const port = Number(process.env.PORT);
+const base = `http://127.0.0.1:${port}`;
+const db = new Database(process.env.PGDATABASE, process.env.PGUSER || 'postgres', process.env.PGPASSWORD || '', {
+  host: process.env.PGHOST || '127.0.0.1',
+  port: Number(process.env.PGPORT),
+  dialect: 'postgres',
+  logging: false,
+});
+
+lti.setup(
+  'ltijs-peer-encryption-key-0123456789',
+  { plugin: db },
+  {
+    appRoute: '/',
+    loginRoute: '/login',
+    keysetRoute: '/keys',
+    dynRegRoute: '/register',
+    devMode: true,
+    cookies: { secure: false, sameSite: '' },
+    dynReg: {
+      url: base,
+      name: 'ltijs peer tool',
+      logo: `${base}/logo.png`,
+      description: 'ltijs 5 registered by Dynamic Registration',
+      redirectUris: [],
+      customParameters: {},
+      autoActivate: true,
+    },
+  },
+);
+
+lti.onConnect((token, req, res) => {
+  const roles = (token.platformContext && token.platformContext.roles) || [];
+  return res.status(200).send(`ltijs accepted: ${token.userInfo && token.userInfo.name} as ${roles.join(',')}`);
+});
+
+lti.deploy({ port, silent: true }).then(
+  () => console.log(`ltijs peer listening on ${base}`),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);
