@@ -200,3 +200,24 @@ test('a 1.1 launch recorded in a HAR by chromium imports as a verified 1.1 flow'
   assert.equal(sig.outcome, 'pass', `verified with the registered consumer's secret, as of the recorded time: ${JSON.stringify(sig)}`);
   assert.equal(flow.flow.verdict, 'valid', JSON.stringify(flow.messages[0].message.report.findings.filter((f) => f.outcome === 'fail')));
 });
+
+test('a 1.3 launch with the migration claim shows the 1.1 and 1.3 identities side by side', { skip }, async () => {
+  const tools = await server.api('list_emulator_lti11_tools');
+  const lti11Tool = tools.find((t) => t.consumer_key === KEY);
+  assert.ok(lti11Tool, 'the 1.1 tool registered in an earlier test');
+  const { url } = await server.api('launch_url', { tool_id: 'demo-tool', user_id: 'demo-learner-1', lti11_tool_id: lti11Tool.id });
+  const tab = await context.newPage();
+  await tab.goto(url);
+  await tab.waitForURL(/\/lti\/launch(\?|$)/, { timeout: 15_000 });
+  const flowId = /#\/flows\/([A-Za-z0-9_-]+)/.exec(await tab.content())?.[1];
+  await tab.close();
+  await page.goto(`${server.base}/#/flows/${flowId}`);
+  const card = page.getByTestId('migration-card');
+  await card.waitFor();
+  const text = await card.innerText();
+  assert.match(text, /signature verified/, text);
+  const ids = await card.getByTestId('migration-identities').innerText();
+  assert.match(ids, /User\s+demo-learner-1\s+demo-learner-1/, ids);
+  assert.match(ids, new RegExp(`consumer key ${KEY}`), ids);
+  await card.screenshot({ path: path.join(ARTIFACTS, 'lti11-migration.png') });
+});

@@ -71,3 +71,7 @@ CREATE TABLE dr_pending (
     created_at  INTEGER NOT NULL,
     used_at     INTEGER
 );
+
+-- A replayed-nonce launch reads its tool's latest launch; the gradebook reads a course's grades.
+CREATE INDEX emu_lti11_launches_tool ON emu_lti11_launches(tool_id, created_at);
+CREATE INDEX emu_lti11_results_course ON emu_lti11_results(course_id);

@@ -213,9 +213,13 @@ export type DrNegativeInfo = { id: DrNegative, rule_id: string, label: string, }
 
 export type DrStart = { 
 /**
- * Open this in a window: the tool's registration page, told where the platform is.
+ * Open this in a window: the emulator's page framing the tool's registration page.
  */
-url: string, flow_id: string, };
+url: string, 
+/**
+ * The tool's registration URL with the emulator's configuration and token, for reference.
+ */
+tool_url: string, flow_id: string, };
 
 export type DrStartArgs = { 
 /**

@@ -6,6 +6,7 @@
 
 import { canRecheck, RecheckCard } from './RecheckCard';
 import { Lti11OutcomesCard } from './Lti11OutcomesCard';
+import { MigrationCard } from './MigrationCard';
 import { CompareView } from './CompareView';
 import { canCompose, DeepLinkCard, DlPreviewCard, previewUrl } from './DeepLinkCard';
 import { canReplay, ReplayCard } from './ReplayCard';
@@ -148,6 +149,7 @@ function FlowView({ id }: { id: string }) {
         {canCompose(detail) && <DeepLinkCard key={`dl-${detail.flow.id}`} detail={detail} />}
         {hasServices(detail) && <ServicesCard detail={detail} />}
         <Lti11OutcomesCard key={`outcomes-${detail.flow.id}`} detail={detail} />
+        <MigrationCard detail={detail} />
         {canRecheck(detail) && <RecheckCard key={detail.flow.id} detail={detail} />}
         {canReplay(detail) && <ReplayCard key={`replay-${detail.flow.id}`} detail={detail} />}
         <Card title="Messages" description="What each step carried, every check run on it, and the claims explained." testId="messages-card">

@@ -194,14 +194,14 @@ fn launch_params(
     out
 }
 
+/// The latest launch of a tool (index emu_lti11_launches_tool).
+pub const LAST_LAUNCH_SQL: &str =
+    "SELECT form FROM emu_lti11_launches WHERE tool_id = ?1 ORDER BY created_at DESC LIMIT 1";
+
 /// The previous launch's nonce for this tool (what a replay reuses).
 fn last_nonce(c: &rusqlite::Connection, tool_id: &str) -> Result<Option<String>> {
     let form: Option<String> = c
-        .query_row(
-            "SELECT form FROM emu_lti11_launches WHERE tool_id = ?1 ORDER BY created_at DESC LIMIT 1",
-            [tool_id],
-            |r| r.get(0),
-        )
+        .query_row(LAST_LAUNCH_SQL, [tool_id], |r| r.get(0))
         .optional()?;
     Ok(form
         .and_then(|f| serde_json::from_str::<Vec<(String, String)>>(&f).ok())
@@ -429,4 +429,32 @@ pub async fn returned(
         &rows,
         "",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    /// The replay lookup and the gradebook's 1.1 grades seek their indexes (both tables grow
+    /// with every launch and every grade).
+    #[test]
+    fn lookups_use_their_indexes() {
+        let dir =
+            std::env::temp_dir().join(format!("lti11-plans-{}", lti_core::ids::secret_token()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let store = lti_core::store::Store::open(&dir.join("inspector.db")).unwrap();
+        let plan = |sql: &'static str| {
+            store
+                .read_blocking(move |c| {
+                    let mut st = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;
+                    let rows = st.query_map(["x"], |r| r.get::<_, String>(3))?;
+                    Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?.join(" | "))
+                })
+                .unwrap()
+        };
+        let p = plan(super::LAST_LAUNCH_SQL);
+        assert!(p.contains("USING INDEX emu_lti11_launches_tool"), "{p}");
+        assert!(!p.contains("TEMP B-TREE"), "{p}");
+        let p = plan(super::super::outcomes::GRADES_SQL);
+        assert!(p.contains("emu_lti11_results_course"), "{p}");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

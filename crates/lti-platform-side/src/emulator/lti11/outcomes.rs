@@ -34,12 +34,14 @@ pub struct Lti11Grade {
     pub updated_at: i64,
 }
 
+/// A course's 1.1 grades (index emu_lti11_results_course).
+pub const GRADES_SQL: &str =
+    "SELECT r.tool_id, COALESCE(t.name, r.tool_id), r.user_id, r.score, r.updated_at
+     FROM emu_lti11_results r LEFT JOIN emu_lti11_tools t ON t.id = r.tool_id
+     WHERE r.course_id = ?1 ORDER BY r.user_id, r.tool_id";
+
 pub fn grades(c: &rusqlite::Connection, course_id: &str) -> lti_core::Result<Vec<Lti11Grade>> {
-    let mut st = c.prepare_cached(
-        "SELECT r.tool_id, COALESCE(t.name, r.tool_id), r.user_id, r.score, r.updated_at
-         FROM emu_lti11_results r LEFT JOIN emu_lti11_tools t ON t.id = r.tool_id
-         WHERE r.course_id = ?1 ORDER BY r.user_id, r.tool_id",
-    )?;
+    let mut st = c.prepare_cached(GRADES_SQL)?;
     let rows = st.query_map([course_id], |r| {
         Ok(Lti11Grade {
             tool_id: r.get(0)?,
