@@ -534,3 +534,50 @@ async fn hostile_outcomes_bodies_are_refused_and_recorded() {
     .await;
     assert_eq!(book["lti11"], json!([]));
 }
+
+/// A launch from a consumer registered only afterwards: unverified when captured, valid when
+/// re-checked as of its capture time with the secret registered since (and saved).
+#[tokio::test]
+async fn a_launch_is_rechecked_after_its_consumer_is_registered() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = start(dir.path()).await;
+    let base = engine.tool_status().base_url.unwrap();
+    let url = format!("{base}/lti11/launch");
+    let (_, page) = post(
+        &url,
+        &signed(&url, "late-key", SECRET, &[], "late-nonce"),
+        &[],
+    )
+    .await;
+    assert!(page.contains("Unverified launch"), "{page}");
+    let flow_id = lti_inspector::serve_child::landing_flow(&page).unwrap();
+    rpc(
+        &engine,
+        "save_lti11_consumer",
+        json!({"consumer_key": "late-key", "secret": SECRET}),
+    )
+    .await;
+    let checked = rpc(&engine, "recheck", json!({"flow_id": flow_id})).await;
+    assert_eq!(checked["verdict"], "valid", "{checked}");
+    let change = checked["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["rule_id"] == "lti11.signature")
+        .expect("the signature changed");
+    assert_eq!(
+        (change["before"].as_str(), change["after"].as_str()),
+        (Some("skipped"), Some("pass"))
+    );
+    assert!(
+        checked["notes"][0].as_str().unwrap().contains("late-key"),
+        "{checked}"
+    );
+    rpc(
+        &engine,
+        "recheck",
+        json!({"flow_id": flow_id, "save": true}),
+    )
+    .await;
+    assert_eq!(flow(&engine, &flow_id).await["flow"]["verdict"], "valid");
+}

@@ -12,6 +12,7 @@ use lti_core::messages::{self, StoredMessage};
 use lti_protocol::finding::{Outcome, Report, Verdict};
 use lti_protocol::jws::Jws;
 use lti_protocol::validate::{self, IdTokenContext, LoginView};
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
@@ -85,7 +86,12 @@ pub fn moment(at: Option<&str>, captured: i64, now: i64) -> Result<i64> {
 
 /// Rules whose check needs the launch's moment: the nonce the tool sent, whether it was seen
 /// before, the state cookie. A re-check cannot make them; the stored outcome stands.
-const LAUNCH_MOMENT_RULES: &[&str] = &["idtoken.nonce", "idtoken.nonce_replay", "response.state"];
+const LAUNCH_MOMENT_RULES: &[&str] = &[
+    "idtoken.nonce",
+    "idtoken.nonce_replay",
+    "response.state",
+    "lti11.nonce",
+];
 
 /// Findings the new check could not make (skipped now, or needing the launch's moment, or not
 /// the validator's at all: the capture's own) are taken from the stored report, marked as such.
@@ -154,6 +160,11 @@ pub async fn recheck(tool: &ToolSide, args: RecheckArgs) -> Result<Recheck> {
 }
 
 async fn recheck_inner(tool: &ToolSide, args: RecheckArgs) -> Result<Recheck> {
+    let fid = args.flow_id.clone();
+    let lti11 = tool.store().read(move |c| lti11_launch(c, &fid)).await?;
+    if let Some(found) = lti11 {
+        return recheck_lti11(tool, args, found).await;
+    }
     let fid = args.flow_id.clone();
     let (message_id, stored, login) = tool
         .store()
@@ -262,6 +273,19 @@ async fn recheck_inner(tool: &ToolSide, args: RecheckArgs) -> Result<Recheck> {
         "Not re-checked (taken as recorded): the nonce the tool sent, the state cookie and nonce replay — the launch's moment is not kept."
             .into(),
     );
+    finish(tool, args, message_id, stored, report, notes, at).await
+}
+
+/// What every re-check ends with: the notes on time, the changes, the optional save.
+async fn finish(
+    tool: &ToolSide,
+    args: RecheckArgs,
+    message_id: i64,
+    stored: StoredMessage,
+    report: Report,
+    mut notes: Vec<String>,
+    at: i64,
+) -> Result<Recheck> {
     if at != stored.validated_at {
         notes.push(format!(
             "Validated as of {} instead of {} (the time the launch was checked when stored).",
@@ -304,6 +328,101 @@ async fn recheck_inner(tool: &ToolSide, args: RecheckArgs) -> Result<Recheck> {
         notes,
         saved,
     })
+}
+
+/// A flow's (latest) LTI 1.1 launch: its message and the URL it arrived at (None when the
+/// flow has none; the URL is None for a pasted form body).
+fn lti11_launch(
+    c: &rusqlite::Connection,
+    flow_id: &str,
+) -> Result<Option<(i64, StoredMessage, Option<String>)>> {
+    let row: Option<(i64, String)> = c
+        .query_row(
+            "SELECT id, report_json FROM messages WHERE flow_id = ?1 AND kind = 'lti11_launch' ORDER BY id DESC LIMIT 1",
+            [flow_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    let Some((id, json)) = row else {
+        return Ok(None);
+    };
+    let url: Option<String> = c
+        .query_row(
+            "SELECT url FROM exchanges WHERE flow_id = ?1 AND step = 'lti11_launch' ORDER BY id LIMIT 1",
+            [flow_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(Some((id, lti_core::message_rows::decode(&json)?, url)))
+}
+
+/// Re-checks a 1.1 launch with the consumer's secret as it is now (registered since?).
+async fn recheck_lti11(
+    tool: &ToolSide,
+    args: RecheckArgs,
+    (message_id, stored, url): (i64, StoredMessage, Option<String>),
+) -> Result<Recheck> {
+    use lti_protocol::lti11::launch::{validate_launch, LaunchContext};
+    use lti_protocol::lti11::oauth1::SignedRequest;
+    let now = lti_core::clock::now_secs();
+    let at = moment(args.at.as_deref(), stored.validated_at, now)?;
+    let params: Vec<(String, String)> = stored
+        .params
+        .clone()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| (p.name, p.value))
+        .collect();
+    let key = validate::param(&params, "oauth_consumer_key")
+        .unwrap_or_default()
+        .to_string();
+    let (consumer, secret) = crate::lti11::consumers::lookup(tool, &key).await?;
+    let mut notes = vec![match (&consumer, &secret) {
+        (Some(c), Some(_)) => format!(
+            "Consumer as registered now: {} (key {key}), with its secret.",
+            c.name
+        ),
+        (Some(c), None) => format!(
+            "Consumer {} (key {key}) is registered without a secret: the signature is not checked.",
+            c.name
+        ),
+        (None, _) => {
+            format!("No consumer with key {key:?} is registered now: the signature is not checked.")
+        }
+    }];
+    if url.is_none() {
+        notes.push(
+            "The launch's URL is not known (a pasted form body): the signature is not checked."
+                .into(),
+        );
+    }
+    // The recorded URL holds the query too; every parameter is in `params` already.
+    let checked_url = url
+        .clone()
+        .unwrap_or_else(|| "http://launch-url-unknown.invalid/".into());
+    let mut report = validate_launch(
+        &SignedRequest {
+            http_method: "POST",
+            url: &checked_url,
+            alternative_urls: &[],
+            query: &[],
+            body: &params,
+        },
+        &LaunchContext {
+            now: at,
+            secret: secret
+                .as_ref()
+                .filter(|_| url.is_some())
+                .map(|s| s.expose().as_str()),
+            consumer_registered: consumer.is_some(),
+            nonce_seen_before: None,
+        },
+    )
+    .report;
+    carry_over(&mut report, &stored.report);
+    notes
+        .push("Not re-checked (taken as recorded): whether the nonce had been seen before.".into());
+    finish(tool, args, message_id, stored, report, notes, at).await
 }
 
 fn rfc3339(secs: i64) -> String {

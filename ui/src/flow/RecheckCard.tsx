@@ -15,7 +15,7 @@ import { verdictLabel, verdictTone } from './summary';
 type When = 'captured' | 'now' | 'at';
 
 export function canRecheck(detail: FlowDetail): boolean {
-  return detail.messages.some((m) => m.message.kind === 'id_token' && m.message.raw);
+  return detail.messages.some((m) => (m.message.kind === 'id_token' && m.message.raw) || m.message.kind === 'lti11_launch');
 }
 
 function outcomeTone(o: Outcome | null | undefined) {

@@ -462,7 +462,10 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, checkpoints: mpsc:
                 Err(_) => break,
             }
         }
-        let tx = match conn.transaction() {
+        // IMMEDIATE: the write lock is taken at BEGIN, where the busy timeout applies. A
+        // deferred transaction that reads first and then writes cannot wait for a lock another
+        // process (the CLI next to the app) took meanwhile: SQLite fails it at once.
+        let tx = match conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate) {
             Ok(tx) => tx,
             Err(e) => {
                 let err = Error::Database(e);
