@@ -57,4 +57,12 @@ pub const TARGETS: &[Target] = &[
         name: "redact",
         run: targets::redact,
     },
+    Target {
+        name: "pox",
+        run: targets::pox,
+    },
+    Target {
+        name: "dynreg",
+        run: targets::dynreg,
+    },
 ];

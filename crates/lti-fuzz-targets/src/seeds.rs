@@ -39,6 +39,8 @@ pub fn for_target(name: &str) -> Vec<Vec<u8>> {
             "config_toml" => &pool.configs,
             "search_query" => &pool.queries,
             "redact" => &pool.all,
+            "pox" => &pool.pox,
+            "dynreg" => &pool.claims,
             _ => continue,
         };
         out.extend(pick.iter().map(|s| s.as_bytes().to_vec()));
@@ -59,6 +61,8 @@ struct Pool {
     queries: Vec<String>,
     /// Everything, for `inspect` (which detects the kind itself).
     all: Vec<String>,
+    /// `Authorization` header line + POX body (LTI 1.1 Basic Outcomes).
+    pox: Vec<String>,
 }
 
 impl Pool {
@@ -170,6 +174,80 @@ fn own() -> Pool {
     p.keys.push(jwk.clone());
     p.keys.push(format!("{{\"keys\":[{jwk}]}}"));
     p.keys.push(key.public_pem().expect("pem"));
+    // Basic Outcomes: a signed replaceResult, a read, an answer, a DOCTYPE body.
+    {
+        use lti_protocol::lti11::outcomes::{self, Operation};
+        let body = outcomes::request_xml(Operation::Replace, "m-1", "tool:course:user", Some(0.5));
+        let signed = lti_protocol::lti11::oauth1::Signer {
+            method: lti_protocol::lti11::oauth1::Method::HmacSha1,
+            key: "ck",
+            secret: "cs",
+        }
+        .sign_params(
+            "POST",
+            "http://127.0.0.1:4470/lti11/outcomes?x=1",
+            &[(
+                "oauth_body_hash".into(),
+                outcomes::body_hash(body.as_bytes()),
+            )],
+            "n-1",
+            1_767_000_000,
+        )
+        .expect("sign a POX seed");
+        p.pox.push(format!(
+            "{}\n{body}",
+            outcomes::authorization_header(&signed)
+        ));
+        p.pox.push(format!(
+            "\n{}",
+            outcomes::request_xml(Operation::Read, "m-2", "s", None)
+        ));
+        p.pox.push(format!(
+            "OAuth oauth_consumer_key=\"ck\"\n{}",
+            outcomes::response_xml(&outcomes::Answer {
+                code: outcomes::CodeMajor::Success,
+                description: "ok",
+                message_id: "r",
+                message_ref: "m-1",
+                op: Some(Operation::Read),
+                read_score: Some(Some(0.5)),
+            })
+        ));
+        p.pox.push("\n<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><imsx_POXEnvelopeRequest>&x;</imsx_POXEnvelopeRequest>".into());
+    }
+    // Dynamic Registration: a platform configuration and the request built for it.
+    {
+        let base = "https://lms.example";
+        let config = json!({
+            "issuer": base, "authorization_endpoint": format!("{base}/auth"), "token_endpoint": format!("{base}/token"),
+            "jwks_uri": format!("{base}/jwks"), "registration_endpoint": format!("{base}/register"),
+            "scopes_supported": ["openid", "https://purl.imsglobal.org/spec/lti-ags/scope/score"],
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "https://purl.imsglobal.org/spec/lti-platform-configuration": {"product_family_code": "moodle", "version": "4.3",
+                "messages_supported": [{"type": "LtiResourceLinkRequest"}, {"type": "LtiDeepLinkingRequest"}]}
+        });
+        let pc = lti_protocol::dynreg::platform_config(&config);
+        let request = lti_protocol::dynreg::registration_request(
+            &lti_protocol::dynreg::ToolRegistration {
+                client_name: "T",
+                initiate_login_uri: "https://tool.example/login",
+                redirect_uris: &["https://tool.example/launch".into()],
+                target_link_uri: "https://tool.example/launch",
+                deep_link_uri: Some("https://tool.example/dl"),
+                jwks_uri: "https://tool.example/jwks",
+                scopes: &pc.scopes_supported,
+                description: "d",
+            },
+            &pc,
+        );
+        for v in [config, request] {
+            if let Some(obj) = v.as_object() {
+                p.claims(obj);
+            }
+        }
+    }
     // An LTI 1.1 launch signed with the inspect target's consumer (verified, then mutated).
     let lti11 = lti_protocol::lti11::oauth1::Signer {
         method: lti_protocol::lti11::oauth1::Method::HmacSha1,
@@ -289,6 +367,13 @@ fn walk(v: &Value, p: &mut Pool) {
                     .any(|k| k.starts_with("https://purl.imsglobal.org/"))
             {
                 p.claims(obj);
+            }
+            if let Some(xml) = obj
+                .get("body")
+                .and_then(Value::as_str)
+                .filter(|b| b.contains("imsx_POX"))
+            {
+                p.pox.push(format!("\n{xml}"));
             }
             if !obj.is_empty() && obj.values().all(Value::is_string) {
                 let pairs: Vec<(String, String)> = obj

@@ -284,3 +284,53 @@ pub fn redact(data: &[u8]) {
     let _ = r.header(header, body);
     let _ = r.text(body);
 }
+
+/// LTI 1.1 Basic Outcomes as the emulator reads them: an `Authorization: OAuth …` header on the
+/// first line, the POX body after it (request and answer parsers, the signature and body hash).
+pub fn pox(data: &[u8]) {
+    use lti_protocol::lti11::outcomes;
+    let mut parts = data.splitn(2, |b| *b == b'\n');
+    let header = parts.next().map(text);
+    let body = parts.next().unwrap_or_default();
+    let _ = outcomes::check_signature(
+        header,
+        "http://127.0.0.1:4470/lti11/outcomes?x=1",
+        body,
+        Some("cs"),
+        1_767_000_000,
+    );
+    if let Ok(req) = outcomes::parse_request(text(body)) {
+        let _ = outcomes::check_request(&req);
+    }
+    if let Ok(resp) = outcomes::parse_response(text(body)) {
+        let _ = outcomes::check_response(&resp, "m-1");
+    }
+}
+
+/// Dynamic Registration documents: a platform's configuration (tool side), a tool's request
+/// (platform side), the platform's answer (tool side), and a request built for the configuration.
+pub fn dynreg(data: &[u8]) {
+    use lti_protocol::dynreg;
+    let Ok(v) = serde_json::from_slice::<Value>(data) else {
+        return;
+    };
+    let _ =
+        dynreg::check_platform_config(&v, "https://lms.example/.well-known/openid-configuration");
+    let _ = dynreg::check_registration_request(&v);
+    let _ = dynreg::check_registration_response(&v);
+    let pc = dynreg::platform_config(&v);
+    let req = dynreg::registration_request(
+        &dynreg::ToolRegistration {
+            client_name: "T",
+            initiate_login_uri: "https://tool.example/login",
+            redirect_uris: &["https://tool.example/launch".into()],
+            target_link_uri: "https://tool.example/launch",
+            deep_link_uri: Some("https://tool.example/dl"),
+            jwks_uri: "https://tool.example/jwks",
+            scopes: &pc.scopes_supported,
+            description: "d",
+        },
+        &pc,
+    );
+    let _ = dynreg::check_registration_request(&req);
+}
