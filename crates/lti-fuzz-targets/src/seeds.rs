@@ -228,20 +228,8 @@ fn own() -> Pool {
             "https://purl.imsglobal.org/spec/lti-platform-configuration": {"product_family_code": "moodle", "version": "4.3",
                 "messages_supported": [{"type": "LtiResourceLinkRequest"}, {"type": "LtiDeepLinkingRequest"}]}
         });
-        let pc = lti_protocol::dynreg::platform_config(&config);
-        let request = lti_protocol::dynreg::registration_request(
-            &lti_protocol::dynreg::ToolRegistration {
-                client_name: "T",
-                initiate_login_uri: "https://tool.example/login",
-                redirect_uris: &["https://tool.example/launch".into()],
-                target_link_uri: "https://tool.example/launch",
-                deep_link_uri: Some("https://tool.example/dl"),
-                jwks_uri: "https://tool.example/jwks",
-                scopes: &pc.scopes_supported,
-                description: "d",
-            },
-            &pc,
-        );
+        let request =
+            crate::targets::sample_registration(&lti_protocol::dynreg::platform_config(&config));
         for v in [config, request] {
             if let Some(obj) = v.as_object() {
                 p.claims(obj);

@@ -318,9 +318,14 @@ pub fn dynreg(data: &[u8]) {
         dynreg::check_platform_config(&v, "https://lms.example/.well-known/openid-configuration");
     let _ = dynreg::check_registration_request(&v);
     let _ = dynreg::check_registration_response(&v);
-    let pc = dynreg::platform_config(&v);
-    let req = dynreg::registration_request(
-        &dynreg::ToolRegistration {
+    let req = sample_registration(&dynreg::platform_config(&v));
+    let _ = dynreg::check_registration_request(&req);
+}
+
+/// A tool's registration request for a platform configuration (target body and seeds).
+pub fn sample_registration(pc: &lti_protocol::dynreg::PlatformConfig) -> Value {
+    lti_protocol::dynreg::registration_request(
+        &lti_protocol::dynreg::ToolRegistration {
             client_name: "T",
             initiate_login_uri: "https://tool.example/login",
             redirect_uris: &["https://tool.example/launch".into()],
@@ -330,7 +335,6 @@ pub fn dynreg(data: &[u8]) {
             scopes: &pc.scopes_supported,
             description: "d",
         },
-        &pc,
-    );
-    let _ = dynreg::check_registration_request(&req);
+        pc,
+    )
 }

@@ -7,28 +7,12 @@ mod common;
 
 use common::{flow, rpc, start};
 use lti_platform_side::emulator::walk::Walker;
-use serde_json::{json, Value};
+use serde_json::json;
 
 fn hidden(page: &str, name: &str) -> Option<String> {
     let marker = format!("name=\"{name}\" value=\"");
     let i = page.find(&marker)? + marker.len();
     page[i..].split('"').next().map(str::to_string)
-}
-
-fn rules_failed(detail: &Value) -> Vec<String> {
-    detail["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| {
-            m["message"]["report"]["findings"]
-                .as_array()
-                .unwrap()
-                .clone()
-        })
-        .filter(|f| f["outcome"] == "fail")
-        .map(|f| f["rule_id"].as_str().unwrap().to_string())
-        .collect()
 }
 
 #[tokio::test]
@@ -138,7 +122,7 @@ async fn the_tool_side_registers_with_the_emulator_and_launches_at_once() {
     for step in ["dr_host", "dr_configuration", "dr_register", "dr_close"] {
         assert!(steps.contains(&step), "{step} in {steps:?}");
     }
-    assert_eq!(rules_failed(&emulator_flow), Vec::<String>::new());
+    assert_eq!(common::failed_rules(&emulator_flow), Vec::<String>::new());
     assert_eq!(emulator_flow["flow"]["verdict"], "valid");
 
     // Usable at once: place it in a course, launch, valid on the tool side.
@@ -210,9 +194,9 @@ async fn each_registration_negative_is_seen_where_it_breaks() {
             assert!(done.body.contains("HTTP 401"), "{id}: {}", done.body);
             let emulator_flow = flow(&engine, started["flow_id"].as_str().unwrap()).await;
             assert!(
-                rules_failed(&emulator_flow).contains(&rule.to_string()),
+                common::failed_rules(&emulator_flow).contains(&rule.to_string()),
                 "{id}: {:?}",
-                rules_failed(&emulator_flow)
+                common::failed_rules(&emulator_flow)
             );
         }
     }

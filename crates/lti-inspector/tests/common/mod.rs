@@ -67,6 +67,23 @@ pub fn findings(flow: &Value, rule: &str) -> Vec<Value> {
         .collect()
 }
 
+/// The rule ids of every failed finding (any severity) in a flow's messages.
+pub fn failed_rules(flow: &Value) -> Vec<String> {
+    flow["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|m| {
+            m["message"]["report"]["findings"]
+                .as_array()
+                .unwrap()
+                .clone()
+        })
+        .filter(|f| f["outcome"] == "fail")
+        .map(|f| f["rule_id"].as_str().unwrap().to_string())
+        .collect()
+}
+
 /// A flow's messages of one kind.
 pub fn messages<'a>(flow: &'a Value, kind: &str) -> Vec<&'a Value> {
     flow["messages"]

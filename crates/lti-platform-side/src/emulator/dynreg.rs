@@ -174,6 +174,44 @@ pub async fn start(platform: &PlatformSide, args: DrStartArgs) -> Result<DrStart
     })
 }
 
+/// What the registration window's pages need of a token's row.
+struct Window {
+    flow_id: String,
+    tool_url: String,
+    tool_id: Option<String>,
+}
+
+async fn registration_window(platform: &PlatformSide, token: &str) -> Option<Window> {
+    let t = token.to_string();
+    platform
+        .store()
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT flow_id, tool_url, tool_id FROM emu_dr_tokens WHERE token = ?1",
+                [&t],
+                |r| {
+                    Ok(Window {
+                        flow_id: r.get(0)?,
+                        tool_url: r.get(1)?,
+                        tool_id: r.get(2)?,
+                    })
+                },
+            )
+            .optional()?)
+        })
+        .await
+        .ok()
+        .flatten()
+}
+
+fn unknown_registration() -> Response {
+    lti_core::html::error_page(
+        StatusCode::NOT_FOUND,
+        "Unknown registration",
+        "Start the registration again from LTI Inspector.",
+    )
+}
+
 /// `GET /dr/host/{token}`: frames the tool's registration page and, when the tool posts
 /// `org.imsglobal.lti.close`, moves to `/dr/closed/{token}` (which records it).
 pub async fn host(
@@ -181,27 +219,10 @@ pub async fn host(
     Extension(notes): Extension<ExchangeNotes>,
     Path(token): Path<String>,
 ) -> Response {
-    let t = token.clone();
-    let found: Option<(String, String)> = platform
-        .store()
-        .read(move |c| {
-            Ok(c.query_row(
-                "SELECT flow_id, tool_url FROM emu_dr_tokens WHERE token = ?1",
-                [&t],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
-        })
-        .await
-        .ok()
-        .flatten();
-    let Some((flow_id, tool_url)) = found else {
-        return lti_core::html::error_page(
-            StatusCode::NOT_FOUND,
-            "Unknown registration",
-            "Start the registration again from LTI Inspector.",
-        );
+    let Some(found) = registration_window(&platform, &token).await else {
+        return unknown_registration();
     };
+    let (flow_id, tool_url) = (found.flow_id, found.tool_url);
     notes.set_flow(&flow_id);
     notes.set_step("dr_host");
     let nonce = lti_core::ids::secret_token();
@@ -229,27 +250,10 @@ pub async fn closed(
     Extension(notes): Extension<ExchangeNotes>,
     Path(token): Path<String>,
 ) -> Response {
-    let t = token.clone();
-    let found: Option<(String, Option<String>)> = platform
-        .store()
-        .read(move |c| {
-            Ok(c.query_row(
-                "SELECT flow_id, tool_id FROM emu_dr_tokens WHERE token = ?1",
-                [&t],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()?)
-        })
-        .await
-        .ok()
-        .flatten();
-    let Some((flow_id, tool_id)) = found else {
-        return lti_core::html::error_page(
-            StatusCode::NOT_FOUND,
-            "Unknown registration",
-            "Start the registration again from LTI Inspector.",
-        );
+    let Some(found) = registration_window(&platform, &token).await else {
+        return unknown_registration();
     };
+    let (flow_id, tool_id) = (found.flow_id, found.tool_id);
     notes.set_flow(&flow_id);
     notes.set_step("dr_close");
     super::html_pages::info(

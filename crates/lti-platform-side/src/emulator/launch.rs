@@ -595,12 +595,28 @@ pub async fn start(
     }
 }
 
+/// What a tool sends the user back with (launch_presentation_return_url, LTI 1.1 and 1.3).
 #[derive(Deserialize)]
 pub struct ReturnQuery {
     lti_msg: Option<String>,
     lti_log: Option<String>,
     lti_errormsg: Option<String>,
     lti_errorlog: Option<String>,
+}
+
+impl ReturnQuery {
+    /// The parameters that came, labelled, for the "back in the emulator" page.
+    pub(crate) fn rows(&self) -> Vec<(String, String)> {
+        [
+            ("Message (lti_msg)", &self.lti_msg),
+            ("Log (lti_log)", &self.lti_log),
+            ("Error (lti_errormsg)", &self.lti_errormsg),
+            ("Error log (lti_errorlog)", &self.lti_errorlog),
+        ]
+        .into_iter()
+        .filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), v)))
+        .collect()
+    }
 }
 
 /// `GET /launch/{id}/return`: the launch_presentation return_url a tool sends the user back to.
@@ -623,15 +639,7 @@ pub async fn returned(
         notes.set_flow(&l.flow_id);
         notes.set_step("return");
     }
-    let rows: Vec<(String, String)> = [
-        ("Message", &q.lti_msg),
-        ("Log", &q.lti_log),
-        ("Error", &q.lti_errormsg),
-        ("Error log", &q.lti_errorlog),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), v)))
-    .collect();
+    let rows = q.rows();
     html_pages::info(
         if launch.is_some() {
             StatusCode::OK

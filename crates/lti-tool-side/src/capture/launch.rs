@@ -256,18 +256,7 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
         messages::add_encoded(tx, &fid, &encoded, &summary, title.as_deref())?;
         messages::link_flow(tx, &fid, &link_key)?;
         if let Some((iss, nonce)) = nonce_record {
-            // A failure here must not take the launch's flow and findings with it: the insert
-            // fails alone (SQLite rolls back just the statement) and is logged.
-            let recorded = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO seen_nonces(issuer, nonce, first_seen, flow_id) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .and_then(|mut st| {
-                    st.execute(rusqlite::params![iss, nonce, lti_core::clock::now_ms(), fid])
-                });
-            if let Err(e) = recorded {
-                tracing::error!(error = %e, "could not record a seen nonce");
-            }
+            super::nonces::record_seen(tx, &iss, &nonce, &fid);
         }
         Ok(())
     });

@@ -142,6 +142,20 @@ impl Nonces {
     }
 }
 
+/// Records (issuer, nonce) as received, in the launch's write. A failure here must not take the
+/// launch's flow and findings with it: the insert fails alone (SQLite rolls back just the
+/// statement) and is logged.
+pub(crate) fn record_seen(tx: &rusqlite::Transaction, iss: &str, nonce: &str, flow_id: &str) {
+    let recorded = tx
+        .prepare_cached(
+            "INSERT OR IGNORE INTO seen_nonces(issuer, nonce, first_seen, flow_id) VALUES (?1, ?2, ?3, ?4)",
+        )
+        .and_then(|mut st| st.execute(rusqlite::params![iss, nonce, lti_core::clock::now_ms(), flow_id]));
+    if let Err(e) = recorded {
+        tracing::error!(error = %e, "could not record a seen nonce");
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

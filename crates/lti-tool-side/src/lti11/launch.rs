@@ -153,16 +153,7 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
         store::flows::insert(tx, &flow)?;
         messages::add_encoded(tx, &fid, &encoded, &summary, Some(&title))?;
         if let Some((iss, nonce)) = nonce_record {
-            let recorded = tx
-                .prepare_cached(
-                    "INSERT OR IGNORE INTO seen_nonces(issuer, nonce, first_seen, flow_id) VALUES (?1, ?2, ?3, ?4)",
-                )
-                .and_then(|mut st| {
-                    st.execute(rusqlite::params![iss, nonce, lti_core::clock::now_ms(), fid])
-                });
-            if let Err(e) = recorded {
-                tracing::error!(error = %e, "could not record a seen nonce");
-            }
+            crate::capture::nonces::record_seen(tx, &iss, &nonce, &fid);
         }
         Ok(())
     });

@@ -398,30 +398,14 @@ pub async fn page(
     }
 }
 
-#[derive(Deserialize)]
-pub struct ReturnQuery {
-    lti_msg: Option<String>,
-    lti_log: Option<String>,
-    lti_errormsg: Option<String>,
-    lti_errorlog: Option<String>,
-}
-
 /// `GET /lti11/return`: where a 1.1 tool sends the user back (launch_presentation_return_url),
 /// with what it said, escaped.
 pub async fn returned(
     Extension(notes): Extension<ExchangeNotes>,
-    axum::extract::Query(q): axum::extract::Query<ReturnQuery>,
+    axum::extract::Query(q): axum::extract::Query<crate::emulator::launch::ReturnQuery>,
 ) -> Response {
     notes.set_step("return");
-    let rows: Vec<(String, String)> = [
-        ("Message (lti_msg)", &q.lti_msg),
-        ("Log (lti_log)", &q.lti_log),
-        ("Error (lti_errormsg)", &q.lti_errormsg),
-        ("Error log (lti_errorlog)", &q.lti_errorlog),
-    ]
-    .into_iter()
-    .filter_map(|(k, v)| v.clone().map(|v| (k.to_string(), v)))
-    .collect();
+    let rows = q.rows();
     html_pages::info(
         StatusCode::OK,
         "Back in the emulator",
