@@ -29,3 +29,56 @@ pub async fn read_params_and_headers(req: Request) -> (Vec<(String, String)>, He
     }
     (params, parts.headers)
 }
+
+/// Where a request reached this server (`http://` and its Host header), and the public origin a
+/// proxy in front says the client used (X-Forwarded-Proto / X-Forwarded-Host; the first value
+/// of each), when it says so.
+pub struct Origins {
+    pub direct: String,
+    pub forwarded: Option<String>,
+}
+
+pub fn origins(headers: &HeaderMap) -> Origins {
+    let h = |n: &str| {
+        headers
+            .get(n)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.split(',').next().unwrap_or(v).trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let host = h("host").unwrap_or_else(|| "127.0.0.1".into());
+    let (fhost, fproto) = (h("x-forwarded-host"), h("x-forwarded-proto"));
+    let forwarded = (fhost.is_some() || fproto.is_some()).then(|| {
+        format!(
+            "{}://{}",
+            fproto.unwrap_or_else(|| "http".into()),
+            fhost.unwrap_or_else(|| host.clone())
+        )
+    });
+    Origins {
+        direct: format!("http://{host}"),
+        forwarded,
+    }
+}
+
+#[cfg(test)]
+mod origin_tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_headers_name_the_public_origin() {
+        let mut h = HeaderMap::new();
+        h.insert("host", "127.0.0.1:4471".parse().unwrap());
+        let o = origins(&h);
+        assert_eq!(
+            (o.direct.as_str(), o.forwarded),
+            ("http://127.0.0.1:4471", None)
+        );
+        h.insert("x-forwarded-proto", "https, http".parse().unwrap());
+        h.insert("x-forwarded-host", "tools.example".parse().unwrap());
+        assert_eq!(
+            origins(&h).forwarded.as_deref(),
+            Some("https://tools.example")
+        );
+    }
+}

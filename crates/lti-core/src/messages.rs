@@ -404,6 +404,94 @@ pub fn replace_message(tx: &Transaction, id: i64, json: &str, verdict: Verdict) 
     Ok(())
 }
 
+/// Stores the messages in the flow (creating it first when new) and ties the exchange to it —
+/// in the exchange's own transaction, committed before the response leaves (the flow must
+/// exist before the exchange row refers to it, so it is written first in that transaction).
+pub fn save(
+    notes: &crate::recorder::ExchangeNotes,
+    flow: Flow,
+    step: &str,
+    messages: Vec<StoredMessage>,
+    summary: Map<String, Value>,
+    title: Option<String>,
+) {
+    save_with(notes, flow, step, messages, summary, title, |_| Ok(()));
+}
+
+/// [`save`], running `also` in the same transaction.
+pub fn save_with(
+    notes: &crate::recorder::ExchangeNotes,
+    flow: Flow,
+    step: &str,
+    messages: Vec<StoredMessage>,
+    summary: Map<String, Value>,
+    title: Option<String>,
+    also: impl FnOnce(&rusqlite::Transaction) -> crate::error::Result<()> + Send + 'static,
+) {
+    let flow_id = flow.id().to_string();
+    let new = match flow {
+        Flow::New(f) => Some(f),
+        Flow::Existing(_) => None,
+    };
+    // Encoded here, on the request's thread, not on the single writer.
+    let encoded: crate::error::Result<Vec<EncodedMessage>> = messages.iter().map(encode).collect();
+    notes.set_flow(&flow_id);
+    notes.set_step(step);
+    notes.defer_write(move |tx| {
+        let messages = encoded?;
+        if let Some(f) = &new {
+            store::flows::insert(tx, f)?;
+        }
+        also(tx)?;
+        if messages.is_empty() && !summary.is_empty() {
+            merge_summary(tx, &flow_id, &summary)?;
+        }
+        for (i, m) in messages.iter().enumerate() {
+            let s = if i == 0 { summary.clone() } else { Map::new() };
+            add_encoded(tx, &flow_id, m, &s, title.as_deref())?;
+        }
+        Ok(())
+    });
+}
+
+fn merge_summary(
+    tx: &rusqlite::Transaction,
+    flow_id: &str,
+    summary: &Map<String, Value>,
+) -> crate::error::Result<()> {
+    let old: String = tx.query_row(
+        "SELECT summary_json FROM flows WHERE id = ?1",
+        [flow_id],
+        |r| r.get(0),
+    )?;
+    let mut merged: Map<String, Value> = serde_json::from_str(&old).unwrap_or_default();
+    merged.extend(summary.clone());
+    tx.execute(
+        "UPDATE flows SET summary_json = ?2, updated_at = ?3 WHERE id = ?1",
+        rusqlite::params![
+            flow_id,
+            Value::Object(merged).to_string(),
+            crate::clock::now_ms()
+        ],
+    )?;
+    Ok(())
+}
+
+/// The flow a request's messages go to: one it starts, or one that exists.
+pub enum Flow {
+    New(NewFlow),
+    Existing(String),
+}
+
+impl Flow {
+    pub fn id(&self) -> &str {
+        match self {
+            Flow::New(f) => &f.id,
+            Flow::Existing(id) => id,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -683,17 +683,9 @@ async fn the_nonce_replay_check_fails_closed_when_the_store_cannot_answer() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("Invalid launch"), "{page}");
     let flow = flow_of(&h).await;
-    let replay = flow["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| {
-            m["message"]["report"]["findings"]
-                .as_array()
-                .unwrap()
-                .clone()
-        })
-        .find(|f| f["rule_id"] == "idtoken.nonce_replay")
+    let replay = common::findings(&flow, "idtoken.nonce_replay")
+        .into_iter()
+        .next()
         .expect("a replay finding");
     assert_eq!(replay["outcome"], "fail", "{replay}");
     assert!(

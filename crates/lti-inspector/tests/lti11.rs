@@ -518,6 +518,20 @@ async fn hostile_outcomes_bodies_are_refused_and_recorded() {
     assert_eq!(status, 413);
     let (status, text) = send(b"<imsx_POXEnvelopeRequest/>".to_vec(), false).await;
     assert_eq!(status, 401, "{text}");
+    // Signed by this tool but naming another tool's result.
+    let other = lti_protocol::lti11::outcomes::request_xml(
+        lti_protocol::lti11::outcomes::Operation::Replace,
+        "m-2",
+        "another-tool:demo-course:demo-learner-1",
+        Some(0.5),
+    );
+    let (status, text) = send(other.into_bytes(), true).await;
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains("<imsx_codeMajor>failure</imsx_codeMajor>")
+            && text.contains("names no result of this tool"),
+        "{text}"
+    );
     let exchanges = rpc(&engine, "list_exchanges", json!({})).await;
     let outcomes = exchanges
         .as_array()
@@ -525,7 +539,7 @@ async fn hostile_outcomes_bodies_are_refused_and_recorded() {
         .iter()
         .filter(|e| e["url"].as_str().unwrap().ends_with("/lti11/outcomes"))
         .count();
-    assert_eq!(outcomes, 3, "each is recorded");
+    assert_eq!(outcomes, 4, "each is recorded");
     let book = rpc(
         &engine,
         "get_gradebook",

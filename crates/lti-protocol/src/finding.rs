@@ -188,8 +188,8 @@ pub struct Report {
 
 /// The rule whose skip means "signature not checked", making a clean report unverified.
 pub const SIGNATURE_RULE: &str = "jwt.signature";
-/// The same for an LTI 1.1 launch (OAuth 1.0a signature).
-pub const LTI11_SIGNATURE_RULE: &str = "lti11.signature";
+/// Every such rule: the JWS signature (1.3) and the OAuth 1.0a signature (1.1).
+pub const SIGNATURE_RULES: &[&str] = &[SIGNATURE_RULE, "lti11.signature"];
 
 impl Report {
     pub fn new() -> Self {
@@ -226,10 +226,11 @@ impl Report {
     pub fn verdict(&self) -> Verdict {
         if self.findings.iter().any(Finding::is_failed_error) {
             Verdict::Invalid
-        } else if self.findings.iter().any(|f| {
-            (f.rule_id == SIGNATURE_RULE || f.rule_id == LTI11_SIGNATURE_RULE)
-                && f.outcome == Outcome::Skipped
-        }) {
+        } else if self
+            .findings
+            .iter()
+            .any(|f| f.outcome == Outcome::Skipped && SIGNATURE_RULES.contains(&f.rule_id.as_ref()))
+        {
             Verdict::Unverified
         } else {
             Verdict::Valid

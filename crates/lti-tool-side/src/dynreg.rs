@@ -33,17 +33,8 @@ pub struct Initiation {
 
 /// The tool's public base URL as the platform reached it (a proxy's X-Forwarded-* first).
 fn public_base(headers: &HeaderMap) -> String {
-    let h = |n: &str| {
-        headers
-            .get(n)
-            .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(',').next().unwrap_or(v).trim().to_string())
-    };
-    let host = h("x-forwarded-host")
-        .or_else(|| h("host"))
-        .unwrap_or_else(|| "127.0.0.1".into());
-    let proto = h("x-forwarded-proto").unwrap_or_else(|| "http".into());
-    format!("{proto}://{host}")
+    let o = lti_core::http::origins(headers);
+    o.forwarded.unwrap_or(o.direct)
 }
 
 /// A message of the flow (with its step), written with the request's exchange.
@@ -51,26 +42,6 @@ fn message(kind: &str, step: &str, report: Report, params: &[(String, String)]) 
     let mut msg = StoredMessage::of_report(kind, step, report);
     msg.params = Some(messages::params_of(params));
     msg
-}
-
-fn store_message(
-    notes: &ExchangeNotes,
-    flow_id: &str,
-    new: Option<store::NewFlow>,
-    msg: StoredMessage,
-    summary: serde_json::Map<String, Value>,
-) {
-    let fid = flow_id.to_string();
-    let encoded = messages::encode(&msg);
-    notes.set_flow(flow_id);
-    notes.set_step(&msg.step);
-    notes.defer_write(move |tx| {
-        let encoded = encoded?;
-        if let Some(f) = &new {
-            store::flows::insert(tx, f)?;
-        }
-        messages::add_encoded(tx, &fid, &encoded, &summary, None)
-    });
 }
 
 /// A registration waiting for its click.
@@ -126,12 +97,13 @@ pub async fn initiate(
     else {
         let mut r = Report::new();
         r.push(Finding::fail("dr.config.json", "No openid_configuration parameter: a platform starts Dynamic Registration by opening this URL with ?openid_configuration=<its configuration URL>&registration_token=<token>."));
-        store_message(
+        messages::save(
             &notes,
-            &flow_id,
-            Some(flow),
-            message("dr_configuration", "dr_initiation", r, &[]),
+            messages::Flow::New(flow),
+            "dr_initiation",
+            vec![message("dr_configuration", "dr_initiation", r, &[])],
             serde_json::Map::new(),
+            None,
         );
         return lti_core::html::error_page(StatusCode::BAD_REQUEST, "Dynamic Registration", "This is LTI Inspector's Dynamic Registration URL. Paste it into your LMS's \"register a tool by URL\" form; the LMS opens it with its configuration.");
     };
@@ -251,17 +223,18 @@ pub async fn initiate(
             &e.to_string(),
         );
     }
-    store_message(
+    messages::save(
         &notes,
-        &flow_id,
-        None,
-        message(
+        messages::Flow::Existing(flow_id.clone()),
+        "dr_initiation",
+        vec![message(
             "dr_configuration",
             "dr_initiation",
             report.clone(),
             &[("openid_configuration".into(), config_url.clone())],
-        ),
+        )],
         summary,
+        None,
     );
 
     let rows: String = [
@@ -479,11 +452,11 @@ pub async fn register(
     if let Some(d) = &deployment {
         summary.insert("deployment_id".into(), Value::from(d.clone()));
     }
-    store_message(
+    messages::save(
         &notes,
-        &flow_id,
-        None,
-        message(
+        messages::Flow::Existing(flow_id.clone()),
+        "dr_register",
+        vec![message(
             "dr_response",
             "dr_register",
             report.clone(),
@@ -491,8 +464,9 @@ pub async fn register(
                 ("request".into(), request.to_string()),
                 ("response".into(), answer.to_string()),
             ],
-        ),
+        )],
         summary,
+        None,
     );
     tracing::info!(flow = %flow_id, registered = saved.is_ok(), "dynamic registration finished");
 

@@ -51,8 +51,8 @@ pub fn steps(flow: &Value, step: &str) -> Vec<Value> {
         .collect()
 }
 
-/// Every finding of `rule` in a flow's messages.
-pub fn findings(flow: &Value, rule: &str) -> Vec<Value> {
+/// Every finding of every message of a flow, in order.
+pub fn all_findings(flow: &Value) -> Vec<Value> {
     flow["messages"]
         .as_array()
         .unwrap()
@@ -63,22 +63,21 @@ pub fn findings(flow: &Value, rule: &str) -> Vec<Value> {
                 .unwrap()
                 .clone()
         })
+        .collect()
+}
+
+/// Every finding of `rule` in a flow's messages.
+pub fn findings(flow: &Value, rule: &str) -> Vec<Value> {
+    all_findings(flow)
+        .into_iter()
         .filter(|f| f["rule_id"] == rule)
         .collect()
 }
 
 /// The rule ids of every failed finding (any severity) in a flow's messages.
 pub fn failed_rules(flow: &Value) -> Vec<String> {
-    flow["messages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .flat_map(|m| {
-            m["message"]["report"]["findings"]
-                .as_array()
-                .unwrap()
-                .clone()
-        })
+    all_findings(flow)
+        .into_iter()
         .filter(|f| f["outcome"] == "fail")
         .map(|f| f["rule_id"].as_str().unwrap().to_string())
         .collect()

@@ -22,6 +22,24 @@ const KNOWN_MESSAGE_TYPES: &[&str] = &[
     "ToolProxyReregistrationRequest",
 ];
 
+/// What is wrong with a consumer key as a registration form gives it (trimmed), if anything:
+/// required, at most 255 characters, no control characters.
+pub fn consumer_key_problem(key: &str) -> Option<String> {
+    let key = key.trim();
+    if key.is_empty() {
+        Some("consumer key: required".into())
+    } else if key.len() > 255 {
+        Some(format!(
+            "consumer key: {} characters (at most 255)",
+            key.len()
+        ))
+    } else if key.chars().any(char::is_control) {
+        Some("consumer key: contains control characters".into())
+    } else {
+        None
+    }
+}
+
 /// What the verifier knows besides the request.
 pub struct LaunchContext<'a> {
     /// Unix seconds to validate as of (a captured launch is re-checked as of its arrival).
@@ -594,6 +612,49 @@ mod tests {
             r.report.failed("lti11.signature"),
             "the copy was not signed"
         );
+    }
+
+    #[test]
+    fn lti_parameters_are_checked_one_rule_each() {
+        let failed = |extra: &[(&str, &str)], drop: &[&str]| {
+            let mut body = launch(extra, 1_000);
+            body.retain(|(k, _)| !drop.contains(&k.as_str()));
+            let r = check(&body, Some("secret"), 1_010, Some(false));
+            r.report
+                .failures()
+                .iter()
+                .map(|f| f.rule_id.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert!(failed(&[("lti_version", "LTI-2p0")], &[]).contains(&"lti11.version".into()));
+        assert!(failed(&[], &["user_id"]).contains(&"lti11.user_id".into()));
+        assert!(failed(
+            &[("launch_presentation_return_url", "javascript:alert(1)")],
+            &[]
+        )
+        .contains(&"lti11.return_url".into()));
+        assert!(failed(&[("lis_result_sourcedid", "s")], &[]).contains(&"lti11.outcomes".into()));
+        assert!(failed(&[("lti_message_type", CONTENT_ITEM)], &[])
+            .contains(&"lti11.content_item".into()));
+        assert!(
+            failed(&[("lti_message_type", "made-up")], &[]).contains(&"lti11.message_type".into())
+        );
+        let mut v2 = launch(&[], 1_000);
+        v2.iter_mut().find(|(k, _)| k == "oauth_version").unwrap().1 = "2.0".into();
+        assert!(check(&v2, None, 1_010, Some(false))
+            .report
+            .failed("lti11.oauth_params"));
+        assert!(failed(&[], &[]).is_empty(), "{:?}", failed(&[], &[]));
+    }
+
+    #[test]
+    fn consumer_keys_are_required_short_and_printable() {
+        assert!(consumer_key_problem("  ").unwrap().contains("required"));
+        assert!(consumer_key_problem(&"k".repeat(256))
+            .unwrap()
+            .contains("at most 255"));
+        assert!(consumer_key_problem("a\u{7}b").unwrap().contains("control"));
+        assert_eq!(consumer_key_problem(" moodle-key "), None);
     }
 
     #[test]

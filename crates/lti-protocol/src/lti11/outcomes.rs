@@ -125,27 +125,7 @@ pub fn parse_request(body: &str) -> Result<PoxRequest, String> {
             }
             Ok(Event::Text(t)) => text.push_str(&t.into_inner()),
             Ok(Event::CData(t)) => text.push_str(&t.into_inner()),
-            Ok(Event::GeneralRef(r)) => {
-                if r.is_char_ref() {
-                    match r.resolve_char_ref() {
-                        Ok(Some(c)) => text.push(c),
-                        _ => return Err("an invalid character reference".into()),
-                    }
-                } else {
-                    match r.into_inner().as_ref() {
-                        "amp" => text.push('&'),
-                        "lt" => text.push('<'),
-                        "gt" => text.push('>'),
-                        "quot" => text.push('"'),
-                        "apos" => text.push('\''),
-                        other => {
-                            return Err(format!(
-                                "the entity &{other}; is not defined (entities are never expanded)"
-                            ))
-                        }
-                    }
-                }
-            }
+            Ok(Event::GeneralRef(r)) => push_reference(&mut text, &r)?,
             Ok(Event::End(_)) => {
                 let value = text.trim().to_string();
                 let parent = path
@@ -182,6 +162,34 @@ pub fn parse_request(body: &str) -> Result<PoxRequest, String> {
         None => return Err("no XML element at all".into()),
     }
     Ok(req)
+}
+
+/// A reference in text: a character reference or one of XML's five entities. Any other entity
+/// is refused: no DTD is read, so nothing defines it (and nothing is ever expanded).
+fn push_reference(text: &mut String, r: &quick_xml::events::BytesRef<'_>) -> Result<(), String> {
+    if r.is_char_ref() {
+        return match r.resolve_char_ref() {
+            Ok(Some(c)) => {
+                text.push(c);
+                Ok(())
+            }
+            _ => Err("an invalid character reference".into()),
+        };
+    }
+    let c = match r.borrow().into_inner().as_ref() {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        other => {
+            return Err(format!(
+                "the entity &{other}; is not defined (entities are never expanded)"
+            ))
+        }
+    };
+    text.push(c);
+    Ok(())
 }
 
 /// The checks of a parsed request, as the platform judges it (rules `lti11.outcome.*`).
@@ -382,14 +390,7 @@ pub fn parse_response(body: &str) -> Result<PoxResponse, String> {
                 text.clear();
             }
             Ok(Event::Text(t)) => text.push_str(&t.into_inner()),
-            Ok(Event::GeneralRef(r)) => match r.into_inner().as_ref() {
-                "amp" => text.push('&'),
-                "lt" => text.push('<'),
-                "gt" => text.push('>'),
-                "quot" => text.push('"'),
-                "apos" => text.push('\''),
-                _ => {}
-            },
+            Ok(Event::GeneralRef(r)) => push_reference(&mut text, &r)?,
             Ok(Event::End(_)) => {
                 let v = text.trim().to_string();
                 match current.as_str() {
@@ -676,6 +677,7 @@ mod tests {
         .unwrap();
         assert_eq!(failed.description.as_deref(), Some("bad & wrong"));
         assert!(check_response(&failed, "m-9").failed("lti11.outcome.response"));
+        assert!(check_response(&resp, "another-request").failed("lti11.outcome.message_id"));
     }
 
     #[test]

@@ -88,17 +88,9 @@ fn upsert(tx: &Transaction, key: &str, name: &str, with_secret: bool) -> Result<
 /// Checks the form's fields; every problem at once.
 fn problems(input: &Lti11ConsumerInput) -> Vec<String> {
     let mut out = Vec::new();
-    let key = input.consumer_key.trim();
-    if key.is_empty() {
-        out.push("consumer key: required".to_string());
-    } else if key.len() > 255 {
-        out.push(format!(
-            "consumer key: {} characters (at most 255)",
-            key.len()
-        ));
-    } else if key.chars().any(char::is_control) {
-        out.push("consumer key: contains control characters".into());
-    }
+    out.extend(lti_protocol::lti11::launch::consumer_key_problem(
+        &input.consumer_key,
+    ));
     if let Some(s) = &input.secret {
         if s.len() > 4096 {
             out.push("secret: longer than 4096 characters".into());

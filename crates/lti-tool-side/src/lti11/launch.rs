@@ -17,7 +17,7 @@ use super::landing;
 use crate::ToolSide;
 use lti_core::messages::{self, params_of, StoredMessage};
 use lti_core::recorder::ExchangeNotes;
-use lti_core::store::{self, Side};
+use lti_core::store::Side;
 
 pub const PATH: &str = "/lti11/launch";
 
@@ -29,21 +29,15 @@ fn nonce_issuer(key: &str) -> String {
 /// The URL the request arrived at as this side sees it, and the public URLs a proxy in front
 /// says the consumer used (X-Forwarded-Proto / X-Forwarded-Host).
 fn urls(headers: &HeaderMap, path_and_query: &str) -> (String, Vec<String>) {
-    let h = |n: &str| headers.get(n).and_then(|v| v.to_str().ok());
-    let host = h("host").unwrap_or("127.0.0.1");
     let path = path_and_query.split('?').next().unwrap_or(path_and_query);
-    let received = format!("http://{host}{path}");
-    let mut alternatives = Vec::new();
-    let fhost = h("x-forwarded-host").map(|v| v.split(',').next().unwrap_or(v).trim());
-    let fproto = h("x-forwarded-proto").map(|v| v.split(',').next().unwrap_or(v).trim());
-    if fhost.is_some() || fproto.is_some() {
-        alternatives.push(format!(
-            "{}://{}{path}",
-            fproto.unwrap_or("https"),
-            fhost.unwrap_or(host)
-        ));
-    }
-    (received, alternatives)
+    let o = lti_core::http::origins(headers);
+    (
+        format!("{}{path}", o.direct),
+        o.forwarded
+            .map(|f| format!("{f}{path}"))
+            .into_iter()
+            .collect(),
+    )
 }
 
 #[tracing::instrument(name = "lti11_launch", skip_all, fields(flow = tracing::field::Empty, consumer_key = tracing::field::Empty))]
@@ -123,47 +117,36 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
         ),
     );
     let flow_id = flow.id.clone();
-    notes.set_flow(&flow_id);
-    notes.set_step("lti11_launch");
     let span = tracing::Span::current();
     span.record("flow", flow_id.as_str());
     span.record("consumer_key", key.as_str());
     tracing::info!(verdict = ?report.verdict(), "LTI 1.1 launch checked");
 
     let summary = summarize(&all, consumer.as_ref(), &key);
-    let msg = StoredMessage {
-        kind: "lti11_launch".into(),
-        step: "lti11_launch".into(),
-        raw: None,
-        params: Some(params_of(&all)),
-        verdict: report.verdict(),
-        counts: report.counts(),
-        report,
-        message_type: message_type.clone(),
-        validated_at: now,
-    };
-    let encoded = messages::encode(&msg);
+    let mut msg = StoredMessage::of_report("lti11_launch", "lti11_launch", report);
+    msg.params = Some(params_of(&all));
+    msg.message_type = message_type;
+    msg.validated_at = now;
+    let page = landing::page(&all, &msg, &flow_id, tool.config().ui_url.as_deref());
     let title = flow.title.clone();
     let nonce_record = nonce
         .filter(|_| !key.is_empty())
         .map(|n| (nonce_issuer(&key), n));
-    let fid = flow_id.clone();
-    notes.defer_write(move |tx| {
-        let encoded = encoded?;
-        store::flows::insert(tx, &flow)?;
-        messages::add_encoded(tx, &fid, &encoded, &summary, Some(&title))?;
-        if let Some((iss, nonce)) = nonce_record {
-            crate::capture::nonces::record_seen(tx, &iss, &nonce, &fid);
-        }
-        Ok(())
-    });
-    Html(landing::page(
-        &all,
-        &msg,
-        &flow_id,
-        tool.config().ui_url.as_deref(),
-    ))
-    .into_response()
+    messages::save_with(
+        &notes,
+        messages::Flow::New(flow),
+        "lti11_launch",
+        vec![msg],
+        summary,
+        Some(title),
+        move |tx| {
+            if let Some((iss, nonce)) = nonce_record {
+                crate::capture::nonces::record_seen(tx, &iss, &nonce, &flow_id);
+            }
+            Ok(())
+        },
+    );
+    Html(page).into_response()
 }
 
 /// A GET (a bookmark, a browser's reload after the POST): say what this endpoint expects.

@@ -110,15 +110,9 @@ fn problems(input: &Lti11ToolInput) -> Vec<String> {
         Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
         _ => out.push("launch URL: an absolute http(s) URL".to_string()),
     }
-    let key = input.consumer_key.trim();
-    if key.is_empty() {
-        out.push("consumer key: required".into());
-    } else if key.len() > 255 {
-        out.push(format!(
-            "consumer key: {} characters (at most 255)",
-            key.len()
-        ));
-    }
+    out.extend(lti_protocol::lti11::launch::consumer_key_problem(
+        &input.consumer_key,
+    ));
     if let Some(l) = &input.lms {
         if !LMS_PROFILES.contains(&l.as_str()) {
             out.push(format!("lms: one of {}", LMS_PROFILES.join(", ")));
