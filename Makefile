@@ -3,7 +3,7 @@ SHELL := /bin/bash
 CARGO ?= cargo
 export CARGO_TERM_COLOR ?= never
 
-.PHONY: run test bench crash fuzz dist dist-test ui app engine bindings serve lint setup-run setup-test clean
+.PHONY: run test bench crash fuzz compat dist dist-test ui app engine bindings serve lint setup-run setup-test clean
 
 ## Build and open the desktop app on its embedded defaults (installs what is missing).
 run: setup-run ui app
@@ -34,6 +34,12 @@ crash: setup-test
 ## time-boxed (FUZZ_SECONDS per target, default 120) or to FUZZ_RUNS executions; see scripts/fuzz.sh.
 fuzz:
 	@bash scripts/fuzz.sh
+
+## The compatibility matrix: every case launched into PyLTI1p3, ltijs and atomic-lti over loopback;
+## writes crates/lti-protocol/src/compat.json and regenerates docs/RULES.md (make test checks it).
+compat: setup-test engine
+	.venv-peers/bin/python tests/interop/compat.py --write
+	UPDATE_DOCS=1 $(CARGO) test -q -p lti-protocol --test rules_doc
 
 ## `lti-inspector serve` for a browser (prints the ui: URL with its token).
 serve: setup-run ui engine

@@ -62,5 +62,10 @@ if [ "$MODE" = test ]; then
     echo "setup: npm ci in tests/peers/ltijs (ltijs, ltijs-sequelize, pg)"
     (cd tests/peers/ltijs && npm ci --no-audit --no-fund --loglevel=error)
   fi
+  # atomic-lti (crates.io): an LTI 1.3 tool library, for the compatibility matrix (make compat,
+  # and its drift test in make test). Its own lock and workspace; it builds OpenSSL from source
+  # the first time (a few minutes), a no-op afterwards.
+  echo "setup: cargo build the atomic-lti peer (tests/peers/atomic-lti)"
+  cargo build --release -q --locked --manifest-path tests/peers/atomic-lti/Cargo.toml
 fi
 echo "setup: ok"

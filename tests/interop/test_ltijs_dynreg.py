@@ -12,78 +12,31 @@ Its store is PostgreSQL (ltijs-sequelize), run here as a throwaway cluster on lo
 """
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 import typing as t
-from pathlib import Path
 
 import pytest
 
 from browser import Browser
+import peer_processes
 from conftest import Inspector, skip_or_fail
-
-HERE = Path(__file__).resolve().parent
-LTIJS = HERE.parent / "peers" / "ltijs"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _pg_bin(name: str) -> t.Optional[str]:
-    for d in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
-        if (d / name).exists():
-            return str(d / name)
-    return shutil.which(name)
 
 
 @pytest.fixture(scope="module")
 def postgres() -> t.Iterator[t.Tuple[int, str]]:
-    initdb, pg_ctl, createdb = _pg_bin("initdb"), _pg_bin("pg_ctl"), _pg_bin("createdb")
-    if not (initdb and pg_ctl and createdb):
-        skip_or_fail("PostgreSQL is not installed (scripts/setup.sh test installs it)")
-    run_as: t.List[str] = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-    tmp = tempfile.mkdtemp(prefix="ltijs-pg-")
-    if run_as:
-        shutil.chown(tmp, user="postgres")
-    port = _free_port()
-    data = os.path.join(tmp, "data")
-    subprocess.run(run_as + [initdb, "-D", data, "-A", "trust", "-U", "postgres"], check=True, capture_output=True)
-    subprocess.run(run_as + [pg_ctl, "-D", data, "-o", f"-p {port} -k {tmp} -c listen_addresses=127.0.0.1", "-w", "-l", os.path.join(tmp, "log"), "start"], check=True, capture_output=True)
     try:
-        subprocess.run(run_as + [createdb, "-h", "127.0.0.1", "-p", str(port), "-U", "postgres", "ltijs"], check=True, capture_output=True)
-        yield port, "ltijs"
-    finally:
-        subprocess.run(run_as + [pg_ctl, "-D", data, "-m", "fast", "stop"], capture_output=True)
-        shutil.rmtree(tmp, ignore_errors=True)
+        with peer_processes.postgres() as pg:
+            yield pg
+    except peer_processes.Missing as e:
+        skip_or_fail(str(e))
 
 
 @pytest.fixture(scope="module")
 def ltijs(postgres: t.Tuple[int, str]) -> t.Iterator[str]:
-    if not (LTIJS / "node_modules" / "ltijs").exists():
-        skip_or_fail("ltijs is not installed (scripts/setup.sh test runs npm install in tests/peers/ltijs)")
-    port = _free_port()
-    env = {**os.environ, "PORT": str(port), "PGHOST": "127.0.0.1", "PGPORT": str(postgres[0]), "PGDATABASE": postgres[1], "DEBUG": ""}
-    log = tempfile.NamedTemporaryFile(prefix="ltijs-", suffix=".log", delete=False)
-    proc = subprocess.Popen(["node", "server.js"], cwd=LTIJS, env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while b"listening" not in Path(log.name).read_bytes():
-        if proc.poll() is not None or time.monotonic() > deadline:
-            proc.kill()
-            raise AssertionError(f"ltijs did not start: {Path(log.name).read_text(errors='replace')[-3000:]}")
-        time.sleep(0.2)
     try:
-        yield base
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        with peer_processes.ltijs(postgres) as base:
+            yield base
+    except peer_processes.Missing as e:
+        skip_or_fail(str(e))
 
 
 def _tools(inspector: Inspector) -> t.List[dict]:

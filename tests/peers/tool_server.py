@@ -145,16 +145,22 @@ class PeerTool:
             launch_id = ml.get_launch_id()
             peer.launches[launch_id] = ml
             if ml.is_deep_link_launch():
-                if peer.dl_resources is not None:
-                    return ml.get_deep_link().output_response_form(peer.dl_resources(peer))
-                resource = (
-                    DeepLinkResource()
-                    .set_title("PyLTI1p3 chapter")
-                    .set_url(peer.launch_url)
-                    .set_custom_params({"chapter": "7"})
-                    .set_lineitem(LineItem().set_label("Chapter 7 quiz").set_score_maximum(50).set_tag("chapter-7"))
+                resources = (
+                    peer.dl_resources(peer)
+                    if peer.dl_resources is not None
+                    else [
+                        DeepLinkResource()
+                        .set_title("PyLTI1p3 chapter")
+                        .set_url(peer.launch_url)
+                        .set_custom_params({"chapter": "7"})
+                        .set_lineitem(LineItem().set_label("Chapter 7 quiz").set_score_maximum(50).set_tag("chapter-7"))
+                    ]
                 )
-                return ml.get_deep_link().output_response_form([resource])
+                try:
+                    return ml.get_deep_link().output_response_form(resources)
+                except Exception as e:  # the library fails building its answer (e.g. no return URL)
+                    peer.errors.append(f"deep link: {type(e).__name__}: {e}")
+                    return Response(f"<h1>Deep linking failed</h1><p id=\"error\">{type(e).__name__}: {escape(str(e))}</p>", status=500)
             summary = {
                 "launch_id": launch_id,
                 "message_type": data.get("https://purl.imsglobal.org/spec/lti/claim/message_type"),

@@ -219,6 +219,7 @@ pub fn inspect(data: &[u8]) {
         oauth_key: Some("ck".into()),
         oauth_secret: Some("cs".into()),
         launch_url: Some("https://tool.example/lti11/launch".into()),
+        strict: false,
     };
     if let Ok(out) = inspect::inspect(text(data), &opts, NOW) {
         let _ = inspect::render_text(&out);

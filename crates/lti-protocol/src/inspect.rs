@@ -32,6 +32,17 @@ pub struct InspectOptions {
     pub oauth_secret: Option<String>,
     /// LTI 1.1: the launch URL the consumer signed (a HAR entry's own URL otherwise).
     pub launch_url: Option<String>,
+    /// Every MUST is an error, whatever the measured libraries accept (`--strict`).
+    pub strict: bool,
+}
+
+impl InspectOptions {
+    fn policy(&self) -> validate::Policy {
+        validate::Policy {
+            strict: self.strict,
+            ..Default::default()
+        }
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -66,6 +77,12 @@ pub struct InspectedMessage {
     pub header: Option<Value>,
     pub claims: Vec<ClaimOut>,
     pub findings: Vec<Finding>,
+    /// What real tool libraries do with each failed rule, as measured (crate::compat): rule id
+    /// → "PyLTI1p3 2.0.0 rejects: … · ltijs 5.9.9 accepts · …".
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub libraries: std::collections::BTreeMap<String, String>,
+    /// The measured libraries that would refuse this message (any of its failed rules).
+    pub rejected_by: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -190,7 +207,10 @@ fn response_registration(
 }
 
 fn from_report(source: &str, kind: &str, at: i64, report: Report) -> InspectedMessage {
+    let (libraries, rejected_by) = measured(&report.findings);
     InspectedMessage {
+        libraries,
+        rejected_by,
         source: source.into(),
         entry: None,
         kind: kind.into(),
@@ -202,6 +222,26 @@ fn from_report(source: &str, kind: &str, at: i64, report: Report) -> InspectedMe
         claims: vec![],
         findings: report.findings,
     }
+}
+
+/// The measured libraries' stance on each failed rule, and who would refuse the message.
+fn measured(findings: &[Finding]) -> (std::collections::BTreeMap<String, String>, Vec<String>) {
+    let mut by_rule = std::collections::BTreeMap::new();
+    let mut rejected_by: Vec<String> = Vec::new();
+    for f in findings
+        .iter()
+        .filter(|f| f.outcome == crate::finding::Outcome::Fail)
+    {
+        if let Some(e) = crate::compat::evidence_for(f) {
+            by_rule.insert(f.rule_id.to_string(), e.summary.clone());
+            for lib in e.rejected_by() {
+                if !rejected_by.contains(&lib) {
+                    rejected_by.push(lib);
+                }
+            }
+        }
+    }
+    (by_rule, rejected_by)
 }
 
 /// An LTI 1.1 launch: verified when a secret (and the URL it was signed for) is given, else
@@ -331,12 +371,13 @@ fn token_message(
             jwks: opts.tool_jwks.as_ref(),
             nonce_seen_before,
             dl_request_data: corr.dl_request.as_ref().and_then(|r| r.data.clone()),
+            policy: opts.policy(),
             ..IdTokenContext::at(at)
         }
     } else {
         IdTokenContext {
             now: at,
-            policy: Default::default(),
+            policy: opts.policy(),
             registration: registration(opts, iss.as_deref()),
             jwks: opts.jwks.as_ref(),
             expected_nonce: opts.nonce.clone().or_else(|| corr.nonce.clone()),
@@ -375,6 +416,7 @@ fn token_message(
             r.counts = r.report.counts();
         }
     }
+    let (libraries, rejected_by) = measured(&r.report.findings);
     InspectedMessage {
         source: source.into(),
         entry: None,
@@ -385,6 +427,8 @@ fn token_message(
         counts: r.counts,
         header: r.jwt.as_ref().map(|j| j.header.clone()),
         claims: claims_out(r.claims),
+        libraries,
+        rejected_by,
         findings: r.report.findings,
     }
 }
@@ -398,11 +442,13 @@ fn claims_message(
     let iss = claims.get("iss").and_then(Value::as_str);
     let ctx = IdTokenContext {
         now: at,
+        policy: opts.policy(),
         registration: registration(opts, iss),
         expected_nonce: opts.nonce.clone(),
         ..IdTokenContext::at(at)
     };
     let r = validate::claims(claims, &ctx);
+    let (libraries, rejected_by) = measured(&r.report.findings);
     InspectedMessage {
         source: source.into(),
         entry: None,
@@ -413,6 +459,8 @@ fn claims_message(
         counts: r.counts,
         header: None,
         claims: claims_out(r.claims),
+        libraries,
+        rejected_by,
         findings: r.report.findings,
     }
 }
@@ -649,6 +697,15 @@ pub fn render_text_clipped(out: &InspectOutput, clip_at: Option<usize>) -> Strin
                 s.push_str(&format!("       hint: {h}\n"));
             }
             s.push_str(&format!("       {} {}\n", f.spec_section, f.spec_url));
+            if let Some(libs) = m.libraries.get(f.rule_id.as_ref()) {
+                s.push_str(&format!("       real libraries: {libs}\n"));
+            }
+        }
+        if m.counts.failed > 0 && !m.libraries.is_empty() {
+            s.push_str(&match m.rejected_by.as_slice() {
+                [] => "   would be rejected by: none of the measured tool libraries\n".to_string(),
+                libs => format!("   would be rejected by: {}\n", libs.join(", ")),
+            });
         }
         if !m.claims.is_empty() {
             s.push_str("   claims:\n");
@@ -774,6 +831,62 @@ mod tests {
             .iter()
             .find(|f| f.rule_id == rule)
             .unwrap_or_else(|| panic!("no {rule}"))
+    }
+
+    /// Issue 14, item 2: a failed rule names what the measured libraries do with it, and the
+    /// message who would refuse it — only for the way of breaking it that was measured.
+    #[test]
+    fn findings_say_which_real_libraries_refuse_them() {
+        let dl = |settings: Value| {
+            serde_json::json!({
+                "iss": "https://lms.example", "aud": "c", "sub": "u", "iat": 1000, "exp": 1300, "nonce": "n",
+                "https://purl.imsglobal.org/spec/lti/claim/message_type": "LtiDeepLinkingRequest",
+                "https://purl.imsglobal.org/spec/lti/claim/version": "1.3.0",
+                "https://purl.imsglobal.org/spec/lti/claim/deployment_id": "d",
+                "https://purl.imsglobal.org/spec/lti/claim/roles": [],
+                "https://purl.imsglobal.org/spec/lti/claim/target_link_uri": "https://tool.example/dl",
+                "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings": settings,
+            })
+            .to_string()
+        };
+        let opts = InspectOptions::default();
+        // Left out, as the cases did: PyLTI1p3 and atomic-lti refuse it.
+        let out = inspect(&dl(serde_json::json!({"accept_types": ["ltiResourceLink"], "accept_presentation_document_targets": ["iframe"]})), &opts, 1000).unwrap();
+        let m = &out.messages[0];
+        assert!(
+            m.libraries["dl.deep_link_return_url"].contains("PyLTI1p3 2.0.0 rejects"),
+            "{:?}",
+            m.libraries
+        );
+        assert!(
+            m.rejected_by.iter().any(|l| l.starts_with("PyLTI1p3")),
+            "{:?}",
+            m.rejected_by
+        );
+        let text = render_text(&out);
+        assert!(
+            text.contains("real libraries: PyLTI1p3 2.0.0 rejects"),
+            "{text}"
+        );
+        assert!(
+            text.lines()
+                .any(|l| l.contains("would be rejected by:") && l.contains("PyLTI1p3 2.0.0")),
+            "{text}"
+        );
+        // A relative URL (a warning of the same rule): not what was measured, nothing claimed.
+        let out = inspect(&dl(serde_json::json!({"deep_link_return_url": "/dl", "accept_types": ["ltiResourceLink"], "accept_presentation_document_targets": ["iframe"]})), &opts, 1000).unwrap();
+        let m = &out.messages[0];
+        assert!(m
+            .findings
+            .iter()
+            .any(|f| f.rule_id == "dl.deep_link_return_url"
+                && f.outcome == crate::finding::Outcome::Fail));
+        assert!(
+            !m.libraries.contains_key("dl.deep_link_return_url"),
+            "{:?}",
+            m.libraries
+        );
+        assert!(m.rejected_by.is_empty(), "{:?}", m.rejected_by);
     }
 
     /// Skipped checks read as skipped, never as "[error]"; the time reads as a date.

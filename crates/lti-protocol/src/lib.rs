@@ -11,6 +11,7 @@ pub mod b64;
 pub mod claims;
 pub mod client_assertion;
 pub mod compare;
+pub mod compat;
 pub mod deep_linking;
 pub mod dynreg;
 pub mod finding;

@@ -147,6 +147,7 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
         oauth_key,
         oauth_secret,
         launch_url: None,
+        strict: false,
     };
     if registration.is_none() {
         if let Some((iss, _)) = &first {

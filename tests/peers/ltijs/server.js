@@ -9,6 +9,7 @@
 //
 // It prints `ltijs peer listening on http://127.0.0.1:PORT` when ready. A valid launch answers
 // 200 "ltijs accepted: <name> as <roles>"; ltijs answers a refused one itself (401, its reason).
+// With COMPAT_PLATFORM set it also registers `make compat`'s platform before it says so.
 
 const lti = require('ltijs').Provider;
 const Database = require('ltijs-sequelize');
@@ -30,7 +31,9 @@ lti.setup(
     loginRoute: '/login',
     keysetRoute: '/keys',
     dynRegRoute: '/register',
-    devMode: true,
+    // The DR test runs in dev mode (no state cookie needed); `make compat` measures ltijs as
+    // deployed (LTIJS_DEV_MODE=false): the state and session cookies are required.
+    devMode: process.env.LTIJS_DEV_MODE !== 'false',
     cookies: { secure: false, sameSite: '' },
     dynReg: {
       url: base,
@@ -49,7 +52,24 @@ lti.onConnect((token, req, res) => {
   return res.status(200).send(`ltijs accepted: ${token.userInfo && token.userInfo.name} as ${roles.join(',')}`);
 });
 
-lti.deploy({ port, silent: true }).then(
+lti.onDeepLinking((token, req, res) => res.status(200).send('ltijs accepted a deep linking request'));
+
+// `make compat` registers its platform up front (COMPAT_PLATFORM: {url, clientId, jwksUrl,
+// authUrl, tokenUrl}) — the way an app registers a platform it was told about by hand.
+async function registerCompatPlatform() {
+  if (!process.env.COMPAT_PLATFORM) return;
+  const p = JSON.parse(process.env.COMPAT_PLATFORM);
+  await lti.registerPlatform({
+    url: p.url,
+    name: 'compat harness',
+    clientId: p.clientId,
+    authenticationEndpoint: p.authUrl,
+    accesstokenEndpoint: p.tokenUrl,
+    authConfig: { method: 'JWK_SET', key: p.jwksUrl },
+  });
+}
+
+lti.deploy({ port, silent: true }).then(registerCompatPlatform).then(
   () => console.log(`ltijs peer listening on ${base}`),
   (e) => {
     console.error(e);

@@ -83,6 +83,11 @@ b?: string,
  */
 with?: string, };
 
+/**
+ * What the UI shows: the measured libraries and every measured rule's evidence.
+ */
+export type CompatEvidence = { libraries: Array<Library>, rules: Array<RuleEvidence>, };
+
 export type ComposeArgs = { flow_id: string, draft: ResponseDraft, breakage: Breakage | null, mode: ComposeMode, };
 
 /**
@@ -673,6 +678,24 @@ url: string, launch_id: string,
  */
 flow_id: string, };
 
+/**
+ * A measured library and its version.
+ */
+export type Library = { name: string, version: string, };
+
+/**
+ * One library's stance on one rule, with its words.
+ */
+export type LibraryStance = { library: string, version: string, stance: Stance, 
+/**
+ * The library's message for the first case it refused.
+ */
+message: string | null, 
+/**
+ * Cases measured / refused.
+ */
+cases: number, refused: number, };
+
 export type LineItem = { id: string, course_id: string, tool_id: string, resource_link_id?: string | null, label: string, score_maximum: number, resource_id?: string | null, tag?: string | null, start_date_time?: string | null, end_date_time?: string | null, grades_released?: boolean | null, created_at: number, updated_at: number, };
 
 export type LineItemArgs = { flow_id: string, 
@@ -1097,6 +1120,29 @@ limit?: number | null,
 url?: string | null, };
 
 /**
+ * The measured evidence for one rule.
+ */
+export type RuleEvidence = { rule: string, 
+/**
+ * Evidence for one way of breaking the rule ([`mode_of`]), when its cases broke it in
+ * more than one way; None: every case of the rule.
+ */
+mode: string | null, libraries: Array<LibraryStance>, 
+/**
+ * "PyLTI1p3 2.0.0 rejects: … · ltijs 5.9.9 accepts · …".
+ */
+summary: string, 
+/**
+ * The catalog says error, every library accepts it and it guards nothing: by default its
+ * failures are warnings (docs/RULES.md, "Verdicts"; strict mode keeps them errors).
+ */
+lowered_to_warning: boolean, 
+/**
+ * The rule's severity in the catalog.
+ */
+severity: Severity, };
+
+/**
  * Serializable copy of a [`Rule`] for the UI.
  */
 export type RuleInfo = { id: string, severity: Severity, title: string, spec_section: string, spec_url: string, explanation: string, };
@@ -1119,6 +1165,11 @@ export type ServerStatus = { name: string, base_url?: string | null, port: numbe
 export type Severity = "error" | "warning" | "info";
 
 export type Side = "tool" | "emulator" | "imported";
+
+/**
+ * What one library does when `rule` is broken, over every case that breaks it.
+ */
+export type Stance = "rejects" | "partly" | "accepts" | "not_applicable";
 
 /**
  * One HTTP step of both launches (login, launch…), compared.
@@ -1296,6 +1347,8 @@ export type Commands = {
   save_dl_template: { args: SaveTemplateArgs; result: Array<DlTemplate> };
   /** The validation rule catalog (id, severity, spec section and link, explanation). */
   list_rules: { args: NoArgs; result: Array<RuleInfo> };
+  /** What real tool libraries (PyLTI1p3, ltijs, atomic-lti) do when each rule is broken, as measured by `make compat`. */
+  compat_evidence: { args: NoArgs; result: CompatEvidence };
   /** The claims dictionary (every known claim with its meaning and spec link). */
   list_claims: { args: NoArgs; result: Array<ClaimInfo> };
   /** Registered platforms (the LMSs the tool side trusts). */
@@ -1378,4 +1431,4 @@ export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_win
 /** Tauri event channels that carry engine events to the desktop window. */
 export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_lti11_consumers", "save_lti11_consumer", "lti11_outcome", "delete_lti11_consumer", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "list_emulator_lti11_tools", "save_emulator_lti11_tool", "delete_emulator_lti11_tool", "lti11_launch_url", "dr_start", "list_dr_negative_tests", "list_lti11_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "compat_evidence", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_lti11_consumers", "save_lti11_consumer", "lti11_outcome", "delete_lti11_consumer", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "list_emulator_lti11_tools", "save_emulator_lti11_tool", "delete_emulator_lti11_tool", "lti11_launch_url", "dr_start", "list_dr_negative_tests", "list_lti11_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

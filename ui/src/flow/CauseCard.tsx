@@ -7,6 +7,7 @@ import type { FlowDetail } from '../bindings';
 import { navigate } from '../app/router';
 import { Badge } from '../shared/Badge';
 import { Card } from '../shared/Page';
+import { Libraries } from '../compat/Libraries';
 import { causesOf, humanMessage, humanTimes, stashPrefill, unknownPlatform } from './cause';
 
 /** The card's element id: the header's error count scrolls here. */
@@ -63,6 +64,7 @@ export function CauseCard({ detail, onShowStep }: { detail: FlowDetail; onShowSt
                   </dl>
                 )}
                 {f.hint && <p className="cause-hint">{f.hint}</p>}
+                <Libraries finding={f} />
                 <div className="dl-row">
                   {c.step && (
                     <button type="button" className="btn btn-sm" onClick={() => onShowStep(c.step)} data-testid="cause-step">

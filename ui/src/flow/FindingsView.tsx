@@ -8,6 +8,7 @@ import { Badge, type Tone } from '../shared/Badge';
 import { ExternalLink } from '../shared/ExternalLink';
 import { AlertIcon, CheckIcon, ChevronIcon, InfoIcon } from '../shared/icons';
 import { groupFindings, SEVERITY_LABELS } from './findings';
+import { Libraries } from '../compat/Libraries';
 
 const SEV_TONE: Record<Severity, Tone> = { error: 'red', warning: 'amber', info: 'blue' };
 
@@ -149,6 +150,7 @@ export function FindingCard({ f }: { f: Finding }) {
           {f.hint}
         </div>
       )}
+      <Libraries finding={f} />
     </article>
   );
 }

@@ -12,6 +12,7 @@ import { formatDateTime } from '../shared/format';
 import { BackIcon } from '../shared/icons';
 import { acceptedDespiteNegative, flowFacts, negativeOutcome, sideLabel, verdictExplanation, verdictLabel, verdictTone } from './summary';
 import { Badge, sideTone } from '../shared/Badge';
+import { useCompatEvidence, wouldRejectBy } from '../compat/evidence';
 
 export function FlowHeader({ detail }: { detail: FlowDetail }) {
   const [exporting, setExporting] = useState(false);
@@ -26,6 +27,11 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
       warnings: t.warnings + m.message.counts.warnings,
     }),
     { passed: 0, errors: 0, warnings: 0 },
+  );
+  // What an engineer needs from the findings: would a tool built on a real library refuse it?
+  const rejection = wouldRejectBy(
+    detail.messages.flatMap((m) => m.message.report.findings),
+    useCompatEvidence(),
   );
   // The launch's own checks, as the landing page in the LMS frame counts them.
   const launchCounts = [...detail.messages].reverse().find((m) => m.message.kind === 'id_token')?.message.counts ?? null;
@@ -99,6 +105,16 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
           <dt>{f.side === 'imported' ? 'Recorded' : 'Started'}</dt>
           <dd title={new Date(f.started_at).toISOString()}>{formatDateTime(f.started_at)}</dd>
         </div>
+        {rejection.measured && (
+          <div className="fact fact-libs" data-testid="flow-rejected-by" title="Measured by make compat: launches breaking each rule, sent to each library's tool (docs/RULES.md, Verdicts)">
+            <dt>Real tool libraries</dt>
+            <dd className={rejection.rejectedBy.length ? 'sev-error' : undefined}>
+              {rejection.rejectedBy.length
+                ? `would be rejected by: ${rejection.rejectedBy.join(', ')}`
+                : `accepted by every measured library (${rejection.libraries.join(', ')}) despite its failed checks`}
+            </dd>
+          </div>
+        )}
         {f.side === 'imported' && (
           <div className="fact fact-wide" data-testid="flow-imported">
             <dt>Imported</dt>

@@ -11,6 +11,7 @@ import { ExternalLink } from '../shared/ExternalLink';
 import { CloseIcon, SearchIcon } from '../shared/icons';
 import { Kbd, PageHeader, Spinner } from '../shared/Page';
 import { useListKeys } from '../shared/useListKeys';
+import { useCompatEvidence } from '../compat/evidence';
 import { useRpc } from '../shared/useRpc';
 import { ruleGroup, searchClaims, searchRules } from './search';
 
@@ -70,6 +71,7 @@ export function RulesPage({ route }: { route: Route }) {
 
 function RuleCatalog({ query }: { query: string }) {
   const { data, error, loading } = useRpc('list_rules', {});
+  const evidence = useCompatEvidence();
   const rows = useMemo(() => searchRules(data ?? [], query), [data, query]);
   if (error) return <ErrorBanner error={error} title="Could not list the rules" />;
   if (loading && !data) return <Spinner />;
@@ -97,11 +99,22 @@ function RuleCatalog({ query }: { query: string }) {
                     <code className="rule-id">{r.id}</code>
                   </td>
                   <td className="sev-cell">
-                    <Badge tone={SEV_TONE[r.severity] ?? 'neutral'}>{r.severity}</Badge>
+                    {evidence.get(r.id)?.lowered_to_warning ? (
+                      <Badge tone={SEV_TONE.warning} title="A MUST of the spec that every measured tool library accepts: a warning by default, an error in strict mode">
+                        warning*
+                      </Badge>
+                    ) : (
+                      <Badge tone={SEV_TONE[r.severity] ?? 'neutral'}>{r.severity}</Badge>
+                    )}
                   </td>
                   <td>
                     <div className="rule-title">{r.title}</div>
                     <div className="rule-expl">{r.explanation}</div>
+                    {evidence.get(r.id) && (
+                      <div className="rule-libs muted small" data-testid="rule-libraries">
+                        Real tool libraries: {evidence.get(r.id)?.summary}
+                      </div>
+                    )}
                   </td>
                   <td className="spec-cell">
                     <ExternalLink href={r.spec_url} className="spec-link">

@@ -43,6 +43,10 @@ pub(crate) struct InspectArgs {
     /// Text output: print claim values whole (they are cut at 100 characters otherwise).
     #[arg(long)]
     whole: bool,
+    /// Every MUST is an error, even when every measured tool library accepts it (by default
+    /// such a finding is a warning that says so; see docs/RULES.md, "Verdicts").
+    #[arg(long)]
+    strict: bool,
     /// A file, or `-` for standard input.
     input: String,
 }
@@ -61,6 +65,7 @@ pub(crate) fn inspect_cmd(args: InspectArgs) -> anyhow::Result<std::process::Exi
         url,
         format,
         whole,
+        strict,
         input,
     } = args;
     use lti_protocol::inspect::{self, InspectOptions};
@@ -108,6 +113,7 @@ pub(crate) fn inspect_cmd(args: InspectArgs) -> anyhow::Result<std::process::Exi
         oauth_key: key,
         oauth_secret: secret,
         launch_url: url,
+        strict,
     };
     match inspect::inspect(&text, &opts, lti_core::clock::now_secs()) {
         Ok(out) => {

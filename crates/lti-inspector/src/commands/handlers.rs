@@ -282,6 +282,13 @@ pub async fn list_rules(_: &Engine, _: NoArgs) -> Result<Vec<lti_protocol::rules
     Ok(lti_protocol::rules::catalog())
 }
 
+pub async fn compat_evidence(
+    _: &Engine,
+    _: NoArgs,
+) -> Result<lti_protocol::compat::CompatEvidence> {
+    Ok(lti_protocol::compat::view())
+}
+
 pub async fn list_claims(_: &Engine, _: NoArgs) -> Result<Vec<lti_protocol::claims::ClaimInfo>> {
     Ok(lti_protocol::claims::all().to_vec())
 }

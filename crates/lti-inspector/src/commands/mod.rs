@@ -96,6 +96,8 @@ command_table! {
     save_dl_template(lti_tool_side::composer::app::SaveTemplateArgs) -> Vec<lti_tool_side::composer::app::DlTemplate>;
     /// The validation rule catalog (id, severity, spec section and link, explanation).
     list_rules(NoArgs) -> Vec<lti_protocol::rules::RuleInfo>;
+    /// What real tool libraries (PyLTI1p3, ltijs, atomic-lti) do when each rule is broken, as measured by `make compat`.
+    compat_evidence(NoArgs) -> lti_protocol::compat::CompatEvidence;
     /// The claims dictionary (every known claim with its meaning and spec link).
     list_claims(NoArgs) -> Vec<lti_protocol::claims::ClaimInfo>;
     /// Registered platforms (the LMSs the tool side trusts).

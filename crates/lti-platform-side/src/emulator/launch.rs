@@ -656,3 +656,19 @@ pub async fn returned(
         "",
     )
 }
+
+#[cfg(test)]
+mod measured {
+    use super::NegativeTest;
+
+    /// Issue 14: every negative test the emulator offers is a case of the compatibility matrix,
+    /// so the emulator can say which real libraries refuse it.
+    #[test]
+    fn every_negative_test_is_measured() {
+        for n in NegativeTest::ALL {
+            let e = lti_protocol::compat::evidence(n.rule_id())
+                .unwrap_or_else(|| panic!("{} ({}) is not in compat.json", n.label(), n.rule_id()));
+            assert_eq!(e.libraries.len(), 3, "{}", e.summary);
+        }
+    }
+}

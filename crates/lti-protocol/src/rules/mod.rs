@@ -53,6 +53,38 @@ impl From<&Rule> for RuleInfo {
     }
 }
 
+/// Rules that guard the launch itself — who signed it, for whom, when, and that it answers
+/// this browser's login. A failure is an error whatever the measured libraries do (a library
+/// that accepts a forged or replayed token is a library with a hole, not evidence).
+pub const SECURITY_RULES: &[&str] = &[
+    "response.id_token",
+    "response.state",
+    "jwt.format",
+    "jwt.alg",
+    "jwt.kid",
+    "jwt.signature",
+    "idtoken.iss",
+    "idtoken.iss_registered",
+    "idtoken.aud",
+    "idtoken.aud_extra",
+    "idtoken.azp",
+    "idtoken.exp",
+    "idtoken.iat",
+    "idtoken.nbf",
+    "idtoken.nonce",
+    "idtoken.nonce_replay",
+    "lti.deployment_id",
+    "lti.deployment_known",
+    "lti11.signature",
+    "lti11.timestamp",
+    "lti11.nonce",
+];
+
+/// Whether a rule is a security check ([`SECURITY_RULES`]).
+pub fn is_security(id: &str) -> bool {
+    SECURITY_RULES.contains(&id)
+}
+
 /// The rule with this id.
 pub fn get(id: &str) -> Option<&'static Rule> {
     // Every finding looks its rule up; an index beats scanning ~90 ids each time.
@@ -98,6 +130,7 @@ pub fn markdown() -> String {
          rules, with the values it compared. A failed **error** makes a message invalid; warnings \
          and infos never do.\n",
     );
+    out.push_str(&verdict_policy());
     // Families in the order they first appear; rules in catalog order within each.
     let mut families: Vec<&str> = Vec::new();
     for r in RULES {
@@ -107,7 +140,7 @@ pub fn markdown() -> String {
     }
     for f in families {
         out.push_str(&format!(
-            "\n## {f}\n\n| Rule | Severity | What it checks | Spec |\n|---|---|---|---|\n"
+            "\n## {f}\n\n| Rule | Severity | What it checks | Spec | Real tool libraries |\n|---|---|---|---|---|\n"
         ));
         for r in RULES.iter().filter(|r| family(r.id) == f) {
             let severity = match r.severity {
@@ -115,17 +148,86 @@ pub fn markdown() -> String {
                 Severity::Warning => "warning",
                 Severity::Info => "info",
             };
+            let measured = crate::compat::evidence(r.id);
+            let severity = match measured {
+                Some(e) if e.lowered_to_warning => {
+                    "warning (error in strict mode: every library accepts)"
+                }
+                _ => severity,
+            };
             out.push_str(&format!(
-                "| `{}` | {severity} | **{}** {} | [{}]({}) |\n",
+                "| `{}` | {severity} | **{}** {} | [{}]({}) | {} |\n",
                 r.id,
                 cell(r.title),
                 cell(r.explanation),
                 cell(r.spec_section),
-                r.spec_url
+                r.spec_url,
+                measured.map_or_else(
+                    || "not measured".to_string(),
+                    |e| cell(&measured_cell(r.id, e))
+                ),
             ));
         }
     }
     out
+}
+
+/// The measured column: per way of breaking the rule when it was broken several ways.
+fn measured_cell(id: &str, all: &crate::compat::RuleEvidence) -> String {
+    let by_mode: Vec<String> = ["missing", "value"]
+        .iter()
+        .filter_map(|m| {
+            let e = crate::compat::all_evidence().get(&format!("{id}#{m}"))?;
+            let when = if *m == "missing" {
+                "when left out"
+            } else {
+                "when wrong"
+            };
+            Some(format!("**{when}:** {}", e.summary))
+        })
+        .collect();
+    if by_mode.is_empty() {
+        all.summary.clone()
+    } else {
+        by_mode.join(" — ")
+    }
+}
+
+/// docs/RULES.md's "Verdicts" section: how severities follow the measurements.
+fn verdict_policy() -> String {
+    let m = crate::compat::matrix();
+    let libs = m
+        .libraries
+        .iter()
+        .map(|l| format!("{} {}", l.name, l.version))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let lowered: Vec<String> = RULES
+        .iter()
+        .filter(|r| crate::compat::evidence(r.id).is_some_and(|e| e.lowered_to_warning))
+        .map(|r| format!("`{}`", r.id))
+        .collect();
+    format!(
+        "\n## Verdicts\n\n\
+         Severities follow evidence. `make compat` launches {cases} cases — the emulator's negative \
+         tests and every rule below that a launch can break — into real tool libraries over \
+         loopback ({libs}) and records what each accepts or refuses, with its own words \
+         (`crates/lti-protocol/src/compat.json`; `make test` fails when a fresh run disagrees). \
+         The last column of each table quotes it.\n\n\
+         - A message is **invalid** when it breaks a MUST that real tools enforce, or a security \
+           check — signature, alg, kid, iss, aud, azp, exp, iat, nbf, nonce and its replay, state, \
+           deployment — whatever the libraries do (a library that accepts a replayed token has a \
+           hole; it is not evidence).\n\
+         - A MUST that **every** measured library accepts is still reported, with the spec text, as \
+           a **warning** that says so: the launch works with real tools, so it does not turn red. \
+           Now: {lowered}.\n\
+         - A rule no launch can break (service answers, registration, LTI 1.1) or not yet measured \
+           keeps the catalog's severity.\n\
+         - **Strict mode** (`inspect --strict`, `Policy::strict`) treats every MUST as an error, as \
+           the catalog states it.\n",
+        cases = m.cases.len(),
+        lowered = if lowered.is_empty() { "none".to_string() } else { lowered.join(", ") },
+    )
 }
 
 /// The whole catalog, serializable, in catalog order.
@@ -137,6 +239,14 @@ pub fn catalog() -> Vec<RuleInfo> {
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn security_rules_are_catalog_errors() {
+        for id in SECURITY_RULES {
+            let r = get(id).unwrap_or_else(|| panic!("{id} is not in the catalog"));
+            assert_eq!(r.severity, Severity::Error, "{id} is a security rule");
+        }
+    }
 
     #[test]
     fn ids_are_unique_dotted_and_cited() {

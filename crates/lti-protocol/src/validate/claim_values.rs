@@ -58,9 +58,10 @@ pub(super) fn check_roles(
             .path(path),
         );
     } else if badges.iter().any(|b| b.known) {
+        report.push(Finding::pass("lti.roles", format!("{} roles.", badges.len())).path(path));
         report.push(
             Finding::pass(
-                "lti.roles",
+                "lti.roles_vocabulary",
                 format!(
                     "{} roles, recognised: {}.",
                     badges.len(),
@@ -75,9 +76,10 @@ pub(super) fn check_roles(
             .path(path),
         );
     } else {
+        report.push(Finding::pass("lti.roles", format!("{} roles.", badges.len())).path(path));
         report.push(
             Finding::fail(
-                "lti.roles",
+                "lti.roles_vocabulary",
                 "None of the roles is from the LTI role vocabularies.",
             )
             .path(path)

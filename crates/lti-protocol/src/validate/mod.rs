@@ -21,7 +21,7 @@ use serde_json::{Map, Value};
 use ts_rs::TS;
 
 use crate::claims::{self, ExplainedClaim};
-use crate::finding::{Counts, Finding, Report, Verdict};
+use crate::finding::{Counts, Finding, Report, Severity, Verdict};
 use crate::jwk::Jwks;
 use crate::jws::{DecodedJws, Jws, JwsError, SignatureCheck};
 use crate::lms::{self, LmsProfile};
@@ -84,6 +84,11 @@ pub struct Policy {
     pub allow_http_localhost: bool,
     /// RSA key size below which `jwt.key_strength` warns. Default **2048** (RFC 7518 §3.3).
     pub min_key_bits: u32,
+    /// Every MUST of the catalog is an error, measured or not. Default **false**: a broken
+    /// rule that every measured tool library accepts (crate::compat), and that is not a
+    /// security check ([`rules::SECURITY_RULES`]), is reported as a warning — the launch works
+    /// with real tools, so it is not shown as invalid. See docs/RULES.md, "Verdicts".
+    pub strict: bool,
 }
 
 impl Default for Policy {
@@ -94,6 +99,7 @@ impl Default for Policy {
             allow_anonymous_launch: true,
             allow_http_localhost: true,
             min_key_bits: 2048,
+            strict: false,
         }
     }
 }
@@ -320,6 +326,7 @@ pub fn id_token_parsed(jws: &Jws, ctx: &IdTokenContext<'_>) -> IdTokenReport {
     let profile = detect_profile(&jws.payload);
     let signature = token::check_jws(jws, ctx, profile.as_ref(), &mut report);
     let checked = check_payload(&jws.payload, ctx, profile, &mut report);
+    calibrate(&mut report, &ctx.policy);
     finish(
         Some(jws.decoded()),
         None,
@@ -345,6 +352,7 @@ pub fn claims(payload: &Map<String, Value>, ctx: &IdTokenContext<'_>) -> IdToken
     ));
     let profile = detect_profile(payload);
     let checked = check_payload(payload, &for_direction(payload, ctx), profile, &mut report);
+    calibrate(&mut report, &ctx.policy);
     finish(None, None, None, report, payload, checked, ctx.skip_explain)
 }
 
@@ -401,6 +409,36 @@ fn check_payload(
         message_type: message_type.map(str::to_string),
         roles,
         lms: profile,
+    }
+}
+
+/// Severities follow the evidence (Policy::strict turns this off): a failed error whose rule
+/// every measured tool library accepts, and which guards nothing ([`crate::rules::is_security`]), is
+/// lowered to a warning that says so ([`crate::compat::RuleEvidence::lowered_to_warning`]).
+/// The spec text stays on the finding.
+pub fn calibrate(report: &mut Report, policy: &Policy) {
+    if policy.strict {
+        return;
+    }
+    for f in &mut report.findings {
+        if !f.is_failed_error() {
+            continue;
+        }
+        let Some(e) = crate::compat::evidence_for(f) else {
+            continue;
+        };
+        if e.lowered_to_warning {
+            f.severity = Severity::Warning;
+            f.message = format!(
+                "{} A MUST of the spec, but every measured tool library accepts it ({}): a warning, not a rejection (strict mode makes it an error).",
+                f.message,
+                e.libraries
+                    .iter()
+                    .map(|l| format!("{} {}", l.library, l.version))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
     }
 }
 

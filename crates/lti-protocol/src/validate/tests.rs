@@ -281,12 +281,106 @@ fn claim_checks_fail_where_they_should() {
         ),
     ];
     for (rule, edit) in cases {
-        let r = claims_with(edit);
+        // Strict: the catalog's severities, before the measured evidence lowers any.
+        let mut p = payload();
+        edit(&mut p);
+        let mut c = ctx(None);
+        c.policy.strict = true;
+        let r = claims(&p, &c);
         let f = r.report.for_rule(rule).find(|f| f.outcome == Outcome::Fail);
         let f = f.unwrap_or_else(|| panic!("{rule} did not fail"));
         assert_eq!(f.severity, Severity::Error, "{rule}");
         assert_eq!(r.verdict, Verdict::Invalid, "{rule}");
     }
+}
+
+/// Issue 14, item 3: a MUST that every measured library accepts is a warning that says so (the
+/// launch is not invalid); strict mode keeps it an error; a MUST some library enforces, and a
+/// security check every library accepts (aud_extra), stay errors.
+#[test]
+fn severities_follow_the_measured_evidence() {
+    use crate::compat;
+    let e = compat::evidence("lti.deployment_matches_login").expect("measured");
+    assert!(e.accepted_by_all(), "the premise: {}", e.summary);
+    let edit = |p: &mut Map<String, Value>| {
+        p.insert(uri::DEPLOYMENT_ID.into(), json!("dep-2"));
+    };
+    // dep-2 is a known deployment, only not the login's.
+    let two = |strict: bool| {
+        let mut c = ctx(None);
+        if let Some(reg) = &mut c.registration {
+            reg.deployment_ids = Some(vec!["dep-1".into(), "dep-2".into()]);
+        }
+        c.policy.strict = strict;
+        c
+    };
+    let mut p = payload();
+    edit(&mut p);
+    let r = claims(&p, &two(false));
+    let f = r
+        .report
+        .for_rule("lti.deployment_matches_login")
+        .find(|f| f.outcome == Outcome::Fail)
+        .unwrap();
+    assert_eq!(f.severity, Severity::Warning);
+    assert!(
+        f.message
+            .contains("every measured tool library accepts it (PyLTI1p3"),
+        "{}",
+        f.message
+    );
+    assert_ne!(
+        r.verdict,
+        Verdict::Invalid,
+        "{:?}",
+        r.report
+            .findings
+            .iter()
+            .filter(|f| f.is_failed_error())
+            .collect::<Vec<_>>()
+    );
+
+    assert_eq!(claims(&p, &two(true)).verdict, Verdict::Invalid);
+
+    // Enforced by a library: stays an error.
+    assert!(!compat::accepted_by_every_library("lti.custom"));
+    let r = claims_with(|p| {
+        p.insert(uri::CUSTOM.into(), json!({"a": 1}));
+    });
+    assert_eq!(
+        r.report
+            .for_rule("lti.custom")
+            .find(|f| f.outcome == Outcome::Fail)
+            .unwrap()
+            .severity,
+        Severity::Error
+    );
+    // Accepted by all, but a security check: stays an error.
+    assert!(compat::accepted_by_every_library("idtoken.aud_extra"));
+    let r = claims_with(|p| {
+        p.insert("aud".into(), json!(["client-1", "someone-else"]));
+        p.insert("azp".into(), json!("client-1"));
+    });
+    let f = r
+        .report
+        .for_rule("idtoken.aud_extra")
+        .find(|f| f.outcome == Outcome::Fail)
+        .unwrap();
+    assert!(crate::rules::is_security("idtoken.aud_extra"));
+    assert!(!f.message.contains("every measured"), "{}", f.message);
+}
+
+/// Roles from no LTI vocabulary: a MUST (roles_vocabulary) that no measured library enforces —
+/// a warning by default, an error in strict mode; the roles claim itself is well-formed.
+#[test]
+fn roles_outside_the_vocabularies_are_their_own_rule() {
+    let r = claims_with(|p| {
+        p.insert(uri::ROLES.into(), json!(["http://example.com/role#Wizard"]));
+    });
+    assert_eq!(outcome(&r, "lti.roles"), Outcome::Pass);
+    let f = r.report.get("lti.roles_vocabulary").unwrap();
+    assert_eq!(f.outcome, Outcome::Fail);
+    assert_eq!(f.severity, Severity::Warning, "{}", f.message);
 }
 
 #[test]
@@ -337,6 +431,12 @@ fn anonymous_launch_policy() {
     let f = r.report.get("idtoken.sub").unwrap();
     assert_eq!((f.outcome, f.severity), (Outcome::Pass, Severity::Info));
     assert!(f.message.contains("allow_anonymous_launch"));
+    // Allowed by the spec, refused by every measured library: a warning that names them.
+    let a = r.report.get("idtoken.anonymous").unwrap();
+    assert_eq!((a.outcome, a.severity), (Outcome::Fail, Severity::Warning));
+    assert_ne!(r.verdict, Verdict::Invalid);
+    let e = crate::compat::evidence("idtoken.anonymous").expect("measured");
+    assert_eq!(e.rejected_by().len(), 3, "{}", e.summary);
     let mut strict = ctx(None);
     strict.policy.allow_anonymous_launch = false;
     let r = claims(&p, &strict);

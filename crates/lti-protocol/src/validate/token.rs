@@ -512,14 +512,24 @@ fn check_sub(
         },
         Some(other) => report.push(Finding::fail("idtoken.sub", "sub must be a string.").path("sub").actual(show(other))),
         None if from_tool => report.push(Finding::skipped("idtoken.sub", "Tool-originated message: sub is not required.").path("sub")),
-        None if ctx.policy.allow_anonymous_launch => report.push(
-            Finding::pass(
-                "idtoken.sub",
-                "No sub: treated as an anonymous launch (LTI Core §5.3.6.1) because policy allow_anonymous_launch is true; ltijs and some libraries reject this.",
-            )
-            .severity(Severity::Info)
-            .path("sub"),
-        ),
+        None if ctx.policy.allow_anonymous_launch => {
+            report.push(
+                Finding::pass(
+                    "idtoken.sub",
+                    "No sub: treated as an anonymous launch (LTI Core §5.3.6.1) because policy allow_anonymous_launch is true.",
+                )
+                .severity(Severity::Info)
+                .path("sub"),
+            );
+            report.push(
+                Finding::fail(
+                    "idtoken.anonymous",
+                    "No sub: an anonymous launch. The spec allows it, but tools that need a user refuse it.",
+                )
+                .path("sub")
+                .actual("(missing)"),
+            );
+        }
         None => report.push(
             Finding::fail("idtoken.sub", "No sub, and policy allow_anonymous_launch is false: anonymous launches are rejected.").path("sub").actual("(missing)"),
         ),
