@@ -77,3 +77,29 @@ test('the Rules page quotes the libraries and marks a MUST every library accepts
   await row.scrollIntoViewIfNeeded();
   await page.screenshot({ path: path.join(ARTIFACTS, 'compat-rules.png') });
 });
+
+test('the emulator says what the measured libraries do with each negative test', { skip }, async () => {
+  await page.goto(`${server.base}/#/emulator/launch/demo-course`);
+  const exp = page.getByTestId('negative-option').filter({ hasText: 'idtoken.exp' });
+  await exp.waitFor();
+  assert.equal(await exp.getByTestId('negative-libraries').innerText(), 'every measured library refuses it');
+  const negatives = await server.api('list_negative_tests', {});
+  for (const n of negatives) assert.equal(n.refused_by.length + n.accepted_by.length, 3, n.id);
+});
+
+test('Settings → Verdicts switches to strict and back', { skip }, async () => {
+  await page.goto(`${server.base}/#/settings`);
+  const box = page.getByTestId('strict-verdicts');
+  await box.waitFor();
+  assert.equal(await box.isChecked(), false);
+  await box.click();
+  await page.locator('[data-testid="strict-verdicts"]:checked').waitFor();
+  assert.deepEqual(await server.api('get_verdict_policy', {}), { strict: true });
+  await page.reload();
+  await page.getByTestId('strict-verdicts').waitFor();
+  assert.equal(await page.getByTestId('strict-verdicts').isChecked(), true, 'the choice is kept');
+  await page.getByTestId('verdicts-card').screenshot({ path: path.join(ARTIFACTS, 'compat-strict.png') });
+  await page.getByTestId('strict-verdicts').click();
+  await page.locator('[data-testid="strict-verdicts"]:not(:checked)').waitFor();
+  assert.deepEqual(await server.api('get_verdict_policy', {}), { strict: false });
+});

@@ -25,6 +25,7 @@ pub mod search;
 pub mod secrets;
 pub mod sensitive;
 pub mod server;
+pub mod settings;
 pub mod signing_keys;
 pub mod state;
 pub mod store;

@@ -143,6 +143,9 @@ impl Engine {
     /// runs this after its window is up, so the first paint does not wait for key generation.
     pub async fn start_servers(&self) {
         let stop = || self.inner.shutdown.subscribe();
+        if let Err(e) = self.inner.tool.load_policy().await {
+            tracing::warn!(error = %e, "could not read the verdict policy; using the defaults");
+        }
         self.inner.tool.start(stop()).await;
         self.inner.platform.start(stop()).await;
         crate::demo::seed_when_started(self);

@@ -800,3 +800,51 @@ async fn unknown_kids_do_not_cause_a_refetch_storm() {
         "one refetch for the first unknown kid, none for the other nineteen"
     );
 }
+
+/// Issue 14: by default a MUST every measured tool library accepts (roles from no LTI
+/// vocabulary) is a warning, so the launch is valid; with strict verdicts chosen in Settings the
+/// next launch with it is invalid.
+#[tokio::test]
+async fn strict_verdicts_turn_a_measured_must_back_into_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let h = harness(dir.path()).await;
+    let launch = |strict_expected: bool| {
+        let h = &h;
+        async move {
+            let (state, nonce, cookie) = login(h).await;
+            let mut c = claims(&nonce, lti_core::clock::now_secs());
+            c.insert(
+                "https://purl.imsglobal.org/spec/lti/claim/roles".into(),
+                json!(["http://example.com/role#Wizard"]),
+            );
+            let token = lti_protocol::jws::sign_rs256(&Map::new(), &c, &h.platform.key).unwrap();
+            post_token(h, &token, &state, Some(&cookie)).await;
+            let flow = flow_of(h).await;
+            let f = common::findings(&flow, "lti.roles_vocabulary");
+            let f = f
+                .iter()
+                .find(|f| f["outcome"] == "fail")
+                .expect("roles_vocabulary failed");
+            assert_eq!(
+                f["severity"],
+                if strict_expected { "error" } else { "warning" },
+                "{f}"
+            );
+            flow["flow"]["verdict"].as_str().unwrap().to_string()
+        }
+    };
+    assert_eq!(
+        dispatch(&h.engine, "get_verdict_policy", json!({}))
+            .await
+            .unwrap(),
+        json!({"strict": false})
+    );
+    assert_eq!(launch(false).await, "valid");
+    assert_eq!(
+        dispatch(&h.engine, "set_verdict_policy", json!({"strict": true}))
+            .await
+            .unwrap(),
+        json!({"strict": true})
+    );
+    assert_eq!(launch(true).await, "invalid");
+}

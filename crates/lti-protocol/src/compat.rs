@@ -260,6 +260,27 @@ pub fn evidence_for(f: &crate::finding::Finding) -> Option<&'static RuleEvidence
         .filter(|e| e.speaks_to(f))
 }
 
+/// One case's answers: the libraries ("name version") that refused it and those that
+/// accepted it; both empty when no case has this id.
+pub fn who_refuses(case_id: &str) -> (Vec<String>, Vec<String>) {
+    let m = matrix();
+    let Some(c) = m.cases.iter().find(|c| c.id == case_id) else {
+        return (Vec::new(), Vec::new());
+    };
+    let name = |lib: &str| {
+        m.libraries
+            .iter()
+            .find(|l| l.name == lib)
+            .map_or_else(|| lib.to_string(), |l| format!("{} {}", l.name, l.version))
+    };
+    let (refused, accepted): (Vec<&LibraryResult>, Vec<&LibraryResult>) =
+        c.results.iter().partition(|r| !r.accepted);
+    (
+        refused.iter().map(|r| name(&r.library)).collect(),
+        accepted.iter().map(|r| name(&r.library)).collect(),
+    )
+}
+
 /// Whether every measured library accepted every launch that breaks `rule` (false when the
 /// rule was not measured).
 pub fn accepted_by_every_library(rule: &str) -> bool {

@@ -13,5 +13,6 @@ pub mod recheck;
 pub mod registrations;
 pub mod service_client;
 mod state;
+pub mod verdict_policy;
 
 pub use state::{ToolConfig, ToolSide};

@@ -252,7 +252,7 @@ async fn recheck_inner(tool: &ToolSide, args: RecheckArgs) -> Result<Recheck> {
         crate::lti11::consumers::migration_secret(tool, parsed.as_ref().map(|j| &j.payload)).await;
     let ctx = IdTokenContext {
         now: at,
-        policy: Default::default(),
+        policy: tool.policy(),
         registration: registration.as_ref().map(crate::capture::registration_view),
         jwks: jwks.as_deref(),
         expected_nonce: None,

@@ -43,6 +43,8 @@ struct Inner {
     tokens: TokenCache,
     compose_tokens: crate::composer::ComposeTokens,
     pending_sends: crate::composer::app::PendingSends,
+    /// Strict verdicts (settings::STRICT_VERDICTS), read on every launch: kept here, not queried.
+    strict: std::sync::atomic::AtomicBool,
 }
 
 impl ToolSide {
@@ -59,6 +61,7 @@ impl ToolSide {
                 tokens: Default::default(),
                 compose_tokens: Default::default(),
                 pending_sends: Default::default(),
+                strict: Default::default(),
             }),
         }
     }
@@ -115,6 +118,26 @@ impl ToolSide {
     pub fn tokens(&self) -> &TokenCache {
         &self.inner.tokens
     }
+    /// The validation policy of launches and re-checks: the defaults, strict when chosen.
+    pub fn policy(&self) -> lti_protocol::validate::Policy {
+        lti_protocol::validate::Policy {
+            strict: self.inner.strict.load(std::sync::atomic::Ordering::Relaxed),
+            ..Default::default()
+        }
+    }
+
+    /// Reads the strict-verdicts preference from the store (at start, and after it changed).
+    pub async fn load_policy(&self) -> lti_core::error::Result<bool> {
+        let strict = self
+            .store()
+            .read(|c| lti_core::settings::flag(c, lti_core::settings::STRICT_VERDICTS))
+            .await?;
+        self.inner
+            .strict
+            .store(strict, std::sync::atomic::Ordering::Relaxed);
+        Ok(strict)
+    }
+
     /// Claims a state's one platform-storage check; false when it was already checked.
     pub fn claim_storage_check(&self, state: &str) -> bool {
         self.inner.storage_checks.claim(state)

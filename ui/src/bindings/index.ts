@@ -826,7 +826,12 @@ export type NegativeTest = "idtoken.exp" | "idtoken.aud" | "idtoken.nonce" | "id
 /**
  * One negative test as the UI lists it.
  */
-export type NegativeTestInfo = { id: NegativeTest, rule_id: string, label: string, };
+export type NegativeTestInfo = { id: NegativeTest, rule_id: string, label: string, 
+/**
+ * The measured tool libraries that refuse this very launch ("PyLTI1p3 2.0.0", …; make
+ * compat), and those that accept it — what a tool built on them would do.
+ */
+refused_by: Array<string>, accepted_by: Array<string>, };
 
 /**
  * For commands without arguments.
@@ -1301,6 +1306,12 @@ id?: string | null, given_name: string, family_name: string, email?: string | nu
  */
 export type Verdict = "valid" | "invalid" | "unverified";
 
+export type VerdictPolicy = { 
+/**
+ * Every MUST of the catalog is an error, measured or not (docs/RULES.md, "Verdicts").
+ */
+strict: boolean, };
+
 /** Every command of the engine: its argument and result types. */
 export type Commands = {
   /** Versions, folders, servers and key store health. */
@@ -1349,6 +1360,10 @@ export type Commands = {
   list_rules: { args: NoArgs; result: Array<RuleInfo> };
   /** What real tool libraries (PyLTI1p3, ltijs, atomic-lti) do when each rule is broken, as measured by `make compat`. */
   compat_evidence: { args: NoArgs; result: CompatEvidence };
+  /** The verdict policy launches and re-checks use (strict: every MUST is an error). */
+  get_verdict_policy: { args: NoArgs; result: VerdictPolicy };
+  /** Choose strict verdicts (every MUST an error) or evidence-based ones (the default). */
+  set_verdict_policy: { args: VerdictPolicy; result: VerdictPolicy };
   /** The claims dictionary (every known claim with its meaning and spec link). */
   list_claims: { args: NoArgs; result: Array<ClaimInfo> };
   /** Registered platforms (the LMSs the tool side trusts). */
@@ -1431,4 +1446,4 @@ export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_win
 /** Tauri event channels that carry engine events to the desktop window. */
 export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "compat_evidence", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_lti11_consumers", "save_lti11_consumer", "lti11_outcome", "delete_lti11_consumer", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "list_emulator_lti11_tools", "save_emulator_lti11_tool", "delete_emulator_lti11_tool", "lti11_launch_url", "dr_start", "list_dr_negative_tests", "list_lti11_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "compat_evidence", "get_verdict_policy", "set_verdict_policy", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_lti11_consumers", "save_lti11_consumer", "lti11_outcome", "delete_lti11_consumer", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "list_emulator_lti11_tools", "save_emulator_lti11_tool", "delete_emulator_lti11_tool", "lti11_launch_url", "dr_start", "list_dr_negative_tests", "list_lti11_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

@@ -182,6 +182,15 @@ function LaunchPanel({ course, courses, tools, toolId }: { course: CourseView; c
                 <span className="negative-rule">
                   <span aria-hidden="true">→</span> <code className="rule-id">{n.rule_id}</code>
                 </span>
+                {(n.refused_by.length > 0 || n.accepted_by.length > 0) && (
+                  <span
+                    className="negative-libs muted small"
+                    data-testid="negative-libraries"
+                    title={`Measured (make compat): refused by ${n.refused_by.join(', ') || 'none'}; accepted by ${n.accepted_by.join(', ') || 'none'}`}
+                  >
+                    {n.accepted_by.length === 0 ? `every measured library refuses it` : `accepted by ${n.accepted_by.join(', ')}`}
+                  </span>
+                )}
               </label>
             ))}
           </div>

@@ -10,6 +10,7 @@ import { ErrorBanner } from '../shared/ErrorBanner';
 import { Card, Kbd, PageHeader, Spinner } from '../shared/Page';
 import { transportKind } from '../transport';
 import { StoreCard } from './StoreCard';
+import { VerdictsCard } from './VerdictsCard';
 
 const THEMES: Array<{ id: ThemePref; label: string }> = [
   { id: 'system', label: 'System' },
@@ -44,6 +45,8 @@ export function SettingsPage() {
         </Card>
 
         <StoreCard />
+
+        <VerdictsCard />
 
         <Card title="Keyboard shortcuts" description="Shortcuts are ignored while typing in a text field.">
           <table className="table table-compact shortcuts">

@@ -289,6 +289,20 @@ pub async fn compat_evidence(
     Ok(lti_protocol::compat::view())
 }
 
+pub async fn get_verdict_policy(
+    engine: &Engine,
+    _: NoArgs,
+) -> Result<lti_tool_side::verdict_policy::VerdictPolicy> {
+    lti_tool_side::verdict_policy::get(engine.tool()).await
+}
+
+pub async fn set_verdict_policy(
+    engine: &Engine,
+    args: lti_tool_side::verdict_policy::VerdictPolicy,
+) -> Result<lti_tool_side::verdict_policy::VerdictPolicy> {
+    lti_tool_side::verdict_policy::set(engine.tool(), args).await
+}
+
 pub async fn list_claims(_: &Engine, _: NoArgs) -> Result<Vec<lti_protocol::claims::ClaimInfo>> {
     Ok(lti_protocol::claims::all().to_vec())
 }

@@ -98,6 +98,10 @@ command_table! {
     list_rules(NoArgs) -> Vec<lti_protocol::rules::RuleInfo>;
     /// What real tool libraries (PyLTI1p3, ltijs, atomic-lti) do when each rule is broken, as measured by `make compat`.
     compat_evidence(NoArgs) -> lti_protocol::compat::CompatEvidence;
+    /// The verdict policy launches and re-checks use (strict: every MUST is an error).
+    get_verdict_policy(NoArgs) -> lti_tool_side::verdict_policy::VerdictPolicy;
+    /// Choose strict verdicts (every MUST an error) or evidence-based ones (the default).
+    set_verdict_policy(lti_tool_side::verdict_policy::VerdictPolicy) -> lti_tool_side::verdict_policy::VerdictPolicy;
     /// The claims dictionary (every known claim with its meaning and spec link).
     list_claims(NoArgs) -> Vec<lti_protocol::claims::ClaimInfo>;
     /// Registered platforms (the LMSs the tool side trusts).

@@ -18,10 +18,16 @@ pub async fn launch_url(platform: &PlatformSide, args: LaunchArgs) -> Result<Lau
 pub async fn list_negative_tests(_: &PlatformSide, _: NoArgs) -> Result<Vec<NegativeTestInfo>> {
     Ok(NegativeTest::ALL
         .iter()
-        .map(|n| NegativeTestInfo {
-            id: *n,
-            rule_id: n.rule_id().into(),
-            label: n.label().into(),
+        .map(|n| {
+            // The matrix measures each negative test as the case named by its rule.
+            let (refused_by, accepted_by) = lti_protocol::compat::who_refuses(n.rule_id());
+            NegativeTestInfo {
+                id: *n,
+                rule_id: n.rule_id().into(),
+                label: n.label().into(),
+                refused_by,
+                accepted_by,
+            }
         })
         .collect())
 }

@@ -132,6 +132,10 @@ pub struct NegativeTestInfo {
     pub id: NegativeTest,
     pub rule_id: String,
     pub label: String,
+    /// The measured tool libraries that refuse this very launch ("PyLTI1p3 2.0.0", …; make
+    /// compat), and those that accept it — what a tool built on them would do.
+    pub refused_by: Vec<String>,
+    pub accepted_by: Vec<String>,
 }
 
 /// Signs the claims, applying the negative test's header or signature change.
@@ -669,6 +673,13 @@ mod measured {
             let e = lti_protocol::compat::evidence(n.rule_id())
                 .unwrap_or_else(|| panic!("{} ({}) is not in compat.json", n.label(), n.rule_id()));
             assert_eq!(e.libraries.len(), 3, "{}", e.summary);
+            let (refused, accepted) = lti_protocol::compat::who_refuses(n.rule_id());
+            assert_eq!(
+                refused.len() + accepted.len(),
+                3,
+                "{} is a case of its own",
+                n.rule_id()
+            );
         }
     }
 }

@@ -158,7 +158,7 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
         crate::lti11::consumers::migration_secret(&tool, parsed.as_ref().map(|j| &j.payload)).await;
     let ctx = IdTokenContext {
         now,
-        policy: Default::default(),
+        policy: tool.policy(),
         registration: registration.as_ref().map(registration_view),
         jwks: jwks.as_deref(),
         expected_nonce: launch_state.as_ref().map(|s| s.minted.nonce.clone()),
