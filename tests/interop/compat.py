@@ -49,7 +49,7 @@ def run(mode: str, path: Path = MATRIX, only: t.Optional[str] = None) -> subproc
         pg = stack.enter_context(peer_processes.postgres())
         ltijs = stack.enter_context(peer_processes.ltijs(pg, {"COMPAT_PLATFORM": json.dumps(platform), "LTIJS_DEV_MODE": "false"}))
         atomic = stack.enter_context(
-            peer_processes.atomic_lti({"ISSUER": issuer, "CLIENT_ID": CLIENT_ID, "JWKS_URL": platform["jwksUrl"], "AUTH_URL": platform["authUrl"]})
+            peer_processes.atomic_lti({"ISSUER": issuer, "CLIENT_ID": CLIENT_ID, "JWKS_URL": platform["jwksUrl"], "AUTH_URL": platform["authUrl"], "TOKEN_URL": platform["tokenUrl"]})
         )
         peers = [
             f"PyLTI1p3|{importlib.metadata.version('PyLTI1p3')}|{pylti.login_url}|{pylti.launch_url}",

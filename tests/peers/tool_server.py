@@ -15,6 +15,7 @@ Endpoints (base = http://127.0.0.1:PORT):
   GET      /jwks             the tool's public key set (for the platform's token endpoint)
   GET      /services/<id>    runs NRPS and AGS calls with the launch <id>'s service claims and
                              answers what came back, as JSON (?score=&user=&tag=)
+  GET      /compat/nrps|ags  `make compat`: the library's NRPS / AGS client on ?url=, as JSON
 
 A refused launch answers 400 with the library's message (an LtiException, or the plain Exception
 PyLTI1p3 raises for an unknown issuer/client pair), so tests can assert what the library caught.
@@ -39,7 +40,10 @@ from pylti1p3.contrib.flask import FlaskMessageLaunch, FlaskOIDCLogin, FlaskRequ
 from pylti1p3.deep_link_resource import DeepLinkResource
 from pylti1p3.exception import LtiException, LtiServiceException, OIDCException
 from pylti1p3.grade import Grade
+from pylti1p3.assignments_grades import AssignmentsGradesService
 from pylti1p3.lineitem import LineItem
+from pylti1p3.names_roles import NamesRolesProvisioningService
+from pylti1p3.service_connector import ServiceConnector
 from pylti1p3.tool_config import ToolConfDict
 
 
@@ -177,6 +181,26 @@ class PeerTool:
                 status=200,
                 mimetype="text/html",
             )
+
+        @app.route("/compat/<kind>", methods=["GET"])
+        def compat_service(kind: str) -> t.Any:
+            """`make compat`: the library's NRPS or AGS client reads the answer at ?url= (its
+            access token from the registered platform's token endpoint) and hands back what
+            your code would get; a refusal answers 502 with the library's words."""
+            url = request.args.get("url", "")
+            try:
+                reg = conf().find_registration_by_params(peer.issuer, peer.client_id)
+                connector = ServiceConnector(reg)
+                if kind == "nrps":
+                    got = NamesRolesProvisioningService(connector, {"context_memberships_url": url}).get_members()
+                elif kind == "ags":
+                    scope = ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"]
+                    got = AssignmentsGradesService(connector, {"scope": scope, "lineitems": url}).get_lineitems()
+                else:
+                    return jsonify({"error": f"unknown service {kind}"}), 404
+            except Exception as e:  # LtiServiceException, KeyError, ValueError: the library's answer
+                return Response(f"{type(e).__name__}: {e}", status=502, mimetype="text/plain")
+            return jsonify(got)
 
         @app.route("/jwks", methods=["GET"])
         def jwks() -> t.Any:

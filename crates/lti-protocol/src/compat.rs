@@ -41,6 +41,11 @@ pub struct CaseResult {
     /// valid launch, a valid deep linking request, role_scope_mentor []).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub control: bool,
+    /// A service answer (NRPS, AGS) fed to the library's service client rather than a launch.
+    /// Measured and quoted, never a reason to lower a severity: a library that hands a member
+    /// without user_id to the app unchecked has not made it usable.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub service: bool,
     /// The control this case changes one thing of, when not the valid resource link launch
     /// (a valid deep linking request, an anonymous launch…). A library that refuses the
     /// baseline already says nothing about this case's rule: it does not take such messages.
@@ -371,6 +376,7 @@ fn build(m: &Matrix) -> BTreeMap<String, RuleEvidence> {
                     .map_or(crate::finding::Severity::Info, |r| r.severity),
             };
             e.lowered_to_warning = e.accepted_by_all()
+                && !cases.iter().any(|c| c.service)
                 && !crate::rules::is_security(rule)
                 && e.severity == crate::finding::Severity::Error;
             (key, e)
@@ -410,6 +416,7 @@ mod tests {
             rule: rule.into(),
             change: String::new(),
             control,
+            service: false,
             baseline: None,
             mode: None,
             results: results

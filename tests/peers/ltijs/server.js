@@ -52,6 +52,30 @@ lti.onConnect((token, req, res) => {
   return res.status(200).send(`ltijs accepted: ${token.userInfo && token.userInfo.name} as ${roles.join(',')}`);
 });
 
+// `make compat`: ltijs's NRPS / AGS client reads the answer at ?url= (its access token from the
+// registered platform's token endpoint) and answers what the app would get; a refusal is 502
+// with ltijs's words. The id token object is the shape ltijs keeps for a launch.
+async function compatService(req, res, kind) {
+  const p = JSON.parse(process.env.COMPAT_PLATFORM || '{}');
+  const token = {
+    iss: p.url,
+    clientId: p.clientId,
+    platformContext: {
+      namesRoles: { context_memberships_url: req.query.url },
+      endpoint: { lineitems: req.query.url, scope: ['https://purl.imsglobal.org/spec/lti-ags/scope/lineitem'] },
+    },
+  };
+  try {
+    const got = kind === 'nrps' ? await lti.NamesAndRoles.getMembers(token) : await lti.Grade.getLineItems(token);
+    return res.status(200).json(got);
+  } catch (e) {
+    return res.status(502).type('text/plain').send(`${e.name}: ${e.message}`);
+  }
+}
+lti.whitelist('/compat/nrps', '/compat/ags');
+lti.app.get('/compat/nrps', (req, res) => compatService(req, res, 'nrps'));
+lti.app.get('/compat/ags', (req, res) => compatService(req, res, 'ags'));
+
 lti.onDeepLinking((token, req, res) => res.status(200).send('ltijs accepted a deep linking request'));
 
 // `make compat` registers its platform up front (COMPAT_PLATFORM: {url, clientId, jwksUrl,

@@ -209,9 +209,9 @@ fn verdict_policy() -> String {
         .collect();
     format!(
         "\n## Verdicts\n\n\
-         Severities follow evidence. `make compat` launches {cases} cases — the emulator's negative \
-         tests and every rule below that a launch can break — into real tool libraries over \
-         loopback ({libs}) and records what each accepts or refuses, with its own words \
+         Severities follow evidence. `make compat` sends {cases} cases — the emulator's negative \
+         tests, every rule below that a launch can break, and broken NRPS/AGS answers — into real \
+         tool libraries over loopback ({libs}) and records what each accepts or refuses, with its own words \
          (`crates/lti-protocol/src/compat.json`; `make test` fails when a fresh run disagrees). \
          The last column of each table quotes it.\n\n\
          - A message is **invalid** when it breaks a MUST that real tools enforce, or a security \
@@ -221,10 +221,16 @@ fn verdict_policy() -> String {
          - A MUST that **every** measured library accepts is still reported, with the spec text, as \
            a **warning** that says so: the launch works with real tools, so it does not turn red. \
            Now: {lowered}.\n\
-         - A rule no launch can break (service answers, registration, LTI 1.1) or not yet measured \
-           keeps the catalog's severity.\n\
-         - **Strict mode** (`inspect --strict`, `Policy::strict`) treats every MUST as an error, as \
-           the catalog states it.\n",
+         - Service answers (NRPS memberships, AGS line items) are fed to each library's service \
+           client too and quoted the same way, but never lower a severity: a library that hands a \
+           member without user_id to the app unchecked has not made it usable.\n\
+         - Not measured, so kept at the catalog's severity: deep linking responses and their items \
+           (a platform reads them, no tool library does); Dynamic Registration (ltijs reads a \
+           platform's configuration, but broken configurations are not yet sent to it); LTI 1.1 \
+           (none of the three libraries speaks it); the login and authentication request (the \
+           library under test writes those).\n\
+         - **Strict mode** (Settings → Verdicts in the app, `inspect --strict`, `Policy::strict`) \
+           treats every MUST as an error, as the catalog states it.\n",
         cases = m.cases.len(),
         lowered = if lowered.is_empty() { "none".to_string() } else { lowered.join(", ") },
     )

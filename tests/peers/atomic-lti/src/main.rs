@@ -6,7 +6,9 @@
 //! (`IdToken::validate`); the audience is checked by the library's `decode_w_aud`. Nothing here adds a check of its own: the point is to measure what the
 //! library accepts.
 //!
-//!   PORT=… ISSUER=… CLIENT_ID=… JWKS_URL=… AUTH_URL=… atomic-lti-peer
+//!   PORT=… ISSUER=… CLIENT_ID=… JWKS_URL=… AUTH_URL=… TOKEN_URL=… atomic-lti-peer
+//!
+//! `GET /compat/nrps|ags?url=` runs the library's NRPS / AGS client on an answer (make compat).
 //!
 //! Prints `atomic-lti peer listening on http://127.0.0.1:PORT`. A valid launch answers 200
 //! "atomic-lti accepted"; a refused one 401 with the library's error text.
@@ -32,6 +34,9 @@ struct Config {
     client_id: String,
     jwks_url: String,
     auth_url: String,
+    token_url: String,
+    /// The tool's key for client-credentials assertions (the harness's token endpoint takes any).
+    key: openssl::rsa::Rsa<openssl::pkey::Private>,
 }
 
 #[derive(Clone)]
@@ -184,6 +189,69 @@ async fn check_launch(peer: &Peer, headers: &HeaderMap, f: LaunchForm) -> Result
     Ok(())
 }
 
+#[derive(Deserialize)]
+struct ServiceQuery {
+    url: String,
+}
+
+/// `make compat`: the library's NRPS or AGS client (`names_and_roles::list`,
+/// `line_items::list`) reads the answer at ?url=, with a token from
+/// `client_credentials::request_service_token_cached`; 200 with what the app would get, or 502
+/// with the library's words.
+async fn compat_service(
+    State(peer): State<Peer>,
+    axum::extract::Path(kind): axum::extract::Path<String>,
+    Query(q): Query<ServiceQuery>,
+) -> Response {
+    let c = &peer.config;
+    let scope = match kind.as_str() {
+        "nrps" => "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+        _ => "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    };
+    let token = match atomic_lti::client_credentials::request_service_token_cached(
+        &c.client_id,
+        &c.token_url,
+        scope,
+        "compat-tool-key",
+        c.key.clone(),
+    )
+    .await
+    {
+        Ok(t) => t.access_token,
+        Err(e) => return (StatusCode::BAD_GATEWAY, e.to_string()).into_response(),
+    };
+    let got = match kind.as_str() {
+        "nrps" => {
+            let params = atomic_lti::names_and_roles::ListParams {
+                role: None,
+                limit: None,
+                resource_link_id: None,
+            };
+            atomic_lti::names_and_roles::list(&token, &q.url, &params)
+                .await
+                .map(|(m, _, _)| format!("{} members", m.members.len()))
+                .map_err(|e| e.to_string())
+        }
+        _ => {
+            let params = atomic_lti::assignment_grade_services::line_items::ListParams {
+                tag: None,
+                resource_id: None,
+                resource_link_id: None,
+                limit: None,
+                include: None,
+            };
+            atomic_lti::assignment_grade_services::line_items::list(&token, &q.url, &params)
+                .await
+                .map(|items| format!("{} line items", items.len()))
+                .map_err(|e| e.to_string())
+        }
+    };
+    match got {
+        Ok(summary) => (StatusCode::OK, summary).into_response(),
+        Err(e) => (StatusCode::BAD_GATEWAY, e).into_response(),
+    }
+}
+
 fn url_of(s: &str) -> Result<String, String> {
     // atomic-lti-tool compares `Url::parse(target_link_uri).to_string()` with the request URL.
     url::Url::parse(s)
@@ -207,12 +275,15 @@ async fn main() {
             client_id: var("CLIENT_ID"),
             jwks_url: var("JWKS_URL"),
             auth_url: var("AUTH_URL"),
+            token_url: std::env::var("TOKEN_URL").unwrap_or_default(),
+            key: openssl::rsa::Rsa::generate(2048).expect("an RSA key"),
         }),
         states: Arc::default(),
     };
     let app = Router::new()
         .route("/login", get(login))
         .route("/launch", post(launch))
+        .route("/compat/{kind}", get(compat_service))
         .with_state(peer);
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await

@@ -277,3 +277,85 @@ pub fn all() -> Vec<Case> {
         case!("nrps.endpoint", "nrps.endpoint", "NRPS claim without context_memberships_url", |l, f| drop_member(l, claim::NRPS, "context_memberships_url")),
     ]
 }
+
+/// Which service client a service case feeds.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    Nrps,
+    Ags,
+}
+
+impl Service {
+    /// The adapter's endpoint (`/compat/nrps`) and the harness's answer path.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Nrps => "nrps",
+            Self::Ags => "ags",
+        }
+    }
+}
+
+/// A service answer that breaks one rule, fed to each library's NRPS or AGS client.
+pub struct ServiceCase {
+    pub id: &'static str,
+    pub rule: &'static str,
+    pub change: &'static str,
+    pub service: Service,
+    /// A valid answer, measured for the record (and as the baseline of its service's cases).
+    pub control: bool,
+    pub apply: fn(&mut Value),
+}
+
+/// A valid answer as Canvas gives it (with the members and line item fields it always sends,
+/// optional in the specs, so strict parsers are asked about the rule and not about those).
+pub fn valid_answer(service: Service, url: &str) -> Value {
+    match service {
+        Service::Nrps => json!({
+            "id": url,
+            "context": {"id": "compat-course-1", "label": "HIST 101", "title": "History 101"},
+            "members": [{
+                "status": "Active", "name": "Ada Lovelace", "user_id": "compat-user-1",
+                "roles": [role::LEARNER],
+            }],
+        }),
+        Service::Ags => json!([{
+            "id": format!("{url}/1"), "label": "Week 1 quiz", "scoreMaximum": 10,
+            "tag": "quiz", "resourceId": "quiz-1", "resourceLinkId": "compat-link-1",
+        }]),
+    }
+}
+
+fn member(v: &mut Value) -> &mut Map<String, Value> {
+    v["members"][0].as_object_mut().expect("a member object")
+}
+fn item(v: &mut Value) -> &mut Map<String, Value> {
+    v[0].as_object_mut().expect("a line item object")
+}
+
+/// The baseline of a service case: its service's valid answer.
+pub fn service_baseline(service: Service) -> &'static str {
+    match service {
+        Service::Nrps => "nrps.response.valid",
+        Service::Ags => "ags.response.valid",
+    }
+}
+
+#[rustfmt::skip]
+pub fn services() -> Vec<ServiceCase> {
+    use Service::{Ags, Nrps};
+    let c = |id, rule, change, service, apply| ServiceCase { id, rule, change, service, control: false, apply };
+    vec![
+        ServiceCase { id: "nrps.response.valid", rule: "nrps.response.members", change: "nothing: a valid membership container", service: Nrps, control: true, apply: |_| {} },
+        c("nrps.response.members", "nrps.response.members", "members left out of the container", Nrps, |v| { v.as_object_mut().map(|m| m.remove("members")); }),
+        c("nrps.response.members.user_id", "nrps.response.members", "a member without user_id", Nrps, |v| { member(v).remove("user_id"); }),
+        c("nrps.response.members.roles", "nrps.response.members", "a member without roles", Nrps, |v| { member(v).remove("roles"); }),
+        c("nrps.response.members.status", "nrps.response.members", "a member whose status is Enrolled", Nrps, |v| { member(v).insert("status".into(), json!("Enrolled")); }),
+        c("nrps.response.members.context", "nrps.response.members", "context without id", Nrps, |v| { v["context"].as_object_mut().map(|m| m.remove("id")); }),
+        ServiceCase { id: "ags.response.valid", rule: "ags.response.lineitem", change: "nothing: a valid line item container", service: Ags, control: true, apply: |_| {} },
+        c("ags.response.lineitem.id", "ags.response.lineitem", "a line item without id", Ags, |v| { item(v).remove("id"); }),
+        c("ags.response.lineitem.label", "ags.response.lineitem", "a line item without label", Ags, |v| { item(v).remove("label"); }),
+        c("ags.response.lineitem.score_maximum", "ags.response.lineitem", "a line item without scoreMaximum", Ags, |v| { item(v).remove("scoreMaximum"); }),
+        c("ags.response.lineitem.score_maximum_text", "ags.response.lineitem", "scoreMaximum as the string \"10\"", Ags, |v| { item(v).insert("scoreMaximum".into(), json!("10")); }),
+        c("ags.response.lineitem.score_maximum_zero", "ags.response.lineitem", "scoreMaximum 0", Ags, |v| { item(v).insert("scoreMaximum".into(), json!(0)); }),
+    ]
+}

@@ -188,6 +188,36 @@ pub async fn run(
     ))
 }
 
+/// One service answer through one library's NRPS or AGS client (the adapter's `/compat/…`
+/// endpoint, which takes its token from this platform's token endpoint): accepted when the
+/// library handed back what it read.
+pub async fn service(
+    http: &reqwest::Client,
+    issuer: &str,
+    peer: &Peer,
+    service: crate::cases::Service,
+    url: &str,
+) -> Result<Outcome> {
+    let tool = origin(&peer.login_url);
+    let mut at = Url::parse(&format!("{tool}/compat/{}", service.name()))?;
+    at.query_pairs_mut().append_pair("url", url);
+    let res = http.get(at).send().await.context("service call")?;
+    let status = res.status();
+    let body = res.text().await.unwrap_or_default();
+    let message = if status.is_success() {
+        String::new()
+    } else {
+        normalise(
+            &format!("{}: {}", status.as_u16(), answer_text(&body)),
+            &[(issuer, "{platform}"), (tool.as_str(), "{tool}")],
+        )
+    };
+    Ok(Outcome {
+        accepted: status.is_success(),
+        message,
+    })
+}
+
 fn lti_core_now() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

@@ -15,7 +15,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::{bail, Context, Result};
-use axum::routing::get;
+use std::collections::BTreeMap;
+
+use axum::extract::Path;
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
 use axum::{Json, Router};
 use clap::Parser;
 use lti_protocol::compat::{CaseResult, Library, LibraryResult, Matrix};
@@ -62,14 +66,36 @@ async fn main() -> Result<()> {
         keys: vec![key.public_jwk()],
     };
     let served = Arc::new(jwks.clone());
+    let issuer = format!("http://{}", args.listen);
+    let answers: Arc<BTreeMap<String, serde_json::Value>> = Arc::new(
+        cases::services()
+            .iter()
+            .map(|c| {
+                let mut body = cases::valid_answer(c.service, &answer_url(&issuer, c));
+                (c.apply)(&mut body);
+                (c.id.to_string(), body)
+            })
+            .collect(),
+    );
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .context("bind --listen")?;
-    let app = Router::new().route("/jwks", get(move || async move { Json((*served).clone()) }));
+    let app = Router::new()
+        .route("/jwks", get(move || async move { Json((*served).clone()) }))
+        // Service answers: any client assertion gets a token (what is measured is what the
+        // library does with the answer), each case's answer at its own URL.
+        .route("/token", post(|| async { Json(TOKEN_ANSWER.clone()) }))
+        .route(
+            "/svc/{case}/{what}",
+            get(move |Path((case, what)): Path<(String, String)>| {
+                let answers = answers.clone();
+                async move { service_answer(&answers, &case, &what) }
+            }),
+        );
     tokio::spawn(async move { axum::serve(listener, app).await });
 
     let platform = Platform {
-        issuer: format!("http://{}", args.listen),
+        issuer: issuer.clone(),
         client_id: args.client_id.clone(),
         deployment_id: args.deployment_id.clone(),
         other_deployment_id: args.other_deployment_id.clone(),
@@ -151,10 +177,58 @@ async fn main() -> Result<()> {
             rule: case.rule.into(),
             change: case.change.into(),
             control: case.expect_pass,
+            service: false,
             mode: mode.map(str::to_string),
             baseline: Some(cases::baseline(case.id))
                 .filter(|b| *b != cases::CONTROL && *b != case.id)
                 .map(str::to_string),
+            results,
+        });
+    }
+    for case in cases::services() {
+        if args
+            .only
+            .as_deref()
+            .is_some_and(|o| !case.id.starts_with(o))
+        {
+            continue;
+        }
+        let url = answer_url(&issuer, &case);
+        let mut results = Vec::new();
+        for peer in &peers {
+            let outcome = launch::service(&http, &issuer, peer, case.service, &url)
+                .await
+                .with_context(|| format!("case {} into {}", case.id, peer.name))?;
+            eprintln!(
+                "{:<44} {:<10} {}",
+                case.id,
+                peer.name,
+                if outcome.accepted {
+                    "accepted".to_string()
+                } else {
+                    format!("refused  {}", outcome.message)
+                }
+            );
+            results.push(LibraryResult {
+                library: peer.name.clone(),
+                accepted: outcome.accepted,
+                message: outcome.message,
+            });
+        }
+        let (problem, mode) = our_service_check(&case, &issuer);
+        if let Some(p) = problem {
+            problems.push(format!("{}: {p}", case.id));
+        }
+        matrix.cases.push(CaseResult {
+            id: case.id.into(),
+            rule: case.rule.into(),
+            change: case.change.into(),
+            control: case.control,
+            service: true,
+            baseline: Some(cases::service_baseline(case.service))
+                .filter(|b| *b != case.id)
+                .map(str::to_string),
+            mode: mode.map(str::to_string),
             results,
         });
     }
@@ -190,6 +264,76 @@ async fn main() -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// What the harness's token endpoint answers any client assertion.
+static TOKEN_ANSWER: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| {
+    serde_json::json!({
+        "access_token": "compat-token", "token_type": "Bearer", "expires_in": 3600,
+        "scope": "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+    })
+});
+
+fn service_answer(
+    answers: &BTreeMap<String, serde_json::Value>,
+    case: &str,
+    what: &str,
+) -> axum::response::Response {
+    let media = if what == "memberships" {
+        "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+    } else {
+        "application/vnd.ims.lis.v2.lineitemcontainer+json"
+    };
+    match answers.get(case) {
+        Some(body) => (
+            [(axum::http::header::CONTENT_TYPE, media)],
+            body.to_string(),
+        )
+            .into_response(),
+        None => axum::http::StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+fn answer_url(issuer: &str, case: &cases::ServiceCase) -> String {
+    let what = match case.service {
+        cases::Service::Nrps => "memberships",
+        cases::Service::Ags => "lineitems",
+    };
+    format!("{issuer}/svc/{}/{what}", case.id)
+}
+
+/// Our own checks of the same answer (what the service client of the tool side runs): a case
+/// must fail its rule, a control pass it. Returns the problem, and how the case broke the rule.
+fn our_service_check(
+    case: &cases::ServiceCase,
+    issuer: &str,
+) -> (Option<String>, Option<&'static str>) {
+    let mut body = cases::valid_answer(case.service, &answer_url(issuer, case));
+    (case.apply)(&mut body);
+    let mut report = Report::new();
+    match case.service {
+        cases::Service::Nrps => lti_protocol::service_answers::membership(&body, &mut report),
+        cases::Service::Ags => {
+            for (i, item) in body.as_array().into_iter().flatten().enumerate() {
+                lti_protocol::service_answers::line_item(item, &format!("[{i}]"), &mut report);
+            }
+        }
+    }
+    let failed = report
+        .findings
+        .iter()
+        .find(|f| f.rule_id == case.rule && f.outcome == Outcome::Fail);
+    let problem = match (case.control, failed.is_some()) {
+        (false, false) => Some(format!("expected {} to fail; it did not", case.rule)),
+        (true, true) => Some(format!("expected {} to pass; it failed", case.rule)),
+        _ => None,
+    };
+    (
+        problem,
+        failed
+            .filter(|_| !case.control)
+            .map(lti_protocol::compat::mode_of),
+    )
 }
 
 /// Our own validator on the same launch: the case must fail its rule (or pass it, for cases
