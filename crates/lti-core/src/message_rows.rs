@@ -5,6 +5,12 @@
 //! [`Finding`]s — and old rows gain improved catalog text.
 //!
 //! Rows written before this format (whole findings under `report`) are still read.
+//!
+//! The JSON is stored packed ([`pack`]): a zstd frame compressed with a fixed dictionary of
+//! typical rows (`message_dict_v1.json`: the keys, rule ids and check messages every launch
+//! repeats), behind a two-byte tag naming the dictionary. A launch's rows shrink to about a
+//! third; TEXT rows (older stores) are read as they are ([`Packed`]). The dictionary of a tag
+//! never changes — a better one gets a new tag.
 
 use std::borrow::Cow;
 
@@ -261,5 +267,98 @@ mod tests {
             back.report.findings[0].title,
             rules::get("idtoken.aud").unwrap().title
         );
+    }
+}
+
+/// Tag of a packed row: `Z` and the dictionary's version.
+const TAG_V1: [u8; 2] = *b"Z1";
+static DICT_V1: &[u8] = include_bytes!("message_dict_v1.json");
+/// A row never needs more (a message is bounded by the body limit of the request it came in).
+const MAX_UNPACKED: usize = 64 << 20;
+
+// Digesting the dictionary costs more than a row: once per process.
+fn encoder_v1() -> &'static zstd::dict::EncoderDictionary<'static> {
+    static D: std::sync::OnceLock<zstd::dict::EncoderDictionary<'static>> =
+        std::sync::OnceLock::new();
+    D.get_or_init(|| zstd::dict::EncoderDictionary::copy(DICT_V1, 1))
+}
+
+fn decoder_v1() -> &'static zstd::dict::DecoderDictionary<'static> {
+    static D: std::sync::OnceLock<zstd::dict::DecoderDictionary<'static>> =
+        std::sync::OnceLock::new();
+    D.get_or_init(|| zstd::dict::DecoderDictionary::copy(DICT_V1))
+}
+
+/// The bytes stored for a row's JSON.
+pub fn pack(json: &str) -> Result<Vec<u8>> {
+    let mut c = zstd::bulk::Compressor::with_prepared_dictionary(encoder_v1())
+        .map_err(|e| Error::Internal(format!("message compressor: {e}")))?;
+    let frame = c
+        .compress(json.as_bytes())
+        .map_err(|e| Error::Internal(format!("compress a message: {e}")))?;
+    let mut out = Vec::with_capacity(frame.len() + 2);
+    out.extend_from_slice(&TAG_V1);
+    out.extend_from_slice(&frame);
+    Ok(out)
+}
+
+/// A row's JSON as read from `messages.report_json`: packed (BLOB) or plain (TEXT, older rows).
+pub struct Packed(pub String);
+
+impl rusqlite::types::FromSql for Packed {
+    fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
+        use rusqlite::types::{FromSqlError, ValueRef};
+        match v {
+            ValueRef::Text(t) => Ok(Packed(String::from_utf8_lossy(t).into_owned())),
+            ValueRef::Blob(b) => unpack(b)
+                .map(Packed)
+                .map_err(|e| FromSqlError::Other(e.into())),
+            _ => Err(FromSqlError::InvalidType),
+        }
+    }
+}
+
+fn unpack(b: &[u8]) -> std::result::Result<String, String> {
+    let Some(frame) = b.strip_prefix(&TAG_V1) else {
+        return Err(format!("unknown message packing {:?}", b.get(..2)));
+    };
+    let mut d = zstd::bulk::Decompressor::with_prepared_dictionary(decoder_v1())
+        .map_err(|e| e.to_string())?;
+    let bytes = d
+        .decompress(frame, MAX_UNPACKED)
+        .map_err(|e| e.to_string())?;
+    String::from_utf8(bytes).map_err(|e| e.to_string())
+}
+
+#[cfg(test)]
+mod packing {
+    use super::*;
+
+    #[test]
+    fn packed_rows_round_trip_and_shrink() {
+        let json = include_str!("message_dict_v1.json")
+            .lines()
+            .last()
+            .unwrap()
+            .replace("localhost", "lms.example.edu");
+        let packed = pack(&json).unwrap();
+        assert!(
+            packed.len() * 3 < json.len(),
+            "{} → {}",
+            json.len(),
+            packed.len()
+        );
+        assert_eq!(unpack(&packed).unwrap(), json);
+    }
+
+    #[test]
+    fn text_rows_and_damaged_blobs() {
+        use rusqlite::types::{FromSql, ValueRef};
+        assert_eq!(
+            Packed::column_result(ValueRef::Text(b"{}")).unwrap().0,
+            "{}"
+        );
+        assert!(Packed::column_result(ValueRef::Blob(b"Z1garbage")).is_err());
+        assert!(Packed::column_result(ValueRef::Blob(b"??")).is_err());
     }
 }

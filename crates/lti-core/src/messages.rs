@@ -235,7 +235,13 @@ pub fn add_encoded(
     tx.prepare_cached(
         "INSERT INTO messages(flow_id, kind, verdict, validated_at, report_json) VALUES (?1, ?2, ?3, ?4, ?5)",
     )?
-    .execute(params![flow_id, msg.kind, verdict_str(msg.verdict), msg.validated_at, msg.json])?;
+    .execute(params![
+        flow_id,
+        msg.kind,
+        verdict_str(msg.verdict),
+        msg.validated_at,
+        crate::message_rows::pack(&msg.json)?
+    ])?;
     let (verdict, old_summary): (String, String) = tx
         .prepare_cached("SELECT verdict, summary_json FROM flows WHERE id = ?1")?
         .query_row([flow_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
@@ -274,11 +280,11 @@ pub fn add_encoded(
 /// findings changed (a later check settled one of them).
 pub fn recompute_verdict(tx: &Transaction, flow_id: &str) -> Result<()> {
     let mut stmt = tx.prepare_cached("SELECT report_json FROM messages WHERE flow_id = ?1")?;
-    let rows = stmt.query_map([flow_id], |r| r.get::<_, String>(0))?;
+    let rows = stmt.query_map([flow_id], |r| r.get::<_, crate::message_rows::Packed>(0))?;
     let (mut verdict, mut errors, mut warnings) = ("pending", 0u64, 0u64);
     let mut rules = Vec::new();
     for json in rows {
-        let m = crate::message_rows::decode(&json?)?;
+        let m = crate::message_rows::decode(&json?.0)?;
         rules.extend(failed_rules(&m.report));
         verdict = combine(verdict, m.verdict);
         errors += m.counts.errors as u64;
@@ -348,7 +354,12 @@ pub fn detail(conn: &Connection, id: &str) -> Result<FlowDetail> {
     exchanges.reverse();
     let mut stmt =
         conn.prepare_cached("SELECT id, report_json FROM messages WHERE flow_id = ?1 ORDER BY id")?;
-    let rows = stmt.query_map([id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))?;
+    let rows = stmt.query_map([id], |r| {
+        Ok((
+            r.get::<_, i64>(0)?,
+            r.get::<_, crate::message_rows::Packed>(1)?.0,
+        ))
+    })?;
     let mut messages = Vec::new();
     for row in rows {
         let (mid, json) = row?;
@@ -372,7 +383,9 @@ const LATEST_ID_TOKEN: &str = "SELECT id, report_json FROM messages WHERE flow_i
 pub fn latest_id_token(conn: &Connection, flow_id: &str) -> Result<Option<(i64, StoredMessage)>> {
     let row: Option<(i64, String)> = conn
         .prepare_cached(LATEST_ID_TOKEN)?
-        .query_row([flow_id], |r| Ok((r.get(0)?, r.get(1)?)))
+        .query_row([flow_id], |r| {
+            Ok((r.get(0)?, r.get::<_, crate::message_rows::Packed>(1)?.0))
+        })
         .optional()?;
     row.map(|(id, json)| Ok((id, crate::message_rows::decode(&json)?)))
         .transpose()
@@ -387,7 +400,9 @@ pub fn id_token_of(conn: &Connection, flow_id: &str) -> Result<Option<String>> {
     }
     let json: Option<String> = conn
         .prepare_cached(LATEST_ID_TOKEN)?
-        .query_row([flow_id], |r| r.get(1))
+        .query_row([flow_id], |r| {
+            Ok(r.get::<_, crate::message_rows::Packed>(1)?.0)
+        })
         .optional()?;
     Ok(json
         .and_then(|j| serde_json::from_str::<RawOnly>(&j).ok())
@@ -399,7 +414,7 @@ pub fn id_token_of(conn: &Connection, flow_id: &str) -> Result<Option<String>> {
 pub fn replace_message(tx: &Transaction, id: i64, json: &str, verdict: Verdict) -> Result<()> {
     tx.execute(
         "UPDATE messages SET report_json = ?2, verdict = ?3 WHERE id = ?1",
-        params![id, json, verdict_str(verdict)],
+        params![id, crate::message_rows::pack(json)?, verdict_str(verdict)],
     )?;
     Ok(())
 }

@@ -221,7 +221,7 @@ pub fn index_new(tx: &Transaction, batch: u32) -> Result<usize> {
         .query_map(rusqlite::params![upto, batch], |r| {
             Ok((
                 r.get(0)?,
-                r.get(1)?,
+                r.get::<_, crate::message_rows::Packed>(1)?.0,
                 r.get(2)?,
                 r.get(3)?,
                 r.get(4)?,

@@ -80,7 +80,16 @@ pub fn set_note(tx: &Transaction, id: &str, note: &str) -> Result<()> {
             "SELECT m.id, m.report_json, f.summary_json, f.title, m.verdict, f.side
              FROM messages m JOIN flows f ON f.id = m.flow_id WHERE m.flow_id = ?1 ORDER BY m.id DESC LIMIT 1",
             [id],
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get::<_, crate::message_rows::Packed>(1)?.0,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            },
         )
         .optional()?;
     if let Some((mid, json, summary, title, verdict, side)) = latest {

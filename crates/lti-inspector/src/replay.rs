@@ -60,7 +60,7 @@ pub async fn remint(engine: &Engine, args: RemintArgs) -> Result<Remint> {
                             "SELECT report_json FROM messages WHERE flow_id = ?1 AND kind IN ('id_token', 'claims')
                              ORDER BY id DESC LIMIT 1",
                             [&fid],
-                            |r| r.get(0),
+                            |r| Ok(r.get::<_, lti_core::message_rows::Packed>(0)?.0),
                         )
                         .optional()?;
                     Ok(json

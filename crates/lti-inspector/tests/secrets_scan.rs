@@ -164,7 +164,22 @@ async fn no_private_key_or_token_reaches_the_logs_and_no_key_the_database() {
         }
     }
 
-    let db = files(&data, &["inspector.db"]);
+    let mut db = files(&data, &["inspector.db"]);
+    // Message rows are stored compressed: scan them unpacked too, or a key inside one would
+    // hide from the byte scan.
+    let unpacked: Vec<u8> = {
+        let c = rusqlite::Connection::open(data.join("inspector.db")).unwrap();
+        let mut s = c.prepare("SELECT report_json FROM messages").unwrap();
+        let rows = s
+            .query_map([], |r| r.get::<_, lti_core::message_rows::Packed>(0))
+            .unwrap();
+        rows.flat_map(|r| r.unwrap().0.into_bytes()).collect()
+    };
+    assert!(
+        unpacked.len() > 1000,
+        "messages were recorded and read back"
+    );
+    db.push(("inspector.db messages, unpacked".into(), unpacked));
     let logs = files(&data.join("logs"), &["lti-inspector.log"]);
     assert!(
         !db.is_empty() && !logs.is_empty(),

@@ -176,7 +176,7 @@ async fn recheck_inner(tool: &ToolSide, args: RecheckArgs) -> Result<Recheck> {
                 .query_row(
                     "SELECT report_json FROM messages WHERE flow_id = ?1 AND kind = 'login' ORDER BY id LIMIT 1",
                     [&fid],
-                    |r| r.get(0),
+                    |r| Ok(r.get::<_, lti_core::message_rows::Packed>(0)?.0),
                 )
                 .ok();
             Ok((id, msg, login))
@@ -340,7 +340,7 @@ fn lti11_launch(
         .query_row(
             "SELECT id, report_json FROM messages WHERE flow_id = ?1 AND kind = 'lti11_launch' ORDER BY id DESC LIMIT 1",
             [flow_id],
-            |r| Ok((r.get(0)?, r.get(1)?)),
+            |r| Ok((r.get(0)?, r.get::<_, lti_core::message_rows::Packed>(1)?.0)),
         )
         .optional()?;
     let Some((id, json)) = row else {

@@ -62,10 +62,14 @@ async fn main() {
     let target = env("BENCH_STORE_FLOWS", 100_000);
     let reads = env("BENCH_STORE_READS", 300).max(10);
     let dir = tempfile::tempdir().unwrap();
-    let mut cfg = EngineConfig::with_data_dir(dir.path().to_path_buf());
+    // BENCH_STORE_KEEP=DIR keeps the filled store there (to read it with sqlite3 afterwards).
+    let data_dir = std::env::var_os("BENCH_STORE_KEEP")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| dir.path().to_path_buf());
+    let mut cfg = EngineConfig::with_data_dir(data_dir.clone());
     cfg.tool_port = 0;
     cfg.emulator_port = 0;
-    cfg.key_store = KeyStoreChoice::File(dir.path().join("keys.json"));
+    cfg.key_store = KeyStoreChoice::File(data_dir.join("keys.json"));
     let engine = Engine::start(cfg).await.unwrap();
     lti_inspector::demo::ensure(&engine).await.unwrap();
 
@@ -163,15 +167,19 @@ async fn main() {
         .read(|c| Ok(c.query_row("SELECT count(*) FROM flows", [], |r| r.get(0))?))
         .await
         .unwrap();
-    engine
-        .store()
-        .write(|tx| {
-            Ok(tx
-                .execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")
-                .map(|_| ())?)
-        })
-        .await
-        .ok();
+    // The settled store: the WAL folded back (the background indexer may still hold a read
+    // for a moment, which makes a checkpoint report busy; try again until it does not).
+    for _ in 0..100 {
+        let busy: i64 = engine
+            .store()
+            .write(|tx| Ok(tx.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| r.get(0))?))
+            .await
+            .unwrap_or(1);
+        if busy == 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let db = engine.store().path().to_path_buf();
     let bytes: u64 = ["", "-wal"]
         .iter()
@@ -184,6 +192,29 @@ async fn main() {
         bytes as f64 / 1e6,
         bytes as f64 / flows as f64 / 1024.0
     );
+    // Where the bytes are: each table and index (SQLite's dbstat), per flow.
+    let by_object = engine
+        .store()
+        .read(|c| {
+            let mut s = c.prepare(
+                "SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC LIMIT 12",
+            )?;
+            let r = s.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+            Ok(r.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .await;
+    match by_object {
+        Ok(rows) => {
+            for (name, size) in rows {
+                println!(
+                    "  {name:<32} {:>8.1} MB  {:>6.2} KB per flow",
+                    size as f64 / 1e6,
+                    size as f64 / flows as f64 / 1024.0
+                );
+            }
+        }
+        Err(e) => println!("  (no per-table sizes: {e})"),
+    }
 
     // The reads, over the command table.
     let ids: Vec<String> = engine
