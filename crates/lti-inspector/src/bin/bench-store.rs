@@ -192,6 +192,20 @@ async fn main() {
         bytes as f64 / 1e6,
         bytes as f64 / flows as f64 / 1024.0
     );
+    // What the data takes once the write-ahead log is folded in: every table and index
+    // (dbstat reads through the WAL). The files on disk may still hold an unfolded WAL while
+    // the background indexer reads.
+    let settled: i64 = engine
+        .store()
+        .read(|c| Ok(c.query_row("SELECT SUM(pgsize) FROM dbstat", [], |r| r.get(0))?))
+        .await
+        .unwrap_or(0);
+    println!(
+        "  settled: {:.1} MB, {:.1} KB per flow (every table and index; the files now hold {:.1} MB with the WAL)",
+        settled as f64 / 1e6,
+        settled as f64 / flows as f64 / 1024.0,
+        bytes as f64 / 1e6
+    );
     // Where the bytes are: each table and index (SQLite's dbstat), per flow.
     let by_object = engine
         .store()
