@@ -156,7 +156,9 @@ test('2. a launch appears live in the Timeline flows with verdict valid; the lan
 
   const row = page.locator(`[data-testid="flow-row"][data-id="${flowId}"]`);
   await row.waitFor();
-  await page.locator(`[data-testid="flow-row"][data-id="${flowId}"][data-verdict="valid"]`).waitFor();
+  // After its login the flow is already "valid" (the login's checks passed) with no user yet:
+  // wait for the launch's own update (its message type) before reading the row.
+  await page.locator(`[data-testid="flow-row"][data-id="${flowId}"][data-verdict="valid"]`).filter({ hasText: 'LtiResourceLinkRequest' }).waitFor();
   const text = await row.textContent();
   assert.match(text, /Valid/);
   assert.match(text, /Example LMS/);
