@@ -180,6 +180,25 @@ async fn no_private_key_or_token_reaches_the_logs_and_no_key_the_database() {
         "messages were recorded and read back"
     );
     db.push(("inspector.db messages, unpacked".into(), unpacked));
+    // Exchange bodies may be packed too: every exchange, read back whole.
+    let bodies: Vec<u8> = {
+        let c = rusqlite::Connection::open(data.join("inspector.db")).unwrap();
+        let ids: Vec<i64> = c
+            .prepare("SELECT id FROM exchanges")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(|r| r.unwrap())
+            .collect();
+        ids.iter()
+            .flat_map(|id| {
+                let ex = lti_core::store::exchanges::get(&c, *id).unwrap();
+                [ex.request_body, ex.response_body].concat().into_bytes()
+            })
+            .collect()
+    };
+    assert!(bodies.len() > 1000, "exchanges were recorded and read back");
+    db.push(("inspector.db exchange bodies, unpacked".into(), bodies));
     let logs = files(&data.join("logs"), &["lti-inspector.log"]);
     assert!(
         !db.is_empty() && !logs.is_empty(),

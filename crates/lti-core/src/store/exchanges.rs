@@ -119,11 +119,14 @@ pub fn insert(tx: &Transaction, ex: &NewExchange) -> Result<ExchangeSummary> {
         serde_json::to_string(&ex.request_headers).map_err(|e| Error::Internal(e.to_string()))?;
     let res_headers =
         serde_json::to_string(&ex.response_headers).map_err(|e| Error::Internal(e.to_string()))?;
+    let (request_body, rq_packed) = pack_body(&ex.request_body);
+    let (response_body, rs_packed) = pack_body(&ex.response_body);
+    let packed = i64::from(rq_packed) | (i64::from(rs_packed) << 1);
     tx.prepare_cached(
         "INSERT INTO exchanges(flow_id, side, direction, step, method, url, status, started_at,
             duration_us, peer, request_headers, request_body, request_truncated, response_headers,
-            response_body, error)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
+            response_body, error, packed, request_bytes, response_bytes)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
     )?
     .execute(params![
         ex.flow_id,
@@ -137,11 +140,14 @@ pub fn insert(tx: &Transaction, ex: &NewExchange) -> Result<ExchangeSummary> {
         ex.duration_us,
         ex.peer,
         req_headers,
-        ex.request_body,
+        request_body.as_ref(),
         ex.request_truncated,
         res_headers,
-        ex.response_body,
+        response_body.as_ref(),
         ex.error,
+        packed,
+        ex.request_body.len() as i64,
+        ex.response_body.len() as i64,
     ])?;
     Ok(ExchangeSummary {
         id: tx.last_insert_rowid(),
@@ -163,7 +169,8 @@ pub fn insert(tx: &Transaction, ex: &NewExchange) -> Result<ExchangeSummary> {
 }
 
 const SUMMARY_COLS: &str = "id, flow_id, side, direction, step, method, url, status, started_at,
-    duration_us, peer, length(request_body), length(response_body), request_truncated, error";
+    duration_us, peer, coalesce(request_bytes, length(request_body)),
+    coalesce(response_bytes, length(response_body)), request_truncated, error";
 
 fn summary_from_row(r: &Row) -> rusqlite::Result<ExchangeSummary> {
     let side: String = r.get(2)?;
@@ -217,7 +224,8 @@ pub fn list_sql(before_id: bool, flow_id: bool) -> String {
 
 pub fn get(conn: &Connection, id: i64) -> Result<Exchange> {
     let sql = format!(
-        "SELECT {SUMMARY_COLS}, request_headers, request_body, response_headers, response_body
+        "SELECT {SUMMARY_COLS}, request_headers, request_body, response_headers, response_body,
+            packed
          FROM exchanges WHERE id = ?1"
     );
     let found = conn
@@ -227,11 +235,14 @@ pub fn get(conn: &Connection, id: i64) -> Result<Exchange> {
             let rq_b: Vec<u8> = r.get(16)?;
             let rs_h: String = r.get(17)?;
             let rs_b: Vec<u8> = r.get(18)?;
-            Ok((summary, rq_h, rq_b, rs_h, rs_b))
+            let packed: i64 = r.get(19)?;
+            Ok((summary, rq_h, rq_b, rs_h, rs_b, packed))
         })
         .optional()?;
-    let (summary, rq_h, rq_b, rs_h, rs_b) =
+    let (summary, rq_h, rq_b, rs_h, rs_b, packed) =
         found.ok_or_else(|| Error::NotFound(format!("exchange {id}")))?;
+    let rq_b = unpack_body(rq_b, packed & 1 != 0, summary.request_bytes)?;
+    let rs_b = unpack_body(rs_b, packed & 2 != 0, summary.response_bytes)?;
     let parse_headers = |s: &str| serde_json::from_str::<Vec<Header>>(s).unwrap_or_default();
     let (request_body, request_body_base64) = body_text(&rq_b);
     let (response_body, response_body_base64) = body_text(&rs_b);
@@ -247,6 +258,27 @@ pub fn get(conn: &Connection, id: i64) -> Result<Exchange> {
     })
 }
 
+/// A body as stored: a zstd frame when that is smaller by a worthwhile margin (HTML pages and
+/// JSON shrink to a third; a bare token barely does and stays as it is). Returns whether packed.
+fn pack_body(body: &[u8]) -> (std::borrow::Cow<'_, [u8]>, bool) {
+    if body.len() >= 256 {
+        if let Ok(z) = zstd::bulk::compress(body, 1) {
+            if z.len() + z.len() / 8 < body.len() {
+                return (std::borrow::Cow::Owned(z), true);
+            }
+        }
+    }
+    (std::borrow::Cow::Borrowed(body), false)
+}
+
+fn unpack_body(stored: Vec<u8>, packed: bool, size: i64) -> Result<Vec<u8>> {
+    if !packed {
+        return Ok(stored);
+    }
+    zstd::bulk::decompress(&stored, usize::try_from(size).unwrap_or(0))
+        .map_err(|e| Error::Internal(format!("a stored body cannot be unpacked: {e}")))
+}
+
 fn body_text(bytes: &[u8]) -> (String, Option<String>) {
     use base64::Engine;
     match std::str::from_utf8(bytes) {
@@ -260,4 +292,40 @@ fn body_text(bytes: &[u8]) -> (String, Option<String>) {
 
 pub fn count(conn: &Connection) -> Result<i64> {
     Ok(conn.query_row("SELECT count(*) FROM exchanges", [], |r| r.get(0))?)
+}
+
+#[cfg(test)]
+mod packing {
+    use super::*;
+
+    #[test]
+    fn bodies_pack_when_it_pays_and_come_back_whole() {
+        let page =
+            "<html><body><form method=post><input name=id_token value=x></form></body></html>"
+                .repeat(20);
+        let (stored, packed) = pack_body(page.as_bytes());
+        assert!(
+            packed && stored.len() * 3 < page.len(),
+            "{} → {}",
+            page.len(),
+            stored.len()
+        );
+        let back = unpack_body(stored.into_owned(), true, page.len() as i64).unwrap();
+        assert_eq!(back, page.as_bytes());
+        // Short or incompressible bodies stay as they are.
+        let (stored, packed) = pack_body(b"grant_type=client_credentials");
+        assert!(!packed && stored.as_ref() == b"grant_type=client_credentials");
+        let mut x = 0x9E37_79B9_7F4A_7C15u64;
+        let noise: Vec<u8> = (0..4096)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x as u8
+            })
+            .collect();
+        assert!(!pack_body(&noise).1);
+        // A damaged frame is an error, not a panic or a wrong body.
+        assert!(unpack_body(b"not zstd".to_vec(), true, 100).is_err());
+    }
 }

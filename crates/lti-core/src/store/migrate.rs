@@ -43,6 +43,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261207090000_lti11",
         include_str!("../../migrations/20261207090000_lti11.sql"),
     ),
+    (
+        "20261207120000_exchange_packing",
+        include_str!("../../migrations/20261207120000_exchange_packing.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> Result<usize> {
