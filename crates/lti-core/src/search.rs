@@ -207,27 +207,36 @@ pub fn insert(tx: &Transaction, id: i64, d: &SearchDoc) -> Result<()> {
 
 const WATERMARK: &str = "search_indexed_upto";
 
+/// What a message's search document is made from: (message id, its JSON, the flow's summary
+/// JSON, title, the message's verdict, the flow's side).
+pub type DocRow = (i64, String, String, String, String, String);
+
+/// The columns of a [`DocRow`]; callers add their WHERE.
+pub const DOC_ROW_SELECT: &str =
+    "SELECT m.id, m.report_json, f.summary_json, f.title, m.verdict, f.side
+     FROM messages m JOIN flows f ON f.id = m.flow_id";
+
+/// Reads a [`DocRow`] (the message unpacked).
+pub fn doc_row(r: &rusqlite::Row) -> rusqlite::Result<DocRow> {
+    Ok((
+        r.get(0)?,
+        r.get::<_, crate::message_rows::Packed>(1)?.0,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
 /// Indexes up to `batch` messages stored since the last run (or ever, on a store from before
 /// the index), oldest first, each with its flow's facts as they are now. Returns how many.
 pub fn index_new(tx: &Transaction, batch: u32) -> Result<usize> {
     let upto = watermark(tx)?;
-    type Row = (i64, String, String, String, String, String);
-    let rows: Vec<Row> = tx
-        .prepare_cached(
-            "SELECT m.id, m.report_json, f.summary_json, f.title, m.verdict, f.side
-             FROM messages m JOIN flows f ON f.id = m.flow_id
-             WHERE m.id > ?1 ORDER BY m.id LIMIT ?2",
-        )?
-        .query_map(rusqlite::params![upto, batch], |r| {
-            Ok((
-                r.get(0)?,
-                r.get::<_, crate::message_rows::Packed>(1)?.0,
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
-            ))
-        })?
+    let rows: Vec<DocRow> = tx
+        .prepare_cached(&format!(
+            "{DOC_ROW_SELECT} WHERE m.id > ?1 ORDER BY m.id LIMIT ?2"
+        ))?
+        .query_map(rusqlite::params![upto, batch], doc_row)?
         .collect::<rusqlite::Result<_>>()?;
     let Some(last) = rows.last().map(|r| r.0) else {
         return Ok(0);

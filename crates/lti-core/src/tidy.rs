@@ -75,21 +75,14 @@ pub fn set_note(tx: &Transaction, id: &str, note: &str) -> Result<()> {
     }
     // The note joins the search document of the flow's latest message (rebuilt whole: a
     // contentless index cannot append).
-    let latest: Option<(i64, String, String, String, String, String)> = tx
+    let latest: Option<crate::search::DocRow> = tx
         .query_row(
-            "SELECT m.id, m.report_json, f.summary_json, f.title, m.verdict, f.side
-             FROM messages m JOIN flows f ON f.id = m.flow_id WHERE m.flow_id = ?1 ORDER BY m.id DESC LIMIT 1",
+            &format!(
+                "{} WHERE m.flow_id = ?1 ORDER BY m.id DESC LIMIT 1",
+                crate::search::DOC_ROW_SELECT
+            ),
             [id],
-            |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get::<_, crate::message_rows::Packed>(1)?.0,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            },
+            crate::search::doc_row,
         )
         .optional()?;
     if let Some((mid, json, summary, title, verdict, side)) = latest {

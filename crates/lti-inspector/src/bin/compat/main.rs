@@ -147,21 +147,7 @@ async fn main() -> Result<()> {
                 problems.push(format!("{} ({}): {p}", case.id, peer.name));
             }
             mode = mode.or(our_mode);
-            eprintln!(
-                "{:<44} {:<10} {}",
-                case.id,
-                peer.name,
-                if outcome.accepted {
-                    "accepted".to_string()
-                } else {
-                    format!("refused  {}", outcome.message)
-                }
-            );
-            results.push(LibraryResult {
-                library: peer.name.clone(),
-                accepted: outcome.accepted,
-                message: outcome.message,
-            });
+            results.push(answered(case.id, peer, outcome));
         }
         if case.id == cases::CONTROL && results.iter().any(|r| !r.accepted) {
             bail!(
@@ -199,21 +185,7 @@ async fn main() -> Result<()> {
             let outcome = launch::service(&http, &issuer, peer, case.service, &url)
                 .await
                 .with_context(|| format!("case {} into {}", case.id, peer.name))?;
-            eprintln!(
-                "{:<44} {:<10} {}",
-                case.id,
-                peer.name,
-                if outcome.accepted {
-                    "accepted".to_string()
-                } else {
-                    format!("refused  {}", outcome.message)
-                }
-            );
-            results.push(LibraryResult {
-                library: peer.name.clone(),
-                accepted: outcome.accepted,
-                message: outcome.message,
-            });
+            results.push(answered(case.id, peer, outcome));
         }
         let (problem, mode) = our_service_check(&case, &issuer);
         if let Some(p) = problem {
@@ -264,6 +236,24 @@ async fn main() -> Result<()> {
         );
     }
     Ok(())
+}
+
+/// One library's answer to one case: printed as it comes, kept for the matrix.
+fn answered(case_id: &str, peer: &Peer, outcome: launch::Outcome) -> LibraryResult {
+    eprintln!(
+        "{case_id:<44} {:<10} {}",
+        peer.name,
+        if outcome.accepted {
+            "accepted".to_string()
+        } else {
+            format!("refused  {}", outcome.message)
+        }
+    );
+    LibraryResult {
+        library: peer.name.clone(),
+        accepted: outcome.accepted,
+        message: outcome.message,
+    }
 }
 
 /// What the harness's token endpoint answers any client assertion.
