@@ -3,8 +3,8 @@
 //! `make compat` launches every case (crates/lti-inspector/src/bin/compat) into PyLTI1p3, ltijs
 //! and atomic-lti over loopback and writes `compat.json` next to this file; `make test` reruns
 //! it and fails when the libraries' answers drift. This module reads that data: per rule, which
-//! library rejects it and with what words ([`evidence`]), whether every measured library
-//! accepts a broken rule ([`accepted_by_every_library`]), and the one line findings carry.
+//! library rejects it and with what words ([`evidence`], [`evidence_for`] a finding), whether a
+//! broken rule is lowered to a warning, and the one line findings carry.
 
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
@@ -158,6 +158,11 @@ pub enum Stance {
     NotApplicable,
 }
 
+/// "PyLTI1p3 2.0.0": how a library is named wherever the evidence is quoted.
+pub fn named(library: &str, version: &str) -> String {
+    format!("{library} {version}")
+}
+
 /// One library's stance on one rule, with its words.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct LibraryStance {
@@ -196,9 +201,7 @@ impl RuleEvidence {
         finding.outcome == crate::finding::Outcome::Fail
             && (finding.severity == self.severity || self.lowered_to_warning)
     }
-}
 
-impl RuleEvidence {
     /// Every measured library was asked and accepted every case (a library that never got
     /// to the rule, [`Stance::NotApplicable`], leaves the question open).
     pub fn accepted_by_all(&self) -> bool {
@@ -210,7 +213,7 @@ impl RuleEvidence {
         self.libraries
             .iter()
             .filter(|l| matches!(l.stance, Stance::Rejects | Stance::Partly))
-            .map(|l| format!("{} {}", l.library, l.version))
+            .map(|l| named(&l.library, &l.version))
             .collect()
     }
 }
@@ -276,7 +279,7 @@ pub fn who_refuses(case_id: &str) -> (Vec<String>, Vec<String>) {
         m.libraries
             .iter()
             .find(|l| l.name == lib)
-            .map_or_else(|| lib.to_string(), |l| format!("{} {}", l.name, l.version))
+            .map_or_else(|| lib.to_string(), |l| named(&l.name, &l.version))
     };
     let (refused, accepted): (Vec<&LibraryResult>, Vec<&LibraryResult>) =
         c.results.iter().partition(|r| !r.accepted);
@@ -284,12 +287,6 @@ pub fn who_refuses(case_id: &str) -> (Vec<String>, Vec<String>) {
         refused.iter().map(|r| name(&r.library)).collect(),
         accepted.iter().map(|r| name(&r.library)).collect(),
     )
-}
-
-/// Whether every measured library accepted every launch that breaks `rule` (false when the
-/// rule was not measured).
-pub fn accepted_by_every_library(rule: &str) -> bool {
-    evidence(rule).is_some_and(RuleEvidence::accepted_by_all)
 }
 
 fn build(m: &Matrix) -> BTreeMap<String, RuleEvidence> {
@@ -389,7 +386,7 @@ fn summary(libraries: &[LibraryStance]) -> String {
     libraries
         .iter()
         .map(|l| {
-            let who = format!("{} {}", l.library, l.version);
+            let who = named(&l.library, &l.version);
             match (l.stance, &l.message) {
                 (Stance::Accepts, _) => format!("{who} accepts"),
                 (Stance::Rejects, Some(m)) => format!("{who} rejects: {m}"),

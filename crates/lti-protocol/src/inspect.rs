@@ -207,10 +207,9 @@ fn response_registration(
 }
 
 fn from_report(source: &str, kind: &str, at: i64, report: Report) -> InspectedMessage {
-    let (libraries, rejected_by) = measured(&report.findings);
     InspectedMessage {
-        libraries,
-        rejected_by,
+        libraries: Default::default(),
+        rejected_by: Vec::new(),
         source: source.into(),
         entry: None,
         kind: kind.into(),
@@ -416,7 +415,6 @@ fn token_message(
             r.counts = r.report.counts();
         }
     }
-    let (libraries, rejected_by) = measured(&r.report.findings);
     InspectedMessage {
         source: source.into(),
         entry: None,
@@ -427,8 +425,8 @@ fn token_message(
         counts: r.counts,
         header: r.jwt.as_ref().map(|j| j.header.clone()),
         claims: claims_out(r.claims),
-        libraries,
-        rejected_by,
+        libraries: Default::default(),
+        rejected_by: Vec::new(),
         findings: r.report.findings,
     }
 }
@@ -448,7 +446,6 @@ fn claims_message(
         ..IdTokenContext::at(at)
     };
     let r = validate::claims(claims, &ctx);
-    let (libraries, rejected_by) = measured(&r.report.findings);
     InspectedMessage {
         source: source.into(),
         entry: None,
@@ -459,13 +456,29 @@ fn claims_message(
         counts: r.counts,
         header: None,
         claims: claims_out(r.claims),
-        libraries,
-        rejected_by,
+        libraries: Default::default(),
+        rejected_by: Vec::new(),
         findings: r.report.findings,
     }
 }
 
+/// One message, with what the measured libraries do with its failed checks — taken from its
+/// final findings (an id_token post's form checks join its token's after validation).
 fn one(
+    source: &str,
+    url: Option<&str>,
+    detected: Detected,
+    opts: &InspectOptions,
+    corr: &mut Correlation,
+    at: i64,
+    seen: &mut Vec<String>,
+) -> Result<InspectedMessage, InspectError> {
+    let mut m = checked(source, url, detected, opts, corr, at, seen)?;
+    (m.libraries, m.rejected_by) = measured(&m.findings);
+    Ok(m)
+}
+
+fn checked(
     source: &str,
     url: Option<&str>,
     detected: Detected,
@@ -887,6 +900,32 @@ mod tests {
             m.libraries
         );
         assert!(m.rejected_by.is_empty(), "{:?}", m.rejected_by);
+    }
+
+    /// A form post's own checks count too: a state the auth request never issued is
+    /// measured (every library refuses it), so the post names them.
+    #[test]
+    fn a_forged_state_in_the_form_post_names_the_libraries() {
+        let (platform, tool) = (
+            SigningKey::generate().unwrap(),
+            SigningKey::generate().unwrap(),
+        );
+        let mut steps = round_trip(&platform, &tool);
+        for p in steps[2].params.iter_mut().filter(|(k, _)| k == "state") {
+            p.1 = "forged".into();
+        }
+        let out = inspect_steps(&steps, &InspectOptions::default(), 1_000);
+        let post = &out[2];
+        assert!(post
+            .findings
+            .iter()
+            .any(|f| f.rule_id == "response.state" && f.outcome == crate::finding::Outcome::Fail));
+        assert!(
+            post.libraries.contains_key("response.state"),
+            "{:?}",
+            post.libraries
+        );
+        assert_eq!(post.rejected_by.len(), 3, "{:?}", post.rejected_by);
     }
 
     /// Skipped checks read as skipped, never as "[error]"; the time reads as a date.

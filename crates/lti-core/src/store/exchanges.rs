@@ -261,8 +261,20 @@ pub fn get(conn: &Connection, id: i64) -> Result<Exchange> {
 /// A body as stored: a zstd frame when that is smaller by a worthwhile margin (HTML pages and
 /// JSON shrink to a third; a bare token barely does and stays as it is). Returns whether packed.
 fn pack_body(body: &[u8]) -> (std::borrow::Cow<'_, [u8]>, bool) {
+    thread_local! {
+        // Reused per thread: setting up a context costs more than packing a body.
+        static PACKER: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+            const { std::cell::RefCell::new(None) };
+    }
     if body.len() >= 256 {
-        if let Ok(z) = zstd::bulk::compress(body, 1) {
+        let z = PACKER.with_borrow_mut(|slot| {
+            let c = match slot {
+                Some(c) => c,
+                None => slot.insert(zstd::bulk::Compressor::new(1)?),
+            };
+            c.compress(body)
+        });
+        if let Ok(z) = z {
             if z.len() + z.len() / 8 < body.len() {
                 return (std::borrow::Cow::Owned(z), true);
             }

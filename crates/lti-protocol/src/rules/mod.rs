@@ -199,7 +199,7 @@ fn verdict_policy() -> String {
     let libs = m
         .libraries
         .iter()
-        .map(|l| format!("{} {}", l.name, l.version))
+        .map(|l| crate::compat::named(&l.name, &l.version))
         .collect::<Vec<_>>()
         .join(", ");
     let lowered: Vec<String> = RULES

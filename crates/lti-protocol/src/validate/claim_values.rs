@@ -57,34 +57,27 @@ pub(super) fn check_roles(
             )
             .path(path),
         );
-    } else if badges.iter().any(|b| b.known) {
-        report.push(Finding::pass("lti.roles", format!("{} roles.", badges.len())).path(path));
-        report.push(
-            Finding::pass(
-                "lti.roles_vocabulary",
-                format!(
-                    "{} roles, recognised: {}.",
-                    badges.len(),
-                    badges
-                        .iter()
-                        .filter(|b| b.known)
-                        .map(|b| format!("{} ({:?})", b.name, b.kind).to_lowercase())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                ),
-            )
-            .path(path),
-        );
     } else {
         report.push(Finding::pass("lti.roles", format!("{} roles.", badges.len())).path(path));
-        report.push(
+        let known: Vec<String> = badges
+            .iter()
+            .filter(|b| b.known)
+            .map(|b| format!("{} ({:?})", b.name, b.kind).to_lowercase())
+            .collect();
+        report.push(if known.is_empty() {
             Finding::fail(
                 "lti.roles_vocabulary",
                 "None of the roles is from the LTI role vocabularies.",
             )
             .path(path)
-            .actual(show(v)),
-        );
+            .actual(show(v))
+        } else {
+            Finding::pass(
+                "lti.roles_vocabulary",
+                format!("{} roles, recognised: {}.", badges.len(), known.join(", ")),
+            )
+            .path(path)
+        });
     }
     let deprecated: Vec<&str> = badges
         .iter()

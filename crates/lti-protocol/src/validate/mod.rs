@@ -434,7 +434,7 @@ pub fn calibrate(report: &mut Report, policy: &Policy) {
                 f.message,
                 e.libraries
                     .iter()
-                    .map(|l| format!("{} {}", l.library, l.version))
+                    .map(|l| crate::compat::named(&l.library, &l.version))
                     .collect::<Vec<_>>()
                     .join(", ")
             );
