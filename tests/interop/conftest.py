@@ -166,6 +166,7 @@ def platform(inspector: Inspector) -> t.Iterator[PeerPlatform]:
     """A fresh lti1p3platform peer (own port, issuer and RSA key) registered in the inspector.
     A fresh issuer per test also means a fresh JWKS URL, so every flow fetches the key set."""
     peer = PeerPlatform(tool_base=inspector.tool_base).start()
+    saved: t.Optional[dict] = None
     try:
         saved = inspector.rpc("save_platform", peer.inspector_registration(name=f"lti1p3platform peer :{peer.base_url.rsplit(':', 1)[1]}"))
         assert saved.get("id"), f"save_platform returned no id: {saved}"
@@ -173,3 +174,7 @@ def platform(inspector: Inspector) -> t.Iterator[PeerPlatform]:
         yield peer
     finally:
         peer.stop()
+        # The port goes back to the system and a later test's peer may get it (and with it the
+        # same issuer): its registration must not find this one still there.
+        if saved and saved.get("id"):
+            inspector.rpc("delete_platform", {"id": saved["id"]})
