@@ -158,6 +158,58 @@ test('4. a broken HAR is refused whole with its reason; nothing is half imported
   assert.equal((await server.api('list_flows', { limit: 5000 })).length, before);
 });
 
+test('4b. a large HAR (12 MB) goes in 4 MiB pieces and is read as a stream, with progress shown; the CLI streams it too', { skip }, async () => {
+  // The recorded launch among 200 unrelated entries of 64 KiB each, as a busy page's export has.
+  const filler = 'x'.repeat(64 * 1024);
+  const big = structuredClone(har);
+  for (let i = 0; i < 200; i++) {
+    big.log.entries.push({
+      startedDateTime: big.log.entries[0].startedDateTime, time: 1,
+      request: { method: 'GET', url: `${server.base}/assets/chunk-${i}.js`, httpVersion: 'HTTP/1.1', headers: [], queryString: [], cookies: [], headersSize: -1, bodySize: 0 },
+      response: { status: 200, statusText: 'OK', httpVersion: 'HTTP/1.1', headers: [], cookies: [], content: { size: filler.length, mimeType: 'application/javascript', text: filler }, redirectURL: '', headersSize: -1, bodySize: -1 },
+      cache: {}, timings: { send: 0, wait: 1, receive: 0 },
+    });
+  }
+  const bigPath = path.join(tmp, 'busy-page.har');
+  fs.writeFileSync(bigPath, JSON.stringify(big));
+  const size = fs.statSync(bigPath).size;
+  assert.ok(size > 12e6, `${size} bytes`);
+  const pieces = [];
+  const onRequest = (r) => r.url().includes('/api/rpc/import_upload') && pieces.push(r.postData()?.length ?? 0);
+  page.on('request', onRequest);
+  await page.goto(`${server.base}/#/timeline`);
+  // The dialog may still be open from the test before.
+  if (!(await page.getByTestId('import-dialog').isVisible())) await page.getByTestId('import-open').click();
+  await page.getByTestId('import-dialog').waitFor();
+  // Every text the progress line shows, as it changes.
+  await page.evaluate(() => {
+    window.__progress = [];
+    new MutationObserver(() => {
+      const t = document.querySelector('[data-testid="import-progress"]')?.textContent;
+      if (t && window.__progress.at(-1) !== t) window.__progress.push(t);
+    }).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  await page.getByTestId('import-file').setInputFiles(bigPath);
+  const result = page.getByTestId('import-result').filter({ hasText: 'busy-page.har' });
+  await result.getByTestId('import-counts').waitFor({ timeout: 30_000 });
+  page.off('request', onRequest);
+  const counts = await result.getByTestId('import-counts').innerText();
+  assert.equal(counts, `1 flow from 3 LTI entries of ${big.log.entries.length}; ${big.log.entries.length - 3} unrelated entries left out`);
+  assert.equal(pieces.length, Math.ceil(size / (4 * 1024 * 1024)), `one request per 4 MiB piece: ${pieces}`);
+  assert.ok(pieces.every((n) => n < 6 * 1024 * 1024), `no request carries the whole file: ${pieces}`);
+  const seen = await page.evaluate(() => window.__progress);
+  assert.ok(seen.some((t) => /^sending \d+%…$/.test(t)), `progress shown while sending: ${JSON.stringify(seen)}`);
+  await page.screenshot({ path: path.join(ARTIFACTS, 'import-large.png') });
+  await page.keyboard.press('Escape');
+
+  // The CLI reads the file where it lies; its summary on stdout, nothing on stderr below 8 MB.
+  const dataDir = path.join(tmp, 'cli-big');
+  const run = spawnSync(BIN, ['import', '--data-dir', dataDir, '--key-store', `file:${path.join(tmp, 'cli-big-keys.json')}`, bigPath], { encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  assert.equal(JSON.parse(run.stdout)[0].imported.lti_entries, 3);
+  assert.match(run.stderr, /reading busy-page\.har: 100% \(\d+ of \d+ MB, \d+ entries\)/, run.stderr);
+});
+
 test('5. the CLI imports the same HAR into another data folder and prints its summary', { skip }, () => {
   const dataDir = path.join(tmp, 'cli-data');
   const run = spawnSync(BIN, ['import', '--data-dir', dataDir, '--key-store', `file:${path.join(tmp, 'cli-keys.json')}`, harPath, path.join(tmp, 'missing.har')], { encoding: 'utf8' });

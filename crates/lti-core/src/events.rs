@@ -36,6 +36,10 @@ pub enum EngineEvent {
     OpenInApp {
         route: String,
     },
+    /// An uploaded file being imported was read this far.
+    ImportProgress {
+        progress: crate::uploads::ReadProgress,
+    },
 }
 
 #[derive(Clone)]

@@ -30,6 +30,7 @@ pub mod signing_keys;
 pub mod state;
 pub mod store;
 pub mod tidy;
+pub mod uploads;
 
 pub use error::{ApiError, Error, ErrorCode, Result};
 pub use state::{Core, CoreConfig};

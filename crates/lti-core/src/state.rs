@@ -36,6 +36,7 @@ struct Inner {
     jwks: JwksCache,
     keystore_status: KeystoreStatus,
     model_announced: crate::model_changes::Announced,
+    uploads: crate::uploads::Uploads,
 }
 
 impl Core {
@@ -57,6 +58,7 @@ impl Core {
         // A full disk, and its end, change what `get_status` says: the UI's banner re-reads it.
         let hub = events.clone();
         store.on_health_change(move || hub.emit(crate::events::EngineEvent::StatusChanged));
+        let uploads = crate::uploads::Uploads::new(config.data_dir.join("uploads"));
         Ok(Self {
             inner: Arc::new(Inner {
                 config,
@@ -67,6 +69,7 @@ impl Core {
                 jwks: JwksCache::default(),
                 keystore_status,
                 model_announced: Default::default(),
+                uploads,
             }),
         })
     }
@@ -92,6 +95,10 @@ impl Core {
     }
     pub fn keystore_status(&self) -> &KeystoreStatus {
         &self.inner.keystore_status
+    }
+    /// Files the front doors send in pieces, for import.
+    pub fn uploads(&self) -> &crate::uploads::Uploads {
+        &self.inner.uploads
     }
     pub(crate) fn model_announced(&self) -> &crate::model_changes::Announced {
         &self.inner.model_announced

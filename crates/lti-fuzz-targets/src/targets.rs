@@ -160,9 +160,25 @@ pub fn form(data: &[u8]) {
     );
 }
 
-/// A HAR file a customer sends: every LTI step found in it.
+/// A HAR file a customer sends: every LTI step found in it, read whole and read as the import
+/// reads a file (a stream of raw bytes, keeping LTI entries and key sets). Both must agree on
+/// which entries are LTI steps.
 pub fn har(data: &[u8]) {
-    let _ = har::lti_steps(text(data));
+    let whole = har::lti_steps(text(data));
+    let streamed = har::read_kept(
+        &mut serde_json::Deserializer::from_reader(data),
+        har::worth_keeping,
+        |_| {},
+    );
+    if let (Ok(whole), Ok(streamed), Ok(_)) = (&whole, &streamed, std::str::from_utf8(data)) {
+        let lti: Vec<usize> = streamed
+            .entries
+            .iter()
+            .filter(|e| e.is_lti())
+            .map(|e| e.index)
+            .collect();
+        assert_eq!(lti, whole.iter().map(|s| s.index).collect::<Vec<_>>());
+    }
 }
 
 /// A service's answer (NRPS memberships, AGS line items and results, a token response) as the

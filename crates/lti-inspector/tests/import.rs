@@ -325,3 +325,143 @@ async fn bad_input_is_refused_whole_with_a_reason() {
     let flows = common::rpc(&engine, "list_flows", json!({})).await;
     assert_eq!(flows.as_array().unwrap().len(), 1, "{flows}");
 }
+
+/// Sends `bytes` the way the Import dialog sends a large file: pieces in order, base64.
+async fn upload(engine: &Engine, name: &str, bytes: &[u8], piece: usize) -> Result<String, String> {
+    use base64::Engine as _;
+    let mut id = Value::Null;
+    for (i, chunk) in bytes.chunks(piece).enumerate() {
+        let out = dispatch(
+            engine,
+            "import_upload",
+            json!({"upload_id": id, "name": name, "total_bytes": bytes.len(),
+                   "offset": i * piece, "data": base64::engine::general_purpose::STANDARD.encode(chunk)}),
+        )
+        .await
+        .map_err(|e| e.message)?;
+        id = out["upload_id"].clone();
+    }
+    Ok(id.as_str().unwrap().to_string())
+}
+
+#[tokio::test]
+async fn a_large_har_sent_in_pieces_is_read_as_a_stream_with_progress() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = SigningKey::generate().unwrap();
+    let engine = engine(dir.path(), &key).await;
+    // The launch between 2,000 unrelated entries with 1 KiB bodies each (~3 MB).
+    let har: Value =
+        serde_json::from_str(&launch_har(&token(&key, "nonce-1", RECORDED - 1), false)).unwrap();
+    let mut entries = har["log"]["entries"].as_array().unwrap().clone();
+    let filler = json!({"request": {"method": "GET", "url": "https://cdn.example/x.js"},
+                        "response": {"status": 200, "content": {"text": "x".repeat(1024)}}});
+    let mut all = vec![filler.clone(); 1000];
+    all.append(&mut entries);
+    all.extend(vec![filler; 1000]);
+    let text = json!({"log": {"version": "1.2", "entries": all}}).to_string();
+    let mut events = engine.tool().core().events().subscribe();
+    let id = upload(&engine, "big.har", text.as_bytes(), 256 * 1024)
+        .await
+        .unwrap();
+    // An import of an upload not yet whole is refused; this one is whole.
+    let out = dispatch(
+        &engine,
+        "import",
+        json!({"name": "big.har", "upload_id": id}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(out["entries"], 2005, "{out}");
+    assert_eq!(out["lti_entries"], 3, "{out}");
+    assert_eq!(out["unrelated_entries"], 2002, "{out}");
+    let flows = out["flows"].as_array().unwrap();
+    assert_eq!(flows.len(), 1, "{out}");
+    assert_eq!(flows[0]["verdict"], "valid", "{out}");
+    // Entry positions are those in the file, though only the LTI ones were kept.
+    assert_eq!(flows[0]["entries"], json!([1001, 1002, 1003]), "{out}");
+    // The engine said how far it read, ending at the whole file.
+    let mut last = None;
+    while let Ok(ev) = events.try_recv() {
+        if let lti_core::events::EngineEvent::ImportProgress { progress } = ev {
+            assert_eq!(progress.upload_id, id);
+            last = Some(progress);
+        }
+    }
+    let last = last.expect("progress events");
+    assert_eq!(last.read_bytes, text.len() as u64);
+    assert_eq!(last.total_bytes, text.len() as u64);
+    assert_eq!(last.entries, 2005);
+    // The upload is gone: its file removed, its id unknown.
+    let uploads = dir.path().join("uploads");
+    assert_eq!(std::fs::read_dir(&uploads).unwrap().count(), 0);
+    let again = dispatch(
+        &engine,
+        "import",
+        json!({"name": "big.har", "upload_id": id}),
+    )
+    .await;
+    assert!(again.unwrap_err().message.contains("not found"));
+}
+
+#[tokio::test]
+async fn a_truncated_upload_is_refused_whole_and_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = SigningKey::generate().unwrap();
+    let engine = engine(dir.path(), &key).await;
+    let har = launch_har(&token(&key, "nonce-1", RECORDED - 1), false);
+    let cut = &har.as_bytes()[..har.len() - 40];
+    let id = upload(&engine, "cut.har", cut, 1000).await.unwrap();
+    let err = dispatch(
+        &engine,
+        "import",
+        json!({"name": "cut.har", "upload_id": id}),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.message
+            .contains("looks like a HAR file but cannot be read")
+            && err.message.contains("EOF"),
+        "{}",
+        err.message
+    );
+    let flows = common::rpc(&engine, "list_flows", json!({})).await;
+    assert_eq!(flows, json!([]), "nothing half imported");
+    assert_eq!(
+        std::fs::read_dir(dir.path().join("uploads"))
+            .unwrap()
+            .count(),
+        0
+    );
+    // Not whole yet: refused, and kept so the sender can finish it.
+    use base64::Engine as _;
+    let first = dispatch(
+        &engine,
+        "import_upload",
+        json!({"name": "x.har", "total_bytes": 10, "offset": 0,
+        "data": base64::engine::general_purpose::STANDARD.encode(b"{\"log\"")}),
+    )
+    .await
+    .unwrap();
+    let err = dispatch(
+        &engine,
+        "import",
+        json!({"name": "x.har", "upload_id": first["upload_id"]}),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.message.contains("incomplete: 6 of 10 bytes"),
+        "{}",
+        err.message
+    );
+    // Text and an upload at once, or neither: a clear refusal.
+    let err = dispatch(&engine, "import", json!({"name": "x"}))
+        .await
+        .unwrap_err();
+    assert!(
+        err.message.contains("either text or an upload_id"),
+        "{}",
+        err.message
+    );
+}

@@ -80,7 +80,11 @@ impl HarEntry {
     /// A JSON Web Key Set in the response (a JWKS fetch the browser made, or a tool's keys
     /// page): keys an import may verify signatures with.
     pub fn response_jwks(&self) -> Option<crate::jwk::Jwks> {
-        if self.response_body.len() > 1 << 20 || !self.response_body.starts_with(b"{") {
+        let body = &self.response_body;
+        if body.len() > 1 << 20
+            || !body.trim_ascii_start().starts_with(b"{")
+            || !body.windows(6).any(|w| w == b"\"keys\"")
+        {
             return None;
         }
         let v: Value = serde_json::from_slice(&self.response_body).ok()?;
@@ -89,17 +93,6 @@ impl HarEntry {
     }
 }
 
-#[derive(Deserialize)]
-struct Har {
-    log: Log,
-}
-#[derive(Deserialize)]
-struct Log {
-    #[serde(default)]
-    version: Option<String>,
-    #[serde(default)]
-    entries: Vec<Entry>,
-}
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Entry {
@@ -251,15 +244,69 @@ fn entry_of(index: usize, e: Entry) -> HarEntry {
     }
 }
 
-/// A HAR file read whole: its version and every entry, in file order.
+/// A HAR file read: its version, how many entries it has, and the entries kept, in file order
+/// (every entry for [`read`]; those a filter chose for [`read_kept`]).
 pub struct HarFile {
     pub version: Option<String>,
+    /// Entries in the file, kept or not.
+    pub total: usize,
     pub entries: Vec<HarEntry>,
 }
 
+impl HarFile {
+    /// The kept entry at this 0-based position in the file.
+    pub fn entry(&self, index: usize) -> Option<&HarEntry> {
+        entry_at(&self.entries, index)
+    }
+}
+
+/// The entry at a file position among entries kept in file order.
+pub fn entry_at(entries: &[HarEntry], index: usize) -> Option<&HarEntry> {
+    entries
+        .binary_search_by_key(&index, |e| e.index)
+        .ok()
+        .map(|i| &entries[i])
+}
+
 pub fn read(text: &str) -> Result<HarFile, HarError> {
-    let har: Har = serde_json::from_str(text).map_err(|e| HarError::NotHar(e.to_string()))?;
-    if let Some(v) = &har.log.version {
+    read_kept(
+        &mut serde_json::Deserializer::from_str(text),
+        |_| true,
+        |_| {},
+    )
+}
+
+/// Whether an import keeps an entry: an LTI step, or a key set it may verify signatures with.
+pub fn worth_keeping(e: &HarEntry) -> bool {
+    e.is_lti() || e.response_jwks().is_some()
+}
+
+/// Reads a HAR one entry at a time, keeping those `keep` chooses, so a file far larger than
+/// memory (a devtools export of a busy page: video, scripts) costs only what is kept.
+/// `on_entry` hears the running count of entries read (for progress). A file that ends early
+/// or is not JSON is an error: nothing is returned half read.
+pub fn read_kept<'de, D>(
+    de: D,
+    mut keep: impl FnMut(&HarEntry) -> bool,
+    mut on_entry: impl FnMut(usize),
+) -> Result<HarFile, HarError>
+where
+    D: serde::Deserializer<'de>,
+    D::Error: std::fmt::Display,
+{
+    let mut entries = Vec::new();
+    let mut total = 0usize;
+    let mut sink = |e: Entry| {
+        let entry = entry_of(total, e);
+        total += 1;
+        if keep(&entry) {
+            entries.push(entry);
+        }
+        on_entry(total);
+    };
+    let version = serde::de::DeserializeSeed::deserialize(stream::HarSeed(&mut sink), de)
+        .map_err(|e| HarError::NotHar(e.to_string()))?;
+    if let Some(v) = &version {
         // HAR 1.1 and 1.2 share the fields read here; anything else is another format.
         if !v.starts_with("1.") {
             return Err(HarError::NotHar(format!(
@@ -268,15 +315,105 @@ pub fn read(text: &str) -> Result<HarFile, HarError> {
         }
     }
     Ok(HarFile {
-        version: har.log.version,
-        entries: har
-            .log
-            .entries
-            .into_iter()
-            .enumerate()
-            .map(|(i, e)| entry_of(i, e))
-            .collect(),
+        version,
+        total,
+        entries,
     })
+}
+
+/// The visitors that hand `log.entries` over one at a time instead of building the array.
+mod stream {
+    use std::fmt;
+
+    use serde::de::{DeserializeSeed, Error as _, IgnoredAny, MapAccess, SeqAccess, Visitor};
+
+    use super::Entry;
+
+    pub(super) struct HarSeed<'a, F>(pub &'a mut F);
+    struct LogSeed<'a, F>(&'a mut F);
+    struct EntriesSeed<'a, F>(&'a mut F);
+
+    impl<'de, F: FnMut(Entry)> DeserializeSeed<'de> for HarSeed<'_, F> {
+        /// `log.version`.
+        type Value = Option<String>;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de, F: FnMut(Entry)> Visitor<'de> for HarSeed<'_, F> {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a HAR file (an object with a log)")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut version = None;
+            let mut seen_log = false;
+            while let Some(key) = map.next_key::<String>()? {
+                if key == "log" && !seen_log {
+                    seen_log = true;
+                    version = map.next_value_seed(LogSeed(&mut *self.0))?;
+                } else {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            if !seen_log {
+                return Err(A::Error::missing_field("log"));
+            }
+            Ok(version)
+        }
+    }
+
+    impl<'de, F: FnMut(Entry)> DeserializeSeed<'de> for LogSeed<'_, F> {
+        type Value = Option<String>;
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_map(self)
+        }
+    }
+
+    impl<'de, F: FnMut(Entry)> Visitor<'de> for LogSeed<'_, F> {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a HAR log (an object with entries)")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+            let mut version = None;
+            let mut seen_entries = false;
+            while let Some(key) = map.next_key::<String>()? {
+                match key.as_str() {
+                    "version" => version = map.next_value::<Option<String>>()?,
+                    "entries" if !seen_entries => {
+                        seen_entries = true;
+                        map.next_value_seed(EntriesSeed(&mut *self.0))?;
+                    }
+                    _ => {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+            }
+            Ok(version)
+        }
+    }
+
+    impl<'de, F: FnMut(Entry)> DeserializeSeed<'de> for EntriesSeed<'_, F> {
+        type Value = ();
+        fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de, F: FnMut(Entry)> Visitor<'de> for EntriesSeed<'_, F> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("log.entries (an array of requests)")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some(e) = seq.next_element::<Entry>()? {
+                (self.0)(e);
+            }
+            Ok(())
+        }
+    }
 }
 
 /// Every entry whose parameters make it an LTI step, in file order.
@@ -330,6 +467,50 @@ mod tests {
         // status 0 (Chrome's "no response") is no status.
         assert_eq!(file.entries[1].status, None);
         assert!(!file.entries[1].is_lti());
+    }
+
+    #[test]
+    fn reads_from_a_stream_keeping_only_what_is_asked_for() {
+        let har = r#"{"log":{"creator":{"name":"x"},"pages":[{"id":"p"}],"entries":[
+          {"request":{"method":"GET","url":"https://cdn.example/a.js"},"response":{"status":200,"content":{"text":"xxxx"}}},
+          {"request":{"method":"GET","url":"https://tool.example/login?iss=i&login_hint=h"}},
+          {"request":{"method":"GET","url":"https://lms.example/jwks"},"response":{"status":200,"content":{"text":" {\"keys\":[]}"}}},
+          {"request":{"method":"GET","url":"https://cdn.example/b.css"}}
+        ]},"version":"1.2"}"#;
+        let mut seen = Vec::new();
+        let file = read_kept(
+            &mut serde_json::Deserializer::from_reader(har.as_bytes()),
+            worth_keeping,
+            |n| seen.push(n),
+        )
+        .unwrap();
+        assert_eq!(file.total, 4);
+        assert_eq!(seen, [1, 2, 3, 4]);
+        // The login and the key set, with their positions in the file.
+        assert_eq!(
+            file.entries.iter().map(|e| e.index).collect::<Vec<_>>(),
+            [1, 2]
+        );
+        assert_eq!(file.entry(2).unwrap().url, "https://lms.example/jwks");
+        assert!(file.entry(0).is_none() && file.entry(3).is_none());
+        // The whole-text reader reads the same file, keeping everything.
+        assert_eq!(read(har).unwrap().entries.len(), 4);
+    }
+
+    #[test]
+    fn a_file_that_ends_early_is_an_error_not_a_partial_read() {
+        let har = r#"{"log":{"version":"1.2","entries":[{"request":{"method":"GET","url":"https://tool.example/login?iss=i&login_hint=h"}},{"request":{"met"#;
+        let err = read_kept(
+            &mut serde_json::Deserializer::from_reader(har.as_bytes()),
+            |_| true,
+            |_| {},
+        )
+        .err()
+        .expect("truncated");
+        assert!(err.to_string().contains("EOF"), "{err}");
+        assert!(read(r#"{"log":{"entries":{}}}"#).is_err());
+        assert!(read(r#"{"log":[]}"#).is_err());
+        assert!(read("[]").is_err());
     }
 
     #[test]

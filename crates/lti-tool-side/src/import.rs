@@ -7,11 +7,15 @@
 //! counted, not stored. Keys come from the registered platform's pasted key, a key set inside
 //! the HAR, or — only when asked — the platform's JWKS fetched now.
 
+use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use lti_core::error::{Error, Result};
+use lti_core::events::EngineEvent;
 use lti_core::messages::{self, params_of, StoredMessage};
 use lti_core::store::{self, Direction, Header, NewExchange, NewFlow, Platform, Side};
+use lti_core::uploads::ReadProgress;
 use lti_protocol::finding::{Finding, Report};
 use lti_protocol::har::{self, HarEntry, HarStep};
 use lti_protocol::inspect::{self, InspectOptions, InspectedMessage};
@@ -26,12 +30,20 @@ use ts_rs::TS;
 use crate::capture::platform_keys::{self, KeySource};
 use crate::ToolSide;
 
-/// What one import reads: a file's contents (or a paste) and the name to remember it by.
+/// What one import reads — a file's contents or a paste, or a file sent in pieces
+/// (`import_upload`) — and the name to remember it by.
 #[derive(Debug, Clone, Deserialize, TS)]
 pub struct ImportArgs {
     /// File name, or `paste`.
     pub name: String,
-    pub text: String,
+    /// The text itself (a paste, a small file); or give `upload_id`.
+    #[serde(default)]
+    #[ts(optional)]
+    pub text: Option<String>,
+    /// A finished upload (large files: read as a stream, with progress events).
+    #[serde(default)]
+    #[ts(optional)]
+    pub upload_id: Option<String>,
     /// Fetch the platform's JWKS now when no key is at hand (keys may have rotated since).
     #[serde(default)]
     #[ts(optional)]
@@ -65,20 +77,78 @@ pub struct ImportSummary {
     pub notes: Vec<String>,
 }
 
-/// Imports one file or paste. Nothing is stored unless the whole import is: one transaction.
-pub async fn import(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary> {
-    let span = tracing::info_span!("import", name = %args.name, bytes = args.text.len());
-    tracing::Instrument::instrument(import_inner(tool, args), span).await
+/// Where an import reads from.
+pub enum Source {
+    Text(String),
+    /// A file on this machine: a HAR is read as a stream (only its LTI entries and key sets are
+    /// kept); `progress` hears (bytes read, entries read) about four times a second.
+    File {
+        path: PathBuf,
+        progress: Arc<dyn Fn(u64, u64) + Send + Sync>,
+    },
 }
 
-async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary> {
+/// Imports one paste, text or uploaded file (see [`import_from`]).
+pub async fn import(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary> {
+    let fetch = args.fetch_keys.unwrap_or(false);
+    match (args.text, args.upload_id) {
+        (Some(text), None) => import_from(tool, &args.name, Source::Text(text), fetch).await,
+        (None, Some(id)) => {
+            let upload = tool.core().uploads().take(&id)?;
+            let events = tool.core().events().clone();
+            let total = upload.bytes;
+            let progress = move |read: u64, entries: u64| {
+                events.emit(EngineEvent::ImportProgress {
+                    progress: ReadProgress {
+                        upload_id: id.clone(),
+                        read_bytes: read,
+                        total_bytes: total,
+                        entries,
+                    },
+                })
+            };
+            let source = Source::File {
+                path: upload.path.clone(),
+                progress: Arc::new(progress),
+            };
+            // The upload's file goes when `upload` drops, after the import read it.
+            let out = import_from(tool, &args.name, source, fetch).await;
+            drop(upload);
+            out
+        }
+        _ => Err(Error::BadRequest(
+            "an import reads either text or an upload_id, one of the two".into(),
+        )),
+    }
+}
+
+/// Imports one file or paste. Nothing is stored unless the whole import is: one transaction.
+pub async fn import_from(
+    tool: &ToolSide,
+    name: &str,
+    source: Source,
+    fetch_keys: bool,
+) -> Result<ImportSummary> {
+    let span = tracing::info_span!("import", name = %name);
+    tracing::Instrument::instrument(import_inner(tool, name, source, fetch_keys), span).await
+}
+
+async fn import_inner(
+    tool: &ToolSide,
+    name: &str,
+    source: Source,
+    fetch_keys: bool,
+) -> Result<ImportSummary> {
     let now = lti_core::clock::now_secs();
     let imported_at_ms = lti_core::clock::now_ms();
-    let text = args.text.trim_start_matches('\u{feff}');
-    if let Some(bundle) = read_bundle(text)? {
-        return import_bundle(tool, &args.name, bundle, imported_at_ms).await;
-    }
-    let input = read_input(text)?;
+    let read = match source {
+        Source::Text(text) => read_text(&text)?,
+        Source::File { path, progress } => read_file(path, progress).await?,
+    };
+    let input = match read {
+        Read::Bundle(bundle) => return import_bundle(tool, name, *bundle, imported_at_ms).await,
+        Read::Input(input) => input,
+    };
     let platforms = tool
         .platform_cache()
         .all(tool.store())
@@ -94,9 +164,8 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
     let plan = input.plan(imported_at_ms);
     if plan.is_empty() {
         return Err(Error::BadRequest(match &input {
-            Input::Har { entries, .. } => format!(
-                "no LTI step among the HAR's {} entries (no login initiation, authentication request, id_token or deep linking post)",
-                entries.len()
+            Input::Har { total, .. } => format!(
+                "no LTI step among the HAR's {total} entries (no login initiation, authentication request, id_token or deep linking post)"
             ),
             Input::Single { .. } => "nothing to import".into(),
         }));
@@ -113,9 +182,9 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
             &input,
             registration.as_ref(),
             first.as_ref().map(|(iss, _)| iss.as_str()),
-            args.fetch_keys.unwrap_or(false),
+            fetch_keys,
             &plan,
-            &args.name,
+            name,
         )
         .await?
     };
@@ -157,12 +226,11 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
         }
     }
     let inspected = match &input {
-        Input::Har { entries, steps } => {
+        Input::Har { entries, steps, .. } => {
             let msgs = inspect::inspect_steps(steps, &opts, now);
             msgs.into_iter()
                 .map(|m| {
-                    // Entries are kept in file order: an entry's index is its position.
-                    let entry = m.entry.and_then(|i| entries.get(i));
+                    let entry = m.entry.and_then(|i| har::entry_at(entries, i));
                     (m, entry.cloned())
                 })
                 .collect::<Vec<_>>()
@@ -178,7 +246,7 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
     let profile = first
         .as_ref()
         .and_then(|(iss, _)| lti_protocol::lms::detect(iss, None));
-    let name = args.name.clone();
+    let name = name.to_string();
     let mut out_flows = Vec::new();
     let mut writes = Vec::new();
     for (group, flow) in groups.into_iter().zip(plan.iter()) {
@@ -325,12 +393,12 @@ async fn import_inner(tool: &ToolSide, args: ImportArgs) -> Result<ImportSummary
         messages::announce(tool.core(), id).await;
     }
     let (entries, lti_entries) = match &input {
-        Input::Har { entries, steps } => (entries.len(), steps.len()),
+        Input::Har { total, steps, .. } => (*total, steps.len()),
         Input::Single { .. } => (1, 1),
     };
     tracing::info!(flows = ids.len(), entries, lti_entries, "imported");
     Ok(ImportSummary {
-        name: args.name,
+        name,
         input_kind: input.kind(),
         entries,
         lti_entries,
@@ -481,11 +549,14 @@ async fn import_bundle(
     })
 }
 
-/// What was read: a HAR's entries (with the LTI ones picked out) or one message.
+/// What was read: a HAR's entries worth keeping (LTI steps and key sets, in file order, with
+/// the LTI steps picked out) or one message.
 enum Input {
     Har {
         entries: Vec<HarEntry>,
         steps: Vec<HarStep>,
+        /// Entries in the file, kept or not.
+        total: usize,
     },
     Single {
         text: String,
@@ -500,6 +571,120 @@ struct PlannedFlow {
     started_at_ms: i64,
 }
 
+/// What an import read: a bundle to restore, or something to validate.
+enum Read {
+    Bundle(Box<lti_core::export::BundleIn>),
+    Input(Input),
+}
+
+fn read_text(text: &str) -> Result<Read> {
+    let text = text.trim_start_matches('\u{feff}');
+    Ok(match read_bundle(text)? {
+        Some(bundle) => Read::Bundle(Box::new(bundle)),
+        None => Read::Input(read_input(text)?),
+    })
+}
+
+fn har_input(file: har::HarFile) -> Input {
+    let steps = file
+        .entries
+        .iter()
+        .filter(|e| e.is_lti())
+        .map(HarEntry::step)
+        .collect();
+    Input::Har {
+        entries: file.entries,
+        steps,
+        total: file.total,
+    }
+}
+
+/// Tokens, form bodies, claims objects and bundles are read whole; a file that is none of
+/// those and larger than this is refused instead of filling memory.
+const WHOLE_FILE_MAX: u64 = 256 << 20;
+
+/// Reads a file off the async threads, reporting progress while it goes.
+async fn read_file(path: PathBuf, progress: Arc<dyn Fn(u64, u64) + Send + Sync>) -> Result<Read> {
+    use std::sync::atomic::Ordering::Relaxed;
+    let counters = Arc::new((AtomicU64::new(0), AtomicU64::new(0)));
+    let c = counters.clone();
+    let mut job = tokio::task::spawn_blocking(move || read_file_now(&path, &c.0, &c.1));
+    let mut tick = tokio::time::interval(std::time::Duration::from_millis(250));
+    loop {
+        tokio::select! {
+            done = &mut job => {
+                progress(counters.0.load(Relaxed), counters.1.load(Relaxed));
+                return done.map_err(|e| Error::Internal(format!("the import reader stopped: {e}")))?;
+            }
+            _ = tick.tick() => progress(counters.0.load(Relaxed), counters.1.load(Relaxed)),
+        }
+    }
+}
+
+fn read_file_now(path: &std::path::Path, read: &AtomicU64, entries: &AtomicU64) -> Result<Read> {
+    use std::io::{BufRead, Read as _};
+    use std::sync::atomic::Ordering::Relaxed;
+    let file = std::fs::File::open(path)
+        .map_err(|e| Error::BadRequest(format!("cannot read {}: {e}", path.display())))?;
+    let size = file.metadata()?.len();
+    // Counted below the buffer: serde reads a byte at a time from above it.
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, Counting { inner: file, read });
+    // Only the start decides what the file is: a HAR is read as a stream.
+    let head = reader.fill_buf()?;
+    let bom = head.starts_with(b"\xef\xbb\xbf");
+    let start = String::from_utf8_lossy(&head[if bom { 3 } else { 0 }..head.len().min(64 << 10)])
+        .into_owned();
+    let start = start.trim_start();
+    if bom {
+        reader.consume(3);
+    }
+    let is_bundle = start.contains(lti_core::export::BUNDLE_FORMAT);
+    if start.starts_with('{') && start.contains("\"log\"") && !is_bundle {
+        let file = har::read_kept(
+            &mut serde_json::Deserializer::from_reader(reader),
+            har::worth_keeping,
+            |n| entries.store(n as u64, Relaxed),
+        )
+        .map_err(|e| {
+            Error::BadRequest(format!(
+                "this looks like a HAR file but cannot be read ({e}); nothing was imported"
+            ))
+        })?;
+        return Ok(Read::Input(har_input(file)));
+    }
+    if size > WHOLE_FILE_MAX {
+        return Err(Error::BadRequest(format!(
+            "the file is {} MB and not a HAR file (those are read as a stream); tokens, form bodies, claims objects and bundles are read whole, up to {} MB",
+            size >> 20,
+            WHOLE_FILE_MAX >> 20
+        )));
+    }
+    let mut bytes = Vec::with_capacity(size as usize);
+    reader.read_to_end(&mut bytes)?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        Error::BadRequest(
+            "the file is not UTF-8 text (a HAR file, token, form body, claims object or bundle)"
+                .into(),
+        )
+    })?;
+    read_text(&text)
+}
+
+/// A reader that counts what passed through it, for progress.
+struct Counting<'a, R> {
+    inner: R,
+    read: &'a AtomicU64,
+}
+
+impl<R: std::io::Read> std::io::Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read
+            .fetch_add(n as u64, std::sync::atomic::Ordering::Relaxed);
+        Ok(n)
+    }
+}
+
 fn read_input(text: &str) -> Result<Input> {
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
@@ -510,19 +695,13 @@ fn read_input(text: &str) -> Result<Input> {
     if trimmed.starts_with('{') {
         let head: String = trimmed.chars().take(4096).collect();
         let har_like = head.contains("\"log\"");
-        match har::read(trimmed) {
-            Ok(file) => {
-                let steps = file
-                    .entries
-                    .iter()
-                    .filter(|e| e.is_lti())
-                    .map(HarEntry::step)
-                    .collect();
-                return Ok(Input::Har {
-                    entries: file.entries,
-                    steps,
-                });
-            }
+        let kept = har::read_kept(
+            &mut serde_json::Deserializer::from_str(trimmed),
+            har::worth_keeping,
+            |_| {},
+        );
+        match kept {
+            Ok(file) => return Ok(har_input(file)),
             Err(e) if har_like => {
                 return Err(Error::BadRequest(format!(
                     "this looks like a HAR file but cannot be read ({e}); nothing was imported"
@@ -626,10 +805,10 @@ impl Input {
     /// decided here from the raw steps so flows exist before keys are fetched.
     fn plan(&self, imported_at_ms: i64) -> Vec<PlannedFlow> {
         let kinds: Vec<(String, Option<i64>)> = match self {
-            Input::Har { steps, entries } => steps
+            Input::Har { steps, entries, .. } => steps
                 .iter()
                 .map(|s| {
-                    let at = entries.get(s.index).and_then(|e| e.started_at_ms);
+                    let at = har::entry_at(entries, s.index).and_then(|e| e.started_at_ms);
                     (step_kind(&s.params).to_string(), at)
                 })
                 .collect(),

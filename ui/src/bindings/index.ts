@@ -294,7 +294,7 @@ id: string, given_name: string, family_name: string, name: string, email?: strin
  */
 sourcedid?: string | null, system_roles: Array<string>, institution_roles: Array<string>, demo: boolean, };
 
-export type EngineEvent = { "type": "exchange_recorded", exchange: ExchangeSummary, } | { "type": "flow_updated", flow: FlowSummary, } | { "type": "status_changed" } | { "type": "flows_deleted", ids: Array<string>, } | { "type": "model_changed", model: ModelKind, id?: string | null, } | { "type": "open_in_app", route: string, };
+export type EngineEvent = { "type": "exchange_recorded", exchange: ExchangeSummary, } | { "type": "flow_updated", flow: FlowSummary, } | { "type": "status_changed" } | { "type": "flows_deleted", ids: Array<string>, } | { "type": "model_changed", model: ModelKind, id?: string | null, } | { "type": "open_in_app", route: string, } | { "type": "import_progress", progress: ReadProgress, };
 
 export type EngineStatus = { version: string, data_dir: string, database: string, tool: ServerStatus, emulator: ServerStatus, keystore: KeystoreStatus, 
 /**
@@ -539,13 +539,22 @@ export type IdArgs = { id: string, };
 export type IdsArgs = { ids: Array<string>, };
 
 /**
- * What one import reads: a file's contents (or a paste) and the name to remember it by.
+ * What one import reads — a file's contents or a paste, or a file sent in pieces
+ * (`import_upload`) — and the name to remember it by.
  */
 export type ImportArgs = { 
 /**
  * File name, or `paste`.
  */
-name: string, text: string, 
+name: string, 
+/**
+ * The text itself (a paste, a small file); or give `upload_id`.
+ */
+text?: string, 
+/**
+ * A finished upload (large files: read as a stream, with progress events).
+ */
+upload_id?: string, 
 /**
  * Fetch the platform's JWKS now when no key is at hand (keys may have rotated since).
  */
@@ -955,6 +964,16 @@ export type PostedScore = {
  */
 score: JsonValue, status: number, log: CallLog, };
 
+/**
+ * How far the import of an uploaded file has read it (sent as an event about four times a
+ * second while a large file is read).
+ */
+export type ReadProgress = { upload_id: string, read_bytes: number, total_bytes: number, 
+/**
+ * HAR entries read so far.
+ */
+entries: number, };
+
 export type Recheck = { flow_id: string, message_id: number, 
 /**
  * Unix seconds the stored report was validated as of, and the new one.
@@ -1295,6 +1314,22 @@ public_pem?: string | null,
  */
 problems: Array<ApiError>, };
 
+/**
+ * One piece of a file. The first piece has no `upload_id`; the answer gives the id the
+ * following pieces name. Pieces come in order: `offset` is what was received so far.
+ */
+export type UploadChunkArgs = { upload_id?: string, 
+/**
+ * The file's name, remembered as the import's source.
+ */
+name: string, total_bytes: number, offset: number, 
+/**
+ * The piece, base64 (standard alphabet).
+ */
+data: string, };
+
+export type UploadProgress = { upload_id: string, received_bytes: number, total_bytes: number, };
+
 export type UserInput = { 
 /**
  * The `sub`; generated when absent.
@@ -1350,6 +1385,8 @@ export type Commands = {
   export_flows: { args: ExportArgs; result: ExportResult };
   /** Import a HAR file, id_token, form body or claims object into the Timeline as flows. */
   import: { args: ImportArgs; result: ImportSummary };
+  /** Send a large file for import in pieces (base64, in order); then `import` with its upload_id. */
+  import_upload: { args: UploadChunkArgs; result: UploadProgress };
   /** Deep linking composer: a captured request's settings, a first draft, presets, templates and negative switches. */
   get_dl_composer: { args: ComposerArgs; result: ComposerState };
   /** Deep linking composer: check, sign (then send from the browser) or sign and post a response to the request's platform. */
@@ -1446,4 +1483,4 @@ export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_win
 /** Tauri event channels that carry engine events to the desktop window. */
 export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "compat_evidence", "get_verdict_policy", "set_verdict_policy", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_lti11_consumers", "save_lti11_consumer", "lti11_outcome", "delete_lti11_consumer", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "list_emulator_lti11_tools", "save_emulator_lti11_tool", "delete_emulator_lti11_tool", "lti11_launch_url", "dr_start", "list_dr_negative_tests", "list_lti11_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "import_upload", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "compat_evidence", "get_verdict_policy", "set_verdict_policy", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_lti11_consumers", "save_lti11_consumer", "lti11_outcome", "delete_lti11_consumer", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "list_emulator_lti11_tools", "save_emulator_lti11_tool", "delete_emulator_lti11_tool", "lti11_launch_url", "dr_start", "list_dr_negative_tests", "list_lti11_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

@@ -8,7 +8,7 @@ import { hrefFor } from '../app/router';
 import { verdictLabel, verdictTone } from '../flow/summary';
 import { Badge } from '../shared/Badge';
 import { CloseIcon } from '../shared/icons';
-import { formatBytes, importableKind } from './importable';
+import { formatBytes, importableKind, progressText } from './importable';
 import { importStore, useImport, type ImportItem } from './importStore';
 
 export function ImportDialog() {
@@ -28,7 +28,7 @@ export function ImportDialog() {
   }, [open]);
 
   if (!open) return null;
-  const busy = items.some((i) => i.status === 'importing' || i.status === 'reading');
+  const busy = items.some((i) => i.status === 'importing' || i.status === 'reading' || i.status === 'sending');
   const pasteKind = importableKind(paste);
   return (
     <div className="overlay" onClick={(e) => e.target === e.currentTarget && importStore.close()}>
@@ -122,7 +122,11 @@ function ImportResult({ item }: { item: ImportItem }) {
       <div className="import-result-head">
         <strong>{item.name}</strong>
         <span className="muted">{formatBytes(item.bytes)}</span>
-        {item.status === 'importing' && <span className="muted">importing…</span>}
+        {(item.status === 'sending' || item.status === 'importing') && (
+          <span className="muted" data-testid="import-progress">
+            {progressText(item)}
+          </span>
+        )}
         {item.status === 'failed' && <Badge tone="red">Not imported</Badge>}
       </div>
       {item.error && (

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes, importableKind } from './importable';
+import { formatBytes, importableKind, progressText } from './importable';
 
 describe('importableKind', () => {
   it('recognises the four shapes', () => {
@@ -22,5 +22,13 @@ describe('importableKind', () => {
     expect(formatBytes(512)).toBe('512 B');
     expect(formatBytes(2048)).toBe('2 KB');
     expect(formatBytes(5 * 1024 * 1024)).toBe('5.0 MB');
+  });
+
+  it('says how far a large import is', () => {
+    const item = { status: 'sending', bytes: 1000 };
+    expect(progressText({ ...item, sent: 250 })).toBe('sending 25%…');
+    expect(progressText({ ...item, status: 'importing' })).toBe('importing…');
+    expect(progressText({ ...item, status: 'importing', read: 999, entries: 12345 })).toBe('reading 99%, 12,345 entries…');
+    expect(progressText({ ...item, status: 'importing', read: 5000 })).toBe('reading 100%…');
   });
 });

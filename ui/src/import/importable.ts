@@ -26,3 +26,12 @@ export function formatBytes(n: number): string {
   if (n >= 1024) return `${Math.round(n / 1024)} KB`;
   return `${n} B`;
 }
+
+/** What a large import is doing: sending pieces, then the engine reading the file. */
+export function progressText(item: { status: string; bytes: number; sent?: number; read?: number; entries?: number }): string {
+  const pct = (n: number) => `${Math.min(100, Math.floor((n * 100) / Math.max(1, item.bytes)))}%`;
+  if (item.status === 'sending') return `sending ${pct(item.sent ?? 0)}…`;
+  if (item.read === undefined) return 'importing…';
+  const entries = item.entries ? `, ${item.entries.toLocaleString('en-US')} entries` : '';
+  return `reading ${pct(item.read)}${entries}…`;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ExchangeSummary, FlowSummary, ModelKind } from '../bindings';
-import { EventHub, FrameBatcher, mergeEvents, type EventBatch } from './events';
+import { emptyBatch, EventHub, FrameBatcher, mergeEvents, type EventBatch } from './events';
 import type { RawEvent } from './types';
 
 const ex = (id: number, url = `/${id}`): ExchangeSummary => ({
@@ -68,12 +68,23 @@ describe('mergeEvents', () => {
   });
   it('ignores event types it does not know', () => {
     const unknown = { kind: 'engine', event: { type: 'finding_added' } } as unknown as RawEvent;
-    expect(mergeEvents([unknown])).toEqual({ exchanges: [], flows: [], statusChanged: false, models: [], deletedFlows: [], lagged: false, openRoute: null });
+    expect(mergeEvents([unknown])).toEqual(emptyBatch());
   });
   it('keeps the last route a page asked the window to show', () => {
     const open = (route: string): RawEvent => ({ kind: 'engine', event: { type: 'open_in_app', route } });
     expect(mergeEvents([open('flows/a'), recorded(ex(1)), open('flows/b')]).openRoute).toBe('flows/b');
     expect(mergeEvents([recorded(ex(1))]).openRoute).toBeNull();
+  });
+  it('keeps the last progress of each import', () => {
+    const at = (upload_id: string, read_bytes: number): RawEvent => ({
+      kind: 'engine',
+      event: { type: 'import_progress', progress: { upload_id, read_bytes, total_bytes: 100, entries: read_bytes / 10 } },
+    });
+    const b = mergeEvents([at('a', 10), at('b', 5), at('a', 60)]);
+    expect(b.importProgress).toEqual([
+      { upload_id: 'a', read_bytes: 60, total_bytes: 100, entries: 6 },
+      { upload_id: 'b', read_bytes: 5, total_bytes: 100, entries: 0.5 },
+    ]);
   });
 });
 

@@ -1,7 +1,7 @@
 //! Event batching: the engine can record thousands of exchanges a second, React should render
 //! at most once per frame. Raw events are queued and delivered as one merged batch per frame.
 
-import type { ExchangeSummary, FlowSummary, ModelKind } from '../bindings';
+import type { ExchangeSummary, FlowSummary, ModelKind, ReadProgress } from '../bindings';
 import type { RawEvent } from './types';
 
 /** What subscribers receive: everything that happened since the previous frame, merged. */
@@ -20,11 +20,13 @@ export interface EventBatch {
   lagged: boolean;
   /** A page outside the app asked the window to show this route (`flows/<id>`); the last one wins. */
   openRoute: string | null;
+  /** How far the engine has read each uploaded file it imports (the last report per upload). */
+  importProgress: ReadProgress[];
 }
 
 /** A batch in which nothing happened (tests build theirs from it). */
 export function emptyBatch(over: Partial<EventBatch> = {}): EventBatch {
-  return { exchanges: [], flows: [], statusChanged: false, models: [], deletedFlows: [], lagged: false, openRoute: null, ...over };
+  return { exchanges: [], flows: [], statusChanged: false, models: [], deletedFlows: [], lagged: false, openRoute: null, importProgress: [], ...over };
 }
 
 export function mergeEvents(raw: readonly RawEvent[]): EventBatch {
@@ -35,6 +37,7 @@ export function mergeEvents(raw: readonly RawEvent[]): EventBatch {
   const models = new Set<ModelKind>();
   const deleted = new Set<string>();
   let openRoute: string | null = null;
+  const importProgress = new Map<string, ReadProgress>();
   for (const r of raw) {
     if (r.kind === 'lagged') {
       lagged = true;
@@ -64,6 +67,9 @@ export function mergeEvents(raw: readonly RawEvent[]): EventBatch {
       case 'open_in_app':
         openRoute = ev.route;
         break;
+      case 'import_progress':
+        importProgress.set(ev.progress.upload_id, ev.progress);
+        break;
       default:
         // Event types added by a newer engine are ignored until the UI knows them.
         break;
@@ -77,6 +83,7 @@ export function mergeEvents(raw: readonly RawEvent[]): EventBatch {
     deletedFlows: [...deleted],
     lagged,
     openRoute,
+    importProgress: [...importProgress.values()],
   };
 }
 

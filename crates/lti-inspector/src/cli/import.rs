@@ -5,6 +5,8 @@ use std::io::Read;
 
 use std::process::ExitCode;
 
+use lti_tool_side::import;
+
 use crate::cli::manage::{run_command, with_engine};
 use crate::DataArgs;
 
@@ -19,19 +21,32 @@ pub(crate) fn import_cmd(
         let mut out = Vec::new();
         let mut failed = false;
         for file in files {
-            let (name, text) = match read(&file) {
-                Ok(t) => t,
-                Err(e) => {
-                    failed = true;
-                    out.push(serde_json::json!({"file": file, "error": e.to_string()}));
-                    continue;
-                }
+            let result = if file == "-" {
+                let (name, text) = match read_stdin() {
+                    Ok(t) => t,
+                    Err(e) => {
+                        failed = true;
+                        out.push(serde_json::json!({"file": file, "error": e.to_string()}));
+                        continue;
+                    }
+                };
+                let source = lti_tool_side::import::Source::Text(text);
+                import::import_from(engine.tool(), &name, source, fetch_keys).await
+            } else {
+                // A file is read where it lies, a HAR as a stream: a 500 MB export costs only
+                // its LTI entries in memory, with progress on stderr.
+                let path = std::path::PathBuf::from(&file);
+                let source = import::Source::File {
+                    progress: progress_printer(&path),
+                    path,
+                };
+                import::import_from(engine.tool(), &file_name(&file), source, fetch_keys).await
             };
-            let args = serde_json::json!({"name": name, "text": text, "fetch_keys": fetch_keys});
-            match lti_inspector::commands::dispatch(&engine, "import", args).await {
+            match result {
                 Ok(v) => out.push(serde_json::json!({"file": file, "imported": v})),
                 Err(e) => {
                     failed = true;
+                    let e = lti_core::error::ApiError::from(e);
                     out.push(serde_json::json!({"file": file, "error": e.message}));
                 }
             }
@@ -45,27 +60,51 @@ pub(crate) fn import_cmd(
     })
 }
 
-fn read(file: &str) -> anyhow::Result<(String, String)> {
-    use anyhow::Context;
-    let bytes = if file == "-" {
-        let mut b = Vec::new();
-        std::io::stdin().read_to_end(&mut b)?;
-        b
-    } else {
-        std::fs::read(file).with_context(|| format!("cannot read {file}"))?
-    };
-    let text = String::from_utf8(bytes).map_err(|_| {
-        anyhow::anyhow!("{file} is not UTF-8 text (a HAR file, token or form body)")
+fn read_stdin() -> anyhow::Result<(String, String)> {
+    let mut b = Vec::new();
+    std::io::stdin().read_to_end(&mut b)?;
+    let text = String::from_utf8(b).map_err(|_| {
+        anyhow::anyhow!("standard input is not UTF-8 text (a HAR file, token or form body)")
     })?;
-    let name = if file == "-" {
-        "stdin".to_string()
-    } else {
-        std::path::Path::new(file)
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| file.to_string())
-    };
-    Ok((name, text))
+    Ok(("stdin".into(), text))
+}
+
+fn file_name(file: &str) -> String {
+    std::path::Path::new(file)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.to_string())
+}
+
+/// Progress of a large file on stderr (stdout stays the JSON summary): one line rewritten in
+/// place on a terminal, a line per tenth otherwise. Files under 8 MB read too fast to need it.
+fn progress_printer(path: &std::path::Path) -> std::sync::Arc<dyn Fn(u64, u64) + Send + Sync> {
+    use std::io::IsTerminal;
+    use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+    let total = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let name = file_name(&path.to_string_lossy());
+    let tty = std::io::stderr().is_terminal();
+    let last_tenth = AtomicU64::new(0);
+    std::sync::Arc::new(move |read: u64, entries: u64| {
+        if total < 8 << 20 {
+            return;
+        }
+        let percent = read.saturating_mul(100) / total.max(1);
+        let line = format!(
+            "reading {name}: {percent}% ({} of {} MB, {entries} entries)",
+            read >> 20,
+            total >> 20
+        );
+        if tty {
+            eprint!("\r{line}");
+            if read >= total {
+                eprintln!();
+            }
+        } else if percent / 10 > last_tenth.load(Relaxed) {
+            last_tenth.store(percent / 10, Relaxed);
+            eprintln!("{line}");
+        }
+    })
 }
 
 /// Runs `export_flows`: the file to `path` (summary on stdout) or to stdout (summary on stderr).

@@ -219,6 +219,13 @@ pub async fn import(
     lti_tool_side::import::import(engine.tool(), args).await
 }
 
+pub async fn import_upload(
+    engine: &Engine,
+    args: lti_core::uploads::UploadChunkArgs,
+) -> Result<lti_core::uploads::UploadProgress> {
+    engine.tool().core().uploads().append(args).await
+}
+
 pub async fn list_platforms(engine: &Engine, _: NoArgs) -> Result<Vec<Platform>> {
     engine.store().read(store::platforms::list).await
 }

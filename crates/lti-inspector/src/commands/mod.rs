@@ -88,6 +88,8 @@ command_table! {
     export_flows(lti_core::export::ExportArgs) -> lti_core::export::ExportResult;
     /// Import a HAR file, id_token, form body or claims object into the Timeline as flows.
     import(lti_tool_side::import::ImportArgs) -> lti_tool_side::import::ImportSummary;
+    /// Send a large file for import in pieces (base64, in order); then `import` with its upload_id.
+    import_upload(lti_core::uploads::UploadChunkArgs) -> lti_core::uploads::UploadProgress;
     /// Deep linking composer: a captured request's settings, a first draft, presets, templates and negative switches.
     get_dl_composer(lti_tool_side::composer::app::ComposerArgs) -> lti_tool_side::composer::app::ComposerState;
     /// Deep linking composer: check, sign (then send from the browser) or sign and post a response to the request's platform.
