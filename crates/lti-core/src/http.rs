@@ -6,6 +6,12 @@ use axum::http::HeaderMap;
 use http_body_util::BodyExt;
 use lti_protocol::validate;
 
+/// Marks a request this inspector re-sends to its own tool side: the receiver files it as a
+/// flow of its own instead of under the flow its `state` belongs to, so a re-send never changes
+/// the recorded launch. Only ever added for this engine's own servers (a foreign receiver gets
+/// the request verbatim); a forged one can only do the same: separate a record.
+pub const RESEND_HEADER: &str = "x-lti-inspector-resend";
+
 /// Query parameters, plus the form body for POSTs.
 pub async fn read_params(req: Request) -> Vec<(String, String)> {
     read_params_and_headers(req).await.0

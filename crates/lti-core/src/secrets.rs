@@ -129,6 +129,13 @@ pub fn mask_body(body: &str) -> Option<(String, Vec<String>)> {
     Some((masked, found))
 }
 
+/// Masks the credentials among headers in place (Authorization, Cookie…).
+pub fn mask_headers(headers: &mut [Header]) {
+    for h in headers {
+        mask_header(h);
+    }
+}
+
 /// Masks an exchange's secrets in place; returns what was masked ("request header
 /// Authorization", "response body access_token"…).
 pub fn mask_exchange(ex: &mut Exchange) -> Vec<String> {

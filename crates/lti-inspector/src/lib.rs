@@ -9,6 +9,7 @@ pub mod commands;
 pub mod demo;
 pub mod engine;
 pub mod replay;
+pub mod resend;
 pub mod serve_child;
 pub mod telemetry;
 

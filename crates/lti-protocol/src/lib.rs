@@ -23,6 +23,7 @@ pub mod keys;
 pub mod lms;
 pub mod lti11;
 pub mod message;
+pub mod resend;
 pub mod roles;
 mod rsa_legacy;
 pub mod rules;

@@ -351,6 +351,19 @@ export type ExchangeSummary = { id: number, flow_id?: string | null, side: Side,
 started_at: number, duration_ms: number, peer?: string | null, request_bytes: number, response_bytes: number, request_truncated: boolean, error?: string | null, };
 
 /**
+ * One thing the receiver is likely to say about the re-sent request.
+ */
+export type Expectation = { 
+/**
+ * The catalog rule a receiver applies here, when there is one.
+ */
+rule?: string | null, 
+/**
+ * Whether a receiver that follows the spec refuses the request for this.
+ */
+refusal: boolean, text: string, };
+
+/**
  * One claim of a payload with its explanation.
  */
 export type ExplainedClaim = { uri: string, value: JsonValue, 
@@ -1048,6 +1061,52 @@ export type Removed = { what: string, count: number, };
  */
 export type Report = { findings: Array<Finding>, };
 
+export type Resend = { request: ResendRequest, expectations: Array<Expectation>, outcome?: ResendOutcome | null, };
+
+export type ResendArgs = { exchange_id: number, 
+/**
+ * Edits; each absent one is sent as recorded.
+ */
+method?: string, url?: string, 
+/**
+ * Every header to send. A masked value (as `preview` shows secrets) stands for the
+ * recorded one, so a re-send needs no reveal.
+ */
+headers?: Array<Header>, body?: string, 
+/**
+ * Only show the request as it would go, and what to expect.
+ */
+preview?: boolean, };
+
+export type ResendOutcome = { 
+/**
+ * The new flow holding the re-sent exchange.
+ */
+flow_id: string, exchange_id: number, status?: number | null, error?: string | null, 
+/**
+ * The flow this inspector's own tool or emulator recorded for the request, when it was
+ * the receiver.
+ */
+receiver_flow?: string | null, 
+/**
+ * Why the answer is what it is: the receiver's failed checks (expected or not), or what
+ * the answer's body says.
+ */
+explanations: Array<string>, };
+
+/**
+ * The request as it goes, secrets masked.
+ */
+export type ResendRequest = { method: string, url: string, headers: Array<Header>, body: string, 
+/**
+ * The body is binary: it is sent as recorded and cannot be edited here.
+ */
+binary_body: boolean, 
+/**
+ * Recorded headers not sent as they were, and why ("Host: set from the URL").
+ */
+dropped: Array<string>, };
+
 export type ResourceLink = { 
 /**
  * The LTI `resource_link.id`.
@@ -1379,6 +1438,8 @@ export type Commands = {
   set_retention: { args: RetentionArgs; result: StoreInfo };
   /** Replay a stored launch's claims (as captured or edited) through the emulator into one of its tools. */
   remint: { args: RemintArgs; result: Remint };
+  /** Send a recorded exchange again, as recorded or edited, to its URL or another; the answer is recorded as a new flow, with what to expect and why it was answered so. */
+  resend_exchange: { args: ResendArgs; result: Resend };
   /** Two launches side by side: claims, findings and HTTP steps that differ. */
   compare_flows: { args: CompareArgs; result: FlowComparison };
   /** Export flows as HAR 1.2 or a re-importable bundle; redaction (pseudonyms, secrets removed) on by default. */
@@ -1483,4 +1544,4 @@ export const DESKTOP_COMMANDS = { rpc: "rpc", openLaunchWindow: "open_launch_win
 /** Tauri event channels that carry engine events to the desktop window. */
 export const EVENT_CHANNELS = { engine: "engine-event", lagged: "engine-lagged" } as const;
 
-export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "compare_flows", "export_flows", "import", "import_upload", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "compat_evidence", "get_verdict_policy", "set_verdict_policy", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_lti11_consumers", "save_lti11_consumer", "lti11_outcome", "delete_lti11_consumer", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "list_emulator_lti11_tools", "save_emulator_lti11_tool", "delete_emulator_lti11_tool", "lti11_launch_url", "dr_start", "list_dr_negative_tests", "list_lti11_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];
+export const COMMAND_NAMES: CommandName[] = ["get_status", "get_tool_setup", "list_keys", "list_exchanges", "get_exchange", "list_flows", "get_flow", "list_related_flows", "recheck", "delete_flows", "set_flow_pinned", "set_flow_note", "get_store_info", "set_retention", "remint", "resend_exchange", "compare_flows", "export_flows", "import", "import_upload", "get_dl_composer", "compose_dl_response", "save_dl_template", "list_rules", "compat_evidence", "get_verdict_policy", "set_verdict_policy", "list_claims", "list_platforms", "save_platform", "delete_platform", "list_lti11_consumers", "save_lti11_consumer", "lti11_outcome", "delete_lti11_consumer", "list_platform_presets", "launch_demo", "list_emulator_courses", "list_emulator_users", "list_emulator_tools", "save_emulator_tool", "delete_emulator_tool", "launch_url", "list_negative_tests", "list_emulator_lti11_tools", "save_emulator_lti11_tool", "delete_emulator_lti11_tool", "lti11_launch_url", "dr_start", "list_dr_negative_tests", "list_lti11_negative_tests", "get_gradebook", "get_emulator_setup", "save_resource_link", "save_emulator_user", "save_emulator_course", "save_enrollment", "get_roster", "list_line_items", "save_line_item", "delete_line_item", "post_score", "get_results"];

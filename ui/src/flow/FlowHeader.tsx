@@ -125,6 +125,22 @@ export function FlowHeader({ detail }: { detail: FlowDetail }) {
             </dd>
           </div>
         )}
+        {f.kind === 'resend' && (
+          <div className="fact fact-wide" data-testid="flow-resend">
+            <dt>Re-send</dt>
+            <dd>
+              of {f.summary.resent_from ?? 'a recorded exchange'}
+              {f.summary.status ? ` · answered ${f.summary.status}` : ''}
+              {f.summary.explanations && (
+                <ul className="import-notes">
+                  {f.summary.explanations.split('\n').map((x) => (
+                    <li key={x}>{x}</li>
+                  ))}
+                </ul>
+              )}
+            </dd>
+          </div>
+        )}
         {detail.related.length > 0 && (
           <div className="fact fact-wide" data-testid="flow-related">
             <dt>Other side of this launch</dt>

@@ -69,6 +69,8 @@ export function verdictLabel(verdict: string): string {
       return 'Unverified';
     case 'pending':
       return 'Pending';
+    case 'resent':
+      return 'Re-sent';
     default:
       return verdict || 'Unknown';
   }
@@ -85,6 +87,8 @@ export function verdictExplanation(verdict: string): string {
       return 'Well-formed, but the signature could not be checked (no platform key).';
     case 'pending':
       return 'The flow has not reached its launch yet (or it was abandoned).';
+    case 'resent':
+      return 'A recorded request sent again from this machine; its answer and why are in the flow.';
     default:
       return '';
   }

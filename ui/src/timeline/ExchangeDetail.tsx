@@ -15,6 +15,7 @@ import { toApiError } from '../transport/errors';
 import { queryFields } from './body';
 import { BodyView, FieldTable } from './BodyView';
 import { toCurl } from './curl';
+import { ResendDialog } from './ResendDialog';
 
 /** Recently opened exchanges (they never change once recorded). */
 const cache = new Map<number, Exchange>();
@@ -93,6 +94,7 @@ function Loaded({ ex, tab, setTab, onClose, onReveal }: { ex: Exchange; tab: 're
   const query = queryFields(s.url);
   const curl = toCurl({ method: s.method, url: s.url, headers: ex.request_headers, body: ex.request_body, bodyBase64: ex.request_body_base64 });
   const sc = s.error ? 'server' : statusClass(s.status);
+  const [resending, setResending] = useState(false);
 
   return (
     <>
@@ -118,7 +120,11 @@ function Loaded({ ex, tab, setTab, onClose, onReveal }: { ex: Exchange; tab: 're
         <div className="detail-actions">
           <CopyButton value={curl} label="Copy as curl" title="Copy as curl" />
           <CopyButton value={s.url} label="Copy URL" title="Copy URL" variant="ghost" />
+          <button type="button" className="btn btn-sm" onClick={() => setResending(true)} title="Send this request again, as recorded or edited" data-testid="exchange-resend">
+            Re-send…
+          </button>
         </div>
+        {resending && <ResendDialog exchangeId={s.id} onClose={() => setResending(false)} />}
         {ex.masked.length > 0 && <MaskedNotice ex={ex} onReveal={onReveal} />}
         {s.error && <ErrorBanner error={{ code: 'internal', message: s.error }} title="The exchange failed" />}
         <div className="tabs" role="tablist">

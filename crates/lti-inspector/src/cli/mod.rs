@@ -5,4 +5,5 @@ pub(crate) mod flows;
 pub(crate) mod import;
 pub(crate) mod inspect;
 pub(crate) mod manage;
+pub(crate) mod resend;
 pub(crate) mod serve;

@@ -219,6 +219,13 @@ pub async fn import(
     lti_tool_side::import::import(engine.tool(), args).await
 }
 
+pub async fn resend_exchange(
+    engine: &Engine,
+    args: crate::resend::ResendArgs,
+) -> Result<crate::resend::Resend> {
+    crate::resend::resend(engine, args).await
+}
+
 pub async fn import_upload(
     engine: &Engine,
     args: lti_core::uploads::UploadChunkArgs,

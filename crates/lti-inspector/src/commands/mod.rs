@@ -82,6 +82,8 @@ command_table! {
     set_retention(RetentionArgs) -> lti_core::tidy::StoreInfo;
     /// Replay a stored launch's claims (as captured or edited) through the emulator into one of its tools.
     remint(crate::replay::RemintArgs) -> crate::replay::Remint;
+    /// Send a recorded exchange again, as recorded or edited, to its URL or another; the answer is recorded as a new flow, with what to expect and why it was answered so.
+    resend_exchange(crate::resend::ResendArgs) -> crate::resend::Resend;
     /// Two launches side by side: claims, findings and HTTP steps that differ.
     compare_flows(lti_core::compare::CompareArgs) -> lti_core::compare::FlowComparison;
     /// Export flows as HAR 1.2 or a re-importable bundle; redaction (pseudonyms, secrets removed) on by default.

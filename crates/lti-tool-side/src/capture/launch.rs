@@ -42,18 +42,24 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
         },
         None => None,
     };
-    let new_flow = launch_state.is_none().then(|| {
+    // A re-send from this inspector gets a flow of its own; its state still checks it.
+    let resent = headers.contains_key(lti_core::http::RESEND_HEADER);
+    let new_flow = (launch_state.is_none() || resent).then(|| {
         messages::new_flow(
             Side::Tool,
             "lti13_launch",
-            "Launch (no matching login)".into(),
+            if resent {
+                "Re-sent launch".into()
+            } else {
+                "Launch (no matching login)".into()
+            },
         )
     });
-    let flow_id = launch_state
-        .as_ref()
-        .map(|s| s.minted.flow_id.clone())
-        .or_else(|| new_flow.as_ref().map(|f| f.id.clone()))
-        .expect("one of them");
+    let flow_id = match (&new_flow, &launch_state) {
+        (Some(f), _) => f.id.clone(),
+        (None, Some(s)) => s.minted.flow_id.clone(),
+        (None, None) => unreachable!("a flow is made when no state names one"),
+    };
     notes.set_flow(&flow_id);
     notes.set_step("launch");
 
