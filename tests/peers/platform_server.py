@@ -479,8 +479,12 @@ class PeerPlatform:
         host: str = "127.0.0.1",
         port: int = 0,
         quiet: bool = True,
+        tool_paths: t.Tuple[str, str, str] = ("/lti/login", "/lti/launch", "/.well-known/jwks.json"),
     ) -> None:
         self.tool_base = tool_base.rstrip("/")
+        # The tool's login, launch and JWKS paths: LTI Inspector's by default; another tool
+        # (the PyLTI1p3 peer: /login, /launch, /jwks) names its own.
+        self.tool_paths = tool_paths
         self.client_id = client_id
         self.deployment_id = deployment_id
         self.private_key, self.public_key = _new_rsa_pem_pair()
@@ -544,15 +548,15 @@ class PeerPlatform:
 
     @property
     def tool_login_url(self) -> str:
-        return f"{self.tool_base}/lti/login"
+        return f"{self.tool_base}{self.tool_paths[0]}"
 
     @property
     def tool_launch_url(self) -> str:
-        return f"{self.tool_base}/lti/launch"
+        return f"{self.tool_base}{self.tool_paths[1]}"
 
     @property
     def tool_jwks_url(self) -> str:
-        return f"{self.tool_base}/.well-known/jwks.json"
+        return f"{self.tool_base}{self.tool_paths[2]}"
 
     @property
     def registered_redirect_uris(self) -> t.List[str]:

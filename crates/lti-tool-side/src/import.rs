@@ -927,10 +927,41 @@ fn step_of(m: &InspectedMessage) -> &'static str {
     }
 }
 
+/// What a HAR can say about the tool's state cookie on an id_token post. The cookie's name is
+/// the tool's own, so the HAR can only show whether cookies went with the post; and Chrome's
+/// sanitized export strips them all — then it is "not in the HAR", never a failure.
+fn state_cookie_finding(e: &HarEntry) -> Finding {
+    let cookies: Vec<&str> = e
+        .request_headers
+        .iter()
+        .filter(|(k, _)| k.eq_ignore_ascii_case("cookie"))
+        .flat_map(|(_, v)| v.split(';'))
+        .filter_map(|c| c.split_once('=').map(|(k, _)| k.trim()))
+        .filter(|k| !k.is_empty())
+        .collect();
+    if cookies.is_empty() {
+        Finding::skipped(
+            "response.state",
+            "No cookie is in the HAR for this post: a sanitized export (Chrome's strips cookies and Authorization headers) or a browser that withheld a cross-site cookie. Whether the tool got its state cookie cannot be told from this file.",
+        )
+    } else {
+        Finding::skipped(
+            "response.state",
+            format!(
+                "The browser sent cookies with this post ({}): the tool compares its own state cookie among them, which a HAR cannot check for it.",
+                cookies.join(", ")
+            ),
+        )
+    }
+}
+
 fn stored_message(m: &InspectedMessage, entry: Option<&HarEntry>, input: &Input) -> StoredMessage {
     let mut report = Report::new();
     for f in &m.findings {
         report.push(f.clone());
+    }
+    if let (Some(e), "id_token") = (entry, m.kind.as_str()) {
+        report.push(state_cookie_finding(e));
     }
     let params: Option<Vec<(String, String)>> = match (entry, input) {
         (Some(e), _) => Some(e.params.clone()),
