@@ -19,7 +19,7 @@ if command -v dpkg >/dev/null 2>&1; then
   if [ "$MODE" = test ]; then
     # wrk: the capture benchmark's load generator (`make bench`).
     # postgresql: the store of the ltijs interop peer (ltijs-sequelize; run as a throwaway cluster).
-    for p in xdotool x11-utils webkit2gtk-driver chromium wrk postgresql; do want "$p"; done
+    for p in xdotool xclip x11-utils webkit2gtk-driver chromium wrk postgresql; do want "$p"; done
   fi
   if [ ${#need_apt[@]} -gt 0 ]; then
     if [ "$(id -u)" != 0 ]; then

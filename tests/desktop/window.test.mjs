@@ -23,6 +23,7 @@ const missing =
   : !existsSync(APP) ? `desktop binary missing at ${APP} (make app)`
   : !DRIVER ? 'tauri-driver not installed (scripts/setup.sh test installs it)'
   : !existsSync('/usr/bin/WebKitWebDriver') ? 'WebKitWebDriver missing (apt webkit2gtk-driver)'
+  : !existsSync('/usr/bin/xclip') || !existsSync('/usr/bin/xdotool') ? 'xclip or xdotool missing (scripts/setup.sh test installs them)'
   : false;
 // Under CI a missing prerequisite fails the run instead of skipping it.
 if (missing && process.env.CI === 'true') throw new Error(`CI=true and a prerequisite is missing: ${missing}`);
@@ -189,6 +190,54 @@ test('an LTI 1.1 launch in the real window', { skip }, async () => {
 // Regression: WebKit drops `Secure` cookies on http://localhost (Chromium keeps them), which made
 // the zero-config demo launch invalid (`response.state`) only in the desktop app. The demo launch
 // runs here inside the real WebKit webview and must end on a valid landing page.
+// Import in the real window (issue 11): a HAR file dropped on the window — large enough to go
+// to the engine in pieces over Tauri's IPC — and a token pasted with a real Ctrl+V from the X
+// clipboard (xclip, xdotool). The drop is a DOM drop event carrying a File, dispatched in the
+// webview: an X drag-and-drop from another application cannot be driven under Xvfb here.
+test('a dropped HAR file and a pasted token are imported in the real window', { skip }, async () => {
+  const run = (body) => wd.execute(`const done = arguments[arguments.length - 1]; ${body}`);
+  const appUrl = await run('done(location.href);');
+  await wd.cmd('POST', wd.s('/url'), { url: appUrl.replace(/#.*$/, '') + '#/timeline' });
+  await wd.waitFor(() => wd.find('[data-testid="import-open"]'), { what: 'the Timeline' });
+  const dropped = await run(`
+    const filler = 'x'.repeat(64 * 1024);
+    const login = 'https://tool.example/login?iss=' + encodeURIComponent('https://lms.example') + '&login_hint=u-1&target_link_uri=' + encodeURIComponent('https://tool.example/launch');
+    const entries = [{ startedDateTime: '2026-12-01T10:00:00Z', request: { method: 'GET', url: login, headers: [] }, response: { status: 302, headers: [], content: { text: '' } } }];
+    for (let i = 0; i < 90; i++) entries.push({ startedDateTime: '2026-12-01T10:00:01Z', request: { method: 'GET', url: 'https://cdn.example/' + i + '.js', headers: [] }, response: { status: 200, headers: [], content: { text: filler } } });
+    const file = new File([JSON.stringify({ log: { version: '1.2', entries } })], 'dropped.har', { type: 'application/json' });
+    const dt = new DataTransfer();
+    dt.items.add(file);
+    window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    done(file.size);`);
+  assert.ok(dropped > 4 * 1024 * 1024, `${dropped} bytes: sent in pieces`);
+  const counts = await wd.waitFor(async () => {
+    const t = await run(`done([...document.querySelectorAll('[data-testid="import-result"]')].map((e) => e.innerText).join(String.fromCharCode(10)));`);
+    return /dropped\.har[\s\S]*1 flow from 1 LTI entry of 91/.test(t) ? t : null;
+  }, { timeout: 30000, what: 'the dropped file imported' });
+  assert.match(counts, /90 unrelated entries left out/);
+  await run(`document.querySelector('[data-testid="import-dialog"] button[aria-label="Close"]').click(); done(true);`);
+
+  // A real paste: the token on the X clipboard, Ctrl+V typed into the window.
+  const token = 'eyJhbGciOiJub25lIn0.' + Buffer.from(JSON.stringify({ iss: 'https://pasted.example', aud: 'c-1', sub: 'u-9', nonce: 'n', iat: 1796600000, exp: 1796600300,
+    'https://purl.imsglobal.org/spec/lti/claim/message_type': 'LtiResourceLinkRequest' })).toString('base64url') + '.';
+  // xclip serves the selection until killed (with -loops 1 the webview's first TARGETS query
+  // used up the one answer and the paste came empty).
+  const clip = spawn('xclip', ['-selection', 'clipboard'], { stdio: ['pipe', 'ignore', 'ignore'] });
+  clip.stdin.end(token);
+  await new Promise((r) => setTimeout(r, 300));
+  await run(`document.activeElement?.blur(); done(true);`);
+  const xdo = (args) => new Promise((resolve) => spawn('xdotool', args, { stdio: 'ignore' }).on('exit', resolve));
+  await xdo(['search', '--sync', '--onlyvisible', '--name', 'LTI Inspector', 'windowfocus', '--sync', 'key', '--clearmodifiers', 'ctrl+v']);
+  const pasted = await wd.waitFor(async () => {
+    const t = await run(`done([...document.querySelectorAll('[data-testid="import-result"]')].map((e) => e.innerText).join(String.fromCharCode(10)));`);
+    return /paste[\s\S]*LtiResourceLinkRequest from https:\/\/pasted\.example/.test(t) ? t : null;
+  }, { timeout: 15000, what: 'the pasted token imported' });
+  assert.match(pasted, /1 flow \(compact jwt\)/);
+  writeFileSync(path.join(ARTIFACTS, 'desktop-import.png'), await wd.screenshot());
+  clip.kill();
+  await wd.cmd('POST', wd.s('/url'), { url: appUrl });
+});
+
 test('the demo launch is valid inside the WebKit webview', { skip }, async () => {
   const demo = await wd.execute(
     `const done = arguments[arguments.length - 1];
