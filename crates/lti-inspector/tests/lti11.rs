@@ -471,7 +471,8 @@ async fn the_emulator_launches_a_11_tool_and_each_negative_breaks_its_rule() {
 
 /// Bad outcomes bodies at the emulator: a signed body with a DOCTYPE and an external entity is
 /// answered failure without reading any DTD; a 2 MB body is refused (413) and recorded; an
-/// unsigned one is 401. The gradebook is untouched.
+/// unsigned one is 401; a signed request sent twice is refused the second time (its nonce was
+/// used). The gradebook is untouched.
 #[tokio::test]
 async fn hostile_outcomes_bodies_are_refused_and_recorded() {
     use lti_protocol::lti11::outcomes::{authorization_header, body_hash};
@@ -480,7 +481,7 @@ async fn hostile_outcomes_bodies_are_refused_and_recorded() {
     let base = engine.emulator_status().base_url.unwrap();
     let url = format!("{base}/lti11/outcomes");
     rpc(&engine, "save_emulator_lti11_tool", json!({"name": "t", "launch_url": "https://tool.example/l", "consumer_key": "hk", "secret": "hs"})).await;
-    let send = |body: Vec<u8>, signed: bool| {
+    let send_with = |body: Vec<u8>, signed: bool, nonce: String| {
         let url = url.clone();
         async move {
             let mut req = reqwest::Client::new()
@@ -496,7 +497,7 @@ async fn hostile_outcomes_bodies_are_refused_and_recorded() {
                     "POST",
                     &url,
                     &[("oauth_body_hash".into(), body_hash(&body))],
-                    "nonce123456789012345678901",
+                    &nonce,
                     lti_core::clock::now_secs(),
                 )
                 .unwrap();
@@ -506,6 +507,7 @@ async fn hostile_outcomes_bodies_are_refused_and_recorded() {
             (res.status().as_u16(), res.text().await.unwrap())
         }
     };
+    let send = |body: Vec<u8>, signed: bool| send_with(body, signed, lti_core::ids::secret_token());
     let doctype = b"<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><imsx_POXEnvelopeRequest>&x;</imsx_POXEnvelopeRequest>".to_vec();
     let (status, text) = send(doctype, true).await;
     assert_eq!(status, 200, "{text}");
@@ -532,6 +534,18 @@ async fn hostile_outcomes_bodies_are_refused_and_recorded() {
             && text.contains("names no result of this tool"),
         "{text}"
     );
+    // A signed read, then the very same request again (same nonce): refused, with the reason.
+    let read = lti_protocol::lti11::outcomes::request_xml(
+        lti_protocol::lti11::outcomes::Operation::Read,
+        "m-3",
+        "another-tool:demo-course:demo-learner-1",
+        None,
+    );
+    let (status, _) = send_with(read.clone().into_bytes(), true, "replayed-nonce-1".into()).await;
+    assert_eq!(status, 200);
+    let (status, text) = send_with(read.into_bytes(), true, "replayed-nonce-1".into()).await;
+    assert_eq!(status, 401, "{text}");
+    assert!(text.contains("oauth_nonce was already used"), "{text}");
     let exchanges = rpc(&engine, "list_exchanges", json!({})).await;
     let outcomes = exchanges
         .as_array()
@@ -539,7 +553,7 @@ async fn hostile_outcomes_bodies_are_refused_and_recorded() {
         .iter()
         .filter(|e| e["url"].as_str().unwrap().ends_with("/lti11/outcomes"))
         .count();
-    assert_eq!(outcomes, 4, "each is recorded");
+    assert_eq!(outcomes, 6, "each is recorded");
     let book = rpc(
         &engine,
         "get_gradebook",

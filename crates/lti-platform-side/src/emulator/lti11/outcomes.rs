@@ -14,11 +14,13 @@ use ts_rs::TS;
 
 use super::launch::OUTCOMES_PATH;
 use super::tools;
+use crate::emulator::db;
 use crate::emulator::flow_messages::{self, Flow};
 use crate::PlatformSide;
 use lti_core::model_changes::ModelKind;
 use lti_core::recorder::ExchangeNotes;
-use lti_protocol::finding::Report;
+use lti_protocol::finding::{Finding, Report};
+use lti_protocol::lti11::launch::TIMESTAMP_WINDOW;
 use lti_protocol::lti11::outcomes::{
     self, authorization_params, check_request, check_signature, Answer, CodeMajor, Operation,
 };
@@ -99,7 +101,7 @@ pub async fn service(
     let parsed = outcomes::parse_request(&text);
     match &parsed {
         Ok(req) => report.extend(check_request(req)),
-        Err(why) => report.push(lti_protocol::finding::Finding::fail(
+        Err(why) => report.push(Finding::fail(
             "lti11.outcome.xml",
             format!("The body is not a POX request: {why}."),
         )),
@@ -108,8 +110,58 @@ pub async fn service(
     let message_ref = req.message_id.clone().unwrap_or_default();
     let op = req.operation();
     let reply_id = lti_core::ids::secret_token();
-    let signed_ok =
+    let tool_name = tool
+        .as_ref()
+        .map(|t| t.name.clone())
+        .unwrap_or_else(|| format!("consumer {key}"));
+    let op_name = op.map(Operation::name).unwrap_or("outcomes request");
+    let flow = flow_messages::new_flow(
+        "lti11_outcomes",
+        format!("LTI 1.1 {op_name} from {tool_name}"),
+    );
+    let mut signed_ok =
         !report.failed("lti11.outcome.signature") && !report.failed("lti11.outcome.body_hash");
+    // A signed request is good once: its oauth_nonce is remembered for the timestamp window, so
+    // a captured request cannot be replayed to change a grade (OAuth 1.0a §8).
+    if let (true, Some(t)) = (signed_ok, &tool) {
+        let oauth = auth.and_then(authorization_params).unwrap_or_default();
+        let get = |name: &str| {
+            oauth
+                .iter()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.clone())
+        };
+        if let Some(nonce) = get("oauth_nonce") {
+            let signed_at = get("oauth_timestamp")
+                .and_then(|t| t.parse::<i64>().ok())
+                .unwrap_or(now);
+            let until_ms = signed_at
+                .max(now)
+                .saturating_add(TIMESTAMP_WINDOW)
+                .saturating_mul(1000);
+            let (tid, fid) = (t.id.clone(), flow.id.clone());
+            let fresh = platform
+                .store()
+                .write(move |tx| {
+                    db::use_jti(tx, &tid, &format!("oauth_nonce:{nonce}"), until_ms, &fid)
+                })
+                .await
+                // A store that cannot answer fails the check closed.
+                .unwrap_or(false);
+            if fresh {
+                report.push(Finding::pass(
+                    "lti11.nonce",
+                    "First use of this oauth_nonce.",
+                ));
+            } else {
+                report.push(Finding::fail(
+                    "lti11.nonce",
+                    "This oauth_nonce was already used (or could not be checked): a replayed outcomes request is refused.",
+                ));
+                signed_ok = false;
+            }
+        }
+    }
 
     // The sourcedid names tool, course and user; it must be this tool's.
     let target = req.sourcedid.as_deref().and_then(|s| {
@@ -226,15 +278,6 @@ pub async fn service(
     );
 
     // Recorded as a flow of its own: which tool, whose grade, what was checked.
-    let tool_name = tool
-        .as_ref()
-        .map(|t| t.name.clone())
-        .unwrap_or_else(|| format!("consumer {key}"));
-    let op_name = op.map(Operation::name).unwrap_or("outcomes request");
-    let flow = flow_messages::new_flow(
-        "lti11_outcomes",
-        format!("LTI 1.1 {op_name} from {tool_name}"),
-    );
     let summary = flow_messages::summary(&[
         ("tool", &tool_name),
         ("user", target.as_ref().map(|t| t.2.as_str()).unwrap_or("")),
