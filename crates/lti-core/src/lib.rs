@@ -14,6 +14,7 @@ pub mod html;
 pub mod http;
 pub mod ids;
 pub mod jwks_cache;
+pub mod key_snapshots;
 pub mod keystore;
 pub mod message_rows;
 pub mod messages;

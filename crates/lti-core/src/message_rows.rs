@@ -37,6 +37,8 @@ struct Row {
     validated_at: i64,
     /// Present in this format only (the old one has `report`).
     findings: Vec<Compact>,
+    #[serde(default, rename = "ks")]
+    key_snapshot: Option<String>,
 }
 
 /// One finding as read back; catalog fields only when they differed from the catalog.
@@ -81,6 +83,8 @@ struct RowRef<'a> {
     message_type: Option<&'a str>,
     validated_at: i64,
     findings: Vec<CompactRef<'a>>,
+    #[serde(rename = "ks", skip_serializing_if = "Option::is_none")]
+    key_snapshot: Option<&'a str>,
 }
 
 /// [`Compact`] as written.
@@ -169,6 +173,7 @@ pub fn encode(m: &StoredMessage) -> Result<String> {
         message_type: m.message_type.as_deref(),
         validated_at: m.validated_at,
         findings: m.report.findings.iter().map(compact).collect(),
+        key_snapshot: m.key_snapshot.as_deref(),
     };
     serde_json::to_string(&row).map_err(|e| Error::Internal(e.to_string()))
 }
@@ -187,6 +192,7 @@ pub fn decode(json: &str) -> Result<StoredMessage> {
             counts: row.counts,
             message_type: row.message_type,
             validated_at: row.validated_at,
+            key_snapshot: row.key_snapshot,
         }),
         // The first format: whole findings, catalog text possibly blanked.
         Err(_) => {
@@ -226,6 +232,7 @@ mod tests {
             report,
             message_type: Some("LtiResourceLinkRequest".into()),
             validated_at: 1_700_000_000,
+            key_snapshot: Some("0123456789abcdef0123456789abcdef".into()),
         }
     }
 

@@ -57,6 +57,12 @@ pub struct StoredMessage {
     /// Unix seconds the validation ran as of.
     #[ts(type = "number")]
     pub validated_at: i64,
+    /// The keys and registration it was checked with at the launch or import
+    /// ([`crate::key_snapshots`]), by digest — kept through a saved re-check; absent for
+    /// messages checked without either, and for those stored before snapshots.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub key_snapshot: Option<String>,
 }
 
 impl StoredMessage {
@@ -73,6 +79,7 @@ impl StoredMessage {
             report,
             message_type: None,
             validated_at: crate::clock::now_secs(),
+            key_snapshot: None,
         }
     }
 }

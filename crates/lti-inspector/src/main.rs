@@ -174,7 +174,8 @@ enum Command {
     /// Validate a stored launch again and print what changed, as JSON.
     ///
     /// As of the time it was captured (default), `now`, or a time; with the platform
-    /// registration and keys as they are now. `--save` keeps the new result as the flow's.
+    /// registration and keys as they are now (default) or as they were at the launch
+    /// (`--keys recorded`). `--save` keeps the new result as the flow's.
     Recheck {
         #[command(flatten)]
         data: DataArgs,
@@ -182,6 +183,9 @@ enum Command {
         /// captured (default), now, RFC 3339, a date or Unix seconds.
         #[arg(long)]
         at: Option<String>,
+        /// now (default) or recorded: the keys and registration kept with the launch.
+        #[arg(long)]
+        keys: Option<String>,
         #[arg(long)]
         save: bool,
     },
@@ -400,11 +404,12 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             data,
             flow,
             at,
+            keys,
             save,
         } => service_cmd(
             &data,
             "recheck",
-            serde_json::json!({"flow_id": flow, "at": at, "save": save}),
+            serde_json::json!({"flow_id": flow, "at": at, "keys": keys, "save": save}),
         ),
         Command::Resend {
             data,

@@ -151,3 +151,131 @@ async fn registered_since_valid_as_captured_expired_as_of_now() {
         .unwrap_err()
         .contains("no launch"));
 }
+
+/// Keys as they were (issue 11, item 2): a launch verified with the platform's key, then the
+/// platform rotates its key (the registration now holds another). Re-checked with the keys as
+/// they are now, the signature no longer verifies; with the keys as recorded (the launch's key
+/// snapshot), it does. The snapshot travels in a bundle: re-checked "as recorded" in another
+/// data folder that never knew the platform, the launch verifies there too.
+#[tokio::test]
+async fn a_rotated_key_fails_now_and_verifies_as_recorded_here_and_in_a_bundle() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = Engine::open(config(dir.path())).unwrap();
+    let key = SigningKey::generate().unwrap();
+    let platform = json!({"name": "Moodle", "issuer": ISS, "client_id": "moodle-client", "deployment_ids": ["3"],
+        "auth_endpoint": format!("{ISS}/mod/lti/auth.php"), "public_key": serde_json::to_string(&key.public_jwk()).unwrap()});
+    let saved = dispatch(&engine, "save_platform", platform.clone())
+        .await
+        .unwrap();
+    let out = dispatch(
+        &engine,
+        "import",
+        json!({"name": "moodle.har", "text": har(&key)}),
+    )
+    .await
+    .unwrap();
+    let id = out["flows"][0]["id"].as_str().unwrap().to_string();
+    assert_eq!(out["flows"][0]["verdict"], "valid", "{out}");
+
+    // The platform rotates: its registration now holds a new key only.
+    let rotated = SigningKey::generate().unwrap();
+    let mut edit = platform.clone();
+    edit["id"] = saved["id"].clone();
+    edit["public_key"] = json!(serde_json::to_string(&rotated.public_jwk()).unwrap());
+    dispatch(&engine, "save_platform", edit).await.unwrap();
+
+    let now = recheck(&engine, json!({"flow_id": id})).await.unwrap();
+    assert_eq!(now["has_snapshot"], true);
+    assert_eq!(now["verdict"], "invalid", "{now}");
+    assert!(now["changes"].to_string().contains("jwt."), "{now}");
+    let recorded = recheck(&engine, json!({"flow_id": id, "keys": "recorded"}))
+        .await
+        .unwrap();
+    assert_eq!(recorded["verdict"], "valid", "{recorded}");
+    let notes = recorded["notes"].to_string();
+    assert!(
+        notes.contains(
+            "Keys as they were at the launch: Checked with the key pasted into the registration"
+        ),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("Registration as it was at the launch: Moodle"),
+        "{notes}"
+    );
+    assert!(recheck(&engine, json!({"flow_id": id, "keys": "then"}))
+        .await
+        .unwrap_err()
+        .contains("`now`"));
+
+    // A bundle carries the snapshot; another data folder re-checks as recorded.
+    let bundle = dispatch(
+        &engine,
+        "export_flows",
+        json!({"flow_ids": [id], "format": "bundle", "redact": false}),
+    )
+    .await
+    .unwrap();
+    let text = bundle["content"].as_str().unwrap();
+    assert!(
+        text.contains("\"key_snapshots\""),
+        "the bundle lists its snapshots"
+    );
+    let dir2 = tempfile::tempdir().unwrap();
+    let other = Engine::open(config(dir2.path())).unwrap();
+    let back = dispatch(&other, "import", json!({"name": "b.json", "text": text}))
+        .await
+        .unwrap();
+    let id2 = back["flows"][0]["id"].as_str().unwrap().to_string();
+    let there = recheck(&other, json!({"flow_id": id2, "keys": "recorded"}))
+        .await
+        .unwrap();
+    assert_eq!(there["verdict"], "valid", "{there}");
+    // With no key known there now, the signature is not checked again (the recorded result is
+    // carried over, and says so).
+    let there_now = recheck(&other, json!({"flow_id": id2})).await.unwrap();
+    assert!(
+        there_now["notes"]
+            .to_string()
+            .contains("Keys: none known for this issuer"),
+        "{there_now}"
+    );
+    let sig = there_now["report"]["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule_id"] == "jwt.signature")
+        .unwrap();
+    assert!(
+        sig["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("(as recorded at the launch)"),
+        "{sig}"
+    );
+}
+
+/// A live capture keeps its snapshot too: the demo launch into the tool side, re-checked as
+/// recorded, names the JWKS URL its keys came from and verifies.
+#[tokio::test]
+async fn a_captured_launch_keeps_the_keys_it_was_checked_with() {
+    use lti_platform_side::emulator::walk::Walker;
+    let dir = tempfile::tempdir().unwrap();
+    let engine = common::start(dir.path()).await;
+    let launch = common::rpc(&engine, "launch_demo", json!({})).await;
+    let walk = Walker::new()
+        .open(launch["url"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert!(walk.body.contains("Valid launch"), "{}", walk.body);
+    let id = common::landing_flow(&walk.body);
+    let r = recheck(&engine, json!({"flow_id": id, "keys": "recorded"}))
+        .await
+        .unwrap();
+    assert_eq!(r["verdict"], "valid", "{r}");
+    let notes = r["notes"].to_string();
+    assert!(
+        notes.contains("Keys as they were at the launch: the JWKS at http://"),
+        "{notes}"
+    );
+}

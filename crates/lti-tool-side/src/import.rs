@@ -242,6 +242,18 @@ async fn import_inner(
         }
     };
 
+    // What the platform's messages were checked with, kept beside them (re-check "as recorded",
+    // bundles).
+    let snapshot = (!only_tool)
+        .then(|| {
+            lti_core::key_snapshots::KeySnapshot::new(
+                key_note.clone(),
+                keys.as_deref().cloned(),
+                registration.as_ref().map(|p| p.name.clone()),
+                registration.as_ref().map(crate::capture::registration_view),
+            )
+        })
+        .filter(|s| !s.is_empty());
     let groups = group(inspected);
     let profile = first
         .as_ref()
@@ -256,6 +268,9 @@ async fn import_inner(
         let mut entries = Vec::new();
         for (m, entry) in group {
             let mut sm = stored_message(&m, entry.as_ref(), &input);
+            if sm.raw.is_some() && m.kind != "claims" && m.kind != "deep_linking_response" {
+                sm.key_snapshot = snapshot.as_ref().map(|s| s.digest.clone());
+            }
             // A signed message says which keys checked it (a claims object has no signature).
             if sm.raw.is_some() && m.kind != "claims" {
                 let note = match (&tool_key_note, m.kind.as_str()) {
@@ -329,6 +344,9 @@ async fn import_inner(
     let verdicts = tool
         .store()
         .write(move |tx| {
+            if let Some(s) = &snapshot {
+                lti_core::key_snapshots::save(tx, s)?;
+            }
             let mut verdicts = Vec::new();
             for (flow, stored, summary, title) in writes {
                 let fid = flow.id.clone();
@@ -446,6 +464,9 @@ async fn import_bundle(
     let out = tool
         .store()
         .write(move |tx| {
+            for k in &bundle.key_snapshots {
+                lti_core::key_snapshots::save(tx, k)?;
+            }
             let mut out = Vec::new();
             for f in bundle.flows {
                 let taken: bool = tx.query_row(
@@ -1027,6 +1048,7 @@ fn stored_message(m: &InspectedMessage, entry: Option<&HarEntry>, input: &Input)
         report,
         message_type: m.message_type.clone(),
         validated_at: m.validated_at,
+        key_snapshot: None,
     }
 }
 

@@ -32,6 +32,11 @@ pub struct RecheckArgs {
     #[serde(default)]
     #[ts(optional)]
     pub save: Option<bool>,
+    /// `now` (default): the registration and keys as they are today; `recorded`: as they were
+    /// when the message was checked (its key snapshot).
+    #[serde(default)]
+    #[ts(optional)]
+    pub keys: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, TS)]
@@ -67,6 +72,9 @@ pub struct Recheck {
     /// Which registration and keys were used, and what could not be re-checked.
     pub notes: Vec<String>,
     pub saved: bool,
+    /// Whether the message kept the keys and registration it was checked with (a re-check
+    /// "as recorded" is possible).
+    pub has_snapshot: bool,
 }
 
 /// The moment to validate at, from `at` (see [`RecheckArgs::at`]).
@@ -202,42 +210,84 @@ async fn recheck_inner(tool: &ToolSide, args: RecheckArgs) -> Result<Recheck> {
     let client = parsed
         .as_ref()
         .and_then(|j| lti_protocol::claims::client_of(&j.payload));
-    let platforms = tool
-        .platform_cache()
-        .all(tool.store())
-        .await
-        .unwrap_or_default();
-    let registration = crate::registrations::find_in(&platforms, &iss, client.as_deref());
-    match &registration {
-        Some(p) => notes.push(format!(
-            "Registration as it is now: {} ({}, client {}).",
-            p.name, p.issuer, p.client_id
-        )),
-        None => notes.push(format!(
-            "No platform is registered now with issuer {iss:?}: audience and deployment are not checked against a registration."
-        )),
-    }
-    let profile = lti_protocol::lms::detect(&iss, None);
-    let jwks_url = crate::capture::jwks_url(registration.as_ref(), profile.as_ref());
-    let kid = parsed.as_ref().and_then(|j| j.kid().map(str::to_string));
-    let (jwks, source) = platform_keys::resolve(
-        tool.core(),
-        &args.flow_id,
-        registration.as_ref().and_then(|p| p.public_jwks.as_ref()),
-        jwks_url.as_deref(),
-        kid.as_deref(),
-    )
-    .await;
-    notes.push(match source {
-        KeySource::Pasted => "Keys: the key pasted into the registration.".into(),
-        KeySource::Cached { url } | KeySource::Fetched { url } => format!(
-            "Keys: the JWKS at {url} as it is now (a key rotated since the launch would be missing)."
-        ),
-        KeySource::Failed { url, problem } => {
-            format!("Keys: fetching {url} failed ({problem}); the signature is not checked.")
+    let recorded = match args.keys.as_deref().unwrap_or("now") {
+        "now" => false,
+        "recorded" => true,
+        other => {
+            return Err(Error::BadRequest(format!(
+                "keys is {other:?}: `now` (as registered today) or `recorded` (as at the launch)"
+            )))
         }
-        KeySource::None => "Keys: none known for this issuer; the signature is not checked.".into(),
-    });
+    };
+    let (registration, jwks) = if recorded {
+        let digest = stored.key_snapshot.clone().ok_or_else(|| {
+            Error::BadRequest("this launch kept no snapshot of its keys and registration (it was stored before snapshots were kept, or checked with neither): re-check with the keys as they are now".into())
+        })?;
+        let d = digest.clone();
+        let snap = tool
+            .store()
+            .read(move |c| lti_core::key_snapshots::get(c, &d))
+            .await?
+            .ok_or_else(|| Error::NotFound(format!("key snapshot {digest}")))?;
+        notes.push(match (&snap.registration, &snap.registration_name) {
+            (Some(r), name) => format!(
+                "Registration as it was at the launch: {} ({}, client {}).",
+                name.as_deref().unwrap_or("unnamed"),
+                r.issuer,
+                r.client_id
+            ),
+            (None, _) => "No registration matched at the launch: audience and deployment are not checked against one.".into(),
+        });
+        notes.push(format!(
+            "Keys as they were at the launch: {} (kept {}).",
+            snap.source,
+            rfc3339(snap.taken_at / 1000)
+        ));
+        (snap.registration, snap.jwks.map(std::sync::Arc::new))
+    } else {
+        let platforms = tool
+            .platform_cache()
+            .all(tool.store())
+            .await
+            .unwrap_or_default();
+        let registration = crate::registrations::find_in(&platforms, &iss, client.as_deref());
+        match &registration {
+            Some(p) => notes.push(format!(
+                "Registration as it is now: {} ({}, client {}).",
+                p.name, p.issuer, p.client_id
+            )),
+            None => notes.push(format!(
+                "No platform is registered now with issuer {iss:?}: audience and deployment are not checked against a registration."
+            )),
+        }
+        let profile = lti_protocol::lms::detect(&iss, None);
+        let jwks_url = crate::capture::jwks_url(registration.as_ref(), profile.as_ref());
+        let kid = parsed.as_ref().and_then(|j| j.kid().map(str::to_string));
+        let (jwks, source) = platform_keys::resolve(
+            tool.core(),
+            &args.flow_id,
+            registration.as_ref().and_then(|p| p.public_jwks.as_ref()),
+            jwks_url.as_deref(),
+            kid.as_deref(),
+        )
+        .await;
+        notes.push(match source {
+            KeySource::Pasted => "Keys: the key pasted into the registration.".into(),
+            KeySource::Cached { url } | KeySource::Fetched { url } => format!(
+                "Keys: the JWKS at {url} as it is now (a key rotated since the launch would be missing)."
+            ),
+            KeySource::Failed { url, problem } => {
+                format!("Keys: fetching {url} failed ({problem}); the signature is not checked.")
+            }
+            KeySource::None => {
+                "Keys: none known for this issuer; the signature is not checked.".into()
+            }
+        });
+        (
+            registration.as_ref().map(crate::capture::registration_view),
+            jwks,
+        )
+    };
     let login_view = login
         .and_then(|json| lti_core::message_rows::decode(&json).ok())
         .and_then(|m| m.params)
@@ -253,7 +303,7 @@ async fn recheck_inner(tool: &ToolSide, args: RecheckArgs) -> Result<Recheck> {
     let ctx = IdTokenContext {
         now: at,
         policy: tool.policy(),
-        registration: registration.as_ref().map(crate::capture::registration_view),
+        registration,
         jwks: jwks.as_deref(),
         expected_nonce: None,
         nonce_seen_before: None,
@@ -327,6 +377,7 @@ async fn finish(
         changes: diff,
         notes,
         saved,
+        has_snapshot: stored.key_snapshot.is_some(),
     })
 }
 
@@ -364,6 +415,11 @@ async fn recheck_lti11(
 ) -> Result<Recheck> {
     use lti_protocol::lti11::launch::{validate_launch, LaunchContext};
     use lti_protocol::lti11::oauth1::SignedRequest;
+    if args.keys.as_deref() == Some("recorded") {
+        return Err(Error::BadRequest(
+            "an LTI 1.1 launch is signed with a shared secret, and secrets are never kept beside a launch: re-check it with the consumer's secret as it is now".into(),
+        ));
+    }
     let now = lti_core::clock::now_secs();
     let at = moment(args.at.as_deref(), stored.validated_at, now)?;
     let params: Vec<(String, String)> = stored

@@ -999,7 +999,12 @@ report: Report, changes: Array<FindingChange>,
 /**
  * Which registration and keys were used, and what could not be re-checked.
  */
-notes: Array<string>, saved: boolean, };
+notes: Array<string>, saved: boolean, 
+/**
+ * Whether the message kept the keys and registration it was checked with (a re-check
+ * "as recorded" is possible).
+ */
+has_snapshot: boolean, };
 
 export type RecheckArgs = { flow_id: string, 
 /**
@@ -1010,7 +1015,12 @@ at?: string,
 /**
  * Store the new report as the message's (the flow's verdict follows).
  */
-save?: boolean, };
+save?: boolean, 
+/**
+ * `now` (default): the registration and keys as they are today; `recorded`: as they were
+ * when the message was checked (its key snapshot).
+ */
+keys?: string, };
 
 /**
  * A flow's id with the other sides of its launch.
@@ -1305,7 +1315,13 @@ params?: Array<Param> | null, report: Report, verdict: Verdict, counts: Counts, 
 /**
  * Unix seconds the validation ran as of.
  */
-validated_at: number, };
+validated_at: number, 
+/**
+ * The keys and registration it was checked with at the launch or import
+ * ([`crate::key_snapshots`]), by digest — kept through a saved re-check; absent for
+ * messages checked without either, and for those stored before snapshots.
+ */
+key_snapshot?: string, };
 
 /**
  * What to register a tool with (the emulator's "developer key" form).

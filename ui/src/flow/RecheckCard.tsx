@@ -1,6 +1,7 @@
 //! Re-check a stored launch (issue 11, item 2): as captured, now, or at a chosen time, with the
-//! registration and keys as they are today. Shows the new verdict next to the stored one and
-//! the findings that changed; "Keep this result" stores it as the flow's.
+//! registration and keys as they are today or as they were at the launch (its key snapshot).
+//! Shows the new verdict next to the stored one and the findings that changed; "Keep this
+//! result" stores it as the flow's.
 
 import { useState } from 'react';
 import type { ApiError, FlowDetail, Outcome, Recheck } from '../bindings';
@@ -13,6 +14,12 @@ import { toApiError } from '../transport/errors';
 import { verdictLabel, verdictTone } from './summary';
 
 type When = 'captured' | 'now' | 'at';
+type Keys = 'now' | 'recorded';
+
+/** Whether the launch kept the keys and registration it was checked with. */
+export function hasKeySnapshot(detail: FlowDetail): boolean {
+  return detail.messages.some((m) => m.message.kind === 'id_token' && !!m.message.key_snapshot);
+}
 
 export function canRecheck(detail: FlowDetail): boolean {
   return detail.messages.some((m) => (m.message.kind === 'id_token' && m.message.raw) || m.message.kind === 'lti11_launch');
@@ -25,6 +32,8 @@ function outcomeTone(o: Outcome | null | undefined) {
 export function RecheckCard({ detail }: { detail: FlowDetail }) {
   const [when, setWhen] = useState<When>('captured');
   const [at, setAt] = useState('');
+  const [keys, setKeys] = useState<Keys>('now');
+  const snapshot = hasKeySnapshot(detail);
   const [busy, setBusy] = useState(false);
   const [result, setResult] = useState<Recheck | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
@@ -34,7 +43,7 @@ export function RecheckCard({ detail }: { detail: FlowDetail }) {
     setError(null);
     try {
       const moment = when === 'at' ? new Date(at).toISOString() : when;
-      setResult(await rpc('recheck', { flow_id: detail.flow.id, at: moment, save }));
+      setResult(await rpc('recheck', { flow_id: detail.flow.id, at: moment, save, keys }));
     } catch (e) {
       setError(toApiError(e));
     } finally {
@@ -45,7 +54,7 @@ export function RecheckCard({ detail }: { detail: FlowDetail }) {
   return (
     <Card
       title="Re-check"
-      description="Validate this launch again with the platform registration and keys as they are now — as of when it was captured, now, or any time."
+      description="Validate this launch again — as of when it was captured, now, or any time; with the platform registration and keys as they are now, or as they were at the launch."
       testId="recheck-card"
     >
       <div className="recheck-controls">
@@ -55,6 +64,12 @@ export function RecheckCard({ detail }: { detail: FlowDetail }) {
           <option value="at">as of…</option>
         </select>
         {when === 'at' && <input type="datetime-local" value={at} onChange={(e) => setAt(e.target.value)} aria-label="Time" data-testid="recheck-at" />}
+        <select value={keys} onChange={(e) => setKeys(e.target.value as Keys)} aria-label="Keys and registration" data-testid="recheck-keys">
+          <option value="now">keys and registration as they are now</option>
+          <option value="recorded" disabled={!snapshot} title={snapshot ? undefined : 'This launch was stored before key snapshots were kept, or was checked with no key and no registration'}>
+            keys and registration as they were at the launch{snapshot ? '' : ' (not kept)'}
+          </option>
+        </select>
         <button type="button" className="btn btn-sm" disabled={busy || (when === 'at' && !at)} onClick={() => void run(false)} data-testid="recheck-run">
           {busy ? 'Checking…' : 'Re-check'}
         </button>

@@ -26,6 +26,9 @@ pub struct BundleIn {
     #[serde(default)]
     pub redacted: bool,
     pub flows: Vec<BundleFlow>,
+    /// The keys and registrations the messages were checked with (public keys only).
+    #[serde(default)]
+    pub key_snapshots: Vec<crate::key_snapshots::KeySnapshot>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -103,6 +106,8 @@ pub struct FlowData {
     pub flow: FlowSummary,
     pub exchanges: Vec<Exchange>,
     pub messages: Vec<StoredMessage>,
+    /// The snapshots its messages name ([`crate::key_snapshots`]).
+    pub key_snapshots: Vec<crate::key_snapshots::KeySnapshot>,
 }
 
 /// Reads `ids` whole (unknown ids are an error: an export must not silently miss a flow).
@@ -122,11 +127,22 @@ pub fn read(conn: &Connection, ids: &[String]) -> Result<Vec<FlowData>> {
         let messages = stmt
             .query_map([id], |r| Ok(r.get::<_, crate::message_rows::Packed>(0)?.0))?
             .filter_map(|j| j.ok().and_then(|j| crate::message_rows::decode(&j).ok()))
-            .collect();
+            .collect::<Vec<StoredMessage>>();
+        let mut key_snapshots = Vec::new();
+        for digest in messages.iter().filter_map(|m| m.key_snapshot.as_deref()) {
+            if key_snapshots
+                .iter()
+                .any(|k: &crate::key_snapshots::KeySnapshot| k.digest == digest)
+            {
+                continue;
+            }
+            key_snapshots.extend(crate::key_snapshots::get(conn, digest)?);
+        }
         out.push(FlowData {
             flow,
             exchanges,
             messages,
+            key_snapshots,
         });
     }
     Ok(out)
@@ -347,6 +363,21 @@ pub fn bundle(
         }
         out.push(json!({"flow": flow, "exchanges": exchanges, "messages": messages}));
     }
+    // Public keys and the registration's fields; a redacted file gets the same pseudonyms
+    // there (a client id, an issuer) as in its messages, so they still match each other.
+    let mut snapshots: Vec<Value> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
+    for k in flows.iter().flat_map(|f| &f.key_snapshots) {
+        if seen.contains(&k.digest.as_str()) {
+            continue;
+        }
+        seen.push(&k.digest);
+        let v = serde_json::to_value(k).unwrap_or_default();
+        snapshots.push(match r.as_deref_mut() {
+            Some(r) => r.json(&v),
+            None => v,
+        });
+    }
     json!({
         "format": BUNDLE_FORMAT,
         "version": 1,
@@ -354,6 +385,7 @@ pub fn bundle(
         "exported_at": rfc3339_ms(exported_at_ms),
         "redacted": r.is_some(),
         "flows": out,
+        "key_snapshots": snapshots,
     })
 }
 

@@ -47,6 +47,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261207120000_exchange_packing",
         include_str!("../../migrations/20261207120000_exchange_packing.sql"),
     ),
+    (
+        "20261207150000_key_snapshots",
+        include_str!("../../migrations/20261207150000_key_snapshots.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> Result<usize> {

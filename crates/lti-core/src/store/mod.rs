@@ -6,7 +6,7 @@ pub mod exchanges;
 pub mod flows;
 mod health;
 pub mod key_rows;
-mod migrate;
+pub(crate) mod migrate;
 pub mod platforms;
 
 use std::path::{Path, PathBuf};

@@ -88,6 +88,7 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
             report: response_report.clone(),
             message_type: None,
             validated_at: now,
+            key_snapshot: None,
         };
         let fid = flow_id.clone();
         notes.defer_write(move |tx| {
@@ -224,6 +225,7 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
     );
     // Joins this flow with the emulator's when the emulator sent this very token.
     let link_key = messages::link_key(&raw);
+    let snapshot = super::key_snapshot(jwks.as_deref(), &source, registration.as_ref());
     let msg = StoredMessage {
         kind: "id_token".into(),
         step: "launch".into(),
@@ -240,6 +242,7 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
         report,
         message_type: token_report.message_type.clone(),
         validated_at: now,
+        key_snapshot: snapshot.as_ref().map(|s| s.digest.clone()),
     };
     let title = token_report
         .message_type
@@ -258,6 +261,9 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
         let encoded = encoded?;
         if let Some(f) = &new_flow {
             store::flows::insert(tx, f)?;
+        }
+        if let Some(s) = &snapshot {
+            lti_core::key_snapshots::save(tx, s)?;
         }
         messages::add_encoded(tx, &fid, &encoded, &summary, title.as_deref())?;
         messages::link_flow(tx, &fid, &link_key)?;

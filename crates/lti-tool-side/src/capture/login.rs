@@ -107,6 +107,7 @@ pub async fn login(State(tool): State<ToolSide>, req: Request) -> Response {
         report,
         message_type: None,
         validated_at: now,
+        key_snapshot: None,
     };
 
     let (Some(auth_endpoint), Some(client_id)) = (auth_endpoint, effective_client_id) else {
@@ -169,6 +170,7 @@ pub async fn login(State(tool): State<ToolSide>, req: Request) -> Response {
         report: auth_report,
         message_type: None,
         validated_at: now,
+        key_snapshot: None,
     };
     let storage_target = validate::param(&params, "lti_storage_target").map(str::to_string);
     let minted = super::states::MintedState {

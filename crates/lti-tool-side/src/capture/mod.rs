@@ -82,6 +82,33 @@ pub fn router(tool: ToolSide) -> Router {
         )
 }
 
+/// What a launch was checked with, for a re-check "as it was" and for bundles: the key set and
+/// the registration. None when neither was at hand.
+pub(crate) fn key_snapshot(
+    jwks: Option<&lti_protocol::jwk::Jwks>,
+    source: &platform_keys::KeySource,
+    registration: Option<&Platform>,
+) -> Option<lti_core::key_snapshots::KeySnapshot> {
+    use platform_keys::KeySource;
+    let name = registration.map(|p| p.name.clone());
+    let source = match source {
+        KeySource::Pasted => format!(
+            "the key pasted into the registration {:?}",
+            name.as_deref().unwrap_or_default()
+        ),
+        KeySource::Cached { url } | KeySource::Fetched { url } => format!("the JWKS at {url}"),
+        KeySource::Failed { url, problem } => format!("none: fetching {url} failed ({problem})"),
+        KeySource::None => "none: no key known for this issuer".into(),
+    };
+    let s = lti_core::key_snapshots::KeySnapshot::new(
+        source,
+        jwks.cloned(),
+        name,
+        registration.map(registration_view),
+    );
+    (!s.is_empty()).then_some(s)
+}
+
 pub(crate) fn registration_view(p: &Platform) -> RegistrationView {
     RegistrationView {
         issuer: p.issuer.clone(),
