@@ -195,22 +195,7 @@ enum Command {
     /// (replaces the recorded header of that name, or adds it; repeatable) and `--body`.
     /// `--preview` prints the request and the expectations without sending. The answer is
     /// recorded as a flow of its own.
-    Resend {
-        #[command(flatten)]
-        data: DataArgs,
-        /// The exchange's number (`#N` in the app, `id` in `export`).
-        exchange: i64,
-        #[arg(long)]
-        url: Option<String>,
-        #[arg(long)]
-        method: Option<String>,
-        #[arg(long = "header")]
-        headers: Vec<String>,
-        #[arg(long)]
-        body: Option<String>,
-        #[arg(long)]
-        preview: bool,
-    },
+    Resend(cli::resend::ResendArgs),
     /// Answer a captured deep linking request: compose the response from a JSON file of content
     /// items, sign it with the tool's key and store it in the request's flow.
     ///
@@ -411,25 +396,7 @@ fn run() -> anyhow::Result<std::process::ExitCode> {
             "recheck",
             serde_json::json!({"flow_id": flow, "at": at, "keys": keys, "save": save}),
         ),
-        Command::Resend {
-            data,
-            exchange,
-            url,
-            method,
-            headers,
-            body,
-            preview,
-        } => cli::resend::resend_cmd(
-            &data,
-            cli::resend::ResendCli {
-                exchange,
-                url,
-                method,
-                headers,
-                body,
-                preview,
-            },
-        ),
+        Command::Resend(args) => cli::resend::resend_cmd(args),
         Command::DeepLink(args) => cli::deep_link::deep_link_cmd(args),
         Command::Flows {
             data,

@@ -9,17 +9,10 @@ mod common;
 
 use common::*;
 use lti_inspector::engine::Engine;
-use lti_platform_side::emulator::walk::Walker;
 use serde_json::{json, Value};
 
 async fn captured_launch_with_roster(engine: &Engine) -> String {
-    let launch = rpc(engine, "launch_demo", json!({})).await;
-    let walk = Walker::new()
-        .open(launch["url"].as_str().unwrap())
-        .await
-        .unwrap();
-    assert!(walk.body.contains("Valid launch"), "{}", walk.body);
-    let flow_id = landing_flow(&walk.body);
+    let flow_id = demo_launch(engine).await;
     let roster = rpc(engine, "get_roster", json!({"flow_id": flow_id})).await;
     assert_eq!(roster["members"].as_array().unwrap().len(), 4);
     flow_id

@@ -259,16 +259,9 @@ async fn a_rotated_key_fails_now_and_verifies_as_recorded_here_and_in_a_bundle()
 /// recorded, names the JWKS URL its keys came from and verifies.
 #[tokio::test]
 async fn a_captured_launch_keeps_the_keys_it_was_checked_with() {
-    use lti_platform_side::emulator::walk::Walker;
     let dir = tempfile::tempdir().unwrap();
     let engine = common::start(dir.path()).await;
-    let launch = common::rpc(&engine, "launch_demo", json!({})).await;
-    let walk = Walker::new()
-        .open(launch["url"].as_str().unwrap())
-        .await
-        .unwrap();
-    assert!(walk.body.contains("Valid launch"), "{}", walk.body);
-    let id = common::landing_flow(&walk.body);
+    let id = common::demo_launch(&engine).await;
     let r = recheck(&engine, json!({"flow_id": id, "keys": "recorded"}))
         .await
         .unwrap();

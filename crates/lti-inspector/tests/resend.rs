@@ -6,18 +6,11 @@
 mod common;
 
 use common::*;
-use lti_platform_side::emulator::walk::Walker;
 use serde_json::{json, Value};
 
 /// A demo launch into the tool side; returns the tool side's recorded id_token post.
 async fn launched(engine: &lti_inspector::Engine) -> Value {
-    let launch = rpc(engine, "launch_demo", json!({})).await;
-    let walk = Walker::new()
-        .open(launch["url"].as_str().unwrap())
-        .await
-        .unwrap();
-    assert!(walk.body.contains("Valid launch"), "{}", walk.body);
-    let tool_flow = flow(engine, &landing_flow(&walk.body)).await;
+    let tool_flow = flow(engine, &demo_launch(engine).await).await;
     tool_flow["exchanges"]
         .as_array()
         .unwrap()

@@ -12,28 +12,16 @@ mod common;
 use common::*;
 use lti_inspector::commands::dispatch;
 use lti_inspector::engine::Engine;
-use lti_platform_side::emulator::walk::Walker;
 use lti_protocol::jws::{sign_rs256, Jws};
 use lti_protocol::keys::SigningKey;
 use lti_tool_side::service_client::{self, scope, LaunchContext};
 use serde_json::{json, Map, Value};
 
-/// Launch demo through the capture endpoint; returns the tool side's flow id.
-async fn captured_launch(engine: &Engine) -> String {
-    let launch = rpc(engine, "launch_demo", json!({})).await;
-    let walk = Walker::new()
-        .open(launch["url"].as_str().unwrap())
-        .await
-        .unwrap();
-    assert!(walk.body.contains("Valid launch"), "{}", walk.body);
-    landing_flow(&walk.body)
-}
-
 #[tokio::test]
 async fn roster_line_items_scores_results_against_the_emulator() {
     let dir = tempfile::tempdir().unwrap();
     let engine = start(dir.path()).await;
-    let flow_id = captured_launch(&engine).await;
+    let flow_id = demo_launch(&engine).await;
 
     // Roster: 3 learners + the instructor, names and role badges.
     let roster = rpc(&engine, "get_roster", json!({"flow_id": flow_id})).await;
@@ -224,7 +212,7 @@ async fn roster_line_items_scores_results_against_the_emulator() {
 async fn a_revoked_token_gets_one_re_token() {
     let dir = tempfile::tempdir().unwrap();
     let engine = start(dir.path()).await;
-    let flow_id = captured_launch(&engine).await;
+    let flow_id = demo_launch(&engine).await;
     rpc(&engine, "get_roster", json!({"flow_id": flow_id})).await;
     let ctx = LaunchContext::of_flow(engine.tool(), &flow_id)
         .await
@@ -274,7 +262,7 @@ async fn a_missing_scope_names_the_scope_to_request() {
         })
         .await
         .unwrap();
-    let flow_id = captured_launch(&engine).await;
+    let flow_id = demo_launch(&engine).await;
     let ctx = LaunchContext::of_flow(engine.tool(), &flow_id)
         .await
         .unwrap();
@@ -638,7 +626,7 @@ async fn oversized_and_hanging_answers_are_capped_and_recorded() {
 async fn cli_roster_score_results_print_json() {
     let dir = tempfile::tempdir().unwrap();
     let engine = start(dir.path()).await;
-    let flow_id = captured_launch(&engine).await;
+    let flow_id = demo_launch(&engine).await;
     let data = dir.path().to_path_buf();
     let run = move |args: Vec<String>| {
         let data = data.clone();

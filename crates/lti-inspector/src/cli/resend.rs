@@ -8,17 +8,28 @@ use serde_json::{json, Value};
 use crate::cli::manage::with_engine;
 use crate::DataArgs;
 
-pub(crate) struct ResendCli {
-    pub exchange: i64,
-    pub url: Option<String>,
-    pub method: Option<String>,
-    pub headers: Vec<String>,
-    pub body: Option<String>,
-    pub preview: bool,
+#[derive(clap::Args)]
+pub(crate) struct ResendArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The exchange's number (`#N` in the app, `id` in `export`).
+    exchange: i64,
+    #[arg(long)]
+    url: Option<String>,
+    #[arg(long)]
+    method: Option<String>,
+    /// "Name: value": replaces the recorded header of that name, or adds it (repeatable).
+    #[arg(long = "header")]
+    headers: Vec<String>,
+    #[arg(long)]
+    body: Option<String>,
+    /// Print the request and what to expect, without sending.
+    #[arg(long)]
+    preview: bool,
 }
 
-pub(crate) fn resend_cmd(data: &DataArgs, a: ResendCli) -> anyhow::Result<ExitCode> {
-    with_engine(data, |engine| async move {
+pub(crate) fn resend_cmd(a: ResendArgs) -> anyhow::Result<ExitCode> {
+    with_engine(&a.data, |engine| async move {
         let run = |args: Value| {
             let engine = engine.clone();
             async move { lti_inspector::commands::dispatch(&engine, "resend_exchange", args).await }

@@ -28,6 +28,18 @@ pub async fn start(dir: &Path) -> Engine {
     engine
 }
 
+/// The demo launch, walked as a browser would, through the tool side's capture endpoint:
+/// returns the tool side's flow id (the launch must be valid).
+pub async fn demo_launch(engine: &Engine) -> String {
+    let launch = rpc(engine, "launch_demo", serde_json::json!({})).await;
+    let walk = lti_platform_side::emulator::walk::Walker::new()
+        .open(launch["url"].as_str().unwrap())
+        .await
+        .unwrap();
+    assert!(walk.body.contains("Valid launch"), "{}", walk.body);
+    landing_flow(&walk.body)
+}
+
 /// A command of the table that must succeed.
 pub async fn rpc(engine: &Engine, name: &str, args: Value) -> Value {
     dispatch(engine, name, args)
