@@ -95,12 +95,21 @@ struct Open {
 }
 
 impl Uploads {
-    /// Uploads live in `dir`; files left there by an earlier run (a crash mid-upload) are
-    /// removed now — an upload never outlives the process that received it.
+    /// Uploads live in `dir`; files an earlier run left there (a crash mid-upload) are removed
+    /// once idle for an hour — not younger ones: another process on the same data folder (the
+    /// CLI next to the app) may be receiving them right now.
     pub fn new(dir: PathBuf) -> Self {
         if let Ok(entries) = std::fs::read_dir(&dir) {
             for e in entries.flatten() {
-                let _ = std::fs::remove_file(e.path());
+                let idle = e
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_none_or(|age| age > IDLE);
+                if idle {
+                    let _ = std::fs::remove_file(e.path());
+                }
             }
         }
         Self {
@@ -312,9 +321,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let updir = dir.path().join("uploads");
         std::fs::create_dir_all(&updir).unwrap();
-        std::fs::write(updir.join("left-by-a-crash.part"), b"x").unwrap();
+        let stale = updir.join("left-by-a-crash.part");
+        std::fs::write(&stale, b"x").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&stale)
+            .unwrap()
+            .set_modified(std::time::SystemTime::now() - Duration::from_secs(7200))
+            .unwrap();
+        // Another process's upload under way: kept.
+        let live = updir.join("being-received.part");
+        std::fs::write(&live, b"y").unwrap();
         let uploads = Uploads::new(updir.clone());
-        assert_eq!(std::fs::read_dir(&updir).unwrap().count(), 0);
+        assert!(!stale.exists());
+        assert!(live.exists());
         let too_big = uploads
             .append(piece(None, MAX_UPLOAD_BYTES + 1, 0, b"a"))
             .await;
