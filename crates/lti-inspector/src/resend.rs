@@ -115,15 +115,24 @@ async fn resend_inner(engine: &Engine, args: ResendArgs) -> Result<Resend> {
     let expectations = expectations_of(&plan);
     // What re-sending alone brings (no edit): a refusal only the edit explains is not the
     // re-send's doing.
-    let verbatim = ResendArgs {
-        exchange_id: id,
-        method: None,
-        url: None,
-        headers: None,
-        body: None,
-        preview: None,
+    let edited = args.method.is_some()
+        || args.url.is_some()
+        || args.headers.is_some()
+        || args.body.is_some();
+    let verbatim = if edited {
+        let unedited = ResendArgs {
+            exchange_id: id,
+            method: None,
+            url: None,
+            headers: None,
+            body: None,
+            preview: None,
+        };
+        expectations_of(&self::plan(&recorded, &masked_view, &unedited)?)
+    } else {
+        expectations.clone()
     };
-    let by_resend: Vec<String> = expectations_of(&self::plan(&recorded, &masked_view, &verbatim)?)
+    let by_resend: Vec<String> = verbatim
         .into_iter()
         .filter(|e| e.refusal)
         .filter_map(|e| e.rule)
@@ -601,7 +610,8 @@ fn answer_explanations(status: u16, body: &[u8], expectations: &[Expectation]) -
                     "Answered {status}, mentioning {word:?}: expected — {}",
                     e.text
                 );
-                if !out.contains(&line) && !out.iter().any(|l: &String| l.ends_with(&e.text)) {
+                // One line per expectation, however many of its words the answer has.
+                if !out.iter().any(|l: &String| l.ends_with(&e.text)) {
                     out.push(line);
                 }
             }

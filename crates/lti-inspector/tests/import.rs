@@ -465,3 +465,21 @@ async fn a_truncated_upload_is_refused_whole_and_removed() {
         err.message
     );
 }
+
+/// A file that is not text, read where it lies (the CLI's way): refused with the reason.
+#[tokio::test]
+async fn a_binary_file_is_refused_as_not_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let key = SigningKey::generate().unwrap();
+    let engine = engine(dir.path(), &key).await;
+    let file = dir.path().join("picture.png");
+    std::fs::write(&file, [0x89, b'P', b'N', b'G', 0xff, 0xfe, 0x00, 0x01]).unwrap();
+    let source = lti_tool_side::import::Source::File {
+        path: file,
+        progress: std::sync::Arc::new(|_, _| {}),
+    };
+    let err = lti_tool_side::import::import_from(engine.tool(), "picture.png", source, false)
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("not UTF-8 text"), "{err}");
+}

@@ -72,6 +72,11 @@ async fn registered_since_valid_as_captured_expired_as_of_now() {
     .unwrap();
     let id = out["flows"][0]["id"].as_str().unwrap().to_string();
     assert_eq!(out["flows"][0]["verdict"], "unverified", "{out}");
+    // Imported with no key and no registration: nothing to re-check "as recorded" with.
+    let none = recheck(&engine, json!({"flow_id": id, "keys": "recorded"}))
+        .await
+        .unwrap_err();
+    assert!(none.contains("kept no snapshot"), "{none}");
 
     dispatch(
         &engine,

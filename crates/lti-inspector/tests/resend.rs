@@ -137,6 +137,20 @@ async fn a_replayed_id_token_is_refused_by_the_tool_side_and_that_reads_as_expec
     .await
     .unwrap_err();
     assert!(bad.contains("not an http(s) URL"), "{bad}");
+    let bad = resend(
+        &engine,
+        json!({"exchange_id": id, "method": "NOT A METHOD"}),
+    )
+    .await
+    .unwrap_err();
+    assert!(bad.contains("is not an HTTP method"), "{bad}");
+    let bad = resend(
+        &engine,
+        json!({"exchange_id": id, "headers": [{"name": "bad name", "value": "x"}]}),
+    )
+    .await
+    .unwrap_err();
+    assert!(bad.contains("is not a header name"), "{bad}");
     let missing = resend(&engine, json!({"exchange_id": 999_999}))
         .await
         .unwrap_err();

@@ -659,18 +659,13 @@ fn read_file_now(path: &std::path::Path, read: &AtomicU64, entries: &AtomicU64) 
     if bom {
         reader.consume(3);
     }
-    let is_bundle = start.contains(lti_core::export::BUNDLE_FORMAT);
-    if start.starts_with('{') && start.contains("\"log\"") && !is_bundle {
+    if har_like(start) && !start.contains(lti_core::export::BUNDLE_FORMAT) {
         let file = har::read_kept(
             &mut serde_json::Deserializer::from_reader(reader),
             har::worth_keeping,
             |n| entries.store(n as u64, Relaxed),
         )
-        .map_err(|e| {
-            Error::BadRequest(format!(
-                "this looks like a HAR file but cannot be read ({e}); nothing was imported"
-            ))
-        })?;
+        .map_err(unreadable_har)?;
         return Ok(Read::Input(har_input(file)));
     }
     if size > WHOLE_FILE_MAX {
@@ -706,6 +701,19 @@ impl<R: std::io::Read> std::io::Read for Counting<'_, R> {
     }
 }
 
+/// Whether text (its start is enough) is meant as a HAR file: a JSON object with a `log`.
+fn har_like(text: &str) -> bool {
+    let end = text.char_indices().nth(4096).map_or(text.len(), |(i, _)| i);
+    let head = &text[..end];
+    head.trim_start().starts_with('{') && head.contains("\"log\"")
+}
+
+fn unreadable_har(e: har::HarError) -> Error {
+    Error::BadRequest(format!(
+        "this looks like a HAR file but cannot be read ({e}); nothing was imported"
+    ))
+}
+
 fn read_input(text: &str) -> Result<Input> {
     let trimmed = text.trim_start();
     if trimmed.is_empty() {
@@ -714,8 +722,6 @@ fn read_input(text: &str) -> Result<Input> {
         ));
     }
     if trimmed.starts_with('{') {
-        let head: String = trimmed.chars().take(4096).collect();
-        let har_like = head.contains("\"log\"");
         let kept = har::read_kept(
             &mut serde_json::Deserializer::from_str(trimmed),
             har::worth_keeping,
@@ -723,11 +729,7 @@ fn read_input(text: &str) -> Result<Input> {
         );
         match kept {
             Ok(file) => return Ok(har_input(file)),
-            Err(e) if har_like => {
-                return Err(Error::BadRequest(format!(
-                    "this looks like a HAR file but cannot be read ({e}); nothing was imported"
-                )))
-            }
+            Err(e) if har_like(trimmed) => return Err(unreadable_har(e)),
             Err(_) => {}
         }
     }
