@@ -11,6 +11,11 @@
 //! repeats), behind a two-byte tag naming the dictionary. A launch's rows shrink to about a
 //! third; TEXT rows (older stores) are read as they are ([`Packed`]). The dictionary of a tag
 //! never changes — a better one gets a new tag.
+//!
+//! A row that holds a JWT (an id_token message's `raw`) keeps it in the store's `tokens` table
+//! instead ([`crate::store::tokens`]: the exchange it came in holds the same token): tag `T1`,
+//! the list of where the tokens were, then the rest packed as above. Reading such a row needs
+//! the connection ([`Packed::json`]).
 
 use std::borrow::Cow;
 
@@ -279,6 +284,8 @@ mod tests {
 
 /// Tag of a packed row: `Z` and the dictionary's version.
 const TAG_V1: [u8; 2] = *b"Z1";
+/// Tag of a row whose tokens are kept in `tokens`: the token list, then a `Z1` row.
+const TAG_TOKENS_V1: [u8; 2] = *b"T1";
 static DICT_V1: &[u8] = include_bytes!("message_dict_v1.json");
 /// A row never needs more (a message is bounded by the body limit of the request it came in).
 const MAX_UNPACKED: usize = 64 << 20;
@@ -323,17 +330,57 @@ pub fn pack(json: &str) -> Result<Vec<u8>> {
     Ok(out)
 }
 
+/// [`pack`] for a row of `flow_id`, in its transaction: the JWTs in the row are kept once, in
+/// the store's `tokens` table.
+pub fn pack_in(tx: &rusqlite::Transaction, flow_id: &str, json: &str) -> Result<Vec<u8>> {
+    let Some(taken) = crate::store::tokens::take_out(tx, flow_id, json.as_bytes())? else {
+        return pack(json);
+    };
+    // Only ASCII runs were taken out: the rest is still UTF-8.
+    let rest = std::str::from_utf8(&taken.rest).expect("UTF-8 around ASCII tokens");
+    let mut out = TAG_TOKENS_V1.to_vec();
+    out.extend_from_slice(&taken.header());
+    out.extend_from_slice(&pack(rest)?);
+    Ok(out)
+}
+
 /// A row's JSON as read from `messages.report_json`: packed (BLOB) or plain (TEXT, older rows).
-pub struct Packed(pub String);
+/// A row that keeps its tokens in `tokens` needs the connection to be read: [`Packed::json`].
+pub struct Packed(Stored);
+
+enum Stored {
+    Json(String),
+    WithTokens(Vec<u8>),
+}
+
+impl Packed {
+    /// The row's JSON, its tokens put back.
+    pub fn json(self, conn: &rusqlite::Connection) -> Result<String> {
+        match self.0 {
+            Stored::Json(json) => Ok(json),
+            Stored::WithTokens(stored) => {
+                let (refs, rest) = crate::store::tokens::Taken::read_header(&stored)?;
+                let rest = unpack(rest).map_err(Error::Internal)?;
+                let whole = crate::store::tokens::put_back(conn, &refs, rest.as_bytes())?;
+                String::from_utf8(whole).map_err(|e| Error::Internal(e.to_string()))
+            }
+        }
+    }
+}
 
 impl rusqlite::types::FromSql for Packed {
     fn column_result(v: rusqlite::types::ValueRef<'_>) -> rusqlite::types::FromSqlResult<Self> {
         use rusqlite::types::{FromSqlError, ValueRef};
         match v {
-            ValueRef::Text(t) => Ok(Packed(String::from_utf8_lossy(t).into_owned())),
-            ValueRef::Blob(b) => unpack(b)
-                .map(Packed)
-                .map_err(|e| FromSqlError::Other(e.into())),
+            ValueRef::Text(t) => Ok(Packed(Stored::Json(
+                String::from_utf8_lossy(t).into_owned(),
+            ))),
+            ValueRef::Blob(b) => match b.strip_prefix(&TAG_TOKENS_V1) {
+                Some(rest) => Ok(Packed(Stored::WithTokens(rest.to_vec()))),
+                None => unpack(b)
+                    .map(|json| Packed(Stored::Json(json)))
+                    .map_err(|e| FromSqlError::Other(e.into())),
+            },
             _ => Err(FromSqlError::InvalidType),
         }
     }
@@ -386,8 +433,12 @@ mod packing {
     #[test]
     fn text_rows_and_damaged_blobs() {
         use rusqlite::types::{FromSql, ValueRef};
+        let c = rusqlite::Connection::open_in_memory().unwrap();
         assert_eq!(
-            Packed::column_result(ValueRef::Text(b"{}")).unwrap().0,
+            Packed::column_result(ValueRef::Text(b"{}"))
+                .unwrap()
+                .json(&c)
+                .unwrap(),
             "{}"
         );
         assert!(Packed::column_result(ValueRef::Blob(b"Z1garbage")).is_err());

@@ -247,7 +247,7 @@ pub fn add_encoded(
         msg.kind,
         verdict_str(msg.verdict),
         msg.validated_at,
-        crate::message_rows::pack(&msg.json)?
+        crate::message_rows::pack_in(tx, flow_id, &msg.json)?
     ])?;
     let (verdict, old_summary): (String, String) = tx
         .prepare_cached("SELECT verdict, summary_json FROM flows WHERE id = ?1")?
@@ -291,7 +291,7 @@ pub fn recompute_verdict(tx: &Transaction, flow_id: &str) -> Result<()> {
     let (mut verdict, mut errors, mut warnings) = ("pending", 0u64, 0u64);
     let mut rules = Vec::new();
     for json in rows {
-        let m = crate::message_rows::decode(&json?.0)?;
+        let m = crate::message_rows::decode(&json?.json(tx)?)?;
         rules.extend(failed_rules(&m.report));
         verdict = combine(verdict, m.verdict);
         errors += m.counts.errors as u64;
@@ -364,13 +364,13 @@ pub fn detail(conn: &Connection, id: &str) -> Result<FlowDetail> {
     let rows = stmt.query_map([id], |r| {
         Ok((
             r.get::<_, i64>(0)?,
-            r.get::<_, crate::message_rows::Packed>(1)?.0,
+            r.get::<_, crate::message_rows::Packed>(1)?,
         ))
     })?;
     let mut messages = Vec::new();
     for row in rows {
         let (mid, json) = row?;
-        match crate::message_rows::decode(&json) {
+        match crate::message_rows::decode(&json.json(conn)?) {
             Ok(m) => messages.push(view(mid, m)),
             Err(e) => tracing::warn!(message = mid, error = %e, "unreadable stored message"),
         }
@@ -388,13 +388,11 @@ const LATEST_ID_TOKEN: &str = "SELECT id, report_json FROM messages WHERE flow_i
 
 /// The flow's latest launch (id_token) message, with its row id.
 pub fn latest_id_token(conn: &Connection, flow_id: &str) -> Result<Option<(i64, StoredMessage)>> {
-    let row: Option<(i64, String)> = conn
+    let row: Option<(i64, crate::message_rows::Packed)> = conn
         .prepare_cached(LATEST_ID_TOKEN)?
-        .query_row([flow_id], |r| {
-            Ok((r.get(0)?, r.get::<_, crate::message_rows::Packed>(1)?.0))
-        })
+        .query_row([flow_id], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
-    row.map(|(id, json)| Ok((id, crate::message_rows::decode(&json)?)))
+    row.map(|(id, json)| Ok((id, crate::message_rows::decode(&json.json(conn)?)?)))
         .transpose()
 }
 
@@ -405,12 +403,11 @@ pub fn id_token_of(conn: &Connection, flow_id: &str) -> Result<Option<String>> {
     struct RawOnly {
         raw: Option<String>,
     }
-    let json: Option<String> = conn
+    let json: Option<crate::message_rows::Packed> = conn
         .prepare_cached(LATEST_ID_TOKEN)?
-        .query_row([flow_id], |r| {
-            Ok(r.get::<_, crate::message_rows::Packed>(1)?.0)
-        })
+        .query_row([flow_id], |r| r.get(1))
         .optional()?;
+    let json = json.map(|j| j.json(conn)).transpose()?;
     Ok(json
         .and_then(|j| serde_json::from_str::<RawOnly>(&j).ok())
         .and_then(|m| m.raw))
@@ -419,9 +416,19 @@ pub fn id_token_of(conn: &Connection, flow_id: &str) -> Result<Option<String>> {
 /// Rewrites a stored message (a later check settled one of its findings); the flow's verdict
 /// is then [`recompute_verdict`]'s to update.
 pub fn replace_message(tx: &Transaction, id: i64, json: &str, verdict: Verdict) -> Result<()> {
+    let flow_id: String = tx
+        .query_row("SELECT flow_id FROM messages WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("message {id}")))?;
     tx.execute(
         "UPDATE messages SET report_json = ?2, verdict = ?3 WHERE id = ?1",
-        params![id, crate::message_rows::pack(json)?, verdict_str(verdict)],
+        params![
+            id,
+            crate::message_rows::pack_in(tx, &flow_id, json)?,
+            verdict_str(verdict)
+        ],
     )?;
     Ok(())
 }

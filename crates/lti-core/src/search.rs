@@ -209,18 +209,27 @@ const WATERMARK: &str = "search_indexed_upto";
 
 /// What a message's search document is made from: (message id, its JSON, the flow's summary
 /// JSON, title, the message's verdict, the flow's side).
-pub type DocRow = (i64, String, String, String, String, String);
+pub type DocRow = (
+    i64,
+    crate::message_rows::Packed,
+    String,
+    String,
+    String,
+    String,
+);
 
 /// The columns of a [`DocRow`]; callers add their WHERE.
 pub const DOC_ROW_SELECT: &str =
     "SELECT m.id, m.report_json, f.summary_json, f.title, m.verdict, f.side
      FROM messages m JOIN flows f ON f.id = m.flow_id";
 
-/// Reads a [`DocRow`] (the message unpacked).
+/// Reads a [`DocRow`] (the message unpacked but for its tokens: [`Packed::json`]).
+///
+/// [`Packed::json`]: crate::message_rows::Packed::json
 pub fn doc_row(r: &rusqlite::Row) -> rusqlite::Result<DocRow> {
     Ok((
         r.get(0)?,
-        r.get::<_, crate::message_rows::Packed>(1)?.0,
+        r.get(1)?,
         r.get(2)?,
         r.get(3)?,
         r.get(4)?,
@@ -241,24 +250,25 @@ pub fn index_new(tx: &Transaction, batch: u32) -> Result<usize> {
     let Some(last) = rows.last().map(|r| r.0) else {
         return Ok(0);
     };
-    for (id, json, summary, title, verdict, side) in &rows {
+    let n = rows.len();
+    for (id, json, summary, title, verdict, side) in rows {
         // An unreadable row is skipped, not fatal: its flow stays findable by its other messages.
-        let Ok(msg) = crate::message_rows::decode(json) else {
+        let Ok(msg) = json.json(tx).and_then(|j| crate::message_rows::decode(&j)) else {
             continue;
         };
-        let facts: Map<String, Value> = serde_json::from_str(summary).unwrap_or_default();
+        let facts: Map<String, Value> = serde_json::from_str(&summary).unwrap_or_default();
         let doc = doc_of(&msg, &Map::new(), "").with_facts(
             &facts,
-            Some(title),
-            state_tokens(verdict, side),
+            Some(&title),
+            state_tokens(&verdict, &side),
         );
-        insert(tx, *id, &doc)?;
+        insert(tx, id, &doc)?;
     }
     tx.execute(
         "INSERT INTO settings(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
         rusqlite::params![WATERMARK, last.to_string()],
     )?;
-    Ok(rows.len())
+    Ok(n)
 }
 
 /// Empties the index and forgets how far it got: the next run indexes every message again (a

@@ -33,6 +33,7 @@ pub fn delete_flow(tx: &Transaction, id: &str, force: bool) -> Result<bool> {
         .execute([id])?;
     tx.prepare_cached("DELETE FROM flows WHERE id = ?1")?
         .execute([id])?;
+    crate::store::tokens::forget_flow(tx, id)?;
     Ok(true)
 }
 
@@ -86,7 +87,7 @@ pub fn set_note(tx: &Transaction, id: &str, note: &str) -> Result<()> {
         )
         .optional()?;
     if let Some((mid, json, summary, title, verdict, side)) = latest {
-        let msg = crate::message_rows::decode(&json)?;
+        let msg = crate::message_rows::decode(&json.json(tx)?)?;
         let facts: Map<String, Value> = serde_json::from_str(&summary).unwrap_or_default();
         let mut doc = crate::search::doc_of(&msg, &Map::new(), "").with_facts(
             &facts,

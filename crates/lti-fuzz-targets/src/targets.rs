@@ -103,6 +103,21 @@ pub fn jws(data: &[u8]) {
         ..IdTokenContext::at(NOW)
     };
     let _ = validate::id_token(raw, &ctx);
+    stored_tokens(data);
+}
+
+/// The store keeps every JWT of a body once, decoded (store/tokens.rs): what it finds in any
+/// bytes must lie inside them and come back byte for byte; a damaged token list or token row is
+/// an error, not a panic.
+fn stored_tokens(data: &[u8]) {
+    use lti_core::store::tokens;
+    for r in tokens::find(data) {
+        let token = std::str::from_utf8(&data[r]).expect("tokens are ASCII");
+        let stored = tokens::encode(token).expect("encodes");
+        assert_eq!(tokens::decode(&stored).expect("decodes"), token);
+    }
+    let _ = tokens::Taken::read_header(data);
+    let _ = tokens::decode(data);
 }
 
 /// A JSON claims object (a pasted payload, an imported claims file, a deep linking response's

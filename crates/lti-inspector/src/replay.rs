@@ -55,15 +55,17 @@ pub async fn remint(engine: &Engine, args: RemintArgs) -> Result<Remint> {
                 .store()
                 .read(move |c| {
                     use rusqlite::OptionalExtension;
-                    let json: Option<String> = c
+                    let json: Option<lti_core::message_rows::Packed> = c
                         .query_row(
                             "SELECT report_json FROM messages WHERE flow_id = ?1 AND kind IN ('id_token', 'claims')
                              ORDER BY id DESC LIMIT 1",
                             [&fid],
-                            |r| Ok(r.get::<_, lti_core::message_rows::Packed>(0)?.0),
+                            |r| r.get(0),
                         )
                         .optional()?;
                     Ok(json
+                        .map(|j| j.json(c))
+                        .transpose()?
                         .and_then(|j| lti_core::message_rows::decode(&j).ok())
                         .and_then(|m| m.raw))
                 })

@@ -173,7 +173,8 @@ async fn no_private_key_or_token_reaches_the_logs_and_no_key_the_database() {
         let rows = s
             .query_map([], |r| r.get::<_, lti_core::message_rows::Packed>(0))
             .unwrap();
-        rows.flat_map(|r| r.unwrap().0.into_bytes()).collect()
+        rows.flat_map(|r| r.unwrap().json(&c).unwrap().into_bytes())
+            .collect()
     };
     assert!(
         unpacked.len() > 1000,

@@ -149,3 +149,103 @@ async fn notes_pins_deletions_and_retention() {
     .unwrap_err();
     assert!(err.message.contains("at most 100,000"), "{err:?}");
 }
+
+/// A launch's id_token is stored once (store/tokens.rs): the emulator's auto-post page, the
+/// form post the tool side received and both sides' id_token messages name one `tokens` row,
+/// and each reads back byte for byte. Deleting one side's flow keeps the token for the other;
+/// deleting both removes it.
+#[tokio::test]
+async fn a_launch_keeps_its_token_once_and_deleting_its_flows_removes_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let engine = common::start(dir.path()).await;
+    let tool_flow = common::demo_launch(&engine).await;
+    let flow = common::flow(&engine, &tool_flow).await;
+    let emulator_flow = flow["related"][0]["id"].as_str().unwrap().to_string();
+
+    let id_token_of = |flow: &str| {
+        let (store, flow) = (engine.store().clone(), flow.to_string());
+        async move {
+            store
+                .read(move |c| lti_core::messages::id_token_of(c, &flow))
+                .await
+                .unwrap()
+        }
+    };
+    let token = id_token_of(&tool_flow).await.unwrap();
+    assert!(token.len() > 1000 && token.matches('.').count() == 2);
+    let launch = &common::steps(&flow, "launch")[0];
+    let posted = rpc(
+        &engine,
+        "get_exchange",
+        json!({"id": launch["id"], "reveal": true}),
+    )
+    .await;
+    assert!(
+        posted["request_body"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("id_token={token}&")),
+        "the form post reads back whole"
+    );
+    let emu = common::flow(&engine, &emulator_flow).await;
+    let page = emu["exchanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["step"] == "auth")
+        .unwrap()
+        .clone();
+    let page = rpc(
+        &engine,
+        "get_exchange",
+        json!({"id": page["id"], "reveal": true}),
+    )
+    .await;
+    assert!(page["response_body"].as_str().unwrap().contains(&token));
+    assert_eq!(
+        id_token_of(&emulator_flow).await.as_deref(),
+        Some(token.as_str())
+    );
+
+    // In the database: one token row, used by both flows; the page, the form post and both
+    // messages name it instead of holding it (bodies with a token list: `packed` bits 4 and 8;
+    // message rows tagged "T1").
+    let (tokens, uses, bodies, messages): (i64, i64, i64, i64) = engine
+        .store()
+        .read(|c| {
+            Ok((
+                c.query_row("SELECT count(*) FROM tokens", [], |r| r.get(0))?,
+                c.query_row("SELECT count(*) FROM token_uses", [], |r| r.get(0))?,
+                c.query_row(
+                    "SELECT count(*) FROM exchanges WHERE packed & 12 != 0",
+                    [],
+                    |r| r.get(0),
+                )?,
+                c.query_row(
+                    "SELECT count(*) FROM messages WHERE substr(report_json, 1, 2) = X'5431'",
+                    [],
+                    |r| r.get(0),
+                )?,
+            ))
+        })
+        .await
+        .unwrap();
+    assert_eq!((tokens, uses, bodies, messages), (1, 2, 2, 2));
+
+    let count = |engine: &Engine| {
+        let store = engine.store().clone();
+        async move {
+            store
+                .read(|c| {
+                    Ok(c.query_row("SELECT count(*) FROM tokens", [], |r| r.get::<_, i64>(0))?)
+                })
+                .await
+                .unwrap()
+        }
+    };
+    rpc(&engine, "delete_flows", json!({"ids": [tool_flow]})).await;
+    assert_eq!(count(&engine).await, 1, "the emulator's flow still uses it");
+    assert_eq!(id_token_of(&emulator_flow).await, Some(token));
+    rpc(&engine, "delete_flows", json!({"ids": [emulator_flow]})).await;
+    assert_eq!(count(&engine).await, 0);
+}

@@ -394,9 +394,7 @@ async fn import_inner(
                 .store()
                 .write(move |tx| {
                     for id in &doomed {
-                        tx.execute("DELETE FROM messages WHERE flow_id = ?1", [id])?;
-                        tx.execute("DELETE FROM exchanges WHERE flow_id = ?1", [id])?;
-                        tx.execute("DELETE FROM flows WHERE id = ?1", [id])?;
+                        lti_core::tidy::delete_flow(tx, id, true)?;
                     }
                     Ok(())
                 })

@@ -184,9 +184,10 @@ async fn recheck_inner(tool: &ToolSide, args: RecheckArgs) -> Result<Recheck> {
                 .query_row(
                     "SELECT report_json FROM messages WHERE flow_id = ?1 AND kind = 'login' ORDER BY id LIMIT 1",
                     [&fid],
-                    |r| Ok(r.get::<_, lti_core::message_rows::Packed>(0)?.0),
+                    |r| r.get::<_, lti_core::message_rows::Packed>(0),
                 )
-                .ok();
+                .ok()
+                .and_then(|j| j.json(c).ok());
             Ok((id, msg, login))
         })
         .await?;
@@ -387,11 +388,11 @@ fn lti11_launch(
     c: &rusqlite::Connection,
     flow_id: &str,
 ) -> Result<Option<(i64, StoredMessage, Option<String>)>> {
-    let row: Option<(i64, String)> = c
+    let row: Option<(i64, lti_core::message_rows::Packed)> = c
         .query_row(
             "SELECT id, report_json FROM messages WHERE flow_id = ?1 AND kind = 'lti11_launch' ORDER BY id DESC LIMIT 1",
             [flow_id],
-            |r| Ok((r.get(0)?, r.get::<_, lti_core::message_rows::Packed>(1)?.0)),
+            |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?;
     let Some((id, json)) = row else {
@@ -404,7 +405,11 @@ fn lti11_launch(
             |r| r.get(0),
         )
         .optional()?;
-    Ok(Some((id, lti_core::message_rows::decode(&json)?, url)))
+    Ok(Some((
+        id,
+        lti_core::message_rows::decode(&json.json(c)?)?,
+        url,
+    )))
 }
 
 /// Re-checks a 1.1 launch with the consumer's secret as it is now (registered since?).

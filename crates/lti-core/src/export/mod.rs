@@ -125,8 +125,11 @@ pub fn read(conn: &Connection, ids: &[String]) -> Result<Vec<FlowData>> {
         let mut stmt =
             conn.prepare_cached("SELECT report_json FROM messages WHERE flow_id = ?1 ORDER BY id")?;
         let messages = stmt
-            .query_map([id], |r| Ok(r.get::<_, crate::message_rows::Packed>(0)?.0))?
-            .filter_map(|j| j.ok().and_then(|j| crate::message_rows::decode(&j).ok()))
+            .query_map([id], |r| r.get::<_, crate::message_rows::Packed>(0))?
+            .filter_map(|j| {
+                let json = j.ok()?.json(conn).ok()?;
+                crate::message_rows::decode(&json).ok()
+            })
             .collect::<Vec<StoredMessage>>();
         let mut key_snapshots = Vec::new();
         for digest in messages.iter().filter_map(|m| m.key_snapshot.as_deref()) {

@@ -115,13 +115,15 @@ pub struct Exchange {
 }
 
 pub fn insert(tx: &Transaction, ex: &NewExchange) -> Result<ExchangeSummary> {
-    let req_headers =
-        serde_json::to_string(&ex.request_headers).map_err(|e| Error::Internal(e.to_string()))?;
-    let res_headers =
-        serde_json::to_string(&ex.response_headers).map_err(|e| Error::Internal(e.to_string()))?;
-    let (request_body, rq_packed) = pack_body(&ex.request_body);
-    let (response_body, rs_packed) = pack_body(&ex.response_body);
-    let packed = i64::from(rq_packed) | (i64::from(rs_packed) << 1);
+    let req_headers = super::header_rows::pack(&ex.request_headers)?;
+    let res_headers = super::header_rows::pack(&ex.response_headers)?;
+    let flow = ex.flow_id.as_deref();
+    let (request_body, rq_packed, rq_tokens) = store_body(tx, flow, &ex.request_body)?;
+    let (response_body, rs_packed, rs_tokens) = store_body(tx, flow, &ex.response_body)?;
+    let packed = i64::from(rq_packed)
+        | (i64::from(rs_packed) << 1)
+        | (i64::from(rq_tokens) << 2)
+        | (i64::from(rs_tokens) << 3);
     tx.prepare_cached(
         "INSERT INTO exchanges(flow_id, side, direction, step, method, url, status, started_at,
             duration_us, peer, request_headers, request_body, request_truncated, response_headers,
@@ -231,9 +233,9 @@ pub fn get(conn: &Connection, id: i64) -> Result<Exchange> {
     let found = conn
         .query_row(&sql, [id], |r| {
             let summary = summary_from_row(r)?;
-            let rq_h: String = r.get(15)?;
+            let rq_h = super::header_rows::unpack(r.get_ref(15)?);
             let rq_b: Vec<u8> = r.get(16)?;
-            let rs_h: String = r.get(17)?;
+            let rs_h = super::header_rows::unpack(r.get_ref(17)?);
             let rs_b: Vec<u8> = r.get(18)?;
             let packed: i64 = r.get(19)?;
             Ok((summary, rq_h, rq_b, rs_h, rs_b, packed))
@@ -241,24 +243,73 @@ pub fn get(conn: &Connection, id: i64) -> Result<Exchange> {
         .optional()?;
     let (summary, rq_h, rq_b, rs_h, rs_b, packed) =
         found.ok_or_else(|| Error::NotFound(format!("exchange {id}")))?;
-    let rq_b = unpack_body(rq_b, packed & 1 != 0, summary.request_bytes)?;
-    let rs_b = unpack_body(rs_b, packed & 2 != 0, summary.response_bytes)?;
-    let parse_headers = |s: &str| serde_json::from_str::<Vec<Header>>(s).unwrap_or_default();
+    let rq_b = read_body(
+        conn,
+        rq_b,
+        packed & 1 != 0,
+        packed & 4 != 0,
+        summary.request_bytes,
+    )?;
+    let rs_b = read_body(
+        conn,
+        rs_b,
+        packed & 2 != 0,
+        packed & 8 != 0,
+        summary.response_bytes,
+    )?;
     let (request_body, request_body_base64) = body_text(&rq_b);
     let (response_body, response_body_base64) = body_text(&rs_b);
     Ok(Exchange {
         summary,
-        request_headers: parse_headers(&rq_h),
+        request_headers: rq_h,
         request_body,
         request_body_base64,
-        response_headers: parse_headers(&rs_h),
+        response_headers: rs_h,
         response_body,
         response_body_base64,
         masked: Vec::new(),
     })
 }
 
-/// A body as stored: a zstd frame when that is smaller by a worthwhile margin (HTML pages and
+/// A body as stored: when it belongs to a flow, its JWTs taken out (kept once in `tokens`, see
+/// [`super::tokens`]) behind the list of where they were; then packed. Returns the bytes,
+/// whether packed, and whether it has a token list (`packed` bits 1/2 and 4/8).
+fn store_body<'a>(
+    tx: &Transaction,
+    flow_id: Option<&str>,
+    body: &'a [u8],
+) -> Result<(std::borrow::Cow<'a, [u8]>, bool, bool)> {
+    let taken = match flow_id {
+        Some(flow) => super::tokens::take_out(tx, flow, body)?,
+        None => None,
+    };
+    let Some(taken) = taken else {
+        let (stored, packed) = pack_body(body);
+        return Ok((stored, packed, false));
+    };
+    let (rest, packed) = pack_body(&taken.rest);
+    let mut stored = taken.header();
+    stored.extend_from_slice(&rest);
+    Ok((std::borrow::Cow::Owned(stored), packed, true))
+}
+
+/// [`store_body`] undone.
+fn read_body(
+    conn: &Connection,
+    stored: Vec<u8>,
+    packed: bool,
+    has_tokens: bool,
+    size: i64,
+) -> Result<Vec<u8>> {
+    if !has_tokens {
+        return unpack_body(stored, packed, size);
+    }
+    let (refs, rest) = super::tokens::Taken::read_header(&stored)?;
+    let rest = unpack_body(rest.to_vec(), packed, size)?;
+    super::tokens::put_back(conn, &refs, &rest)
+}
+
+/// A body as packed: a zstd frame when that is smaller by a worthwhile margin (HTML pages and
 /// JSON shrink to a third; a bare token barely does and stays as it is). Returns whether packed.
 fn pack_body(body: &[u8]) -> (std::borrow::Cow<'_, [u8]>, bool) {
     thread_local! {

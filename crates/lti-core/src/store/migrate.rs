@@ -51,6 +51,10 @@ const MIGRATIONS: &[(&str, &str)] = &[
         "20261207150000_key_snapshots",
         include_str!("../../migrations/20261207150000_key_snapshots.sql"),
     ),
+    (
+        "20261207180000_tokens",
+        include_str!("../../migrations/20261207180000_tokens.sql"),
+    ),
 ];
 
 pub fn run(conn: &mut Connection) -> Result<usize> {

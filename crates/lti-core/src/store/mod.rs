@@ -4,10 +4,12 @@
 
 pub mod exchanges;
 pub mod flows;
+mod header_rows;
 mod health;
 pub mod key_rows;
 pub(crate) mod migrate;
 pub mod platforms;
+pub mod tokens;
 
 use std::path::{Path, PathBuf};
 use std::sync::{mpsc, Arc, Mutex};

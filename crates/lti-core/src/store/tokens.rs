@@ -1,0 +1,452 @@
+//! Compact JWTs are kept once. A launch carries its id_token four times over — in the
+//! platform's auto-post page, in the form post the tool receives, and in each side's id_token
+//! message — and at ~4 KB of base64 it is most of what a launch stores; base64 also hides the
+//! JSON from compression. So every compact JWS of [`MIN_LEN`] bytes or more found in an
+//! exchange body or a message row is taken out and stored in `tokens`, by digest, once per
+//! store: decoded (header and payload JSON, signature bytes) and compressed with a fixed
+//! dictionary of LTI claim names ([`TOKEN_DICT_V1`]). The body keeps a short list of where each
+//! token was ([`Taken`]); reading puts them back, byte for byte.
+//!
+//! `token_uses` says which flows use a token, so deleting a flow deletes the tokens no other
+//! flow uses ([`forget_flow`]).
+
+use std::ops::Range;
+
+use rusqlite::{params, Connection, OptionalExtension, Transaction};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+/// Shorter tokens are left in place: a reference and a row would cost more than they save.
+pub const MIN_LEN: usize = 200;
+/// A token never needs more (bounded by the request body limit it came in with).
+const MAX_TOKEN: usize = 64 << 20;
+
+/// A fixed raw-content zstd dictionary: the claim names, role and scope URIs and value shapes
+/// LTI tokens share (generated once by `scripts/token-dict.py` from the claim catalog). It
+/// never changes: a better one gets a new format byte.
+static TOKEN_DICT_V1: &[u8] = include_bytes!("token_dict_v1.json");
+
+/// How a token row is kept (the first byte of `tokens.body`).
+const FORM_TEXT: u8 = 0;
+/// Header, payload and signature decoded from base64url, zstd with [`TOKEN_DICT_V1`].
+const FORM_DECODED_V1: u8 = 1;
+
+fn is_b64url(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+}
+
+/// Where compact JWS tokens (three base64url segments, the first a JSON object: `eyJ…`) of at
+/// least [`MIN_LEN`] bytes lie in `body`.
+pub fn find(body: &[u8]) -> Vec<Range<usize>> {
+    let mut found = Vec::new();
+    let mut i = 0;
+    while i + 3 <= body.len() {
+        if &body[i..i + 3] != b"eyJ" || (i > 0 && is_b64url(body[i - 1])) {
+            i += 1;
+            continue;
+        }
+        let run = |from: usize| from + body[from..].iter().take_while(|b| is_b64url(**b)).count();
+        let h_end = run(i);
+        let token = (body.get(h_end) == Some(&b'.'))
+            .then(|| run(h_end + 1))
+            .filter(|&p_end| p_end > h_end + 1 && body.get(p_end) == Some(&b'.'))
+            .map(|p_end| run(p_end + 1));
+        match token {
+            Some(end) if end - i >= MIN_LEN => {
+                found.push(i..end);
+                i = end;
+            }
+            _ => i = h_end.max(i + 1),
+        }
+    }
+    found
+}
+
+/// Where a token was taken out: its position in the rest, and its row in `tokens`.
+pub type TokenRef = (usize, i64);
+
+/// A body with its tokens taken out: the rest, and where each token was.
+#[derive(Debug, Default, PartialEq)]
+pub struct Taken {
+    pub rest: Vec<u8>,
+    pub refs: Vec<TokenRef>,
+}
+
+impl Taken {
+    /// `refs` as stored before the rest: count, then (gap from the previous position, id), all
+    /// LEB128 varints.
+    pub fn header(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(1 + self.refs.len() * 5);
+        put_varint(&mut out, self.refs.len() as u64);
+        let mut at = 0;
+        for &(pos, id) in &self.refs {
+            put_varint(&mut out, (pos - at) as u64);
+            put_varint(&mut out, id as u64);
+            at = pos;
+        }
+        out
+    }
+
+    /// Reads [`Taken::header`] from the front of `stored`; returns the refs and what follows.
+    pub fn read_header(stored: &[u8]) -> Result<(Vec<TokenRef>, &[u8])> {
+        let bad = || Error::Internal("a stored body's token list is damaged".into());
+        let mut s = stored;
+        let n = get_varint(&mut s).ok_or_else(bad)?;
+        if n > s.len() as u64 {
+            return Err(bad());
+        }
+        let mut refs = Vec::with_capacity(n as usize);
+        let mut at = 0usize;
+        for _ in 0..n {
+            let gap = get_varint(&mut s).ok_or_else(bad)?;
+            let id = get_varint(&mut s).ok_or_else(bad)?;
+            at = usize::try_from(gap)
+                .ok()
+                .and_then(|g| at.checked_add(g))
+                .ok_or_else(bad)?;
+            refs.push((at, i64::try_from(id).map_err(|_| bad())?));
+        }
+        Ok((refs, s))
+    }
+}
+
+fn put_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+fn get_varint(s: &mut &[u8]) -> Option<u64> {
+    let mut v = 0u64;
+    for shift in (0..64).step_by(7) {
+        let (&b, rest) = s.split_first()?;
+        *s = rest;
+        v |= u64::from(b & 0x7f).checked_shl(shift)?;
+        if b & 0x80 == 0 {
+            return Some(v);
+        }
+    }
+    None
+}
+
+/// Takes the tokens out of `body`, storing each (once per store) for `flow_id`. `None` when it
+/// holds none.
+pub fn take_out(tx: &Transaction, flow_id: &str, body: &[u8]) -> Result<Option<Taken>> {
+    let found = find(body);
+    if found.is_empty() {
+        return Ok(None);
+    }
+    let mut taken = Taken {
+        rest: Vec::with_capacity(body.len() - found.iter().map(|r| r.len()).sum::<usize>()),
+        refs: Vec::with_capacity(found.len()),
+    };
+    let mut at = 0;
+    for r in found {
+        taken.rest.extend_from_slice(&body[at..r.start]);
+        // find() only returns ASCII runs.
+        let token = std::str::from_utf8(&body[r.clone()]).expect("base64url and dots");
+        taken
+            .refs
+            .push((taken.rest.len(), intern(tx, flow_id, token)?));
+        at = r.end;
+    }
+    taken.rest.extend_from_slice(&body[at..]);
+    Ok(Some(taken))
+}
+
+/// Puts the tokens back into `rest` at the positions of `refs`.
+pub fn put_back(conn: &Connection, refs: &[TokenRef], rest: &[u8]) -> Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(rest.len() + refs.len() * 2048);
+    let mut at = 0;
+    for &(pos, id) in refs {
+        let chunk = rest
+            .get(at..pos)
+            .ok_or_else(|| Error::Internal("a stored token lies past its body".into()))?;
+        out.extend_from_slice(chunk);
+        out.extend_from_slice(load(conn, id)?.as_bytes());
+        at = pos;
+    }
+    out.extend_from_slice(&rest[at..]);
+    Ok(out)
+}
+
+fn digest(token: &str) -> [u8; 16] {
+    let d = Sha256::digest(token.as_bytes());
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&d[..16]);
+    out
+}
+
+/// The row of `token` (stored now if it is new) with `flow_id` among its users.
+fn intern(tx: &Transaction, flow_id: &str, token: &str) -> Result<i64> {
+    let digest = digest(token);
+    let known: Option<i64> = tx
+        .prepare_cached("SELECT id FROM tokens WHERE digest = ?1")?
+        .query_row([&digest[..]], |r| r.get(0))
+        .optional()?;
+    let id = match known {
+        Some(id) => id,
+        None => {
+            tx.prepare_cached("INSERT INTO tokens(digest, body) VALUES (?1, ?2)")?
+                .execute(params![&digest[..], encode(token)?])?;
+            tx.last_insert_rowid()
+        }
+    };
+    tx.prepare_cached("INSERT OR IGNORE INTO token_uses(flow_id, token_id) VALUES (?1, ?2)")?
+        .execute(params![flow_id, id])?;
+    Ok(id)
+}
+
+fn load(conn: &Connection, id: i64) -> Result<String> {
+    let body: Option<Vec<u8>> = conn
+        .prepare_cached("SELECT body FROM tokens WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    decode(&body.ok_or_else(|| Error::Internal(format!("stored token {id} is missing")))?)
+}
+
+/// Deletes `flow_id`'s uses, and the tokens no other flow uses.
+pub fn forget_flow(tx: &Transaction, flow_id: &str) -> Result<()> {
+    let ids: Vec<i64> = tx
+        .prepare_cached("DELETE FROM token_uses WHERE flow_id = ?1 RETURNING token_id")?
+        .query_map([flow_id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in ids {
+        tx.prepare_cached(
+            "DELETE FROM tokens WHERE id = ?1
+               AND NOT EXISTS (SELECT 1 FROM token_uses WHERE token_id = ?1)",
+        )?
+        .execute([id])?;
+    }
+    Ok(())
+}
+
+fn dict_encoder() -> &'static zstd::dict::EncoderDictionary<'static> {
+    static D: std::sync::OnceLock<zstd::dict::EncoderDictionary<'static>> =
+        std::sync::OnceLock::new();
+    D.get_or_init(|| zstd::dict::EncoderDictionary::copy(TOKEN_DICT_V1, 3))
+}
+
+fn dict_decoder() -> &'static zstd::dict::DecoderDictionary<'static> {
+    static D: std::sync::OnceLock<zstd::dict::DecoderDictionary<'static>> =
+        std::sync::OnceLock::new();
+    D.get_or_init(|| zstd::dict::DecoderDictionary::copy(TOKEN_DICT_V1))
+}
+
+thread_local! {
+    // Contexts reused per thread: setting one up costs more than a token.
+    static PACKER: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+    static UNPACKER: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The three segments decoded, when re-encoding gives the token back exactly (base64url with
+/// stray bits or padding is kept as text).
+fn decoded_parts(token: &str) -> Option<[Vec<u8>; 3]> {
+    let mut parts = token.split('.');
+    let mut out: [Vec<u8>; 3] = Default::default();
+    for slot in &mut out {
+        let seg = parts.next()?;
+        let bytes = lti_protocol::b64::decode(seg).ok()?;
+        if lti_protocol::b64::encode(&bytes) != seg {
+            return None;
+        }
+        *slot = bytes;
+    }
+    parts.next().is_none().then_some(out)
+}
+
+/// `tokens.body` for a token.
+pub fn encode(token: &str) -> Result<Vec<u8>> {
+    let Some([header, payload, signature]) = decoded_parts(token) else {
+        let mut out = vec![FORM_TEXT];
+        out.extend_from_slice(token.as_bytes());
+        return Ok(out);
+    };
+    let mut plain = Vec::with_capacity(token.len());
+    put_varint(&mut plain, header.len() as u64);
+    plain.extend_from_slice(&header);
+    put_varint(&mut plain, payload.len() as u64);
+    plain.extend_from_slice(&payload);
+    plain.extend_from_slice(&signature);
+    let frame = PACKER.with_borrow_mut(|slot| {
+        let c = match slot {
+            Some(c) => c,
+            None => slot.insert(zstd::bulk::Compressor::with_prepared_dictionary(
+                dict_encoder(),
+            )?),
+        };
+        c.compress(&plain)
+    });
+    let frame = frame.map_err(|e| Error::Internal(format!("compress a token: {e}")))?;
+    let mut out = Vec::with_capacity(frame.len() + 1);
+    out.push(FORM_DECODED_V1);
+    out.extend_from_slice(&frame);
+    Ok(out)
+}
+
+/// A token from its `tokens.body`.
+pub fn decode(stored: &[u8]) -> Result<String> {
+    let bad = |why: String| Error::Internal(format!("a stored token cannot be read: {why}"));
+    match stored.split_first() {
+        Some((&FORM_TEXT, text)) => {
+            String::from_utf8(text.to_vec()).map_err(|e| bad(e.to_string()))
+        }
+        Some((&FORM_DECODED_V1, frame)) => {
+            let size = zstd::zstd_safe::get_frame_content_size(frame)
+                .ok()
+                .flatten()
+                .and_then(|n| usize::try_from(n).ok())
+                .filter(|&n| n <= MAX_TOKEN)
+                .ok_or_else(|| bad("no size".into()))?;
+            let plain = UNPACKER
+                .with_borrow_mut(|slot| {
+                    let d = match slot {
+                        Some(d) => d,
+                        None => slot.insert(zstd::bulk::Decompressor::with_prepared_dictionary(
+                            dict_decoder(),
+                        )?),
+                    };
+                    d.decompress(frame, size)
+                })
+                .map_err(|e| bad(e.to_string()))?;
+            let mut s = plain.as_slice();
+            let part = |s: &mut &[u8]| -> Option<Vec<u8>> {
+                let n = usize::try_from(get_varint(s)?).ok()?;
+                let (p, rest) = (s.get(..n)?, s.get(n..)?);
+                *s = rest;
+                Some(p.to_vec())
+            };
+            let header = part(&mut s).ok_or_else(|| bad("header".into()))?;
+            let payload = part(&mut s).ok_or_else(|| bad("payload".into()))?;
+            Ok(format!(
+                "{}.{}.{}",
+                lti_protocol::b64::encode(&header),
+                lti_protocol::b64::encode(&payload),
+                lti_protocol::b64::encode(s)
+            ))
+        }
+        _ => Err(bad("unknown form".into())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(payload: &str, sig_len: usize) -> String {
+        let sig: Vec<u8> = (0..sig_len).map(|i| (i * 37 % 251) as u8).collect();
+        format!(
+            "{}.{}.{}",
+            lti_protocol::b64::encode(br#"{"alg":"RS256","typ":"JWT","kid":"k1"}"#),
+            lti_protocol::b64::encode(payload.as_bytes()),
+            lti_protocol::b64::encode(&sig)
+        )
+    }
+
+    fn claims() -> String {
+        format!(
+            r#"{{"iss":"https://canvas.instructure.com","aud":"10000000000001","sub":"a6d5c443-1f51-4783-ba1a-7686ffe3b54a","nonce":"{}","https://purl.imsglobal.org/spec/lti/claim/message_type":"LtiResourceLinkRequest","https://purl.imsglobal.org/spec/lti/claim/roles":["http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]}}"#,
+            "n".repeat(40)
+        )
+    }
+
+    #[test]
+    fn finds_tokens_in_forms_pages_and_json() {
+        let t = token(&claims(), 256);
+        let form = format!("id_token={t}&state=abc");
+        assert_eq!(find(form.as_bytes()), vec![9..9 + t.len()]);
+        let page = format!(r#"<input type="hidden" name="JWT" value="{t}"><input value="{t}">"#);
+        let found = find(page.as_bytes());
+        assert_eq!(found.len(), 2);
+        assert!(found
+            .iter()
+            .all(|r| &page.as_bytes()[r.clone()] == t.as_bytes()));
+        // alg none: an empty signature segment is still a token.
+        let unsigned = format!("{}.", &t[..t.rfind('.').unwrap()]);
+        assert_eq!(find(unsigned.as_bytes()), vec![0..unsigned.len()]);
+        // Not tokens: short ones, two segments, "eyJ" inside a longer base64 run.
+        assert!(find(token("{}", 8).as_bytes()).is_empty());
+        let two = &t[..t.rfind('.').unwrap()];
+        assert!(find(two.as_bytes()).is_empty());
+        assert!(find(format!("x{t}").as_bytes()).is_empty());
+        assert!(find(b"eyJ.eyJ..").is_empty());
+    }
+
+    #[test]
+    fn tokens_come_back_byte_for_byte_and_shrink() {
+        let t = token(&claims(), 256);
+        let stored = encode(&t).unwrap();
+        assert_eq!(stored[0], FORM_DECODED_V1);
+        assert!(stored.len() * 2 < t.len(), "{} → {}", t.len(), stored.len());
+        assert_eq!(decode(&stored).unwrap(), t);
+        // Segments that are not strict base64url stay text.
+        let bad_b64 = format!("{}.!!!.x", &t[..20]);
+        assert_eq!(encode(&bad_b64).unwrap()[0], FORM_TEXT);
+        assert_eq!(decode(&encode(&bad_b64).unwrap()).unwrap(), bad_b64);
+        // Damaged rows are errors, not panics.
+        assert!(decode(&[FORM_DECODED_V1, 1, 2, 3]).is_err());
+        assert!(decode(&[9]).is_err());
+        assert!(decode(&[]).is_err());
+    }
+
+    #[test]
+    fn headers_round_trip_and_damage_is_an_error() {
+        let taken = Taken {
+            rest: b"id_token=&state=s".to_vec(),
+            refs: vec![(9, 7), (9, 300), (17, 1 << 40)],
+        };
+        let mut stored = taken.header();
+        stored.extend_from_slice(&taken.rest);
+        let (refs, rest) = Taken::read_header(&stored).unwrap();
+        assert_eq!(refs, taken.refs);
+        assert_eq!(rest, taken.rest);
+        assert!(Taken::read_header(&[5]).is_err());
+        assert!(Taken::read_header(&[1, 0xff, 0xff, 0xff]).is_err());
+        assert!(Taken::read_header(&[0xff; 12]).is_err());
+    }
+
+    fn store() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = Connection::open(dir.path().join("t.db")).unwrap();
+        crate::store::migrate::run(&mut c).unwrap();
+        (dir, c)
+    }
+
+    #[test]
+    fn one_row_per_token_and_deleting_a_flow_keeps_what_others_use() {
+        let (_dir, mut c) = store();
+        let t = token(&claims(), 256);
+        let body = format!("id_token={t}&state=abc");
+        let tx = c.transaction().unwrap();
+        let a = take_out(&tx, "flow-a", body.as_bytes()).unwrap().unwrap();
+        let b = take_out(&tx, "flow-b", format!("{{\"raw\":\"{t}\"}}").as_bytes())
+            .unwrap()
+            .unwrap();
+        assert_eq!(a.rest, b"id_token=&state=abc");
+        assert_eq!(a.refs[0].1, b.refs[0].1, "one row for the same token");
+        assert_eq!(put_back(&tx, &a.refs, &a.rest).unwrap(), body.as_bytes());
+        assert!(take_out(&tx, "flow-a", b"no tokens here")
+            .unwrap()
+            .is_none());
+        let count = |tx: &Transaction| -> i64 {
+            tx.query_row("SELECT count(*) FROM tokens", [], |r| r.get(0))
+                .unwrap()
+        };
+        assert_eq!(count(&tx), 1);
+        forget_flow(&tx, "flow-a").unwrap();
+        assert_eq!(count(&tx), 1, "flow-b still uses it");
+        assert_eq!(put_back(&tx, &b.refs, &b.rest).unwrap().len(), t.len() + 10);
+        forget_flow(&tx, "flow-b").unwrap();
+        assert_eq!(count(&tx), 0);
+        assert!(
+            put_back(&tx, &b.refs, &b.rest).is_err(),
+            "a missing row is an error"
+        );
+        assert!(put_back(&tx, &[(99, 1)], b"short").is_err());
+    }
+}
