@@ -28,5 +28,8 @@ step "real desktop window (tauri-driver + WebKitWebDriver under Xvfb)"
 node --test tests/desktop/*.test.mjs
 step "interop with independent LTI implementations (PyPI peers over loopback)"
 .venv-peers/bin/python -m pytest tests/interop -q -p no:cacheprovider
+step "the installable package (a .deb of this debug build: installed, started under Xvfb, uninstalled; make dist-test does the release one)"
+DIST_PROFILE=debug bash scripts/dist.sh
+DIST_PROFILE=debug bash scripts/dist-test.sh
 echo
 echo "all suites passed"

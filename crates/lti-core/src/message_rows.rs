@@ -330,18 +330,42 @@ pub fn pack(json: &str) -> Result<Vec<u8>> {
     Ok(out)
 }
 
-/// [`pack`] for a row of `flow_id`, in its transaction: the JWTs in the row are kept once, in
-/// the store's `tokens` table.
-pub fn pack_in(tx: &rusqlite::Transaction, flow_id: &str, json: &str) -> Result<Vec<u8>> {
-    let Some(taken) = crate::store::tokens::take_out(tx, flow_id, json.as_bytes())? else {
-        return pack(json);
+/// A row packed before the writer thread gets it: its JWTs taken out and encoded, the rest
+/// packed; only their rows are left to find or insert ([`PreparedRow::store`]).
+pub enum PreparedRow {
+    Whole(Vec<u8>),
+    Split(crate::store::tokens::Split, Vec<u8>),
+}
+
+pub fn prepare(json: &str) -> Result<PreparedRow> {
+    let Some(split) = crate::store::tokens::split(json.as_bytes())? else {
+        return Ok(PreparedRow::Whole(pack(json)?));
     };
     // Only ASCII runs were taken out: the rest is still UTF-8.
-    let rest = std::str::from_utf8(&taken.rest).expect("UTF-8 around ASCII tokens");
-    let mut out = TAG_TOKENS_V1.to_vec();
-    out.extend_from_slice(&taken.header());
-    out.extend_from_slice(&pack(rest)?);
-    Ok(out)
+    let rest = std::str::from_utf8(&split.rest).expect("UTF-8 around ASCII tokens");
+    let rest = pack(rest)?;
+    Ok(PreparedRow::Split(split, rest))
+}
+
+impl PreparedRow {
+    /// The bytes to store for a row of `flow_id`, in its transaction: the JWTs kept once, in
+    /// the store's `tokens` table.
+    pub fn store(self, tx: &rusqlite::Transaction, flow_id: &str) -> Result<Vec<u8>> {
+        match self {
+            PreparedRow::Whole(bytes) => Ok(bytes),
+            PreparedRow::Split(split, rest) => {
+                let mut out = TAG_TOKENS_V1.to_vec();
+                out.extend_from_slice(&crate::store::tokens::header(&split.store(tx, flow_id)?));
+                out.extend_from_slice(&rest);
+                Ok(out)
+            }
+        }
+    }
+}
+
+/// [`prepare`] and [`PreparedRow::store`] at once (rewrites off the capture path).
+pub fn pack_in(tx: &rusqlite::Transaction, flow_id: &str, json: &str) -> Result<Vec<u8>> {
+    prepare(json)?.store(tx, flow_id)
 }
 
 /// A row's JSON as read from `messages.report_json`: packed (BLOB) or plain (TEXT, older rows).

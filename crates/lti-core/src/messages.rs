@@ -206,7 +206,8 @@ pub struct EncodedMessage {
     /// Rule ids of its failed errors: the Timeline's Problems column names them.
     failed_rules: Vec<String>,
     validated_at: i64,
-    json: String,
+    /// The row, packed here: the writer only finds or inserts its tokens' rows.
+    row: crate::message_rows::PreparedRow,
 }
 
 pub fn encode(msg: &StoredMessage) -> Result<EncodedMessage> {
@@ -216,7 +217,7 @@ pub fn encode(msg: &StoredMessage) -> Result<EncodedMessage> {
         counts: msg.counts,
         failed_rules: failed_rules(&msg.report),
         validated_at: msg.validated_at,
-        json: crate::message_rows::encode(msg)?,
+        row: crate::message_rows::prepare(&crate::message_rows::encode(msg)?)?,
     })
 }
 
@@ -228,14 +229,14 @@ pub fn add_message(
     summary: &Map<String, Value>,
     title: Option<&str>,
 ) -> Result<()> {
-    add_encoded(tx, flow_id, &encode(msg)?, summary, title)
+    add_encoded(tx, flow_id, encode(msg)?, summary, title)
 }
 
 /// [`add_message`] for a message encoded beforehand.
 pub fn add_encoded(
     tx: &Transaction,
     flow_id: &str,
-    msg: &EncodedMessage,
+    msg: EncodedMessage,
     summary: &Map<String, Value>,
     title: Option<&str>,
 ) -> Result<()> {
@@ -247,7 +248,7 @@ pub fn add_encoded(
         msg.kind,
         verdict_str(msg.verdict),
         msg.validated_at,
-        crate::message_rows::pack_in(tx, flow_id, &msg.json)?
+        msg.row.store(tx, flow_id)?
     ])?;
     let (verdict, old_summary): (String, String) = tx
         .prepare_cached("SELECT verdict, summary_json FROM flows WHERE id = ?1")?
@@ -475,7 +476,7 @@ pub fn save_with(
         if messages.is_empty() && !summary.is_empty() {
             merge_summary(tx, &flow_id, &summary)?;
         }
-        for (i, m) in messages.iter().enumerate() {
+        for (i, m) in messages.into_iter().enumerate() {
             let s = if i == 0 { summary.clone() } else { Map::new() };
             add_encoded(tx, &flow_id, m, &s, title.as_deref())?;
         }

@@ -104,9 +104,10 @@ impl Outbound {
             response_body: body.clone(),
             error,
         };
+        let prepared = store::exchanges::prepare(&exchange);
         let summary = self
             .store
-            .write(move |tx| store::exchanges::insert(tx, &exchange))
+            .write(move |tx| store::exchanges::insert_prepared(tx, &exchange, prepared?))
             .await;
         let exchange_id = match summary {
             Ok(s) => {

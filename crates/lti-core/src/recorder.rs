@@ -204,9 +204,11 @@ async fn record_inner(rec: Recorder, req: Request, next: Next) -> Response {
         response_body: recorded_response.to_vec(),
         error: None,
     };
+    // Packing happens here, on the request's task: the single writer only runs SQL.
+    let prepared = store::exchanges::prepare(&exchange);
     match rec
         .store
-        .write(move |tx| insert_with_deferred(tx, exchange, deferred))
+        .write(move |tx| insert_with_deferred(tx, exchange, prepared?, deferred))
         .await
     {
         Ok(summary) => {
@@ -249,6 +251,7 @@ async fn record_inner(rec: Recorder, req: Request, next: Next) -> Response {
 fn insert_with_deferred(
     tx: &rusqlite::Transaction,
     mut exchange: NewExchange,
+    prepared: store::exchanges::Prepared,
     deferred: Vec<DeferredWrite>,
 ) -> crate::Result<store::ExchangeSummary> {
     for write in deferred {
@@ -274,5 +277,5 @@ fn insert_with_deferred(
             exchange.flow_id = None;
         }
     }
-    store::exchanges::insert(tx, &exchange)
+    store::exchanges::insert_prepared(tx, &exchange, prepared)
 }

@@ -114,12 +114,82 @@ pub struct Exchange {
     pub masked: Vec<String>,
 }
 
+/// An exchange's columns packed (headers, bodies, their tokens taken out and encoded) before
+/// the writer thread gets it: the CPU work of storing an exchange, done by the caller so the
+/// single writer only runs SQL ([`insert_prepared`]).
+pub struct Prepared {
+    request_headers: Vec<u8>,
+    response_headers: Vec<u8>,
+    request_body: PreparedBody,
+    response_body: PreparedBody,
+}
+
+enum PreparedBody {
+    /// Stored as it is, or as one zstd frame (`true`).
+    Whole(Vec<u8>, bool),
+    /// Its tokens taken out: the list of where they were goes before the rest (packed or not).
+    Split(super::tokens::Split, Vec<u8>, bool),
+}
+
+/// [`Prepared`] for `ex`; tokens are kept apart only for an exchange of a flow.
+pub fn prepare(ex: &NewExchange) -> Result<Prepared> {
+    let body = |bytes: &[u8]| -> Result<PreparedBody> {
+        let split = match ex.flow_id {
+            Some(_) => super::tokens::split(bytes)?,
+            None => None,
+        };
+        Ok(match split {
+            Some(split) => {
+                let (rest, packed) = pack_body(&split.rest);
+                let rest = rest.into_owned();
+                PreparedBody::Split(split, rest, packed)
+            }
+            None => {
+                let (stored, packed) = pack_body(bytes);
+                PreparedBody::Whole(stored.into_owned(), packed)
+            }
+        })
+    };
+    Ok(Prepared {
+        request_headers: super::header_rows::pack(&ex.request_headers)?,
+        response_headers: super::header_rows::pack(&ex.response_headers)?,
+        request_body: body(&ex.request_body)?,
+        response_body: body(&ex.response_body)?,
+    })
+}
+
 pub fn insert(tx: &Transaction, ex: &NewExchange) -> Result<ExchangeSummary> {
-    let req_headers = super::header_rows::pack(&ex.request_headers)?;
-    let res_headers = super::header_rows::pack(&ex.response_headers)?;
-    let flow = ex.flow_id.as_deref();
-    let (request_body, rq_packed, rq_tokens) = store_body(tx, flow, &ex.request_body)?;
-    let (response_body, rs_packed, rs_tokens) = store_body(tx, flow, &ex.response_body)?;
+    insert_prepared(tx, ex, prepare(ex)?)
+}
+
+/// Inserts `ex` with its columns as [`prepare`]d (for the same `ex`). An exchange that lost
+/// its flow since (the flow could not be stored) keeps its tokens in its bodies.
+pub fn insert_prepared(
+    tx: &Transaction,
+    ex: &NewExchange,
+    prepared: Prepared,
+) -> Result<ExchangeSummary> {
+    if ex.flow_id.is_none()
+        && [&prepared.request_body, &prepared.response_body]
+            .iter()
+            .any(|b| matches!(b, PreparedBody::Split(..)))
+    {
+        return insert(tx, ex);
+    }
+    let flow = ex.flow_id.as_deref().unwrap_or_default();
+    let store = |b: PreparedBody| -> Result<(Vec<u8>, bool, bool)> {
+        Ok(match b {
+            PreparedBody::Whole(stored, packed) => (stored, packed, false),
+            PreparedBody::Split(split, rest, packed) => {
+                let mut stored = super::tokens::header(&split.store(tx, flow)?);
+                stored.extend_from_slice(&rest);
+                (stored, packed, true)
+            }
+        })
+    };
+    let (req_headers, res_headers) = (prepared.request_headers, prepared.response_headers);
+    let (request_body, rq_packed, rq_tokens) = store(prepared.request_body)?;
+    let (response_body, rs_packed, rs_tokens) = store(prepared.response_body)?;
     let packed = i64::from(rq_packed)
         | (i64::from(rs_packed) << 1)
         | (i64::from(rq_tokens) << 2)
@@ -142,10 +212,10 @@ pub fn insert(tx: &Transaction, ex: &NewExchange) -> Result<ExchangeSummary> {
         ex.duration_us,
         ex.peer,
         req_headers,
-        request_body.as_ref(),
+        request_body,
         ex.request_truncated,
         res_headers,
-        response_body.as_ref(),
+        response_body,
         ex.error,
         packed,
         ex.request_body.len() as i64,
@@ -271,29 +341,7 @@ pub fn get(conn: &Connection, id: i64) -> Result<Exchange> {
     })
 }
 
-/// A body as stored: when it belongs to a flow, its JWTs taken out (kept once in `tokens`, see
-/// [`super::tokens`]) behind the list of where they were; then packed. Returns the bytes,
-/// whether packed, and whether it has a token list (`packed` bits 1/2 and 4/8).
-fn store_body<'a>(
-    tx: &Transaction,
-    flow_id: Option<&str>,
-    body: &'a [u8],
-) -> Result<(std::borrow::Cow<'a, [u8]>, bool, bool)> {
-    let taken = match flow_id {
-        Some(flow) => super::tokens::take_out(tx, flow, body)?,
-        None => None,
-    };
-    let Some(taken) = taken else {
-        let (stored, packed) = pack_body(body);
-        return Ok((stored, packed, false));
-    };
-    let (rest, packed) = pack_body(&taken.rest);
-    let mut stored = taken.header();
-    stored.extend_from_slice(&rest);
-    Ok((std::borrow::Cow::Owned(stored), packed, true))
-}
-
-/// [`store_body`] undone.
+/// A body as [`insert_prepared`] stored it, whole again.
 fn read_body(
     conn: &Connection,
     stored: Vec<u8>,

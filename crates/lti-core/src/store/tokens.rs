@@ -27,6 +27,13 @@ const MAX_TOKEN: usize = 64 << 20;
 /// never changes: a better one gets a new format byte.
 static TOKEN_DICT_V1: &[u8] = include_bytes!("token_dict_v1.json");
 
+/// The statements on the capture path and in deletions, named for bench-store's query plans.
+pub const BY_DIGEST_SQL: &str = "SELECT id FROM tokens WHERE digest = ?1";
+pub const LOAD_SQL: &str = "SELECT body FROM tokens WHERE id = ?1";
+pub const FORGET_USES_SQL: &str = "DELETE FROM token_uses WHERE flow_id = ?1 RETURNING token_id";
+pub const FORGET_UNUSED_SQL: &str = "DELETE FROM tokens WHERE id = ?1
+    AND NOT EXISTS (SELECT 1 FROM token_uses WHERE token_id = ?1)";
+
 /// How a token row is kept (the first byte of `tokens.body`).
 const FORM_TEXT: u8 = 0;
 /// Header, payload and signature decoded from base64url, zstd with [`TOKEN_DICT_V1`].
@@ -77,15 +84,7 @@ impl Taken {
     /// `refs` as stored before the rest: count, then (gap from the previous position, id), all
     /// LEB128 varints.
     pub fn header(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(1 + self.refs.len() * 5);
-        put_varint(&mut out, self.refs.len() as u64);
-        let mut at = 0;
-        for &(pos, id) in &self.refs {
-            put_varint(&mut out, (pos - at) as u64);
-            put_varint(&mut out, id as u64);
-            at = pos;
-        }
-        out
+        header(&self.refs)
     }
 
     /// Reads [`Taken::header`] from the front of `stored`; returns the refs and what follows.
@@ -111,6 +110,19 @@ impl Taken {
     }
 }
 
+/// [`Taken::header`] for refs alone.
+pub fn header(refs: &[TokenRef]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(1 + refs.len() * 5);
+    put_varint(&mut out, refs.len() as u64);
+    let mut at = 0;
+    for &(pos, id) in refs {
+        put_varint(&mut out, (pos - at) as u64);
+        put_varint(&mut out, id as u64);
+        at = pos;
+    }
+    out
+}
+
 fn put_varint(out: &mut Vec<u8>, mut v: u64) {
     while v >= 0x80 {
         out.push((v as u8) | 0x80);
@@ -132,29 +144,71 @@ fn get_varint(s: &mut &[u8]) -> Option<u64> {
     None
 }
 
-/// Takes the tokens out of `body`, storing each (once per store) for `flow_id`. `None` when it
-/// holds none.
-pub fn take_out(tx: &Transaction, flow_id: &str, body: &[u8]) -> Result<Option<Taken>> {
-    let found = find(body);
-    if found.is_empty() {
+/// A token found in a body, digested and encoded: all the CPU work, done before the writer
+/// thread gets the row (it only looks the digest up and inserts).
+#[derive(Debug)]
+struct Found {
+    /// Its position in the rest.
+    at: usize,
+    digest: [u8; 16],
+    encoded: Vec<u8>,
+}
+
+/// A body with its tokens taken out and encoded, not yet stored ([`Split::store`]).
+#[derive(Debug)]
+pub struct Split {
+    pub rest: Vec<u8>,
+    found: Vec<Found>,
+}
+
+/// Takes the tokens out of `body` and encodes them; `None` when it holds none. No SQL: callers
+/// run this off the writer thread.
+pub fn split(body: &[u8]) -> Result<Option<Split>> {
+    let ranges = find(body);
+    if ranges.is_empty() {
         return Ok(None);
     }
-    let mut taken = Taken {
-        rest: Vec::with_capacity(body.len() - found.iter().map(|r| r.len()).sum::<usize>()),
-        refs: Vec::with_capacity(found.len()),
+    let mut split = Split {
+        rest: Vec::with_capacity(body.len() - ranges.iter().map(|r| r.len()).sum::<usize>()),
+        found: Vec::with_capacity(ranges.len()),
     };
     let mut at = 0;
-    for r in found {
-        taken.rest.extend_from_slice(&body[at..r.start]);
+    for r in ranges {
+        split.rest.extend_from_slice(&body[at..r.start]);
         // find() only returns ASCII runs.
         let token = std::str::from_utf8(&body[r.clone()]).expect("base64url and dots");
-        taken
-            .refs
-            .push((taken.rest.len(), intern(tx, flow_id, token)?));
+        split.found.push(Found {
+            at: split.rest.len(),
+            digest: digest(token),
+            encoded: encode(token)?,
+        });
         at = r.end;
     }
-    taken.rest.extend_from_slice(&body[at..]);
-    Ok(Some(taken))
+    split.rest.extend_from_slice(&body[at..]);
+    Ok(Some(split))
+}
+
+impl Split {
+    /// Stores each token (once per store) with `flow_id` among its users; returns where each
+    /// was, with its row.
+    pub fn store(&self, tx: &Transaction, flow_id: &str) -> Result<Vec<TokenRef>> {
+        self.found
+            .iter()
+            .map(|f| Ok((f.at, intern(tx, flow_id, f)?)))
+            .collect()
+    }
+}
+
+/// [`split`] and [`Split::store`] at once, in the writer (paths off the capture path).
+pub fn take_out(tx: &Transaction, flow_id: &str, body: &[u8]) -> Result<Option<Taken>> {
+    let Some(split) = split(body)? else {
+        return Ok(None);
+    };
+    let refs = split.store(tx, flow_id)?;
+    Ok(Some(Taken {
+        rest: split.rest,
+        refs,
+    }))
 }
 
 /// Puts the tokens back into `rest` at the positions of `refs`.
@@ -180,18 +234,17 @@ fn digest(token: &str) -> [u8; 16] {
     out
 }
 
-/// The row of `token` (stored now if it is new) with `flow_id` among its users.
-fn intern(tx: &Transaction, flow_id: &str, token: &str) -> Result<i64> {
-    let digest = digest(token);
+/// The row of a found token (stored now if it is new) with `flow_id` among its users.
+fn intern(tx: &Transaction, flow_id: &str, found: &Found) -> Result<i64> {
     let known: Option<i64> = tx
-        .prepare_cached("SELECT id FROM tokens WHERE digest = ?1")?
-        .query_row([&digest[..]], |r| r.get(0))
+        .prepare_cached(BY_DIGEST_SQL)?
+        .query_row([&found.digest[..]], |r| r.get(0))
         .optional()?;
     let id = match known {
         Some(id) => id,
         None => {
             tx.prepare_cached("INSERT INTO tokens(digest, body) VALUES (?1, ?2)")?
-                .execute(params![&digest[..], encode(token)?])?;
+                .execute(params![&found.digest[..], found.encoded])?;
             tx.last_insert_rowid()
         }
     };
@@ -202,7 +255,7 @@ fn intern(tx: &Transaction, flow_id: &str, token: &str) -> Result<i64> {
 
 fn load(conn: &Connection, id: i64) -> Result<String> {
     let body: Option<Vec<u8>> = conn
-        .prepare_cached("SELECT body FROM tokens WHERE id = ?1")?
+        .prepare_cached(LOAD_SQL)?
         .query_row([id], |r| r.get(0))
         .optional()?;
     decode(&body.ok_or_else(|| Error::Internal(format!("stored token {id} is missing")))?)
@@ -211,15 +264,11 @@ fn load(conn: &Connection, id: i64) -> Result<String> {
 /// Deletes `flow_id`'s uses, and the tokens no other flow uses.
 pub fn forget_flow(tx: &Transaction, flow_id: &str) -> Result<()> {
     let ids: Vec<i64> = tx
-        .prepare_cached("DELETE FROM token_uses WHERE flow_id = ?1 RETURNING token_id")?
+        .prepare_cached(FORGET_USES_SQL)?
         .query_map([flow_id], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in ids {
-        tx.prepare_cached(
-            "DELETE FROM tokens WHERE id = ?1
-               AND NOT EXISTS (SELECT 1 FROM token_uses WHERE token_id = ?1)",
-        )?
-        .execute([id])?;
+        tx.prepare_cached(FORGET_UNUSED_SQL)?.execute([id])?;
     }
     Ok(())
 }

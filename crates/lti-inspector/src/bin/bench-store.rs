@@ -355,7 +355,7 @@ async fn main() {
         .store()
         .read(|c| {
             let mut out = Vec::new();
-            use lti_core::store::{exchanges, flows};
+            use lti_core::store::{exchanges, flows, tokens};
             for (label, sql) in [
                 ("list_flows", flows::list_sql(false)),
                 ("list_flows before", flows::list_sql(true)),
@@ -365,6 +365,16 @@ async fn main() {
                 (
                     "the other side of a launch (get_flow)",
                     flows::related_sql(),
+                ),
+                ("a token put back", tokens::LOAD_SQL.into()),
+                ("a token stored (known?)", tokens::BY_DIGEST_SQL.into()),
+                (
+                    "deleting a flow: its token uses",
+                    tokens::FORGET_USES_SQL.into(),
+                ),
+                (
+                    "deleting a flow: tokens left unused",
+                    tokens::FORGET_UNUSED_SQL.into(),
                 ),
             ] {
                 let mut s = c.prepare(&format!("EXPLAIN QUERY PLAN {sql}"))?;

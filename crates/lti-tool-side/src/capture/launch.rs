@@ -265,7 +265,7 @@ pub async fn launch(State(tool): State<ToolSide>, req: Request) -> Response {
         if let Some(s) = &snapshot {
             lti_core::key_snapshots::save(tx, s)?;
         }
-        messages::add_encoded(tx, &fid, &encoded, &summary, title.as_deref())?;
+        messages::add_encoded(tx, &fid, encoded, &summary, title.as_deref())?;
         messages::link_flow(tx, &fid, &link_key)?;
         if let Some((iss, nonce)) = nonce_record {
             super::nonces::record_seen(tx, &iss, &nonce, &fid);

@@ -189,8 +189,8 @@ pub async fn login(State(tool): State<ToolSide>, req: Request) -> Response {
     notes.defer_write(move |tx| {
         let (login_msg, auth_msg) = encoded?;
         store::flows::insert(tx, &flow)?;
-        messages::add_encoded(tx, &fid, &login_msg, &summary, None)?;
-        messages::add_encoded(tx, &fid, &auth_msg, &Map::new(), None)?;
+        messages::add_encoded(tx, &fid, login_msg, &summary, None)?;
+        messages::add_encoded(tx, &fid, auth_msg, &Map::new(), None)?;
         super::states::insert(tx, &minted)
     });
 

@@ -205,7 +205,7 @@ pub async fn send(tool: &ToolSide, args: OutcomeArgs) -> Result<OutcomeResult> {
     let fid = args.flow_id.clone();
     let encoded = messages::encode(&msg)?;
     tool.store()
-        .write(move |tx| messages::add_encoded(tx, &fid, &encoded, &serde_json::Map::new(), None))
+        .write(move |tx| messages::add_encoded(tx, &fid, encoded, &serde_json::Map::new(), None))
         .await?;
     messages::announce(tool.core(), &args.flow_id).await;
     tracing::info!(?status, code_major = ?code_major, "LTI 1.1 outcome sent");
