@@ -19,7 +19,7 @@ const MAX_UNPACKED: usize = 4 << 20;
 fn encoder() -> &'static zstd::dict::EncoderDictionary<'static> {
     static D: std::sync::OnceLock<zstd::dict::EncoderDictionary<'static>> =
         std::sync::OnceLock::new();
-    D.get_or_init(|| zstd::dict::EncoderDictionary::copy(DICT_V1, 3))
+    D.get_or_init(|| zstd::dict::EncoderDictionary::copy(DICT_V1, 1))
 }
 
 fn decoder() -> &'static zstd::dict::DecoderDictionary<'static> {

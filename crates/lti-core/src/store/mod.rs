@@ -4,7 +4,7 @@
 
 pub mod exchanges;
 pub mod flows;
-mod header_rows;
+pub(crate) mod header_rows;
 mod health;
 pub mod key_rows;
 pub(crate) mod migrate;

@@ -151,7 +151,7 @@ struct Found {
     /// Its position in the rest.
     at: usize,
     digest: [u8; 16],
-    encoded: Vec<u8>,
+    encoded: std::sync::Arc<Vec<u8>>,
 }
 
 /// A body with its tokens taken out and encoded, not yet stored ([`Split::store`]).
@@ -177,10 +177,11 @@ pub fn split(body: &[u8]) -> Result<Option<Split>> {
         split.rest.extend_from_slice(&body[at..r.start]);
         // find() only returns ASCII runs.
         let token = std::str::from_utf8(&body[r.clone()]).expect("base64url and dots");
+        let (digest, encoded) = digest_and_encode(token)?;
         split.found.push(Found {
             at: split.rest.len(),
-            digest: digest(token),
-            encoded: encode(token)?,
+            digest,
+            encoded,
         });
         at = r.end;
     }
@@ -227,6 +228,31 @@ pub fn put_back(conn: &Connection, refs: &[TokenRef], rest: &[u8]) -> Result<Vec
     Ok(out)
 }
 
+/// Tokens digested and encoded lately, by their text: a launch's id_token is met twice on one
+/// request (its message, then the exchange's body), and the second time costs a comparison
+/// instead of ~14 µs.
+type Recent = std::collections::VecDeque<(std::sync::Arc<str>, [u8; 16], std::sync::Arc<Vec<u8>>)>;
+static RECENT: std::sync::Mutex<Recent> = std::sync::Mutex::new(Recent::new());
+const RECENT_KEPT: usize = 16;
+
+fn digest_and_encode(token: &str) -> Result<([u8; 16], std::sync::Arc<Vec<u8>>)> {
+    let recent = |q: &Recent| {
+        q.iter()
+            .find(|(t, ..)| t.as_ref() == token)
+            .map(|(_, d, e)| (*d, e.clone()))
+    };
+    if let Some(hit) = recent(&RECENT.lock().unwrap_or_else(|p| p.into_inner())) {
+        return Ok(hit);
+    }
+    let (d, e) = (digest(token), std::sync::Arc::new(encode(token)?));
+    let mut q = RECENT.lock().unwrap_or_else(|p| p.into_inner());
+    if q.len() == RECENT_KEPT {
+        q.pop_front();
+    }
+    q.push_back((token.into(), d, e.clone()));
+    Ok((d, e))
+}
+
 fn digest(token: &str) -> [u8; 16] {
     let d = Sha256::digest(token.as_bytes());
     let mut out = [0u8; 16];
@@ -244,7 +270,7 @@ fn intern(tx: &Transaction, flow_id: &str, found: &Found) -> Result<i64> {
         Some(id) => id,
         None => {
             tx.prepare_cached("INSERT INTO tokens(digest, body) VALUES (?1, ?2)")?
-                .execute(params![&found.digest[..], found.encoded])?;
+                .execute(params![&found.digest[..], found.encoded.as_slice()])?;
             tx.last_insert_rowid()
         }
     };
@@ -276,7 +302,7 @@ pub fn forget_flow(tx: &Transaction, flow_id: &str) -> Result<()> {
 fn dict_encoder() -> &'static zstd::dict::EncoderDictionary<'static> {
     static D: std::sync::OnceLock<zstd::dict::EncoderDictionary<'static>> =
         std::sync::OnceLock::new();
-    D.get_or_init(|| zstd::dict::EncoderDictionary::copy(TOKEN_DICT_V1, 3))
+    D.get_or_init(|| zstd::dict::EncoderDictionary::copy(TOKEN_DICT_V1, 1))
 }
 
 fn dict_decoder() -> &'static zstd::dict::DecoderDictionary<'static> {
@@ -497,5 +523,69 @@ mod tests {
             "a missing row is an error"
         );
         assert!(put_back(&tx, &[(99, 1)], b"short").is_err());
+    }
+}
+
+#[cfg(test)]
+mod cost {
+    /// What storing a token costs on the request's task (release: `cargo test --release -p
+    /// lti-core store::tokens::cost -- --ignored --nocapture`).
+    #[test]
+    #[ignore]
+    fn per_token() {
+        // A token the size of a real launch's: the dictionary's claims line as its payload.
+        let claims = include_str!("token_dict_v1.json").lines().last().unwrap();
+        let demo = format!(
+            "{}.{}.{}",
+            lti_protocol::b64::encode(br#"{"alg":"RS256","typ":"JWT","kid":"k"}"#),
+            lti_protocol::b64::encode(claims.as_bytes()),
+            lti_protocol::b64::encode(&[7u8; 256])
+        );
+        let n = 2000;
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(super::digest(&demo));
+        }
+        println!("digest {:?}", t.elapsed() / n);
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(super::decoded_parts(&demo));
+        }
+        println!("decode parts {:?}", t.elapsed() / n);
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(super::encode(&demo).unwrap());
+        }
+        println!(
+            "encode {:?} → {} bytes",
+            t.elapsed() / n,
+            super::encode(&demo).unwrap().len()
+        );
+        let body = format!("id_token={demo}&state=abc");
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(super::split(body.as_bytes()).unwrap());
+        }
+        println!(
+            "split a form body, its token met before {:?}",
+            t.elapsed() / n
+        );
+        let headers: Vec<crate::store::Header> = (0..6)
+            .map(|i| crate::store::Header {
+                name: format!("x-header-{i}"),
+                value: "text/html; charset=utf-8".into(),
+            })
+            .collect();
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(crate::store::header_rows::pack(&headers).unwrap());
+        }
+        println!("pack 6 headers {:?}", t.elapsed() / n);
+        let stored = super::encode(&demo).unwrap();
+        let t = std::time::Instant::now();
+        for _ in 0..n {
+            std::hint::black_box(super::decode(&stored).unwrap());
+        }
+        println!("decode {:?}", t.elapsed() / n);
     }
 }
