@@ -7,6 +7,7 @@ pub mod claim_once;
 pub mod clock;
 pub mod command_args;
 pub mod compare;
+pub mod dict_codec;
 pub mod error;
 pub mod events;
 pub mod export;

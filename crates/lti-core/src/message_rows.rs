@@ -286,44 +286,16 @@ mod tests {
 const TAG_V1: [u8; 2] = *b"Z1";
 /// Tag of a row whose tokens are kept in `tokens`: the token list, then a `Z1` row.
 const TAG_TOKENS_V1: [u8; 2] = *b"T1";
-static DICT_V1: &[u8] = include_bytes!("message_dict_v1.json");
+static CODEC_V1: crate::dict_codec::DictCodec =
+    crate::dict_codec::DictCodec::new(include_bytes!("message_dict_v1.json"), 1);
 /// A row never needs more (a message is bounded by the body limit of the request it came in).
 const MAX_UNPACKED: usize = 64 << 20;
 
-// Digesting the dictionary costs more than a row: once per process.
-fn encoder_v1() -> &'static zstd::dict::EncoderDictionary<'static> {
-    static D: std::sync::OnceLock<zstd::dict::EncoderDictionary<'static>> =
-        std::sync::OnceLock::new();
-    D.get_or_init(|| zstd::dict::EncoderDictionary::copy(DICT_V1, 1))
-}
-
-fn decoder_v1() -> &'static zstd::dict::DecoderDictionary<'static> {
-    static D: std::sync::OnceLock<zstd::dict::DecoderDictionary<'static>> =
-        std::sync::OnceLock::new();
-    D.get_or_init(|| zstd::dict::DecoderDictionary::copy(DICT_V1))
-}
-
-thread_local! {
-    // One compression and one decompression context per thread, reused: a context is a few
-    // hundred KB of tables to set up, more than packing a row costs.
-    static PACKER: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
-        const { std::cell::RefCell::new(None) };
-    static UNPACKER: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
-        const { std::cell::RefCell::new(None) };
-}
-
 /// The bytes stored for a row's JSON.
 pub fn pack(json: &str) -> Result<Vec<u8>> {
-    let frame = PACKER.with_borrow_mut(|slot| {
-        let c = match slot {
-            Some(c) => c,
-            None => slot.insert(zstd::bulk::Compressor::with_prepared_dictionary(
-                encoder_v1(),
-            )?),
-        };
-        c.compress(json.as_bytes())
-    });
-    let frame = frame.map_err(|e| Error::Internal(format!("compress a message: {e}")))?;
+    let frame = CODEC_V1
+        .pack(json.as_bytes())
+        .map_err(|e| Error::Internal(format!("compress a message: {e}")))?;
     let mut out = Vec::with_capacity(frame.len() + 2);
     out.extend_from_slice(&TAG_V1);
     out.extend_from_slice(&frame);
@@ -414,23 +386,7 @@ fn unpack(b: &[u8]) -> std::result::Result<String, String> {
     let Some(frame) = b.strip_prefix(&TAG_V1) else {
         return Err(format!("unknown message packing {:?}", b.get(..2)));
     };
-    // The frame says its size; without the crate's "experimental" feature `decompress` would
-    // otherwise reserve the whole cap for every row.
-    let size = zstd::zstd_safe::get_frame_content_size(frame)
-        .ok()
-        .flatten()
-        .map_or(MAX_UNPACKED, |n| usize::try_from(n).unwrap_or(MAX_UNPACKED))
-        .min(MAX_UNPACKED);
-    let bytes = UNPACKER.with_borrow_mut(|slot| {
-        let d = match slot {
-            Some(d) => d,
-            None => slot.insert(zstd::bulk::Decompressor::with_prepared_dictionary(
-                decoder_v1(),
-            )?),
-        };
-        d.decompress(frame, size)
-    });
-    String::from_utf8(bytes.map_err(|e| e.to_string())?).map_err(|e| e.to_string())
+    String::from_utf8(CODEC_V1.unpack(frame, MAX_UNPACKED)?).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]

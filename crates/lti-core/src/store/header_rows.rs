@@ -12,28 +12,10 @@ use super::exchanges::Header;
 use crate::error::{Error, Result};
 
 const TAG_V1: [u8; 2] = *b"H1";
-static DICT_V1: &[u8] = include_bytes!("header_dict_v1.json");
+static CODEC_V1: crate::dict_codec::DictCodec =
+    crate::dict_codec::DictCodec::new(include_bytes!("header_dict_v1.json"), 1);
 /// Headers never need more (the servers refuse larger header sections long before).
 const MAX_UNPACKED: usize = 4 << 20;
-
-fn encoder() -> &'static zstd::dict::EncoderDictionary<'static> {
-    static D: std::sync::OnceLock<zstd::dict::EncoderDictionary<'static>> =
-        std::sync::OnceLock::new();
-    D.get_or_init(|| zstd::dict::EncoderDictionary::copy(DICT_V1, 1))
-}
-
-fn decoder() -> &'static zstd::dict::DecoderDictionary<'static> {
-    static D: std::sync::OnceLock<zstd::dict::DecoderDictionary<'static>> =
-        std::sync::OnceLock::new();
-    D.get_or_init(|| zstd::dict::DecoderDictionary::copy(DICT_V1))
-}
-
-thread_local! {
-    static PACKER: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
-        const { std::cell::RefCell::new(None) };
-    static UNPACKER: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
-        const { std::cell::RefCell::new(None) };
-}
 
 /// The bytes stored for `headers`.
 pub fn pack(headers: &[Header]) -> Result<Vec<u8>> {
@@ -42,14 +24,9 @@ pub fn pack(headers: &[Header]) -> Result<Vec<u8>> {
         .map(|h| (h.name.as_str(), h.value.as_str()))
         .collect();
     let json = serde_json::to_vec(&pairs).map_err(|e| Error::Internal(e.to_string()))?;
-    let frame = PACKER.with_borrow_mut(|slot| {
-        let c = match slot {
-            Some(c) => c,
-            None => slot.insert(zstd::bulk::Compressor::with_prepared_dictionary(encoder())?),
-        };
-        c.compress(&json)
-    });
-    let frame = frame.map_err(|e| Error::Internal(format!("compress headers: {e}")))?;
+    let frame = CODEC_V1
+        .pack(&json)
+        .map_err(|e| Error::Internal(format!("compress headers: {e}")))?;
     let mut out = Vec::with_capacity(frame.len() + 2);
     out.extend_from_slice(&TAG_V1);
     out.extend_from_slice(&frame);
@@ -64,22 +41,7 @@ pub fn unpack(v: ValueRef<'_>) -> Vec<Header> {
             ValueRef::Text(t) => serde_json::from_slice(t).ok(),
             ValueRef::Blob(b) => {
                 let frame = b.strip_prefix(&TAG_V1)?;
-                let size = zstd::zstd_safe::get_frame_content_size(frame)
-                    .ok()
-                    .flatten()
-                    .and_then(|n| usize::try_from(n).ok())
-                    .filter(|&n| n <= MAX_UNPACKED)?;
-                let json = UNPACKER
-                    .with_borrow_mut(|slot| {
-                        let d = match slot {
-                            Some(d) => d,
-                            None => slot.insert(
-                                zstd::bulk::Decompressor::with_prepared_dictionary(decoder())?,
-                            ),
-                        };
-                        d.decompress(frame, size)
-                    })
-                    .ok()?;
+                let json = CODEC_V1.unpack(frame, MAX_UNPACKED).ok()?;
                 let pairs: Vec<(String, String)> = serde_json::from_slice(&json).ok()?;
                 Some(
                     pairs

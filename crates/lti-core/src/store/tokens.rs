@@ -4,7 +4,7 @@
 //! JSON from compression. So every compact JWS of [`MIN_LEN`] bytes or more found in an
 //! exchange body or a message row is taken out and stored in `tokens`, by digest, once per
 //! store: decoded (header and payload JSON, signature bytes) and compressed with a fixed
-//! dictionary of LTI claim names ([`TOKEN_DICT_V1`]). The body keeps a short list of where each
+//! dictionary of LTI claim names (`token_dict_v1.json`). The body keeps a short list of where each
 //! token was ([`Taken`]); reading puts them back, byte for byte.
 //!
 //! `token_uses` says which flows use a token, so deleting a flow deletes the tokens no other
@@ -25,7 +25,8 @@ const MAX_TOKEN: usize = 64 << 20;
 /// A fixed raw-content zstd dictionary: the claim names, role and scope URIs and value shapes
 /// LTI tokens share (generated once by `scripts/token-dict.py` from the claim catalog). It
 /// never changes: a better one gets a new format byte.
-static TOKEN_DICT_V1: &[u8] = include_bytes!("token_dict_v1.json");
+static CODEC_V1: crate::dict_codec::DictCodec =
+    crate::dict_codec::DictCodec::new(include_bytes!("token_dict_v1.json"), 1);
 
 /// The statements on the capture path and in deletions, named for bench-store's query plans.
 pub const BY_DIGEST_SQL: &str = "SELECT id FROM tokens WHERE digest = ?1";
@@ -36,7 +37,7 @@ pub const FORGET_UNUSED_SQL: &str = "DELETE FROM tokens WHERE id = ?1
 
 /// How a token row is kept (the first byte of `tokens.body`).
 const FORM_TEXT: u8 = 0;
-/// Header, payload and signature decoded from base64url, zstd with [`TOKEN_DICT_V1`].
+/// Header, payload and signature decoded from base64url, zstd with `token_dict_v1.json`.
 const FORM_DECODED_V1: u8 = 1;
 
 fn is_b64url(b: u8) -> bool {
@@ -299,26 +300,6 @@ pub fn forget_flow(tx: &Transaction, flow_id: &str) -> Result<()> {
     Ok(())
 }
 
-fn dict_encoder() -> &'static zstd::dict::EncoderDictionary<'static> {
-    static D: std::sync::OnceLock<zstd::dict::EncoderDictionary<'static>> =
-        std::sync::OnceLock::new();
-    D.get_or_init(|| zstd::dict::EncoderDictionary::copy(TOKEN_DICT_V1, 1))
-}
-
-fn dict_decoder() -> &'static zstd::dict::DecoderDictionary<'static> {
-    static D: std::sync::OnceLock<zstd::dict::DecoderDictionary<'static>> =
-        std::sync::OnceLock::new();
-    D.get_or_init(|| zstd::dict::DecoderDictionary::copy(TOKEN_DICT_V1))
-}
-
-thread_local! {
-    // Contexts reused per thread: setting one up costs more than a token.
-    static PACKER: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
-        const { std::cell::RefCell::new(None) };
-    static UNPACKER: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
-        const { std::cell::RefCell::new(None) };
-}
-
 /// The three segments decoded, when re-encoding gives the token back exactly (base64url with
 /// stray bits or padding is kept as text).
 fn decoded_parts(token: &str) -> Option<[Vec<u8>; 3]> {
@@ -348,16 +329,9 @@ pub fn encode(token: &str) -> Result<Vec<u8>> {
     put_varint(&mut plain, payload.len() as u64);
     plain.extend_from_slice(&payload);
     plain.extend_from_slice(&signature);
-    let frame = PACKER.with_borrow_mut(|slot| {
-        let c = match slot {
-            Some(c) => c,
-            None => slot.insert(zstd::bulk::Compressor::with_prepared_dictionary(
-                dict_encoder(),
-            )?),
-        };
-        c.compress(&plain)
-    });
-    let frame = frame.map_err(|e| Error::Internal(format!("compress a token: {e}")))?;
+    let frame = CODEC_V1
+        .pack(&plain)
+        .map_err(|e| Error::Internal(format!("compress a token: {e}")))?;
     let mut out = Vec::with_capacity(frame.len() + 1);
     out.push(FORM_DECODED_V1);
     out.extend_from_slice(&frame);
@@ -372,23 +346,7 @@ pub fn decode(stored: &[u8]) -> Result<String> {
             String::from_utf8(text.to_vec()).map_err(|e| bad(e.to_string()))
         }
         Some((&FORM_DECODED_V1, frame)) => {
-            let size = zstd::zstd_safe::get_frame_content_size(frame)
-                .ok()
-                .flatten()
-                .and_then(|n| usize::try_from(n).ok())
-                .filter(|&n| n <= MAX_TOKEN)
-                .ok_or_else(|| bad("no size".into()))?;
-            let plain = UNPACKER
-                .with_borrow_mut(|slot| {
-                    let d = match slot {
-                        Some(d) => d,
-                        None => slot.insert(zstd::bulk::Decompressor::with_prepared_dictionary(
-                            dict_decoder(),
-                        )?),
-                    };
-                    d.decompress(frame, size)
-                })
-                .map_err(|e| bad(e.to_string()))?;
+            let plain = CODEC_V1.unpack(frame, MAX_TOKEN).map_err(bad)?;
             let mut s = plain.as_slice();
             let part = |s: &mut &[u8]| -> Option<Vec<u8>> {
                 let n = usize::try_from(get_varint(s)?).ok()?;
