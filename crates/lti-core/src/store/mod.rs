@@ -378,6 +378,7 @@ pub fn savepoint<T>(
         }
         Err(e) => {
             let _ = tx.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"));
+            tokens::memo_forget();
             Err(e)
         }
     }
@@ -480,6 +481,7 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, checkpoints: mpsc:
             }
         };
         let count = jobs.len();
+        tokens::memo_begin();
         // A job that panics fails alone: its caller's answer is dropped (an error there), its
         // savepoint is rolled back, and the writer goes on with the others — a panic must not
         // end the only thread that writes (issue 9, item 10).
@@ -491,12 +493,14 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, checkpoints: mpsc:
                     Err(_) => {
                         tracing::error!("store: a write job panicked; it was rolled back alone");
                         let _ = tx.execute_batch("ROLLBACK TO job; RELEASE job");
+                        tokens::memo_forget();
                         None
                     }
                 }
             })
             .collect();
         let commit = tx.commit().map_err(Error::Database);
+        tokens::memo_end();
         if let Err(e) = &commit {
             tracing::error!(error = %e, "store: commit failed");
         }
