@@ -650,7 +650,9 @@ mod cost {
             Err(_) => {
                 println!("(no {fixture}: a stand-in token)");
                 let claims = include_str!("token_dict_v1.json").lines().last().unwrap();
-                let sig: Vec<u8> = (0..256u32).map(|i| (i * 2654435761 >> 13) as u8).collect();
+                let sig: Vec<u8> = (0..256u32)
+                    .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+                    .collect();
                 format!(
                     "{}.{}.{}",
                     lti_protocol::b64::encode(br#"{"alg":"RS256","typ":"JWT","kid":"k"}"#),
