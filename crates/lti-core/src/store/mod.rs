@@ -377,11 +377,17 @@ pub fn savepoint<T>(
             Ok(v)
         }
         Err(e) => {
-            let _ = tx.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"));
-            tokens::memo_forget();
+            roll_back(tx, name);
             Err(e)
         }
     }
+}
+
+/// Undoes savepoint `name`. The only way the writer rolls back, so that what it remembers of
+/// this transaction (the token rows, [`tokens::memo_forget`]) is forgotten with it.
+fn roll_back(tx: &Transaction, name: &str) {
+    let _ = tx.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"));
+    tokens::memo_forget();
 }
 
 /// Jobs committed between checkpoints; also checkpointed after a quiet second.
@@ -492,8 +498,7 @@ fn writer_loop(mut conn: Connection, rx: mpsc::Receiver<Job>, checkpoints: mpsc:
                     Ok(done) => Some(done),
                     Err(_) => {
                         tracing::error!("store: a write job panicked; it was rolled back alone");
-                        let _ = tx.execute_batch("ROLLBACK TO job; RELEASE job");
-                        tokens::memo_forget();
+                        roll_back(&tx, "job");
                         None
                     }
                 }

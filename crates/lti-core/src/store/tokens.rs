@@ -636,13 +636,18 @@ mod cost {
     #[test]
     #[ignore]
     fn per_token() {
-        // A real signed launch (ltijs's, from ../shared/fixtures/real-world when present; the
-        // dictionary's own claims line would compress unrealistically well), else a stand-in.
-        let fixture = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/fixtures/real-world/signed/ltijs_valid.json"
-        );
-        let demo = match std::fs::read_to_string(fixture) {
+        // A real signed launch (ltijs's, from the real-world fixtures when present: `LTI_FIXTURES`
+        // or ../shared, as the fuzz seeds find them; the dictionary's own claims line would
+        // compress unrealistically well), else a stand-in.
+        let fixture = std::env::var_os("LTI_FIXTURES")
+            .map(std::path::PathBuf::from)
+            .unwrap_or_else(|| {
+                std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../../../shared/fixtures/real-world")
+            })
+            .join("signed/ltijs_valid.json");
+        let fixture = fixture.display();
+        let demo = match std::fs::read_to_string(fixture.to_string()) {
             Ok(text) => {
                 let r = super::find(text.as_bytes()).into_iter().next().unwrap();
                 text[r].to_string()
