@@ -40,7 +40,8 @@ def run(mode: str, path: Path = MATRIX, only: t.Optional[str] = None) -> subproc
     exe = harness_bin()
     if not exe.exists():
         raise peer_processes.Missing(f"the compat harness is not built ({exe}; cargo build -p lti-inspector --bin compat)")
-    port = peer_processes.free_port()
+    reserved = peer_processes.ReservedPort()
+    port = reserved.port
     issuer = f"http://127.0.0.1:{port}"
     platform = {"url": issuer, "clientId": CLIENT_ID, "jwksUrl": f"{issuer}/jwks", "authUrl": f"{issuer}/auth", "tokenUrl": f"{issuer}/token"}
     with contextlib.ExitStack() as stack:
@@ -62,6 +63,7 @@ def run(mode: str, path: Path = MATRIX, only: t.Optional[str] = None) -> subproc
         argv += [f"--{mode}", str(path)]
         if only:
             argv += ["--only", only]
+        reserved.release()
         return subprocess.run(argv, capture_output=True, text=True, timeout=600)
 
 

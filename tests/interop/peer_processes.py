@@ -29,6 +29,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+class ReservedPort:
+    """A free port held bound (never listening) until `release()`: for a server that can only
+    start after others that must already know its URL. A port from free_port() is free again the
+    moment it is returned; while postgres, ltijs and atomic-lti start (seconds), one of their own
+    ports or an outgoing connection could take it, and the late server then fails to bind
+    ("Address already in use", seen once in CI)."""
+
+    def __init__(self) -> None:
+        self._sock: t.Optional[socket.socket] = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self.port: int = self._sock.getsockname()[1]
+
+    def release(self) -> int:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        return self.port
+
+
 def _pg_bin(name: str) -> t.Optional[str]:
     for d in sorted(Path("/usr/lib/postgresql").glob("*/bin"), reverse=True):
         if (d / name).exists():
